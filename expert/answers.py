@@ -1,0 +1,159 @@
+"""Answers files: read and validate them against the questionnaire, and write them atomically.
+
+The interview writes the same format that `shequn diagnose` reads, so one file can be answered,
+interrupted, resumed and diagnosed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from expert.errors import AnswersError, Problem
+from expert.messages import t
+from expert.questionnaire import Questionnaire
+from expert.yamlio import dump_yaml, parse_yaml, read_text, write_atomically, yaml_problem
+
+TOP_KEYS = ("questionnaire", "version", "date", "lang", "answers", "expect")
+
+
+@dataclass
+class Answers:
+    """A community's validated answers, keyed by question id (only the questions that were asked)."""
+
+    questionnaire: str
+    version: int
+    values: dict[str, Any]
+    date: dt.date | None = None
+    lang: str | None = None
+    expect: list[str] | None = None
+    file: str | None = None
+    notes: list[Problem] = field(default_factory=list)  # answers dropped as irrelevant, etc.
+
+    @property
+    def name(self) -> str:
+        return str(self.values.get("community_name") or "")
+
+
+def read_answers(path: str | Path, questionnaire: Questionnaire, name: str | None = None) -> Answers:
+    """Read and validate an answers file; raises AnswersError listing every problem."""
+    name = name or str(path)
+    try:
+        text = read_text(Path(path))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AnswersError(t("answers.unreadable", file=name, reason=getattr(exc, "strerror", None) or exc))
+    try:
+        data = parse_yaml(text, name)
+    except yaml.YAMLError as exc:
+        problem = yaml_problem(exc, name)
+        raise AnswersError(t("answers.problems", file=name, n=1), [problem])
+    return validate_answers(data, questionnaire, name)
+
+
+def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: str | None = None) -> Answers:
+    """Check a parsed answers document (a file, a CSV row, a JSON line) against the questionnaire."""
+    if not isinstance(data, dict):
+        raise AnswersError(t("answers.not_mapping", lang, file=name))
+    problems: list[Problem] = []
+
+    def add(message: str, key: str | None = None, subject: str | None = None, where: Any = data) -> None:
+        line = where.line_of(key) if hasattr(where, "line_of") and key is not None else getattr(where, "line", None)
+        problems.append(Problem(message, name, line, None, subject))
+
+    for key in data:
+        if key not in TOP_KEYS:
+            add(t("answers.unknown_key", lang, key=key, allowed=", ".join(TOP_KEYS)), key)
+    qid = data.get("questionnaire", questionnaire.id)
+    version = data.get("version", questionnaire.version)
+    if qid != questionnaire.id:
+        add(t("answers.wrong_questionnaire", lang, got=qid, want=questionnaire.id), "questionnaire")
+    elif version != questionnaire.version:
+        add(t("answers.wrong_version", lang, qid=qid, got=version, want=questionnaire.version), "version")
+    date = data.get("date")
+    if isinstance(date, str):
+        try:
+            date = dt.date.fromisoformat(date)
+        except ValueError:
+            add(t("answers.bad_date", lang), "date")
+            date = None
+    elif isinstance(date, dt.datetime):
+        date = date.date()
+    elif date is not None and not isinstance(date, dt.date):
+        add(t("answers.bad_date", lang), "date")
+        date = None
+    expect = None
+    if "expect" in data:
+        raw_expect = data["expect"]
+        found = raw_expect.get("findings") if isinstance(raw_expect, dict) else None
+        if not isinstance(found, list) or not all(isinstance(f, str) for f in found):
+            add(t("answers.bad_expect", lang), "expect")
+        else:
+            expect = list(found)
+    raw = data.get("answers")
+    if not isinstance(raw, dict):
+        add(t("answers.no_answers", lang), "answers")
+        raw = {}
+    values, notes = check_values(raw, questionnaire, lang, lambda m, k: add(m, k, k, raw), name)
+    if problems:
+        raise AnswersError(t("answers.problems", lang, file=name, n=len(problems)), problems)
+    doc_lang = data.get("lang") if data.get("lang") in questionnaire.languages else None
+    return Answers(questionnaire.id, questionnaire.version, values, date, doc_lang, expect, name, notes)
+
+
+def check_values(raw: Mapping[str, Any], questionnaire: Questionnaire, lang: str | None, add, name: str = ""
+                 ) -> tuple[dict[str, Any], list[Problem]]:
+    """Validate answer values in questionnaire order; `add(message, question_id)` takes each problem.
+
+    Returns the normalised values of the questions that are asked for these answers, and notes on
+    answers given to questions that the skip logic leaves out (they are not used).
+    """
+    questions = questionnaire.questions
+    for key in raw:
+        if key not in questions:
+            near = difflib.get_close_matches(str(key), list(questions), n=1, cutoff=0.6)
+            hint = t("answers.did_you_mean", lang, name=near[0]) if near else ""
+            add(t("answers.unknown_question", lang, hint=hint), key)
+    values: dict[str, Any] = {}
+    notes: list[Problem] = []
+    for q in questions.values():
+        given = raw.get(q.id)
+        if not q.is_relevant(values):
+            if given is not None:
+                notes.append(Problem(f"not asked for these answers (ask_if: {q.ask_if}); ignored", name,
+                                     None, None, q.id, "warning"))
+            continue
+        if given is None or (isinstance(given, str) and not given.strip()) or given == []:
+            if q.required and not (q.type == "multiple" and given == [] and not q.min_choices):
+                add(t("answers.missing", lang, text=q.text_in(lang or "zh")), q.id)
+            if q.type == "multiple" and given == []:
+                values[q.id] = []
+            continue
+        try:
+            values[q.id] = q.validate(given, values, lang)
+        except ValueError as exc:
+            add(str(exc), q.id)
+    return values, notes
+
+
+def answers_document(answers: Answers) -> dict:
+    """The answers as the mapping written to a file."""
+    doc: dict[str, Any] = {"questionnaire": answers.questionnaire, "version": answers.version}
+    if answers.date:
+        doc["date"] = answers.date.isoformat()
+    if answers.lang:
+        doc["lang"] = answers.lang
+    doc["answers"] = dict(answers.values)
+    if answers.expect is not None:
+        doc["expect"] = {"findings": list(answers.expect)}
+    return doc
+
+
+def write_answers(path: str | Path, answers: Answers) -> None:
+    """Rewrite the answers file atomically: a crash leaves the old file or the new one, never half."""
+    header = "# shequn 社群体检 answers — `shequn diagnose` reads this file\n"
+    write_atomically(Path(path), header + dump_yaml(answers_document(answers)))

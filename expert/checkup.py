@@ -1,0 +1,59 @@
+"""The library's front door: a knowledge base compiled once, then any number of cases diagnosed and
+written up. The CLI, the checker, the interview and batch runs all go through `Checkup`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from expert.answers import Answers, read_answers
+from expert.findings import Diagnosis
+from expert.knowledge import KnowledgeBase, load_knowledge_base
+from expert.messages import default_language
+
+FORMATS = ("markdown", "json")
+
+
+@dataclass
+class Report:
+    diagnosis: Diagnosis
+    text: str
+
+
+class Checkup:
+    """A knowledge base with its engine built: `reset()` + run per case, never a rebuild."""
+
+    def __init__(self, kb: KnowledgeBase):
+        from expert.engine import Diagnoser  # experta is imported only when a diagnosis is wanted
+        from expert.render import Renderer
+
+        self.kb = kb
+        self.diagnoser = Diagnoser(kb)
+        self.renderer = Renderer(kb)
+
+    @classmethod
+    def load(cls, kb_dir: str | Path | None = None) -> "Checkup":
+        return cls(load_knowledge_base(kb_dir))
+
+    def read(self, path: str | Path, name: str | None = None) -> Answers:
+        return read_answers(path, self.kb.questionnaire, name)
+
+    def diagnose(self, answers: Answers) -> Diagnosis:
+        return self.diagnoser.diagnose(answers)
+
+    def language(self, answers: Answers, lang: str | None = None) -> str:
+        """--lang, else the answers file's language, else SHEQUN_LANG, else the knowledge base's first."""
+        for candidate in (lang, answers.lang, default_language()):
+            if candidate in self.kb.languages:
+                return candidate
+        return self.kb.languages[0]
+
+    def report(self, answers: Answers, fmt: str = "markdown", lang: str | None = None) -> Report:
+        diagnosis = self.diagnose(answers)
+        lang = self.language(answers, lang)
+        if fmt == "json":
+            text = self.renderer.json(answers, diagnosis, lang)
+        else:
+            text = self.renderer.markdown(answers, diagnosis, lang)
+        return Report(diagnosis, text)

@@ -1,0 +1,775 @@
+"""The small condition language of rules, skip logic, bounds and parameters: parse → AST → evaluate.
+
+Nothing here calls `eval`: a string is tokenised and parsed into the node classes below. The same
+AST is evaluated in Python (skip logic, bounds, parameters, metrics) and compiled into experta
+patterns by `engine.py` (rule conditions). Unanswered questions make a comparison *unknown*
+(three-valued logic): it holds neither way, so a rule never fires on an answer nobody gave.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+from expert.errors import Problem
+
+# ---------------------------------------------------------------------------- the AST
+
+
+class Node:
+    """Base of the AST; `col` is the 1-based column in the expression string (0 for YAML forms)."""
+
+    col: int
+
+
+@dataclass(frozen=True)
+class Const(Node):
+    value: Any
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class Name(Node):
+    """A bare word: a question id, or (next to a choice question) one of its choice values."""
+
+    name: str
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class Answer(Node):
+    """A resolved reference to a question's answer."""
+
+    qid: str
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class Arith(Node):
+    op: str  # + - * / and "neg"
+    args: tuple
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class Compare(Node):
+    op: str  # < <= > >= == != in "not in"
+    left: Node
+    right: Node
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class Truthy(Node):
+    """A yes/no answer standing alone as a condition."""
+
+    arg: Node
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    func: str
+    args: tuple
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class Found(Node):
+    """Another finding has been concluded (rules chain through this)."""
+
+    finding: str
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class BoolOp(Node):
+    op: str  # "and" / "or"
+    items: tuple
+    col: int = 0
+
+
+@dataclass(frozen=True)
+class Not(Node):
+    item: Node
+    col: int = 0
+
+
+NUMERIC_FUNCS: dict[str, Callable[..., Any]] = {
+    "ceil": math.ceil,
+    "floor": math.floor,
+    "round": round,
+    "abs": abs,
+    "min": min,
+    "max": max,
+}
+ARITY = {"ceil": 1, "floor": 1, "round": 1, "abs": 1, "count": 1, "answered": 1, "found": 1}
+FUNCTIONS = sorted(set(NUMERIC_FUNCS) | {"count", "answered", "found"})
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+class ConditionSyntaxError(Exception):
+    def __init__(self, message: str, col: int):
+        super().__init__(message)
+        self.message = message
+        self.col = col
+
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+      (?P<num>\d+(?:\.\d+)?)
+    | (?P<str>"[^"]*"|'[^']*')
+    | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<op><=|>=|==|!=|[-+*/()<>,])
+    )""",
+    re.VERBOSE,
+)
+_KEYWORDS = {"and", "or", "not", "in", "true", "false", "none"}
+
+
+@dataclass
+class _Token:
+    kind: str
+    text: str
+    col: int
+
+
+def _tokenise(text: str) -> list[_Token]:
+    tokens = []
+    pos = 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            bad = text[pos:].lstrip()
+            col = len(text) - len(bad) + 1
+            hint = " (use == to compare)" if bad.startswith("=") else ""
+            raise ConditionSyntaxError(f"unexpected character {bad[0]!r}{hint}", col)
+        kind = m.lastgroup
+        tok_text = m.group(kind)
+        col = m.start(kind) + 1
+        if kind == "name" and tok_text in _KEYWORDS:
+            kind = tok_text
+        tokens.append(_Token(kind, tok_text, col))
+        pos = m.end()
+    tokens.append(_Token("end", "", len(text) + 1))
+    return tokens
+
+
+class _Parser:
+    """Precedence climbing: or < and < not < comparison < + - < * / < unary < atom."""
+
+    def __init__(self, text: str):
+        self.tokens = _tokenise(text)
+        self.i = 0
+
+    @property
+    def tok(self) -> _Token:
+        return self.tokens[self.i]
+
+    def take(self, kind: str | None = None, text: str | None = None) -> _Token:
+        tok = self.tok
+        if (kind and tok.kind != kind) or (text and tok.text != text):
+            want = text or kind
+            got = tok.text or "the end"
+            raise ConditionSyntaxError(f"expected {want!r} but found {got!r}", tok.col)
+        self.i += 1
+        return tok
+
+    def at(self, kind: str, text: str | None = None) -> bool:
+        return self.tok.kind == kind and (text is None or self.tok.text == text)
+
+    def parse(self) -> Node:
+        node = self.or_expr()
+        if not self.at("end"):
+            raise ConditionSyntaxError(f"unexpected {self.tok.text!r}", self.tok.col)
+        return node
+
+    def or_expr(self) -> Node:
+        col = self.tok.col
+        items = [self.and_expr()]
+        while self.at("or"):
+            self.take()
+            items.append(self.and_expr())
+        return items[0] if len(items) == 1 else BoolOp("or", tuple(items), col)
+
+    def and_expr(self) -> Node:
+        col = self.tok.col
+        items = [self.not_expr()]
+        while self.at("and"):
+            self.take()
+            items.append(self.not_expr())
+        return items[0] if len(items) == 1 else BoolOp("and", tuple(items), col)
+
+    def not_expr(self) -> Node:
+        if self.at("not"):
+            col = self.take().col
+            return Not(self.not_expr(), col)
+        return self.comparison()
+
+    def comparison(self) -> Node:
+        left = self.sum()
+        tok = self.tok
+        if tok.kind == "op" and tok.text in ("<", "<=", ">", ">=", "==", "!="):
+            self.take()
+            return Compare(tok.text, left, self.sum(), tok.col)
+        if tok.kind == "in":
+            self.take()
+            return Compare("in", left, self.sum(), tok.col)
+        if tok.kind == "not" and self.tokens[self.i + 1].kind == "in":
+            self.take()
+            self.take()
+            return Compare("not in", left, self.sum(), tok.col)
+        return left
+
+    def sum(self) -> Node:
+        node = self.product()
+        while self.tok.kind == "op" and self.tok.text in "+-":
+            tok = self.take()
+            node = Arith(tok.text, (node, self.product()), tok.col)
+        return node
+
+    def product(self) -> Node:
+        node = self.unary()
+        while self.tok.kind == "op" and self.tok.text in "*/":
+            tok = self.take()
+            node = Arith(tok.text, (node, self.unary()), tok.col)
+        return node
+
+    def unary(self) -> Node:
+        if self.at("op", "-"):
+            tok = self.take()
+            return Arith("neg", (self.unary(),), tok.col)
+        return self.atom()
+
+    def atom(self) -> Node:
+        tok = self.tok
+        if tok.kind == "num":
+            self.take()
+            value = float(tok.text) if "." in tok.text else int(tok.text)
+            return Const(value, tok.col)
+        if tok.kind == "str":
+            self.take()
+            return Const(tok.text[1:-1], tok.col)
+        if tok.kind in ("true", "false", "none"):
+            self.take()
+            return Const({"true": True, "false": False, "none": None}[tok.kind], tok.col)
+        if tok.kind == "name":
+            self.take()
+            if self.at("op", "("):
+                return self.call(tok)
+            return Name(tok.text, tok.col)
+        if self.at("op", "("):
+            self.take()
+            node = self.or_expr()
+            self.take("op", ")")
+            return node
+        got = tok.text or "the end"
+        raise ConditionSyntaxError(f"expected a value but found {got!r}", tok.col)
+
+    def call(self, name: _Token) -> Node:
+        self.take("op", "(")
+        args = []
+        if not self.at("op", ")"):
+            args.append(self.or_expr())
+            while self.at("op", ","):
+                self.take()
+                args.append(self.or_expr())
+        self.take("op", ")")
+        func = name.text
+        if func not in FUNCTIONS:
+            raise ConditionSyntaxError(
+                f"unknown function {func!r} (known: {', '.join(FUNCTIONS)})", name.col
+            )
+        want = ARITY.get(func)
+        if want is not None and len(args) != want:
+            raise ConditionSyntaxError(f"{func}() takes {want} argument(s), got {len(args)}", name.col)
+        if func in ("min", "max") and not args:
+            raise ConditionSyntaxError(f"{func}() needs at least one argument", name.col)
+        if func == "found":
+            if not isinstance(args[0], Name):
+                raise ConditionSyntaxError("found() takes a finding id", name.col)
+            return Found(args[0].name, name.col)
+        return Call(func, tuple(args), name.col)
+
+
+def parse_expression(text: str) -> Node:
+    """Parse one string expression; raises ConditionSyntaxError with a column."""
+    return _Parser(text).parse()
+
+
+# ---------------------------------------------------------------------------- YAML forms
+
+_FORMS = ("all", "any", "not", "finding")
+
+
+@dataclass
+class Source:
+    """Where an expression came from, for messages: file, line and what it belongs to."""
+
+    file: str | None
+    line: int | None
+    subject: str | None
+
+    def problem(self, message: str, col: int = 0, level: str = "error") -> Problem:
+        return Problem(message, self.file, self.line, col or None, self.subject, level)
+
+
+def parse_condition(raw: Any, src: Source, problems: list[Problem]) -> Node | None:
+    """Parse a condition given in YAML: a string, a number/boolean, or an all/any/not/finding map."""
+    if isinstance(raw, bool):
+        return Const(raw)
+    if isinstance(raw, (int, float)):
+        return Const(raw)
+    if isinstance(raw, str):
+        try:
+            return parse_expression(raw)
+        except ConditionSyntaxError as exc:
+            problems.append(src.problem(f"cannot read condition {raw!r}: {exc.message} at column {exc.col}"))
+            return None
+    if isinstance(raw, dict):
+        line = getattr(raw, "line", None) or src.line
+        here = Source(src.file, line, src.subject)
+        if len(raw) != 1 or next(iter(raw)) not in _FORMS:
+            keys = ", ".join(map(str, raw)) or "nothing"
+            problems.append(
+                here.problem(f"a condition map has exactly one key of all, any, not, finding; found {keys}")
+            )
+            return None
+        key, value = next(iter(raw.items()))
+        if key == "finding":
+            if not isinstance(value, str):
+                problems.append(here.problem("finding: takes one finding id"))
+                return None
+            return Found(value)
+        if key == "not":
+            item = parse_condition(value, here, problems)
+            return None if item is None else Not(item)
+        if not isinstance(value, list) or not value:
+            problems.append(here.problem(f"{key}: takes a non-empty list of conditions"))
+            return None
+        lines = getattr(value, "item_lines", None) or [line] * len(value)
+        items = [parse_condition(v, Source(src.file, ln, src.subject), problems) for v, ln in zip(value, lines)]
+        if any(i is None for i in items):
+            return None
+        return items[0] if len(items) == 1 else BoolOp("and" if key == "all" else "or", tuple(items))
+    problems.append(src.problem(f"a condition is a string or an all/any/not/finding map, not {type(raw).__name__}"))
+    return None
+
+
+def parse_value_expression(raw: Any, src: Source, problems: list[Problem]) -> Node | None:
+    """Parse a number-valued expression (a parameter, a bound, a metric)."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        problems.append(src.problem(f"expected a number or an expression, not {raw!r}"))
+        return None
+    if isinstance(raw, (int, float)):
+        return Const(raw)
+    try:
+        return parse_expression(raw)
+    except ConditionSyntaxError as exc:
+        problems.append(src.problem(f"cannot read expression {raw!r}: {exc.message} at column {exc.col}"))
+        return None
+
+
+# ---------------------------------------------------------------------------- resolution
+
+
+class Schema:
+    """What a condition may refer to: the questionnaire's questions and the known findings."""
+
+    def __init__(self, questions: Mapping[str, Any], findings: Iterable[str] = (), allow_findings=True,
+                 later: Iterable[str] = ()):
+        self.questions = questions  # id -> Question (type, choice_values)
+        self.findings = set(findings)
+        self.allow_findings = allow_findings
+        self.later = set(later)  # questions that exist but may not be referred to from here
+
+
+def _nearest(word: str, candidates: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+NUMERIC = ("integer", "number", "scale")
+
+
+class _Resolver:
+    """Turns Names into Answers/choice constants and checks every reference and type."""
+
+    def __init__(self, schema: Schema, src: Source, problems: list[Problem]):
+        self.schema = schema
+        self.src = src
+        self.problems = problems
+
+    def error(self, message: str, node: Node) -> None:
+        self.problems.append(self.src.problem(message, getattr(node, "col", 0)))
+
+    def qtype(self, node: Node) -> str | None:
+        if isinstance(node, Answer):
+            return self.schema.questions[node.qid].type
+        return None
+
+    def answer(self, name: Name) -> Node:
+        if name.name in self.schema.questions:
+            return Answer(name.name, name.col)
+        if name.name in self.schema.later:
+            self.error(f"{name.name!r} is asked at or after this question; skip logic and bounds "
+                       "may only use answers given before it", name)
+            return Const(None, name.col)
+        self.error(f"unknown answer id {name.name!r}{_nearest(name.name, self.schema.questions)}", name)
+        return Const(None, name.col)
+
+    def choice(self, qid: str, node: Node) -> Node:
+        """`node` stands next to a choice question: a bare word or string is one of its values."""
+        q = self.schema.questions[qid]
+        if isinstance(node, Name) and node.name not in q.choice_values and node.name in self.schema.questions:
+            return self.value(node)
+        if isinstance(node, (Name, Const)) and (isinstance(node, Name) or isinstance(node.value, str)):
+            value = node.name if isinstance(node, Name) else node.value
+            if value not in q.choice_values:
+                known = ", ".join(q.choice_values)
+                self.error(
+                    f"{value!r} is not a choice of {qid!r}{_nearest(value, q.choice_values)}; choices: {known}",
+                    node,
+                )
+            return Const(value, node.col)
+        return self.value(node)
+
+    def boolean(self, node: Node) -> Node:
+        """Resolve a node used as a condition."""
+        if isinstance(node, BoolOp):
+            return BoolOp(node.op, tuple(self.boolean(i) for i in node.items), node.col)
+        if isinstance(node, Not):
+            return Not(self.boolean(node.item), node.col)
+        if isinstance(node, Found):
+            if not self.schema.allow_findings:
+                self.error("found()/finding: can only be used in rules", node)
+            elif node.finding not in self.schema.findings:
+                self.error(
+                    f"unknown finding id {node.finding!r}{_nearest(node.finding, self.schema.findings)}",
+                    node,
+                )
+            return node
+        if isinstance(node, Compare):
+            return self.compare(node)
+        if isinstance(node, Const) and isinstance(node.value, bool):
+            return node
+        if isinstance(node, Call) and node.func == "answered":
+            return self.value(node)
+        resolved = self.value(node)
+        if isinstance(resolved, Answer) and self.qtype(resolved) == "yesno":
+            return Truthy(resolved, node.col)
+        self.error("this is not a condition: compare it (e.g. x > 3) or use a yes/no question", node)
+        return Const(False, node.col)
+
+    def compare(self, node: Compare) -> Node:
+        left, right = node.left, node.right
+        if node.op in ("in", "not in"):
+            container = self.value(right)
+            ctype = self.qtype(container)
+            if ctype != "multiple":
+                self.error(f"'{node.op}' needs a multiple-choice answer on its right", node)
+                return Compare(node.op, self.value(left), container, node.col)
+            return Compare(node.op, self.choice(container.qid, left), container, node.col)
+        # a choice question next to a bare word: the word is one of its choice values
+        lq = isinstance(left, Name) and left.name in self.schema.questions and \
+            self.schema.questions[left.name].type == "single"
+        rq = isinstance(right, Name) and right.name in self.schema.questions and \
+            self.schema.questions[right.name].type == "single"
+        if lq:
+            l, r = self.value(left), self.choice(left.name, right)
+        elif rq:
+            l, r = self.choice(right.name, left), self.value(right)
+        else:
+            l, r = self.value(left), self.value(right)
+        lt, rt = self.kind(l), self.kind(r)
+        if node.op in ("<", "<=", ">", ">="):
+            for side, kind in ((l, lt), (r, rt)):
+                if kind not in ("number", None):
+                    self.error(f"'{node.op}' compares numbers, but this side is {kind}", side)
+        elif lt and rt and lt != rt and None not in (lt, rt):
+            self.error(f"'{node.op}' compares {lt} with {rt}", node)
+        return Compare(node.op, l, r, node.col)
+
+    def kind(self, node: Node) -> str | None:
+        """A coarse type: number, text, choice, list, bool, or None when unknown."""
+        if isinstance(node, Answer):
+            t = self.qtype(node)
+            return {"integer": "number", "number": "number", "scale": "number", "single": "text",
+                    "text": "text", "multiple": "list", "yesno": "bool"}[t]
+        if isinstance(node, Const):
+            v = node.value
+            if isinstance(v, bool):
+                return "bool"
+            if isinstance(v, (int, float)):
+                return "number"
+            if isinstance(v, str):
+                return "text"
+            return None
+        if isinstance(node, (Arith, Call)):
+            if isinstance(node, Call) and node.func == "answered":
+                return "bool"
+            return "number"
+        return None
+
+    def value(self, node: Node) -> Node:
+        """Resolve a node used as a value."""
+        if isinstance(node, Name):
+            return self.answer(node)
+        if isinstance(node, Const):
+            return node
+        if isinstance(node, Arith):
+            args = tuple(self.value(a) for a in node.args)
+            for a in args:
+                kind = self.kind(a)
+                if kind not in ("number", None):
+                    self.error(f"arithmetic needs numbers, but {_describe(a)} is {kind}", a)
+            return Arith(node.op, args, node.col)
+        if isinstance(node, Call):
+            if node.func in ("count", "answered"):
+                arg = node.args[0]
+                if not isinstance(arg, Name):
+                    self.error(f"{node.func}() takes a question id", node)
+                    return Const(None, node.col)
+                resolved = self.answer(arg)
+                if node.func == "count" and isinstance(resolved, Answer) and self.qtype(resolved) != "multiple":
+                    self.error(f"count() takes a multiple-choice question; {arg.name!r} is not one", node)
+                return Call(node.func, (resolved,), node.col)
+            args = tuple(self.value(a) for a in node.args)
+            for a in args:
+                kind = self.kind(a)
+                if kind not in ("number", None):
+                    self.error(f"{node.func}() needs numbers, but {_describe(a)} is {kind}", a)
+            return Call(node.func, args, node.col)
+        if isinstance(node, (Compare, BoolOp, Not, Found)):
+            return self.boolean(node)
+        return node
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, Answer):
+        return repr(node.qid)
+    if isinstance(node, Const):
+        return repr(node.value)
+    return "this"
+
+
+def resolve_condition(node: Node, schema: Schema, src: Source, problems: list[Problem]) -> Node:
+    """Check every reference of a condition and return it with answers and choices resolved."""
+    return _Resolver(schema, src, problems).boolean(node)
+
+
+def resolve_value(node: Node, schema: Schema, src: Source, problems: list[Problem]) -> Node:
+    """Check every reference of a number-valued expression and return it resolved."""
+    r = _Resolver(schema, src, problems)
+    resolved = r.value(node)
+    kind = r.kind(resolved)
+    if kind not in ("number", None):
+        r.error(f"expected a number, but this is {kind}", node)
+    return resolved
+
+
+# ---------------------------------------------------------------------------- evaluation
+
+
+class _Unknown:
+    """The value of an unanswered question, and of anything computed from one."""
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN = _Unknown()
+
+
+def compare(op: str, a: Any, b: Any) -> Any:
+    """Compare two answer values; UNKNOWN when either is missing."""
+    if a is UNKNOWN or b is UNKNOWN or a is None or b is None:
+        return UNKNOWN
+    if op == "in":
+        return a in b
+    if op == "not in":
+        return a not in b
+    try:
+        return _ORDER[op](a, b)
+    except TypeError:
+        return UNKNOWN
+
+
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "==", "in": "not in", "not in": "in"}
+
+
+def _arith(op: str, args: list) -> Any:
+    if any(a is UNKNOWN or a is None for a in args):
+        return UNKNOWN
+    try:
+        if op == "neg":
+            return -args[0]
+        a, b = args
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        if b == 0:
+            return UNKNOWN
+        result = a / b
+        return int(result) if result == int(result) else result
+    except TypeError:
+        return UNKNOWN
+
+
+def evaluate(node: Node, values: Mapping[str, Any], findings: Iterable[str] = ()) -> Any:
+    """Evaluate a resolved node: a value, True/False, or UNKNOWN (Kleene's three-valued logic)."""
+    if isinstance(node, Const):
+        return node.value
+    if isinstance(node, Answer):
+        v = values.get(node.qid)
+        return UNKNOWN if v is None else v
+    if isinstance(node, Arith):
+        return _arith(node.op, [evaluate(a, values, findings) for a in node.args])
+    if isinstance(node, Compare):
+        return compare(node.op, evaluate(node.left, values, findings), evaluate(node.right, values, findings))
+    if isinstance(node, Truthy):
+        v = evaluate(node.arg, values, findings)
+        return UNKNOWN if v is UNKNOWN else bool(v)
+    if isinstance(node, Call):
+        if node.func == "answered":
+            return values.get(node.args[0].qid) is not None if isinstance(node.args[0], Answer) else False
+        args = [evaluate(a, values, findings) for a in node.args]
+        if any(a is UNKNOWN or a is None for a in args):
+            return UNKNOWN
+        if node.func == "count":
+            return len(args[0])
+        try:
+            return NUMERIC_FUNCS[node.func](*args)
+        except (TypeError, ValueError, OverflowError):
+            return UNKNOWN
+    if isinstance(node, Found):
+        return node.finding in findings
+    if isinstance(node, Not):
+        v = evaluate(node.item, values, findings)
+        return UNKNOWN if v is UNKNOWN else not v
+    if isinstance(node, BoolOp):
+        results = [evaluate(i, values, findings) for i in node.items]
+        if node.op == "and":
+            if any(r is not UNKNOWN and not r for r in results):
+                return False
+            return UNKNOWN if any(r is UNKNOWN for r in results) else True
+        if any(r is not UNKNOWN and r for r in results):
+            return True
+        return UNKNOWN if any(r is UNKNOWN for r in results) else False
+    raise TypeError(f"cannot evaluate {node!r}")  # pragma: no cover - resolver guarantees node kinds
+
+
+def holds(node: Node | None, values: Mapping[str, Any], findings: Iterable[str] = ()) -> bool:
+    """A condition holds only when it is known to be true; no condition always holds."""
+    if node is None:
+        return True
+    return evaluate(node, values, findings) is True
+
+
+def answers_used(node: Node | None) -> list[str]:
+    """The question ids a node reads, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for n in walk(node):
+        if isinstance(n, Answer):
+            seen.setdefault(n.qid)
+    return list(seen)
+
+
+def findings_used(node: Node | None) -> list[str]:
+    seen: dict[str, None] = {}
+    for n in walk(node):
+        if isinstance(n, Found):
+            seen.setdefault(n.finding)
+    return list(seen)
+
+
+def walk(node: Node | None) -> Iterator[Node]:
+    if node is None:
+        return
+    yield node
+    if isinstance(node, (Arith, Call)):
+        for a in node.args:
+            yield from walk(a)
+    elif isinstance(node, Compare):
+        yield from walk(node.left)
+        yield from walk(node.right)
+    elif isinstance(node, Truthy):
+        yield from walk(node.arg)
+    elif isinstance(node, BoolOp):
+        for i in node.items:
+            yield from walk(i)
+    elif isinstance(node, Not):
+        yield from walk(node.item)
+
+
+# ---------------------------------------------------------------------------- normal form
+
+
+@dataclass(frozen=True)
+class Literal:
+    """An atom of a condition in negation normal form (`positive` False means negated)."""
+
+    node: Node  # Compare, Truthy, Call('answered'), Found, or Const(bool)
+    positive: bool = True
+
+
+def negation_normal_form(node: Node, positive: bool = True) -> Node:
+    """Push every `not` down to the atoms; comparisons are flipped rather than negated.
+
+    Flipping keeps the three-valued meaning: `not (x > 3)` becomes `x <= 3`, which, like the
+    original, does not hold when x is unanswered.
+    """
+    if isinstance(node, Not):
+        return negation_normal_form(node.item, not positive)
+    if isinstance(node, BoolOp):
+        op = node.op if positive else ("or" if node.op == "and" else "and")
+        return BoolOp(op, tuple(negation_normal_form(i, positive) for i in node.items), node.col)
+    if positive:
+        return node
+    if isinstance(node, Compare):
+        return Compare(NEGATED[node.op], node.left, node.right, node.col)
+    if isinstance(node, Truthy):
+        return Compare("==", node.arg, Const(False), node.col)
+    if isinstance(node, Const):
+        return Const(not node.value, node.col)
+    return Not(node, node.col)  # Found, answered(): negated atoms stay wrapped
+
+
+def disjunctive_normal_form(node: Node) -> list[list[Node]]:
+    """The condition as alternatives, each a list of atoms that must all hold (NNF first)."""
+    node = negation_normal_form(node)
+
+    def dnf(n: Node) -> list[list[Node]]:
+        if isinstance(n, BoolOp) and n.op == "or":
+            return [alt for i in n.items for alt in dnf(i)]
+        if isinstance(n, BoolOp):
+            alts: list[list[Node]] = [[]]
+            for i in n.items:
+                alts = [a + b for a in alts for b in dnf(i)]
+            return alts
+        return [[n]]
+
+    return dnf(node)

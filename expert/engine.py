@@ -1,0 +1,212 @@
+"""Compile a rule base into one experta KnowledgeEngine class, once, and diagnose cases with it.
+
+Fact design, for speed: a case is ONE `Community` fact holding every answer (None where unanswered),
+so a rule's answer conditions are field constraints on a single fact (experta's alpha network) and
+need no joins; conditions across several answers become experta TESTs over bound fields. Conclusions
+are `Finding` facts that other rules match, so experta does the chaining. Priorities become salience,
+lowered by 1000 per chaining stage so that a rule reading a finding always runs after its makers.
+"""
+
+from __future__ import annotations
+
+import collections
+import collections.abc
+import inspect
+import logging
+from typing import Any
+
+# experta 1.9.4 pins frozendict 1.2, which subclasses `collections.Mapping`, removed in Python 3.10.
+# Restoring the alias before experta is imported is the one place this project deals with it.
+if not hasattr(collections, "Mapping"):
+    collections.Mapping = collections.abc.Mapping  # type: ignore[attr-defined]
+
+from experta import AND, NOT, OR, TEST, Fact, KnowledgeEngine, L, P, W  # noqa: E402
+from experta import Rule as ExpertaRule  # noqa: E402
+from experta.utils import unfreeze  # noqa: E402
+
+from expert import conditions as c  # noqa: E402
+from expert.answers import Answers  # noqa: E402
+from expert.findings import Diagnosis, Finding  # noqa: E402
+from expert.knowledge import KnowledgeBase  # noqa: E402
+from expert.rulebase import Rule  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+# experta configures the root logger on import; keep its warnings from reaching operators
+logging.getLogger("experta").setLevel(logging.ERROR)
+
+
+class Community(Fact):
+    """Every answer of one case, keyed by question id; None where the question was not answered."""
+
+
+class Concluded(Fact):
+    """A finding concluded by a rule: id, rule, params, evidence and trail (rule ids)."""
+
+
+def _var(qid: str) -> str:
+    return f"q_{qid}"
+
+
+def _finding_var(fid: str) -> str:
+    return f"f_{fid}"
+
+
+class FieldTest:
+    """An atom over one answer, as an experta predicate field constraint."""
+
+    def __init__(self, atom: c.Node, qid: str):
+        self.atom, self.qid = atom, qid
+
+    def __call__(self, value: Any) -> bool:
+        return c.evaluate(self.atom, {self.qid: value}) is True
+
+    def __repr__(self) -> str:  # shown in experta's own logs
+        return f"FieldTest({self.qid})"
+
+
+class CrossTest:
+    """An atom over several answers, as an experta TEST; experta passes the bound answers by name."""
+
+    def __init__(self, atom: c.Node, qids: list[str]):
+        self.atom, self.qids = atom, qids
+        # experta reads the parameter names from the signature to pick values from the context
+        self.__signature__ = inspect.Signature(
+            [inspect.Parameter(_var(q), inspect.Parameter.POSITIONAL_OR_KEYWORD) for q in qids]
+        )
+
+    def __call__(self, **bound: Any) -> bool:
+        return c.evaluate(self.atom, {q: bound[_var(q)] for q in self.qids}) is True
+
+    def __repr__(self) -> str:
+        return f"CrossTest({', '.join(self.qids)})"
+
+
+def _alternative(atoms: list[c.Node]) -> AND | None:
+    """One conjunction of atoms as experta conditional elements; None if it can never hold."""
+    constraints: dict[str, list] = {}
+    tests: list = []
+    found: list = []
+    for atom in atoms:
+        if isinstance(atom, c.Const):
+            if atom.value is True:
+                continue
+            return None
+        if isinstance(atom, c.Found):
+            pattern = Concluded(id=L(atom.finding))
+            pattern.__bind__ = _finding_var(atom.finding)
+            found.append(pattern)
+            continue
+        if isinstance(atom, c.Not) and isinstance(atom.item, c.Found):
+            found.append(NOT(Concluded(id=L(atom.item.finding))))
+            continue
+        qids = c.answers_used(atom)
+        for qid in qids:
+            constraints.setdefault(qid, [])
+        if len(qids) == 1:
+            constraints[qids[0]].append(P(FieldTest(atom, qids[0])))
+        elif qids:
+            tests.append(TEST(CrossTest(atom, qids)))
+        elif c.evaluate(atom, {}) is not True:  # a constant atom such as `1 > 2`
+            return None
+    fields = {}
+    for qid, preds in constraints.items():
+        fc = W(_var(qid))  # bind every answer the alternative reads: its evidence
+        for pred in preds:
+            fc = fc & pred
+        fields[qid] = fc
+    community = Community(**fields)
+    community.__bind__ = "community"
+    return AND(community, *tests, *found)
+
+
+def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
+    """Build the KnowledgeEngine class of a knowledge base: one experta rule per rule of the base."""
+    attrs: dict[str, Any] = {}
+    for rule in kb.rules.rules:
+        if rule.when_node is None:
+            continue
+        alternatives = [_alternative(atoms) for atoms in c.disjunctive_normal_form(rule.when_node)]
+        alternatives = [a for a in alternatives if a is not None]
+        if not alternatives:
+            log.info("rule %s can never fire; not compiled", rule.id)
+            continue
+        condition = alternatives[0] if len(alternatives) == 1 else OR(*alternatives)
+        attrs[f"rule_{rule.id}"] = ExpertaRule(condition, salience=rule.salience)(_action(rule))
+    return type("ShequnEngine", (ShequnEngineBase,), attrs)
+
+
+def _action(rule: Rule):
+    def conclude(engine: ShequnEngineBase, **context: Any) -> None:
+        engine.conclude(rule, context)
+
+    conclude.__name__ = rule.id
+    return conclude
+
+
+class ShequnEngineBase(KnowledgeEngine):
+    """experta engine with the bookkeeping of one case: what was concluded, by which rule, on what."""
+
+    def reset_case(self) -> None:
+        self.reset()
+        self.fired: set[str] = set()
+        self.results: dict[str, Finding] = {}
+
+    def conclude(self, rule: Rule, context: dict[str, Any]) -> None:
+        if rule.id in self.fired:  # another alternative of the same rule: one conclusion is enough
+            return
+        self.fired.add(rule.id)
+        values = unfreeze(dict(context["community"]))
+        parents = [context[k] for k in sorted(context) if k.startswith("f_")]
+        evidence: dict[str, Any] = {}
+        trail: list[str] = []
+        for parent in parents:
+            for step in parent["trail"]:
+                if step not in trail:
+                    trail.append(step)
+            evidence.update(unfreeze(parent["evidence"]))
+        for key, value in context.items():
+            if key.startswith("q_"):
+                evidence[key[2:]] = unfreeze(value)
+        trail.append(rule.id)
+        params = {}
+        for name, node in rule.param_nodes.items():
+            value = c.evaluate(node, values)
+            params[name] = None if value is c.UNKNOWN else _tidy(value)
+        known = self.results.get(rule.finding)
+        if known is not None:
+            known.also.append(rule.id)
+            return
+        self.results[rule.finding] = Finding(
+            rule.finding, rule.check, rule.severity, rule.priority, rule.id, params, evidence, trail
+        )
+        self.declare(Concluded(id=rule.finding, rule=rule.id, evidence=evidence, trail=tuple(trail)))
+
+
+def _tidy(value: Any) -> Any:
+    if isinstance(value, float):
+        return int(value) if value == int(value) else round(value, 2)
+    return value
+
+
+class Diagnoser:
+    """A knowledge base compiled once; `diagnose` resets the engine and runs one case."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self.engine_class = compile_engine(kb)
+        self.engine = self.engine_class()
+        self.question_ids = list(kb.questionnaire.questions)
+        self.checks = [s.check for s in kb.questionnaire.checks]
+
+    def diagnose(self, answers: Answers) -> Diagnosis:
+        engine = self.engine
+        engine.reset_case()
+        engine.declare(Community(**{qid: answers.values.get(qid) for qid in self.question_ids}))
+        engine.run()
+        findings = sorted(engine.results.values(), key=lambda f: f.rank)
+        metrics = {}
+        for metric in self.kb.rules.metrics:
+            value = c.evaluate(metric.node, answers.values) if metric.node is not None else c.UNKNOWN
+            metrics[metric.id] = None if value is c.UNKNOWN else _tidy(value)
+        return Diagnosis(findings, self.checks, metrics)

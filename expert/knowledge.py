@@ -1,0 +1,132 @@
+"""A knowledge base: the folder of questionnaire, rules, templates and examples, found and loaded once.
+
+The built-in one ships inside the wheel (expert/kb/); in a source checkout it is the repository's top
+level. `--kb DIR` points at any folder with the same layout.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from expert.errors import KnowledgeBaseError, Problem
+from expert.messages import t
+from expert.questionnaire import Questionnaire, build_questionnaire
+from expert.rulebase import RuleBase, assemble, build_rule_file
+from expert.yamlio import parse_yaml, read_text, yaml_problem
+
+TEMPLATE_NAME = "prescription.{lang}.md.j2"
+
+
+def builtin_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    packaged = here / "kb"
+    if (packaged / "rules").is_dir():
+        return packaged
+    return here.parent
+
+
+def display_path(path: Path) -> str:
+    """A path as the user best recognises it: relative to where they stand, if it is below it."""
+    try:
+        return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd().resolve()) else str(path)
+    except (OSError, ValueError):
+        return str(path)
+
+
+@dataclass
+class KnowledgeBase:
+    root: Path
+    questionnaire: Questionnaire
+    rules: RuleBase
+    templates: dict[str, Path]
+    examples: list[Path]
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def languages(self) -> list[str]:
+        return list(self.questionnaire.languages)
+
+    @property
+    def name(self) -> str:
+        return display_path(self.root)
+
+
+class _Reader:
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        self.unreadable = False
+
+    def load(self, path: Path):
+        name = display_path(path)
+        try:
+            text = read_text(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            self.problems.append(Problem(f"cannot read the file: {exc}", name))
+            self.unreadable = True
+            return None, name
+        try:
+            return parse_yaml(text, name), name
+        except yaml.YAMLError as exc:
+            self.problems.append(yaml_problem(exc, name))
+            self.unreadable = True
+            return None, name
+
+
+def load_knowledge_base(root: str | Path | None = None) -> KnowledgeBase:
+    """Load and check a whole knowledge base; raises KnowledgeBaseError listing every problem."""
+    root = Path(root) if root is not None else builtin_dir()
+    if not (root / "questionnaires").is_dir() or not (root / "rules").is_dir():
+        raise KnowledgeBaseError(t("kb.not_found", kb=display_path(root)))
+    problems: list[Problem] = []
+    reader = _Reader(problems)
+
+    q_files = sorted((root / "questionnaires").glob("*.yaml"))
+    questionnaire = None
+    if len(q_files) != 1:
+        found = ", ".join(display_path(p) for p in q_files) or "none"
+        problems.append(Problem(f"a knowledge base has exactly one questionnaire file; found {found}",
+                                display_path(root / "questionnaires")))
+    else:
+        raw, name = reader.load(q_files[0])
+        if raw is not None:
+            questionnaire = build_questionnaire(raw, name, problems)
+
+    languages = tuple(questionnaire.languages) if questionnaire else ("zh", "en")
+    rule_files = []
+    rule_paths = sorted((root / "rules").glob("*.yaml"))
+    if not rule_paths:
+        problems.append(Problem("no rules: rules/ has no .yaml file", display_path(root / "rules")))
+    for path in rule_paths:
+        raw, name = reader.load(path)
+        if raw is not None:
+            rf = build_rule_file(raw, name, languages, problems)
+            if rf is not None:
+                rule_files.append(rf)
+
+    templates = {}
+    for lang in languages:
+        path = root / "templates" / TEMPLATE_NAME.format(lang=lang)
+        if path.is_file():
+            templates[lang] = path
+        else:
+            problems.append(Problem(f"missing the prescription template for language {lang!r}", display_path(path)))
+
+    rules = None
+    if questionnaire is not None and not _errors(problems):
+        rules = assemble(rule_files, questionnaire, problems)
+    errors = _errors(problems)
+    if errors or questionnaire is None or rules is None:
+        error = KnowledgeBaseError(t("kb.problems", kb=display_path(root), n=len(errors)), errors)
+        error.unreadable = reader.unreadable
+        raise error
+    examples = sorted((root / "examples").glob("*.yaml")) if (root / "examples").is_dir() else []
+    return KnowledgeBase(root, questionnaire, rules, templates, examples,
+                         [p for p in problems if p.level == "warning"])
+
+
+def _errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.level == "error"]

@@ -1,0 +1,99 @@
+"""What the operator reads, in Chinese first and English second: one catalogue, one current language."""
+
+from __future__ import annotations
+
+import os
+
+LANGUAGES = ("zh", "en")
+_current = {"lang": "zh"}
+
+
+def default_language() -> str:
+    """Chinese unless SHEQUN_LANG says otherwise."""
+    lang = os.environ.get("SHEQUN_LANG", "").lower()[:2]
+    return lang if lang in LANGUAGES else "zh"
+
+
+def set_language(lang: str | None) -> str:
+    _current["lang"] = lang if lang in LANGUAGES else default_language()
+    return _current["lang"]
+
+
+def language() -> str:
+    return _current["lang"]
+
+
+def t(key: str, lang: str | None = None, **values: object) -> str:
+    """The message `key` in `lang` (default: the current language), filled with `values`."""
+    entry = CATALOGUE[key]
+    text = entry.get(lang or _current["lang"]) or entry["zh"]
+    return text.format(**values) if values else text
+
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    # answers files
+    "answers.unreadable": {"zh": "读不了答卷文件 {file}:{reason}", "en": "cannot read the answers file {file}: {reason}"},
+    "answers.not_mapping": {"zh": "{file} 不是答卷:应是一个含 answers: 的 YAML 映射",
+                            "en": "{file} is not an answers file: expected a YAML mapping with answers:"},
+    "answers.problems": {"zh": "答卷 {file} 有 {n} 处问题:", "en": "the answers file {file} has {n} problem(s):"},
+    "answers.unknown_key": {"zh": "未知的顶层键 {key!r}(可用:{allowed})",
+                            "en": "unknown top-level key {key!r} (allowed: {allowed})"},
+    "answers.no_answers": {"zh": "缺少 answers: 映射", "en": "missing the answers: mapping"},
+    "answers.wrong_questionnaire": {"zh": "这份答卷属于问卷 {got!r},而知识库的问卷是 {want!r}",
+                                    "en": "these answers belong to questionnaire {got!r}, the knowledge base's is {want!r}"},
+    "answers.wrong_version": {
+        "zh": "这份答卷来自问卷 {qid} 的第 {got} 版,当前是第 {want} 版;请核对答案后把 version 改为 {want}",
+        "en": "these answers come from version {got} of questionnaire {qid}, the current one is {want}; "
+              "check the answers, then set version: {want}"},
+    "answers.unknown_question": {"zh": "问卷里没有这个问题{hint}", "en": "no such question in the questionnaire{hint}"},
+    "answers.did_you_mean": {"zh": "(是不是 {name!r}?)", "en": " (did you mean {name!r}?)"},
+    "answers.missing": {"zh": "必答题没有回答:{text}", "en": "required question not answered: {text}"},
+    "answers.bad_expect": {"zh": "expect.findings 应是发现 id 的列表", "en": "expect.findings should be a list of finding ids"},
+    "answers.bad_date": {"zh": "date 应是日期,如 2026-11-24", "en": "date should be a date such as 2026-11-24"},
+    # one answer
+    "value.integer": {"zh": "应为整数", "en": "expected a whole number"},
+    "value.number": {"zh": "应为数字", "en": "expected a number"},
+    "value.yesno": {"zh": "应为 是/否(true/false)", "en": "expected yes or no (true/false)"},
+    "value.text": {"zh": "应为一段文字", "en": "expected a text"},
+    "value.empty": {"zh": "这一题必须回答", "en": "this question needs an answer"},
+    "value.scale": {"zh": "应为 1 到 5 的整数", "en": "expected a whole number from 1 to 5"},
+    "value.choice": {"zh": "应为以下之一:{choices}", "en": "expected one of: {choices}"},
+    "value.choices": {"zh": "应为以下选项的列表:{choices}", "en": "expected a list of: {choices}"},
+    "value.duplicate_choice": {"zh": "选项 {value!r} 重复了", "en": "option {value!r} is listed twice"},
+    "value.min": {"zh": "不能小于 {bound}{why}", "en": "must be at least {bound}{why}"},
+    "value.max": {"zh": "不能大于 {bound}{why}", "en": "must be at most {bound}{why}"},
+    "value.bound_of": {"zh": "({expr})", "en": " ({expr})"},
+    "value.min_choices": {"zh": "至少选 {n} 项", "en": "choose at least {n}"},
+    "value.max_choices": {"zh": "最多选 {n} 项", "en": "choose at most {n}"},
+    "value.got": {"zh": ",实际是 {got!r}", "en": ", got {got!r}"},
+    # knowledge base
+    "kb.problems": {"zh": "知识库 {kb} 有 {n} 处问题:", "en": "the knowledge base {kb} has {n} problem(s):"},
+    "kb.not_found": {"zh": "找不到知识库目录 {kb}(需要 questionnaires/、rules/、templates/)",
+                     "en": "no knowledge base at {kb} (it needs questionnaires/, rules/, templates/)"},
+    # the report
+    "answer.none": {"zh": "未回答", "en": "not answered"},
+    "answer.none_ticked": {"zh": "一项都没选", "en": "none ticked"},
+    "answer.list_sep": {"zh": "、", "en": ", "},
+    "answer.yes": {"zh": "是", "en": "yes"},
+    "answer.no": {"zh": "否", "en": "no"},
+    "answer.unnamed": {"zh": "未命名社群", "en": "unnamed community"},
+    "verdict.healthy": {"zh": "健康", "en": "Healthy"},
+    "verdict.watch": {"zh": "注意", "en": "Watch"},
+    "verdict.danger": {"zh": "危险", "en": "Danger"},
+    "severity.high": {"zh": "重", "en": "high"},
+    "severity.medium": {"zh": "中", "en": "medium"},
+    "severity.low": {"zh": "轻", "en": "low"},
+    # command line
+    "cli.file_missing": {"zh": "找不到文件 {file}", "en": "no such file: {file}"},
+    "cli.cannot_write": {"zh": "写不了 {file}:{reason}", "en": "cannot write {file}: {reason}"},
+    "cli.written": {"zh": "处方已写入 {file}", "en": "prescription written to {file}"},
+    "cli.check_ok": {"zh": "知识库 {kb} 没有问题:{questions} 道题,{rules} 条规则,{findings} 种发现,{cases} 个黄金案例全部通过。",
+                     "en": "knowledge base {kb} is clean: {questions} questions, {rules} rules, {findings} findings, "
+                           "all {cases} golden cases pass."},
+    "cli.check_failed": {"zh": "知识库检查发现 {n} 处问题。", "en": "the knowledge-base check found {n} problem(s)."},
+    "cli.golden_mismatch": {
+        "zh": "黄金案例与预期不符:多出 {extra},缺少 {missing}",
+        "en": "golden case differs from its expectation: unexpected {extra}, missing {missing}"},
+    "cli.golden_error": {"zh": "黄金案例无法诊断:{reason}", "en": "golden case cannot be diagnosed: {reason}"},
+    "cli.interrupted": {"zh": "已中断。", "en": "interrupted."},
+}

@@ -1,0 +1,271 @@
+"""The questionnaire: its model, how it is loaded and checked, and how one answer is validated.
+
+The same `Question.validate` serves the answers file, the interview's prompts and batch rows, so an
+answer is judged the same way wherever it comes from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Mapping
+
+from expert import conditions as c
+from expert.errors import Problem
+from expert.messages import t
+from expert.schema import Context, Expr, Id, LocalText, build, doc
+
+QuestionType = Literal["single", "multiple", "integer", "number", "yesno", "text", "scale"]
+NUMERIC_TYPES = ("integer", "number", "scale")
+INTERNAL = {"internal": True}
+
+
+@dataclass
+class Choice:
+    """One option of a single- or multiple-choice question."""
+
+    value: Id = field(metadata=doc("the stable value stored in answers files and used by rules"))
+    label: LocalText = field(metadata=doc("what the operator reads"))
+
+
+@dataclass
+class Question:
+    """One question of the interview."""
+
+    id: Id = field(metadata=doc("stable id, used by answers files and rules"))
+    type: QuestionType = field(metadata=doc("single | multiple | integer | number | yesno | text | scale"))
+    text: LocalText = field(metadata=doc("the question itself"))
+    help: LocalText = field(metadata=doc("why it is asked, shown on demand"))
+    required: bool = field(default=True, metadata=doc("an optional question may be left empty"))
+    default: Any = field(default=None, metadata=doc("a sensible default, of the question's type"))
+    min: Expr | None = field(default=None, metadata=doc("lower bound: a number or an expression over earlier answers"))
+    max: Expr | None = field(default=None, metadata=doc("upper bound: a number or an expression over earlier answers"))
+    unit: LocalText | None = field(default=None, metadata=doc("shown after numbers"))
+    ask_if: Expr | None = field(default=None, metadata=doc("asked only when this condition holds"))
+    choices: list[Choice] | None = field(default=None, metadata=doc("options of single/multiple questions"))
+    labels: dict[int, LocalText] | None = field(default=None, metadata=doc("scale only: texts for points 1–5"))
+    min_choices: int | None = field(default=None, metadata=doc("multiple only: least options to tick"))
+    max_choices: int | None = field(default=None, metadata=doc("multiple only: most options to tick"))
+    line: int | None = field(default=None, metadata=INTERNAL)
+    # filled in after validation
+    section: str = field(default="", metadata=INTERNAL)
+    ask_if_node: Any = field(default=None, metadata=INTERNAL)
+    min_node: Any = field(default=None, metadata=INTERNAL)
+    max_node: Any = field(default=None, metadata=INTERNAL)
+
+    @property
+    def choice_values(self) -> list[str]:
+        return [ch.value for ch in self.choices or []]
+
+    def choice_label(self, value: str, lang: str) -> str:
+        for ch in self.choices or []:
+            if ch.value == value:
+                return ch.label.get_text(lang)
+        return str(value)
+
+    def text_in(self, lang: str) -> str:
+        return self.text.get_text(lang)
+
+    def is_relevant(self, values: Mapping[str, Any]) -> bool:
+        """Skip logic: is this question asked, given the answers so far?"""
+        return c.holds(self.ask_if_node, values)
+
+    def bounds(self, values: Mapping[str, Any]) -> tuple[Any, Any]:
+        """(min, max) for these answers; a bound that depends on a missing answer is None."""
+        lo = c.evaluate(self.min_node, values) if self.min_node is not None else None
+        hi = c.evaluate(self.max_node, values) if self.max_node is not None else None
+        if self.type == "scale":
+            lo, hi = 1, 5
+        return (None if lo is c.UNKNOWN else lo), (None if hi is c.UNKNOWN else hi)
+
+    def validate(self, raw: Any, values: Mapping[str, Any], lang: str | None = None) -> Any:
+        """Normalise one answer or raise ValueError with a message in the operator's language.
+
+        `values` are the other answers, for cross-field bounds. None means "not answered" and is
+        accepted here; whether it is allowed is the caller's business (required / relevant).
+        """
+        if raw is None:
+            return None
+        kind = self.type
+        if kind in ("integer", "scale"):
+            if isinstance(raw, bool) or not isinstance(raw, (int, float)) or raw != int(raw):
+                raise ValueError(t("value.scale" if kind == "scale" else "value.integer", lang) + _got(raw, lang))
+            value: Any = int(raw)
+        elif kind == "number":
+            if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+                raise ValueError(t("value.number", lang) + _got(raw, lang))
+            value = raw
+        elif kind == "yesno":
+            if not isinstance(raw, bool):
+                raise ValueError(t("value.yesno", lang) + _got(raw, lang))
+            return raw
+        elif kind == "text":
+            if not isinstance(raw, (str, int, float)) or isinstance(raw, bool) or not str(raw).strip():
+                raise ValueError(t("value.text", lang) + _got(raw, lang))
+            return str(raw).strip()
+        elif kind == "single":
+            if raw not in self.choice_values:
+                raise ValueError(t("value.choice", lang, choices=", ".join(self.choice_values)) + _got(raw, lang))
+            return raw
+        else:  # multiple
+            items = raw if isinstance(raw, list) else None
+            if items is None or any(i not in self.choice_values for i in items):
+                raise ValueError(t("value.choices", lang, choices=", ".join(self.choice_values)) + _got(raw, lang))
+            for i, item in enumerate(items):
+                if item in items[:i]:
+                    raise ValueError(t("value.duplicate_choice", lang, value=item))
+            if self.min_choices is not None and len(items) < self.min_choices:
+                raise ValueError(t("value.min_choices", lang, n=self.min_choices))
+            if self.max_choices is not None and len(items) > self.max_choices:
+                raise ValueError(t("value.max_choices", lang, n=self.max_choices))
+            order = self.choice_values  # a stable order, whatever order they were ticked in
+            return sorted(items, key=order.index)
+        lo, hi = self.bounds(values)
+        if lo is not None and value < lo:
+            raise ValueError(t("value.min", lang, bound=_num(lo), why=self._why("min", lang)))
+        if hi is not None and value > hi:
+            raise ValueError(t("value.max", lang, bound=_num(hi), why=self._why("max", lang)))
+        return value
+
+    def _why(self, which: str, lang: str | None) -> str:
+        raw = self.min if which == "min" else self.max
+        if isinstance(raw, str):
+            return t("value.bound_of", lang, expr=raw)
+        return ""
+
+
+def _num(x: Any) -> str:
+    return str(int(x)) if isinstance(x, float) and x == int(x) else str(x)
+
+
+def _got(raw: Any, lang: str | None) -> str:
+    return t("value.got", lang, got=raw)
+
+
+@dataclass
+class Section:
+    """A part of the interview; sections with a `check` are the self-checks."""
+
+    id: Id = field(metadata=doc("stable id of the section"))
+    title: LocalText = field(metadata=doc("the section's heading, e.g. 自检一:..."))
+    questions: list[Question] = field(metadata=doc("the questions, in the order they are asked"))
+    check: Id | None = field(default=None, metadata=doc("the self-check this section examines"))
+    intro: LocalText | None = field(default=None, metadata=doc("one or two sentences before the questions"))
+    line: int | None = field(default=None, metadata=INTERNAL)
+
+
+@dataclass
+class Questionnaire:
+    """The interview: its id and version, languages, and sections of questions."""
+
+    id: Id = field(metadata=doc("stable id, written into answers files"))
+    version: int = field(metadata=doc("raise it when questions change meaning"))
+    languages: list[str] = field(metadata=doc("languages of every text; the first is the default"))
+    title: LocalText = field(metadata=doc("the interview's title"))
+    sections: list[Section] = field(metadata=doc("the sections, in order"))
+    intro: LocalText | None = field(default=None, metadata=doc("shown before the first question"))
+    schema: str | None = field(default=None, metadata=doc("ignored; for editors"))
+    file: str = field(default="", metadata=INTERNAL)
+    questions: dict[str, Question] = field(default_factory=dict, metadata=INTERNAL)
+
+    @property
+    def checks(self) -> list[Section]:
+        return [s for s in self.sections if s.check]
+
+    def relevant(self, values: Mapping[str, Any]) -> list[Question]:
+        """The questions asked for these answers, in order."""
+        return [q for q in self.questions.values() if q.is_relevant(values)]
+
+
+LANGUAGE_CODES = {"zh", "en", "ja", "ko", "fr", "de", "es", "pt", "ru", "it", "vi", "th", "id", "ms", "ar"}
+
+
+def build_questionnaire(raw: Any, file: str, problems: list[Problem]) -> Questionnaire | None:
+    """Validate a parsed questionnaire file; every problem goes into `problems`."""
+    languages = ("zh", "en")
+    if isinstance(raw, dict):
+        declared = raw.get("languages")
+        if isinstance(declared, list) and declared and all(isinstance(x, str) for x in declared):
+            languages = tuple(declared)
+    ctx = Context(file, languages, problems)
+    before = len(problems)
+    for lang in languages:
+        if lang not in LANGUAGE_CODES:
+            ctx.add(f"unknown language code {lang!r} in languages", getattr(raw, "line", None))
+    q = build(Questionnaire, raw, ctx)
+    if q is None:
+        return None
+    q.file = file
+    _check_structure(q, ctx)
+    return q if len(problems) == before else None
+
+
+def _check_structure(q: Questionnaire, ctx: Context) -> None:
+    """Ids are unique, each type has what it needs, and conditions refer only to earlier answers."""
+    seen_sections: set[str] = set()
+    every_id = {question.id for section in q.sections for question in section.questions}
+    for section in q.sections:
+        if section.id in seen_sections:
+            ctx.add(f"section id {section.id!r} is used twice", section.line, section.id)
+        seen_sections.add(section.id)
+        for question in section.questions:
+            question.section = section.id
+            if question.id in q.questions:
+                ctx.add(f"question id {question.id!r} is used twice (first at line "
+                        f"{q.questions[question.id].line})", question.line, question.id)
+                continue
+            _check_question(question, q.questions, every_id, ctx)
+            q.questions[question.id] = question  # later questions may refer to this one
+    checks = [s.check for s in q.sections if s.check]
+    for check in set(checks):
+        if checks.count(check) > 1:
+            ctx.add(f"self-check {check!r} has more than one section", None, check)
+    if "cross" in checks:
+        ctx.add("'cross' is reserved for cross-cutting rules; a section cannot use it", None, "cross")
+
+
+def _check_question(q: Question, earlier: dict[str, Question], every_id: set[str], ctx: Context) -> None:
+    def add(message: str) -> None:
+        ctx.add(message, q.line, q.id)
+
+    has_choices = q.type in ("single", "multiple")
+    if has_choices and not q.choices:
+        add(f"a {q.type} question needs choices")
+    if not has_choices and q.choices:
+        add(f"only single and multiple questions have choices, this one is {q.type}")
+    values = q.choice_values
+    for i, value in enumerate(values):
+        if value in values[:i]:
+            add(f"choice value {value!r} is used twice")
+    if q.type not in NUMERIC_TYPES or q.type == "scale":
+        if q.min is not None or q.max is not None:
+            add(f"min/max apply to integer and number questions, not to {q.type}")
+    if q.type != "scale" and q.labels:
+        add("labels apply to scale questions only")
+    if q.labels and any(k not in range(1, 6) for k in q.labels):
+        add("scale labels are for the points 1 to 5")
+    if q.type != "multiple" and (q.min_choices is not None or q.max_choices is not None):
+        add("min_choices/max_choices apply to multiple questions only")
+    if q.type == "multiple" and q.choices:
+        if q.min_choices is not None and not 0 <= q.min_choices <= len(values):
+            add(f"min_choices must be between 0 and {len(values)}")
+        if q.max_choices is not None and not 1 <= q.max_choices <= len(values):
+            add(f"max_choices must be between 1 and {len(values)}")
+    schema = c.Schema(earlier, allow_findings=False, later=every_id - set(earlier))
+    src = c.Source(ctx.file, q.line, q.id)
+    problems = ctx.problems
+    if q.ask_if is not None:
+        node = c.parse_condition(q.ask_if, src, problems)
+        if node is not None:
+            q.ask_if_node = c.resolve_condition(node, schema, src, problems)
+    for which in ("min", "max"):
+        raw = getattr(q, which)
+        if raw is None or q.type not in ("integer", "number"):
+            continue
+        node = c.parse_value_expression(raw, src, problems)
+        if node is not None:
+            setattr(q, f"{which}_node", c.resolve_value(node, schema, src, problems))
+    if q.default is not None:
+        try:
+            q.default = q.validate(q.default, {}, "en")  # bounds on other answers are checked when asked
+        except ValueError as exc:
+            add(f"default {q.default!r} does not fit the question: {exc}")

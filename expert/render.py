@@ -1,0 +1,235 @@
+"""Render a diagnosis: the Markdown prescription through the knowledge base's Jinja templates, or JSON.
+
+Templates and finding texts may come from someone else, so they run in Jinja's sandbox with
+StrictUndefined. Every number a template shows is computed here and passed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from expert.answers import Answers
+from expert.errors import KnowledgeBaseError, Problem
+from expert.findings import Diagnosis, Finding
+from expert.knowledge import KnowledgeBase, display_path
+from expert.messages import t
+from expert.questionnaire import Question
+from expert.rulebase import CROSS
+
+NUMERALS = "一二三四五六七八九十"
+
+
+@lru_cache(maxsize=8)
+def _environment(template_dir: str) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(template_dir, encoding="utf-8"),
+        undefined=StrictUndefined,
+        autoescape=False,  # Markdown, not HTML
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def format_number(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def format_answer(question: Question, value: Any, lang: str) -> str:
+    """An answer as the operator would say it: choice labels, 是/否, numbers with their unit."""
+    if value is None:
+        return t("answer.none", lang)
+    if question.type == "single":
+        return question.choice_label(value, lang)
+    if question.type == "multiple":
+        if not value:
+            return t("answer.none_ticked", lang)
+        return t("answer.list_sep", lang).join(question.choice_label(v, lang) for v in value)
+    if question.type == "yesno":
+        return t("answer.yes" if value else "answer.no", lang)
+    if question.type in ("integer", "number", "scale"):
+        unit = question.unit.get_text(lang) if question.unit else ""
+        text = format_number(value)
+        if question.type == "scale":
+            return f"{text} / 5"
+        return f"{text} {unit}".strip() if lang == "en" else f"{text}{unit}"
+    return str(value)
+
+
+class Renderer:
+    """Turns a Diagnosis of one case into text, in one language."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self.questionnaire = kb.questionnaire
+
+    # ------------------------------------------------------------------ finding texts
+
+    def finding_texts(self, finding: Finding, answers: Answers, lang: str) -> dict[str, Any]:
+        """Title, diagnosis and prescription steps of a finding, with this community's numbers."""
+        definition = self.kb.rules.findings[finding.id]
+        text = definition.text
+        variables = self._variables(answers, finding, lang)
+        where = f"{definition.file} [{finding.id}]"
+        return {
+            "id": finding.id,
+            "title": text.title.get_text(lang),
+            "diagnosis": self._render_string(text.diagnosis.get_text(lang), variables, where),
+            "prescription": [self._render_string(step, variables, where) for step in text.prescription[lang]],
+        }
+
+    def _variables(self, answers: Answers, finding: Finding, lang: str) -> dict[str, Any]:
+        variables: dict[str, Any] = {qid: answers.values.get(qid) for qid in self.questionnaire.questions}
+        variables.update(finding.params)
+
+        def label(qid: str) -> str:
+            question = self.questionnaire.questions.get(qid)
+            if question is None:
+                raise KnowledgeBaseError(f"label({qid!r}): no such question")
+            return format_answer(question, answers.values.get(qid), lang)
+
+        variables["label"] = label
+        return variables
+
+    def _render_string(self, source: str, variables: dict[str, Any], where: str) -> str:
+        try:
+            return _compiled_string(source).render(variables).strip()
+        except TemplateError as exc:
+            raise KnowledgeBaseError(
+                t("kb.problems", kb=self.kb.name, n=1), [Problem(f"cannot render text: {exc}", where)]
+            ) from None
+
+    # ------------------------------------------------------------------ the document
+
+    def context(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> dict[str, Any]:
+        """Everything a prescription template may show, computed here."""
+        q = self.questionnaire
+        date = answers.date or dt.date.today()
+        rendered = {f.id: self.finding_texts(f, answers, lang) for f in diagnosis.findings}
+
+        def entry(f: Finding) -> dict[str, Any]:
+            return {
+                **rendered[f.id],
+                "severity": f.severity,
+                "severity_label": t(f"severity.{f.severity}", lang),
+                "symptoms": [
+                    {"question": q.questions[qid].text_in(lang),
+                     "answer": format_answer(q.questions[qid], value, lang)}
+                    for qid, value in f.evidence.items() if qid in q.questions
+                ],
+                "params": f.params,
+                "trail": f.trail,
+            }
+
+        checks = []
+        for number, section in enumerate(q.checks, start=1):
+            found = diagnosis.of_check(section.check)
+            verdict = diagnosis.verdicts[section.check]
+            checks.append({
+                "id": section.check,
+                "number": number,
+                "numeral": NUMERALS[number - 1] if number <= len(NUMERALS) else str(number),
+                "title": section.title.get_text(lang),
+                "verdict": verdict,
+                "verdict_label": t(f"verdict.{verdict}", lang),
+                "findings": [entry(f) for f in found],
+            })
+        metrics = []
+        for metric in self.kb.rules.metrics:
+            value = diagnosis.metrics.get(metric.id)
+            metrics.append({
+                "id": metric.id,
+                "label": metric.label.get_text(lang),
+                "value": t("answer.none", lang) if value is None else format_number(value),
+                "unit": metric.unit.get_text(lang) if metric.unit else "",
+            })
+        first = diagnosis.first
+        first_entry = None
+        if first is not None:
+            section_title = next((c["title"] for c in checks if c["id"] == first.check), None)
+            first_entry = {**entry(first), "check_title": section_title}
+        opening = [
+            {"question": question.text_in(lang), "answer": format_answer(question, answers.values.get(question.id), lang)}
+            for question in q.sections[0].questions if question.id in answers.values
+        ] if q.sections and not q.sections[0].check else []
+        return {
+            "lang": lang,
+            "title": q.title.get_text(lang),
+            "community": answers.name or t("answer.unnamed", lang),
+            "answers": dict(answers.values),
+            "opening": opening,
+            "date": date.isoformat(),
+            "verdict": diagnosis.overall,
+            "verdict_label": t(f"verdict.{diagnosis.overall}", lang),
+            "checks": checks,
+            "cross": [entry(f) for f in diagnosis.of_check(CROSS)],
+            "treat_first": first_entry,
+            "findings_count": len(diagnosis.findings),
+            "metrics": metrics,
+        }
+
+    def markdown(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> str:
+        path = self.kb.templates[lang]
+        env = _environment(str(path.parent))
+        try:
+            template = env.get_template(path.name)
+            text = template.render(self.context(answers, diagnosis, lang))
+        except TemplateError as exc:
+            line = getattr(exc, "lineno", None)
+            raise KnowledgeBaseError(
+                t("kb.problems", kb=self.kb.name, n=1),
+                [Problem(f"cannot render the template: {exc}", display_path(path), line)],
+            ) from None
+        return text.rstrip() + "\n"
+
+    def json(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> str:
+        data = {
+            "community": answers.name,
+            "questionnaire": {"id": answers.questionnaire, "version": answers.version},
+            "date": (answers.date or dt.date.today()).isoformat(),
+            "lang": lang,
+            **diagnosis.as_dict(),
+        }
+        titles = {f.id: self.kb.rules.findings[f.id].text.title.get_text(lang) for f in diagnosis.findings}
+        for item in data["findings"]:
+            item["title"] = titles[item["id"]]
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+@lru_cache(maxsize=1024)
+def _compiled_string(source: str):
+    return _STRING_ENV.from_string(source)
+
+
+_STRING_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+def check_template_syntax(path: Path) -> Problem | None:
+    """A syntax error of a template file, located; None if it parses."""
+    from jinja2 import TemplateSyntaxError
+
+    try:
+        _STRING_ENV.parse(path.read_text(encoding="utf-8"))
+    except TemplateSyntaxError as exc:
+        return Problem(f"template syntax error: {exc.message}", display_path(path), exc.lineno)
+    return None
+
+
+def check_text_syntax(source: str) -> str | None:
+    from jinja2 import TemplateSyntaxError
+
+    try:
+        _STRING_ENV.parse(source)
+    except TemplateSyntaxError as exc:
+        return exc.message
+    return None

@@ -1,0 +1,236 @@
+"""The rule base: rules, the texts of the findings they conclude, and metrics, loaded from rules/*.yaml.
+
+Every condition is parsed and checked against the questionnaire here, at load time, so an unknown
+answer id, choice value or finding id names its rule and file:line before anything runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from expert import conditions as c
+from expert.errors import Problem
+from expert.questionnaire import INTERNAL, Questionnaire
+from expert.schema import Context, Expr, Id, LocalList, LocalText, build, doc
+
+Severity = Literal["high", "medium", "low"]
+SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
+CROSS = "cross"
+
+
+@dataclass
+class Conclusion:
+    """What a rule concludes: a finding, with parameters computed from the answers."""
+
+    finding: Id = field(metadata=doc("the finding id"))
+    params: dict[Id, Expr] = field(default_factory=dict, metadata=doc("name: expression over the answers"))
+
+
+@dataclass
+class Rule:
+    """If `when` holds, conclude `then`."""
+
+    id: Id = field(metadata=doc("stable id of the rule"))
+    severity: Severity = field(metadata=doc("high | medium | low"))
+    when: Expr = field(metadata=doc("the condition"))
+    then: Conclusion = field(metadata=doc("the finding it concludes"))
+    priority: int = field(default=50, metadata=doc("0–100: higher fires first and is treated first"))
+    check: Id | None = field(default=None, metadata=doc("the self-check; defaults to the file's"))
+    note: str | None = field(default=None, metadata=doc("why this rule and threshold, for authors"))
+    line: int | None = field(default=None, metadata=INTERNAL)
+    file: str = field(default="", metadata=INTERNAL)
+    when_node: Any = field(default=None, metadata=INTERNAL)
+    param_nodes: dict = field(default_factory=dict, metadata=INTERNAL)
+    stage: int = field(default=0, metadata=INTERNAL)
+
+    @property
+    def finding(self) -> str:
+        return self.then.finding
+
+    @property
+    def salience(self) -> int:
+        """experta salience: the priority, with a rule that reads findings always after their makers."""
+        return self.priority - 1000 * self.stage
+
+
+@dataclass
+class FindingText:
+    """What the operator reads about a finding; diagnosis and prescription are Jinja strings."""
+
+    title: LocalText = field(metadata=doc("a short name of the problem"))
+    diagnosis: LocalText = field(metadata=doc("what is wrong, with this community's numbers"))
+    prescription: LocalList = field(metadata=doc("ordered actions, with this community's numbers"))
+    line: int | None = field(default=None, metadata=INTERNAL)
+
+
+@dataclass
+class Metric:
+    """A number shown in the prescription, e.g. the 1990-rule numbers."""
+
+    id: Id = field(metadata=doc("stable id"))
+    label: LocalText = field(metadata=doc("what it is"))
+    value: Expr = field(metadata=doc("an expression over the answers"))
+    unit: LocalText | None = field(default=None, metadata=doc("shown after the number"))
+    line: int | None = field(default=None, metadata=INTERNAL)
+    node: Any = field(default=None, metadata=INTERNAL)
+
+
+@dataclass
+class RuleFile:
+    """One file of rules/: the rules of one self-check (or `cross`), their findings and metrics."""
+
+    check: Id = field(metadata=doc("the default self-check of the rules in this file"))
+    rules: list[Rule] = field(default_factory=list, metadata=doc("the rules"))
+    findings: dict[Id, FindingText] = field(default_factory=dict, metadata=doc("texts of the findings"))
+    metrics: list[Metric] = field(default_factory=list, metadata=doc("numbers for the prescription"))
+    schema: str | None = field(default=None, metadata=doc("ignored; for editors"))
+    file: str = field(default="", metadata=INTERNAL)
+
+
+@dataclass
+class FindingDef:
+    """A finding as the rule base knows it: its texts, self-check, severity and the rules behind it."""
+
+    id: str
+    check: str
+    severity: str
+    text: FindingText
+    file: str
+    rules: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RuleBase:
+    rules: list[Rule]
+    findings: dict[str, FindingDef]
+    metrics: list[Metric]
+    files: list[str]
+
+    def rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+
+def build_rule_file(raw: Any, file: str, languages: tuple[str, ...], problems: list[Problem]) -> RuleFile | None:
+    ctx = Context(file, languages, problems)
+    rf = build(RuleFile, raw, ctx)
+    if rf is not None:
+        rf.file = file
+        for rule in rf.rules:
+            rule.file = file
+            rule.check = rule.check or rf.check
+    return rf
+
+
+def assemble(files: list[RuleFile], questionnaire: Questionnaire, problems: list[Problem]) -> RuleBase:
+    """Join the files into one rule base and check every reference between them."""
+    checks = {s.check for s in questionnaire.checks} | {CROSS}
+    rules: list[Rule] = []
+    texts: dict[str, tuple[FindingText, str]] = {}
+    metrics: list[Metric] = []
+    seen_rules: dict[str, Rule] = {}
+    seen_metrics: dict[str, str] = {}
+
+    def add(message: str, file: str, line: int | None, subject: str | None) -> None:
+        problems.append(Problem(message, file, line, None, subject))
+
+    for rf in files:
+        if rf.check not in checks:
+            add(f"check {rf.check!r} is not a self-check of the questionnaire ({', '.join(sorted(checks))})",
+                rf.file, 1, rf.check)
+        for rule in rf.rules:
+            if rule.id in seen_rules:
+                first = seen_rules[rule.id]
+                add(f"rule id {rule.id!r} is used twice (first at {first.file}:{first.line})",
+                    rule.file, rule.line, rule.id)
+                continue
+            seen_rules[rule.id] = rule
+            if rule.check not in checks:
+                add(f"check {rule.check!r} is not a self-check of the questionnaire ({', '.join(sorted(checks))})",
+                    rule.file, rule.line, rule.id)
+            if not 0 <= rule.priority <= 100:
+                add(f"priority should be from 0 to 100, found {rule.priority}", rule.file, rule.line, rule.id)
+            rules.append(rule)
+        for fid, text in rf.findings.items():
+            if fid in texts:
+                add(f"finding {fid!r} has texts in two files (also {texts[fid][1]})", rf.file, text.line, fid)
+                continue
+            texts[fid] = (text, rf.file)
+        for metric in rf.metrics:
+            if metric.id in seen_metrics:
+                add(f"metric id {metric.id!r} is used twice (also in {seen_metrics[metric.id]})",
+                    rf.file, metric.line, metric.id)
+                continue
+            seen_metrics[metric.id] = rf.file
+            metrics.append(metric)
+
+    concluded = {r.finding for r in rules}
+    findings: dict[str, FindingDef] = {}
+    for rule in rules:
+        fid = rule.finding
+        if fid not in texts:
+            add(f"concludes finding {fid!r}, which has no texts (title, diagnosis, prescription) in any rules file",
+                rule.file, rule.line, rule.id)
+            continue
+        known = findings.get(fid)
+        if known is None:
+            findings[fid] = FindingDef(fid, rule.check, rule.severity, texts[fid][0], texts[fid][1], [rule.id])
+            continue
+        known.rules.append(rule.id)
+        if known.check != rule.check or known.severity != rule.severity:
+            add(f"concludes {fid!r} as {rule.check}/{rule.severity}, but rule {known.rules[0]!r} concludes it "
+                f"as {known.check}/{known.severity}; all rules of a finding agree on check and severity",
+                rule.file, rule.line, rule.id)
+    for fid, (text, file) in texts.items():
+        if fid not in concluded:
+            problems.append(Problem(f"finding {fid!r} has texts but no rule concludes it", file, text.line,
+                                    None, fid, "warning"))
+
+    schema = c.Schema(questionnaire.questions, findings=concluded)
+    for rule in rules:
+        src = c.Source(rule.file, rule.line, rule.id)
+        node = c.parse_condition(rule.when, src, problems)
+        if node is not None:
+            rule.when_node = c.resolve_condition(node, schema, src, problems)
+        for name, raw in rule.then.params.items():
+            pnode = c.parse_value_expression(raw, src, problems)
+            if pnode is not None:
+                rule.param_nodes[name] = c.resolve_value(pnode, schema, src, problems)
+    for metric in metrics:
+        src = c.Source(next(rf.file for rf in files if metric in rf.metrics), metric.line, metric.id)
+        node = c.parse_value_expression(metric.value, src, problems)
+        if node is not None:
+            metric.node = c.resolve_value(node, c.Schema(questionnaire.questions, allow_findings=False),
+                                          src, problems)
+    _stage(rules, problems)
+    return RuleBase(rules, findings, metrics, [rf.file for rf in files])
+
+
+def _stage(rules: list[Rule], problems: list[Problem]) -> None:
+    """Give each rule its stage: 0 reads only answers; n reads findings concluded at stages below n.
+
+    A cycle (a finding that, through other rules, needs itself) has no stage and is an error.
+    """
+    makers: dict[str, list[Rule]] = {}
+    for rule in rules:
+        makers.setdefault(rule.finding, []).append(rule)
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(rule: Rule, path: list[str]) -> int:
+        if state.get(rule.id) == 2:
+            return rule.stage
+        if state.get(rule.id) == 1:
+            cycle = " → ".join(path[path.index(rule.id):] + [rule.id])
+            problems.append(Problem(f"rules chain in a cycle: {cycle}", rule.file, rule.line, None, rule.id))
+            return 0
+        state[rule.id] = 1
+        stage = 0
+        for fid in c.findings_used(rule.when_node):
+            for maker in makers.get(fid, []):
+                stage = max(stage, visit(maker, path + [rule.id]) + 1)
+        rule.stage = stage
+        state[rule.id] = 2
+        return stage
+
+    for rule in rules:
+        visit(rule, [])

@@ -1,0 +1,335 @@
+"""Knowledge-base models are dataclasses; this module validates raw YAML into them and derives their
+JSON Schema, so the loader and the editor's schema come from one source and cannot disagree.
+
+Every problem of a file is collected (with its line and the nearest valid key for a typo) before
+anything fails.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import types
+import typing
+from typing import Any, Literal, Union
+
+from expert.errors import Problem
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+_ID = re.compile(ID_PATTERN)
+
+
+class Id(str):
+    """A stable snake_case identifier."""
+
+
+class LocalText(dict):
+    """A text in every language of the knowledge base: {zh: ..., en: ...}."""
+
+    def get_text(self, lang: str) -> str:
+        return self.get(lang) or next(iter(self.values()), "")
+
+
+class LocalList(dict):
+    """A list of texts per language: {zh: [...], en: [...]}."""
+
+
+class Expr:
+    """A condition or expression of the condition language, parsed after validation."""
+
+
+def doc(text: str, **extra: Any) -> dict:
+    """Field metadata: the description shown by editors and used in messages."""
+    return {"doc": text, **extra}
+
+
+@dataclasses.dataclass
+class Context:
+    file: str
+    languages: tuple[str, ...]
+    problems: list[Problem]
+
+    def add(self, message: str, line: int | None, subject: str | None = None, level: str = "error") -> None:
+        self.problems.append(Problem(message, self.file, line, None, subject, level))
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    cache = _HINTS.get(cls)
+    if cache is None:
+        cache = _HINTS[cls] = typing.get_type_hints(cls)
+    return cache
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def yaml_fields(cls: type) -> list[dataclasses.Field]:
+    """The fields a YAML author may write (internal fields such as `line` are not among them)."""
+    return [f for f in dataclasses.fields(cls) if not f.metadata.get("internal")]
+
+
+def _type_name(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if tp is Id:
+        return "an id (lower-case letters, digits, _)"
+    if tp is LocalText:
+        return "a text per language"
+    if tp is LocalList:
+        return "a list of texts per language"
+    if tp is Expr:
+        return "a condition or expression"
+    if tp is str:
+        return "a text"
+    if tp is int:
+        return "a whole number"
+    if tp is float:
+        return "a number"
+    if tp is bool:
+        return "true or false"
+    if origin is Literal:
+        return "one of " + ", ".join(map(str, typing.get_args(tp)))
+    if origin is list:
+        return "a list"
+    if origin is dict:
+        return "a mapping"
+    if origin in (Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in typing.get_args(tp) if a is not type(None))
+    if dataclasses.is_dataclass(tp):
+        return "a mapping"
+    return "a value"
+
+
+def _line(raw: Any, default: int | None) -> int | None:
+    return getattr(raw, "line", None) or default
+
+
+def build(cls: type, raw: Any, ctx: Context, line: int | None = None, subject: str | None = None) -> Any:
+    """Validate `raw` as an instance of the dataclass `cls`; None (and problems in ctx) if it is not."""
+    line = _line(raw, line)
+    if not isinstance(raw, dict):
+        ctx.add(f"expected a mapping here, found {_show(raw)}", line, subject)
+        return None
+    hints = _hints(cls)
+    fields = yaml_fields(cls)
+    names = [f.name for f in fields]
+    subject = raw.get("id") if isinstance(raw.get("id"), str) else subject
+    ok = True
+    for key in raw:
+        if key not in names:
+            near = difflib.get_close_matches(str(key), names, n=1, cutoff=0.6)
+            hint = f"; did you mean {near[0]!r}?" if near else f"; allowed: {', '.join(names)}"
+            ctx.add(f"unknown key {key!r}{hint}", _key_line(raw, key, line), subject)
+            ok = False
+    values: dict[str, Any] = {}
+    for f in fields:
+        if f.name not in raw:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                ctx.add(f"missing {f.name!r}: {f.metadata.get('doc', _type_name(hints[f.name]))}", line, subject)
+                ok = False
+            continue
+        value, good = convert(hints[f.name], raw[f.name], ctx, _key_line(raw, f.name, line), subject, f.name)
+        ok = ok and good
+        values[f.name] = value
+    if not ok:
+        return None
+    if "line" in {f.name for f in dataclasses.fields(cls)}:
+        values["line"] = line
+    return cls(**values)
+
+
+def _key_line(raw: Any, key: str, default: int | None) -> int | None:
+    lines = getattr(raw, "key_lines", None)
+    return lines.get(key, default) if lines else default
+
+
+def _show(raw: Any) -> str:
+    if isinstance(raw, dict):
+        return "a mapping"
+    if isinstance(raw, list):
+        return "a list"
+    if raw is None:
+        return "nothing"
+    return f"{raw!r}"
+
+
+def convert(tp: Any, raw: Any, ctx: Context, line: int | None, subject: str | None, key: str) -> tuple[Any, bool]:
+    """Check one value against a type; returns (value, ok)."""
+    origin = typing.get_origin(tp)
+
+    def bad(what: str | None = None) -> tuple[Any, bool]:
+        ctx.add(f"{key!r} should be {what or _type_name(tp)}, found {_show(raw)}", line, subject)
+        return None, False
+
+    if tp is Any:
+        return raw, True
+    if origin in (Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if raw is None and len(args) < len(typing.get_args(tp)):
+            return None, True
+        for arg in args:  # take the first alternative that fits without complaint
+            trial = Context(ctx.file, ctx.languages, [])
+            value, good = convert(arg, raw, trial, line, subject, key)
+            if good:
+                return value, True
+        if len(args) == 1:
+            return convert(args[0], raw, ctx, line, subject, key)
+        return bad()
+    if tp is Expr:
+        if isinstance(raw, (str, int, float, dict)) and raw != "":
+            return raw, True
+        return bad()
+    if tp is Id:
+        if isinstance(raw, str) and _ID.match(raw):
+            return Id(raw), True
+        return bad()
+    if tp is str:
+        return (raw, True) if isinstance(raw, str) and raw.strip() else bad("a non-empty text")
+    if tp is bool:
+        return (raw, True) if isinstance(raw, bool) else bad()
+    if tp is int:
+        return (raw, True) if isinstance(raw, int) and not isinstance(raw, bool) else bad()
+    if tp is float:
+        return (raw, True) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else bad()
+    if origin is Literal:
+        allowed = typing.get_args(tp)
+        if raw in allowed:
+            return raw, True
+        near = difflib.get_close_matches(str(raw), [str(a) for a in allowed], n=1, cutoff=0.6)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        return bad(f"one of {', '.join(map(str, allowed))}{hint}")
+    if tp in (LocalText, LocalList):
+        return _local(tp, raw, ctx, line, subject, key)
+    if origin is list:
+        (item_tp,) = typing.get_args(tp)
+        if not isinstance(raw, list):
+            return bad()
+        lines = getattr(raw, "item_lines", None) or [line] * len(raw)
+        out, ok = [], True
+        for i, (item, item_line) in enumerate(zip(raw, lines)):
+            value, good = convert(item_tp, item, ctx, item_line, subject, f"{key}[{i + 1}]")
+            ok = ok and good
+            out.append(value)
+        return out, ok
+    if origin is dict:
+        key_tp, value_tp = typing.get_args(tp)
+        if not isinstance(raw, dict):
+            return bad()
+        out, ok = {}, True
+        for k, v in raw.items():
+            k_line = _key_line(raw, k, line)
+            if key_tp is Id and not (isinstance(k, str) and _ID.match(k)):
+                ctx.add(f"{k!r} in {key!r} is not a valid id (lower-case letters, digits, _)", k_line, subject)
+                ok = False
+                continue
+            if key_tp is int and (isinstance(k, bool) or not isinstance(k, int)):
+                ctx.add(f"{k!r} in {key!r} should be a whole number", k_line, subject)
+                ok = False
+                continue
+            value, good = convert(value_tp, v, ctx, k_line, k if key_tp is Id else subject, f"{key}.{k}")
+            ok = ok and good
+            out[k] = value
+        return out, ok
+    if dataclasses.is_dataclass(tp):
+        value = build(tp, raw, ctx, line, subject)
+        return value, value is not None
+    raise TypeError(f"unsupported model type {tp!r}")  # pragma: no cover - models are ours
+
+
+def _local(tp: Any, raw: Any, ctx: Context, line: int | None, subject: str | None, key: str) -> tuple[Any, bool]:
+    want_list = tp is LocalList
+    langs = ctx.languages
+    if not isinstance(raw, dict):
+        kind = "lists" if want_list else "texts"
+        ctx.add(f"{key!r} should give {kind} per language ({', '.join(langs)}), found {_show(raw)}", line, subject)
+        return None, False
+    ok = True
+    for lang in raw:
+        if lang not in langs:
+            ctx.add(f"{key!r} has language {lang!r}, which the knowledge base does not declare ({', '.join(langs)})",
+                    _key_line(raw, lang, line), subject)
+            ok = False
+    for lang in langs:
+        value = raw.get(lang)
+        good = (isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value)) \
+            if want_list else (isinstance(value, str) and value.strip())
+        if lang not in raw:
+            ctx.add(f"{key!r} has no {lang!r} text", line, subject)
+            ok = False
+        elif not good:
+            what = "a non-empty list of texts" if want_list else "a non-empty text"
+            ctx.add(f"{key!r}.{lang} should be {what}", _key_line(raw, lang, line), subject)
+            ok = False
+    if not ok:
+        return None, False
+    return tp({lang: (list(raw[lang]) if want_list else raw[lang]) for lang in langs}), True
+
+
+# ---------------------------------------------------------------------------- JSON Schema
+
+
+def json_schema(cls: type, title: str, languages: tuple[str, ...] = ("zh", "en")) -> dict:
+    """The JSON Schema (draft 2020-12) of a model, for editors (yaml-language-server)."""
+    defs: dict[str, Any] = {}
+    root = _schema_of(cls, defs, languages)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **root, "$defs": defs}
+
+
+def _schema_of(tp: Any, defs: dict, languages: tuple[str, ...]) -> dict:
+    origin = typing.get_origin(tp)
+    if tp is Any:
+        return {}
+    if origin in (Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        alts = [_schema_of(a, defs, languages) for a in args]
+        if len(args) < len(typing.get_args(tp)):
+            alts.append({"type": "null"})
+        return alts[0] if len(alts) == 1 else {"anyOf": alts}
+    if tp is Id:
+        return {"type": "string", "pattern": ID_PATTERN}
+    if tp is str:
+        return {"type": "string", "minLength": 1}
+    if tp is bool:
+        return {"type": "boolean"}
+    if tp is int:
+        return {"type": "integer"}
+    if tp is float:
+        return {"type": "number"}
+    if tp is Expr:
+        return {"anyOf": [{"type": "string", "minLength": 1}, {"type": "number"}, {"type": "object"}]}
+    if origin is Literal:
+        return {"enum": list(typing.get_args(tp))}
+    if tp in (LocalText, LocalList):
+        item = ({"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1}
+                if tp is LocalList else {"type": "string", "minLength": 1})
+        return {"type": "object", "properties": {lang: item for lang in languages},
+                "required": list(languages), "additionalProperties": False}
+    if origin is list:
+        return {"type": "array", "items": _schema_of(typing.get_args(tp)[0], defs, languages)}
+    if origin is dict:
+        key_tp, value_tp = typing.get_args(tp)
+        out = {"type": "object", "additionalProperties": _schema_of(value_tp, defs, languages)}
+        if key_tp is Id:
+            out["propertyNames"] = {"pattern": ID_PATTERN}
+        elif key_tp is int:
+            out["propertyNames"] = {"pattern": "^[0-9]+$"}
+        return out
+    if dataclasses.is_dataclass(tp):
+        name = tp.__name__
+        if name not in defs:
+            defs[name] = {}  # placeholder against recursion
+            hints = _hints(tp)
+            props, required = {}, []
+            for f in yaml_fields(tp):
+                prop = _schema_of(hints[f.name], defs, languages)
+                if "doc" in f.metadata:
+                    prop = {**prop, "description": f.metadata["doc"]}
+                props[f.name] = prop
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                    required.append(f.name)
+            defs[name] = {"type": "object", "properties": props, "required": required,
+                          "additionalProperties": False}
+            if tp.__doc__:
+                defs[name]["description"] = tp.__doc__.strip().splitlines()[0]
+        return {"$ref": f"#/$defs/{name}"}
+    raise TypeError(f"unsupported model type {tp!r}")  # pragma: no cover

@@ -1,0 +1,137 @@
+"""The one safe YAML loader: every file goes through here, and YAML errors come out with file:line:column.
+
+Mappings come back as `Mapping` (a dict) that remembers the line of each key, so the validators
+downstream can point at the exact place of a mistake.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from expert.errors import Problem
+
+try:  # libyaml is an order of magnitude faster; the pure loader gives the same results
+    _BaseLoader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+
+class Mapping(dict):
+    """A dict that knows the file and line of itself and of each of its keys."""
+
+    file: str | None = None
+    line: int | None = None
+    key_lines: dict
+
+    def line_of(self, key: str) -> int | None:
+        return self.key_lines.get(key, self.line)
+
+
+class Sequence(list):
+    """A list that knows the line of each of its items."""
+
+    file: str | None = None
+    line: int | None = None
+    item_lines: list
+
+
+class _Loader(_BaseLoader):
+    file_name: str | None = None
+
+    def construct_yaml_map(self, node):
+        data = Mapping()
+        data.file = self.file_name
+        data.line = node.start_mark.line + 1
+        data.key_lines = {}
+        yield data
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark,
+                    "found unhashable key", key_node.start_mark)
+            if key in data:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark,
+                    f"found duplicate key {key!r}", key_node.start_mark)
+            data[key] = self.construct_object(value_node, deep=True)
+            data.key_lines[key] = key_node.start_mark.line + 1
+
+    def construct_yaml_seq(self, node):
+        data = Sequence()
+        data.file = self.file_name
+        data.line = node.start_mark.line + 1
+        data.item_lines = [item.start_mark.line + 1 for item in node.value]
+        yield data
+        data.extend(self.construct_object(item, deep=True) for item in node.value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
+
+
+def yaml_problem(error: yaml.YAMLError, file: str) -> Problem:
+    """Turn a PyYAML error into a Problem at file:line:column."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    what = getattr(error, "problem", None) or str(error)
+    context = getattr(error, "context", None)
+    message = f"YAML syntax error: {what}" + (f" ({context})" if context else "")
+    if mark is None:
+        return Problem(message, file=file)
+    return Problem(message, file=file, line=mark.line + 1, column=mark.column + 1)
+
+
+def parse_yaml(text: str, file: str) -> Any:
+    """Parse YAML text safely; raises yaml.YAMLError (see `yaml_problem`)."""
+    loader = _Loader(text)
+    loader.file_name = file
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 file (a BOM is allowed); raises OSError or UnicodeDecodeError."""
+    return path.read_text(encoding="utf-8-sig")
+
+
+def dump_yaml(data: Any) -> str:
+    """Plain, readable YAML with Chinese kept as it is and keys in the order given."""
+    return yaml.safe_dump(
+        _plain(data), allow_unicode=True, sort_keys=False, default_flow_style=None, width=100
+    )
+
+
+def _plain(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _plain(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_plain(v) for v in data]
+    return data
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a file so that a reader sees either the old or the new content, never half of it."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

@@ -1,0 +1,189 @@
+"""Shared helpers: the built-in knowledge base compiled once, and small knowledge bases built in tmp_path."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session")
+def checkup():
+    """The built-in knowledge base with its engine, built once for the whole run."""
+    from expert.checkup import Checkup
+
+    return Checkup.load(ROOT)
+
+
+@pytest.fixture(scope="session")
+def kb(checkup):
+    return checkup.kb
+
+
+def write_tree(base: Path, files: dict[str, str]) -> Path:
+    """Write {relative path: text} under base (text is dedented) and return base."""
+    for rel, text in files.items():
+        path = base / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return base
+
+
+def copy_builtin_kb(dest: Path) -> Path:
+    """A copy of the built-in knowledge base that a test may change."""
+    for part in ("questionnaires", "rules", "templates", "examples"):
+        shutil.copytree(ROOT / part, dest / part)
+    return dest
+
+
+MINI_QUESTIONNAIRE = """
+    id: mini
+    version: 1
+    languages: [zh, en]
+    title: {zh: 小问卷, en: Mini}
+    sections:
+      - id: opening
+        title: {zh: 开场, en: Opening}
+        questions:
+          - id: community_name
+            type: text
+            text: {zh: 群名, en: Name}
+            help: {zh: 称呼, en: To address it}
+          - id: members
+            type: integer
+            text: {zh: 人数, en: Members}
+            help: {zh: 规模, en: Size}
+            min: 1
+            max: 100000
+          - id: leaders
+            type: integer
+            text: {zh: 领袖人数, en: Leaders}
+            help: {zh: 1990法则, en: The 1990 rule}
+            min: 0
+            max: members
+          - id: kind
+            type: single
+            text: {zh: 类型, en: Kind}
+            help: {zh: 企业群不同, en: Enterprise groups differ}
+            choices:
+              - {value: enterprise, label: {zh: 企业, en: Enterprise}}
+              - {value: personal, label: {zh: 个人, en: Personal}}
+          - id: key_share
+            type: integer
+            text: {zh: 大客户占比, en: Key-account share}
+            help: {zh: 大客户, en: Key accounts}
+            ask_if: kind == enterprise
+            min: 0
+            max: 100
+            unit: {zh: "%", en: "%"}
+          - id: attraction
+            type: multiple
+            text: {zh: 怎么吸引人, en: How members are attracted}
+            help: {zh: 情感链, en: Bonds}
+            choices:
+              - {value: perks, label: {zh: 福利, en: Perks}}
+              - {value: content, label: {zh: 内容, en: Content}}
+          - id: by_sales
+            type: yesno
+            text: {zh: 按销量看人, en: Valued by sales}
+            help: {zh: 顾客不是粉丝, en: Customers are not fans}
+      - id: lead
+        check: leaders
+        title: {zh: 自检二:有没有意见领袖?, en: "Check 2: Are there opinion leaders?"}
+        questions: []
+"""
+
+MINI_RULES = """
+    check: leaders
+    metrics:
+      - id: leaders_needed
+        label: {zh: 需要的意见领袖, en: Leaders needed}
+        value: "max(1, ceil(members / 100))"
+    rules:
+      - id: no_leaders
+        severity: high
+        priority: 90
+        when: leaders == 0
+        then: {finding: no_leaders}
+      - id: too_few_leaders
+        severity: medium
+        priority: 80
+        when: "leaders >= 1 and leaders * 100 < members"
+        then:
+          finding: too_few_leaders
+          params: {more: "max(1, ceil(members / 100)) - leaders"}
+      - id: bought_bond
+        severity: medium
+        when:
+          any:
+            - "perks in attraction and content not in attraction"
+            - by_sales
+        then: {finding: bought_bond}
+      - id: few_key_accounts
+        severity: low
+        priority: 10
+        when: "not key_share > 20"
+        then: {finding: few_key_accounts}
+      - id: customer_crowd
+        check: cross
+        severity: high
+        priority: 70
+        when:
+          all:
+            - finding: bought_bond
+            - finding: too_few_leaders
+        then: {finding: customer_crowd}
+    findings:
+      no_leaders:
+        title: {zh: 群龙无首, en: No leaders}
+        diagnosis: {zh: "{{ members }} 人没有一个领袖。", en: "{{ members }} members, no leader."}
+        prescription: {zh: ["先当好第一个领袖。"], en: ["Be the first leader."]}
+      too_few_leaders:
+        title: {zh: 领袖太少, en: Too few leaders}
+        diagnosis: {zh: "还差 {{ more }} 位。", en: "{{ more }} more needed."}
+        prescription: {zh: ["再培养 {{ more }} 位。"], en: ["Grow {{ more }} more."]}
+      bought_bond:
+        title: {zh: 靠利益维系, en: A bought bond}
+        diagnosis: {zh: "吸引方式:{{ label('attraction') }}。", en: "Attraction: {{ label('attraction') }}."}
+        prescription: {zh: ["少发福利,多做内容。"], en: ["Fewer perks, more content."]}
+      few_key_accounts:
+        title: {zh: 大客户少, en: Few key accounts}
+        diagnosis: {zh: "大客户占 {{ key_share }}%。", en: "Key accounts: {{ key_share }}%."}
+        prescription: {zh: ["照常。"], en: ["Carry on."]}
+      customer_crowd:
+        title: {zh: 顾客群, en: A crowd of customers}
+        diagnosis: {zh: "只剩交易。", en: "Only trade is left."}
+        prescription: {zh: ["重建认同。"], en: ["Rebuild identification."]}
+"""
+
+MINI_TEMPLATE = """
+    # {{ community }}
+    {% for c in checks %}{{ c.title }}: {{ c.verdict_label }}
+    {% for f in c.findings %}- {{ f.title }}: {{ f.diagnosis }}
+    {% endfor %}{% endfor %}{% for f in cross %}* {{ f.title }}
+    {% endfor %}{% for m in metrics %}{{ m.label }}={{ m.value }}
+    {% endfor %}
+"""
+
+
+def mini_kb_files(**overrides: str) -> dict[str, str]:
+    files = {
+        "questionnaires/mini.yaml": MINI_QUESTIONNAIRE,
+        "rules/leaders.yaml": MINI_RULES,
+        "templates/prescription.zh.md.j2": MINI_TEMPLATE,
+        "templates/prescription.en.md.j2": MINI_TEMPLATE,
+    }
+    files.update(overrides)
+    return files
+
+
+@pytest.fixture
+def mini_kb(tmp_path) -> Path:
+    """A small, valid knowledge base of one self-check, written to tmp_path/kb."""
+    return write_tree(tmp_path / "kb", mini_kb_files())
