@@ -317,7 +317,8 @@ class Source:
     subject: str | None
 
     def problem(self, message: str, col: int = 0, level: str = "error") -> Problem:
-        return Problem(message, self.file, self.line, col or None, self.subject, level)
+        # `col` is a column inside the expression, not in the file: syntax messages state it themselves
+        return Problem(message, self.file, self.line, None, self.subject, level)
 
 
 def parse_condition(raw: Any, src: Source, problems: list[Problem]) -> Node | None:

@@ -46,6 +46,7 @@ class Question:
     min_choices: int | None = field(default=None, metadata=doc("multiple only: least options to tick"))
     max_choices: int | None = field(default=None, metadata=doc("multiple only: most options to tick"))
     line: int | None = field(default=None, metadata=INTERNAL)
+    key_lines: dict = field(default_factory=dict, metadata=INTERNAL)
     # filled in after validation
     section: str = field(default="", metadata=INTERNAL)
     ask_if_node: Any = field(default=None, metadata=INTERNAL)
@@ -251,9 +252,9 @@ def _check_question(q: Question, earlier: dict[str, Question], every_id: set[str
         if q.max_choices is not None and not 1 <= q.max_choices <= len(values):
             add(f"max_choices must be between 1 and {len(values)}")
     schema = c.Schema(earlier, allow_findings=False, later=every_id - set(earlier))
-    src = c.Source(ctx.file, q.line, q.id)
     problems = ctx.problems
     if q.ask_if is not None:
+        src = c.Source(ctx.file, q.key_lines.get("ask_if", q.line), q.id)
         node = c.parse_condition(q.ask_if, src, problems)
         if node is not None:
             q.ask_if_node = c.resolve_condition(node, schema, src, problems)
@@ -261,6 +262,7 @@ def _check_question(q: Question, earlier: dict[str, Question], every_id: set[str
         raw = getattr(q, which)
         if raw is None or q.type not in ("integer", "number"):
             continue
+        src = c.Source(ctx.file, q.key_lines.get(which, q.line), q.id)
         node = c.parse_value_expression(raw, src, problems)
         if node is not None:
             setattr(q, f"{which}_node", c.resolve_value(node, schema, src, problems))

@@ -39,6 +39,7 @@ class Rule:
     check: Id | None = field(default=None, metadata=doc("the self-check; defaults to the file's"))
     note: str | None = field(default=None, metadata=doc("why this rule and threshold, for authors"))
     line: int | None = field(default=None, metadata=INTERNAL)
+    key_lines: dict = field(default_factory=dict, metadata=INTERNAL)
     file: str = field(default="", metadata=INTERNAL)
     when_node: Any = field(default=None, metadata=INTERNAL)
     param_nodes: dict = field(default_factory=dict, metadata=INTERNAL)
@@ -188,10 +189,11 @@ def assemble(files: list[RuleFile], questionnaire: Questionnaire, problems: list
 
     schema = c.Schema(questionnaire.questions, findings=concluded)
     for rule in rules:
-        src = c.Source(rule.file, rule.line, rule.id)
+        src = c.Source(rule.file, rule.key_lines.get("when", rule.line), rule.id)
         node = c.parse_condition(rule.when, src, problems)
         if node is not None:
             rule.when_node = c.resolve_condition(node, schema, src, problems)
+        src = c.Source(rule.file, rule.key_lines.get("then", rule.line), rule.id)
         for name, raw in rule.then.params.items():
             pnode = c.parse_value_expression(raw, src, problems)
             if pnode is not None:

@@ -133,8 +133,11 @@ def build(cls: type, raw: Any, ctx: Context, line: int | None = None, subject: s
         values[f.name] = value
     if not ok:
         return None
-    if "line" in {f.name for f in dataclasses.fields(cls)}:
+    own = {f.name for f in dataclasses.fields(cls)}
+    if "line" in own:
         values["line"] = line
+    if "key_lines" in own:
+        values["key_lines"] = dict(getattr(raw, "key_lines", {}))
     return cls(**values)
 
 

@@ -112,9 +112,11 @@ def dump_yaml(data: Any) -> str:
 
 def _plain(data: Any) -> Any:
     if isinstance(data, dict):
-        return {k: _plain(v) for k, v in data.items()}
+        return {_plain(k): _plain(v) for k, v in data.items()}
     if isinstance(data, (list, tuple)):
         return [_plain(v) for v in data]
+    if isinstance(data, str):
+        return str(data)  # ids are a str subclass the safe dumper does not know
     return data
 
 

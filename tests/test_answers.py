@@ -1,0 +1,113 @@
+"""Answers files: every problem listed at once, with the file, the question and what was expected."""
+
+import pytest
+
+from expert.answers import Answers, read_answers, write_answers
+from expert.errors import AnswersError
+from expert.knowledge import load_knowledge_base
+
+from conftest import write_tree
+
+
+@pytest.fixture
+def questionnaire(mini_kb):
+    return load_knowledge_base(mini_kb).questionnaire
+
+
+def answers_file(tmp_path, body: str):
+    return write_tree(tmp_path, {"a.yaml": body}) / "a.yaml"
+
+
+GOOD = """
+    questionnaire: mini
+    version: 1
+    date: 2026-11-24
+    answers:
+      community_name: 城西跑团
+      members: 300
+      leaders: 3
+      kind: personal
+      attraction: [content, perks]
+      by_sales: false
+"""
+
+
+def test_a_good_file_is_read_and_normalised(tmp_path, questionnaire):
+    answers = read_answers(answers_file(tmp_path, GOOD), questionnaire)
+    assert answers.values["attraction"] == ["perks", "content"]  # questionnaire order
+    assert answers.name == "城西跑团"
+    assert answers.date.isoformat() == "2026-11-24"
+
+
+def test_every_problem_is_listed_in_one_message(tmp_path, questionnaire):
+    path = answers_file(tmp_path, """
+        questionnaire: mini
+        version: 1
+        answers:
+          community_name: 城西跑团
+          members: 三百
+          leaders: 400
+          kind: shop
+          attraction: [perks, gifts]
+          by_sale: true
+    """)
+    with pytest.raises(AnswersError) as info:
+        read_answers(path, questionnaire)
+    problems = {p.subject: p for p in info.value.problems}
+    assert set(problems) == {"members", "kind", "attraction", "by_sale", "by_sales"}
+    assert "应为整数" in problems["members"].message
+    assert "enterprise, personal" in problems["kind"].message
+    assert "perks, content" in problems["attraction"].message
+    assert "'by_sales'" in problems["by_sale"].message  # did you mean
+    assert problems["by_sale"].line == 9
+    assert "必答题没有回答" in problems["by_sales"].message
+    assert str(path) in str(info.value)
+
+
+def test_cross_field_bound_names_the_other_answer(tmp_path, questionnaire):
+    path = answers_file(tmp_path, GOOD.replace("leaders: 3", "leaders: 301"))
+    with pytest.raises(AnswersError) as info:
+        read_answers(path, questionnaire)
+    [problem] = info.value.problems
+    assert problem.subject == "leaders"
+    assert "不能大于 300(members)" in problem.message
+
+
+def test_english_messages_on_request(tmp_path, questionnaire):
+    from expert.answers import validate_answers
+
+    with pytest.raises(AnswersError) as info:
+        validate_answers({"answers": {"members": 0}}, questionnaire, "x.yaml", lang="en")
+    messages = " | ".join(p.message for p in info.value.problems)
+    assert "must be at least 1" in messages
+    assert "required question not answered" in messages
+
+
+def test_an_answer_to_a_skipped_question_is_ignored_with_a_note(tmp_path, questionnaire):
+    path = answers_file(tmp_path, GOOD + "      key_share: 40\n")
+    answers = read_answers(path, questionnaire)
+    assert "key_share" not in answers.values
+    assert [n.subject for n in answers.notes] == ["key_share"]
+
+
+def test_another_questionnaire_version_is_refused_clearly(tmp_path, questionnaire):
+    with pytest.raises(AnswersError) as info:
+        read_answers(answers_file(tmp_path, GOOD.replace("version: 1", "version: 0")), questionnaire)
+    assert "第 0 版" in info.value.problems[0].message
+
+
+def test_yaml_syntax_error_gives_file_line_column(tmp_path, questionnaire):
+    path = answers_file(tmp_path, "answers:\n  members: [300\n  leaders: 3\n")
+    with pytest.raises(AnswersError) as info:
+        read_answers(path, questionnaire)
+    assert info.value.problems[0].where.startswith(f"{path}:3:")
+
+
+def test_written_answers_read_back_the_same(tmp_path, questionnaire):
+    original = read_answers(answers_file(tmp_path, GOOD), questionnaire)
+    out = tmp_path / "out.yaml"
+    write_answers(out, original)
+    again = read_answers(out, questionnaire)
+    assert again.values == original.values and again.date == original.date
+    assert "城西跑团" in out.read_text(encoding="utf-8")  # readable Chinese, not escapes
+    assert list(tmp_path.glob(".out.yaml.*")) == []  # no temporary file left behind
