@@ -1,0 +1,62 @@
+"""Rendering: sandboxed, strict about unknown variables, and the same answers give the same text."""
+
+import pytest
+
+from expert.answers import validate_answers
+from expert.checkup import Checkup
+from expert.errors import KnowledgeBaseError
+
+from conftest import MINI_RULES, mini_kb_files, write_tree
+
+VALUES = dict(community_name="城西跑团", members=500, leaders=0, kind="personal", attraction=["content"],
+              by_sales=False)
+
+
+def report(kb_dir, lang="zh", **values):
+    checkup = Checkup.load(kb_dir)
+    answers = validate_answers({"answers": {**VALUES, **values}, "date": "2026-11-24"},
+                               checkup.kb.questionnaire, "case.yaml")
+    return checkup.report(answers, "markdown", lang).text
+
+
+def kb_with_diagnosis(tmp_path, diagnosis_zh: str):
+    rules = MINI_RULES.replace('diagnosis: {zh: "{{ members }} 人没有一个领袖。"',
+                               "diagnosis: {zh: " + repr(diagnosis_zh).replace("'", '"'))
+    return write_tree(tmp_path / "kb", mini_kb_files(**{"rules/leaders.yaml": rules}))
+
+
+def test_finding_texts_show_this_communitys_numbers(mini_kb):
+    assert "500 人没有一个领袖。" in report(mini_kb)
+
+
+def test_the_date_comes_from_the_answers_so_a_report_is_reproducible(mini_kb):
+    assert report(mini_kb) == report(mini_kb)
+
+
+def test_a_finding_text_cannot_reach_python_internals(tmp_path):
+    kb = kb_with_diagnosis(tmp_path, "{{ label.__globals__ }}")
+    with pytest.raises(KnowledgeBaseError) as info:
+        report(kb)
+    assert "[no_leaders]" in str(info.value)
+
+
+def test_a_template_cannot_call_unsafe_methods(tmp_path):
+    kb = kb_with_diagnosis(tmp_path, "{{ ''.__class__.__mro__[1].__subclasses__() }}")
+    with pytest.raises(KnowledgeBaseError):
+        report(kb)
+
+
+def test_an_unknown_variable_is_an_error_not_an_empty_string(tmp_path):
+    kb = kb_with_diagnosis(tmp_path, "还差 {{ leaders_missing }} 位")
+    with pytest.raises(KnowledgeBaseError) as info:
+        report(kb)
+    message = str(info.value)
+    assert "leaders_missing" in message and "rules/leaders.yaml [no_leaders]" in message
+
+
+def test_the_prescription_template_is_sandboxed_and_strict(tmp_path):
+    kb = write_tree(tmp_path / "kb", mini_kb_files(**{
+        "templates/prescription.zh.md.j2": "{{ checks[0].nonexistent }}\n"}))
+    with pytest.raises(KnowledgeBaseError) as info:
+        report(kb)
+    assert "prescription.zh.md.j2" in str(info.value)

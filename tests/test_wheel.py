@@ -1,0 +1,56 @@
+"""The wheel, installed into a fresh virtual environment, finds its built-in knowledge base anywhere.
+
+This is also the proof that experta (which pins frozendict 1.2) imports on this Python after a plain
+`pip install`.
+"""
+
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def sh(*cmd, cwd=None):
+    result = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, cwd=cwd)
+    assert result.returncode == 0, f"{cmd}\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("wheel")
+    sh(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp / "dist", ROOT)
+    [wheel] = (tmp / "dist").glob("shequn-*.whl")
+    venv.create(tmp / "venv", with_pip=True)
+    bin_dir = tmp / "venv" / "bin"
+    sh(bin_dir / "python", "-m", "pip", "install", "-q", wheel)
+    elsewhere = tmp / "elsewhere"
+    elsewhere.mkdir()
+    return bin_dir, elsewhere
+
+
+def test_installed_shequn_checks_its_built_in_knowledge_base_from_any_directory(installed):
+    bin_dir, elsewhere = installed
+    result = sh(bin_dir / "shequn", "check", cwd=elsewhere)
+    assert "没有问题" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_installed_shequn_diagnoses_an_example(installed):
+    bin_dir, elsewhere = installed
+    example = next(EXAMPLES.glob("*.yaml"))
+    result = sh(bin_dir / "shequn", "diagnose", example, "--format", "json", cwd=elsewhere)
+    assert '"verdicts"' in result.stdout
+
+
+def test_the_wheel_carries_the_knowledge_base_not_the_checkout(installed):
+    bin_dir, elsewhere = installed
+    code = "from expert.knowledge import builtin_dir; print(builtin_dir())"
+    where = Path(sh(bin_dir / "python", "-c", code, cwd=elsewhere).stdout.strip())
+    assert "site-packages" in where.parts and (where / "rules").is_dir()
