@@ -156,7 +156,7 @@ class ShequnEngineBase(KnowledgeEngine):
         if rule.id in self.fired:  # another alternative of the same rule: one conclusion is enough
             return
         self.fired.add(rule.id)
-        values = unfreeze(dict(context["community"]))
+        values = context["community"].as_dict()
         parents = [context[k] for k in sorted(context) if k.startswith("f_")]
         evidence: dict[str, Any] = {}
         trail: list[str] = []
