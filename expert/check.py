@@ -1,4 +1,5 @@
-"""The knowledge-base verifier behind `shequn check`: load everything, then prove it on the golden cases."""
+"""The knowledge-base verifier behind `shequn check`: load everything, analyse it, prove it on the
+golden cases, and report errors and warnings with file:line."""
 
 from __future__ import annotations
 
@@ -25,23 +26,48 @@ class CheckReport:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.level == "warning"]
 
+    def exit_code(self, strict: bool = False) -> int:
+        """0 clean, 1 problems found (warnings count under --strict), 2 unreadable."""
+        if self.unreadable:
+            return 2
+        return 1 if self.errors or (strict and self.warnings) else 0
+
+    def as_dict(self) -> dict:
+        return {
+            "knowledge_base": self.kb.name if self.kb else None,
+            "golden_cases": self.cases,
+            "errors": [_problem_dict(p) for p in self.errors],
+            "warnings": [_problem_dict(p) for p in self.warnings],
+        }
+
+
+def _problem_dict(p: Problem) -> dict:
+    return {"file": p.file, "line": p.line, "column": p.column, "id": p.subject, "message": p.message}
+
 
 def check_knowledge_base(kb_dir: str | Path | None = None) -> CheckReport:
-    """Every problem of a knowledge base: loading, texts, templates, and its golden cases."""
+    """Every problem of a knowledge base: loading, analysis, texts, templates, golden cases, coverage."""
     try:
         kb = load_knowledge_base(kb_dir)
     except KnowledgeBaseError as exc:
         problems = exc.problems or [Problem(exc.message)]
         return CheckReport(None, problems, getattr(exc, "unreadable", False))
+    from expert.analysis import Analyser
+    from expert.render import CONTEXT_KEYS
+
     report = CheckReport(kb, list(kb.warnings))
-    report.problems += _text_problems(kb)
+    analyser = Analyser(kb)
+    report.problems += _syntax_problems(kb)
+    report.problems += analyser.rule_problems()
+    report.problems += analyser.text_problems(set(CONTEXT_KEYS))
+    report.problems += analyser.unused_questions()
     if report.errors:
         return report
     report.problems += _golden_problems(kb, report)
     return report
 
 
-def _text_problems(kb: KnowledgeBase) -> list[Problem]:
+def _syntax_problems(kb: KnowledgeBase) -> list[Problem]:
     """Jinja syntax of the templates and of every finding text."""
     from expert.render import check_template_syntax, check_text_syntax
 
@@ -63,11 +89,13 @@ def _text_problems(kb: KnowledgeBase) -> list[Problem]:
 
 
 def _golden_problems(kb: KnowledgeBase, report: CheckReport) -> list[Problem]:
-    """Run every example that states its expected findings, and render it in every language."""
+    """Run every example, render it in every language, compare it with its expected findings, and
+    list the rules that no example makes fire or keeps silent."""
     from expert.checkup import Checkup
 
     checkup = Checkup(kb)
     problems = []
+    fired: dict[str, int] = {r.id: 0 for r in kb.rules.rules}
     for path in kb.examples:
         name = display_path(path)
         try:
@@ -85,6 +113,9 @@ def _golden_problems(kb: KnowledgeBase, report: CheckReport) -> list[Problem]:
         if answers.expect is None:
             continue
         report.cases += 1
+        for finding in diagnosis.findings:
+            for rule in [finding.rule, *finding.also]:
+                fired[rule] += 1
         got, want = set(diagnosis.ids), set(answers.expect)
         unknown = want - set(kb.rules.findings)
         if unknown:
@@ -92,6 +123,13 @@ def _golden_problems(kb: KnowledgeBase, report: CheckReport) -> list[Problem]:
         if got != want:
             problems.append(Problem(t("cli.golden_mismatch", extra=_ids(got - want), missing=_ids(want - got)),
                                     name))
+    for rule in kb.rules.rules:
+        if fired[rule.id] == 0:
+            problems.append(Problem("no golden case makes this rule fire; add an example that shows it",
+                                    rule.file, rule.line, None, rule.id, "warning"))
+        elif report.cases and fired[rule.id] == report.cases:
+            problems.append(Problem("every golden case makes this rule fire; add an example where it stays "
+                                    "silent", rule.file, rule.line, None, rule.id, "warning"))
     return problems
 
 

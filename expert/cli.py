@@ -34,12 +34,39 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE", help="写入文件而不是标准输出 / write to FILE, not stdout")
     p.add_argument("--format", choices=("markdown", "json"), default="markdown",
                    help="输出格式 / output format (default: markdown)")
+    p.add_argument("--explain", action="store_true",
+                   help="附上每个发现的推理过程 / append the reasoning behind each finding")
     lang_option(p)
+    kb_option(p)
+
+    p = sub.add_parser("explain", help="解释每个发现从哪条规则、哪些回答得出 / explain each finding",
+                       description="说明每个发现由哪条规则得出、条件里你的回答是多少、由哪些发现推出。/ "
+                                   "Show the rule behind each finding, its condition with your answers, and the "
+                                   "findings it was chained from.")
+    p.add_argument("answers", metavar="ANSWERS.yaml", help="答卷文件 / the answers file")
+    p.add_argument("finding", metavar="FINDING", nargs="?", help="只解释这一个发现 / only this finding")
+    lang_option(p)
+    kb_option(p)
+
+    p = sub.add_parser("why", help="一道题被哪些规则和跳题条件用到 / what uses a question",
+                       description="列出用到某道题的规则、跳题条件、上下限和指标。/ List the rules, skip "
+                                   "conditions, bounds and metrics that use a question.")
+    p.add_argument("question", metavar="QUESTION_ID", help="题目 id / the question id")
+    lang_option(p)
+    kb_option(p)
+
+    p = sub.add_parser("schema", help="输出文件的 JSON Schema / print the JSON Schema of a file kind",
+                       description="输出问卷、规则或答卷文件的 JSON Schema,供编辑器校验和补全。/ Print the "
+                                   "JSON Schema of questionnaire, rules or answers files for editors.")
+    p.add_argument("kind", choices=("questionnaire", "rules", "answers"), help="文件种类 / file kind")
     kb_option(p)
 
     p = sub.add_parser("check", help="检查知识库并跑黄金案例 / check the knowledge base and its golden cases",
                        description="加载并校验整个知识库,运行黄金案例。/ Load and validate the whole knowledge base "
                                    "and run its golden cases.")
+    p.add_argument("--strict", action="store_true", help="警告也算失败 / fail on warnings too")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text 给人看,json 给编辑器和 CI / text for people, json for editors and CI")
     lang_option(p)
     kb_option(p)
     return parser
@@ -68,13 +95,54 @@ def main(argv: list[str] | None = None) -> int:
 def _diagnose(args: argparse.Namespace) -> int:
     from expert.checkup import Checkup
 
-    path = Path(args.answers)
-    if not path.is_file():
-        raise UsageError(t("cli.file_missing", file=args.answers))
     checkup = Checkup.load(args.kb)
-    answers = checkup.read(path, args.answers)
+    answers = _read(checkup, args.answers)
     report = checkup.report(answers, args.format, args.lang)
-    _output(report.text, args.output)
+    text = report.text
+    if args.explain and args.format == "markdown":
+        from expert.explanation import Explainer
+
+        lang = checkup.language(answers, args.lang)
+        text += "\n" + Explainer(checkup.kb, lang).explain(answers, report.diagnosis)
+    _output(text, args.output)
+    return 0
+
+
+def _read(checkup, path_text: str):
+    path = Path(path_text)
+    if not path.is_file():
+        raise UsageError(t("cli.file_missing", file=path_text))
+    return checkup.read(path, path_text)
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from expert.checkup import Checkup
+    from expert.explanation import Explainer
+
+    checkup = Checkup.load(args.kb)
+    answers = _read(checkup, args.answers)
+    lang = checkup.language(answers, args.lang)
+    _output(Explainer(checkup.kb, lang).explain(answers, checkup.diagnose(answers), args.finding), None)
+    return 0
+
+
+def _why(args: argparse.Namespace) -> int:
+    from expert.explanation import uses_of
+    from expert.knowledge import load_knowledge_base
+
+    kb = load_knowledge_base(args.kb)
+    _output(uses_of(kb, args.question, args.lang or kb.languages[0]), None)
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    import json
+
+    from expert.knowledge import load_knowledge_base
+    from expert.schemas import schema_for
+
+    kb = load_knowledge_base(args.kb) if args.kind == "answers" else None
+    _output(json.dumps(schema_for(args.kind, kb), ensure_ascii=False, indent=2) + "\n", None)
     return 0
 
 
@@ -96,16 +164,21 @@ def _check(args: argparse.Namespace) -> int:
     from expert.check import check_knowledge_base
 
     report = check_knowledge_base(args.kb)
-    for problem in report.problems:
-        tag = "warning" if problem.level == "warning" else "error"
-        print(f"{tag}: {problem}", file=sys.stderr)
-    if report.errors:
-        print(t("cli.check_failed", n=len(report.errors)), file=sys.stderr)
-        return 2 if report.unreadable else 1
+    code = report.exit_code(args.strict)
+    if args.format == "json":
+        import json
+
+        print(json.dumps({**report.as_dict(), "exit_code": code}, ensure_ascii=False, indent=2))
+        return code
+    for problem in report.errors + report.warnings:
+        print(f"{t('cli.' + problem.level)}: {problem}", file=sys.stderr)
+    if code:
+        print(t("cli.check_failed", n=len(report.errors), warnings=len(report.warnings)), file=sys.stderr)
+        return code
     kb = report.kb
     print(t("cli.check_ok", kb=kb.name, questions=len(kb.questionnaire.questions), rules=len(kb.rules.rules),
-            findings=len(kb.rules.findings), cases=report.cases))
+            findings=len(kb.rules.findings), cases=report.cases, warnings=len(report.warnings)))
     return 0
 
 
-COMMANDS = {"diagnose": _diagnose, "check": _check}
+COMMANDS = {"diagnose": _diagnose, "check": _check, "explain": _explain, "why": _why, "schema": _schema}

@@ -774,3 +774,56 @@ def disjunctive_normal_form(node: Node) -> list[list[Node]]:
         return [[n]]
 
     return dnf(node)
+
+
+# ---------------------------------------------------------------------------- back to text
+
+_PRECEDENCE = {"or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "*": 6, "/": 6, "neg": 7}
+
+
+def to_text(node: Node | None, values: Mapping[str, Any] | None = None, show=repr) -> str:
+    """A resolved condition or expression as text, in one normal spelling.
+
+    With `values`, every answer shows what it was: `members(=500)`; `show` formats a value.
+    Two conditions with the same text mean the same thing (used to find duplicate rules).
+    """
+    def text(n: Node, outer: int = 0) -> str:
+        if isinstance(n, Const):
+            if isinstance(n.value, bool) or n.value is None:
+                return {True: "true", False: "false", None: "none"}[n.value]
+            if isinstance(n.value, str):
+                return n.value if n.value.isidentifier() else f'"{n.value}"'
+            return str(n.value)
+        if isinstance(n, Answer):
+            if values is None:
+                return n.qid
+            value = values.get(n.qid)
+            return f"{n.qid}(={show(value) if value is not None else '?'})"
+        if isinstance(n, Name):
+            return n.name
+        if isinstance(n, Found):
+            return f"found({n.finding})"
+        if isinstance(n, Truthy):
+            return text(n.arg, outer)
+        if isinstance(n, Call):
+            return f"{n.func}({', '.join(text(a) for a in n.args)})"
+        if isinstance(n, Arith):
+            if n.op == "neg":
+                inner, mine = f"-{text(n.args[0], 7)}", 7
+            else:
+                mine = _PRECEDENCE[n.op]
+                inner = f"{text(n.args[0], mine)} {n.op} {text(n.args[1], mine + 1)}"
+        elif isinstance(n, Compare):
+            mine = 4
+            inner = f"{text(n.left, 5)} {n.op} {text(n.right, 5)}"
+        elif isinstance(n, Not):
+            mine = 3
+            inner = f"not {text(n.item, 3)}"
+        elif isinstance(n, BoolOp):
+            mine = _PRECEDENCE[n.op]
+            inner = f" {n.op} ".join(text(i, mine + 1) for i in n.items)
+        else:  # pragma: no cover - every node kind is above
+            return repr(n)
+        return f"({inner})" if mine < outer else inner
+
+    return "" if node is None else text(node)

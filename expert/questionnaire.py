@@ -164,7 +164,6 @@ class Questionnaire:
     title: LocalText = field(metadata=doc("the interview's title"))
     sections: list[Section] = field(metadata=doc("the sections, in order"))
     intro: LocalText | None = field(default=None, metadata=doc("shown before the first question"))
-    schema: str | None = field(default=None, metadata=doc("ignored; for editors"))
     file: str = field(default="", metadata=INTERNAL)
     questions: dict[str, Question] = field(default_factory=dict, metadata=INTERNAL)
 

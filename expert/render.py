@@ -24,6 +24,11 @@ from expert.questionnaire import Question
 from expert.rulebase import CROSS
 
 NUMERALS = "一二三四五六七八九十"
+# what a prescription template may use; `shequn check` reports any other variable
+CONTEXT_KEYS = frozenset({
+    "lang", "title", "community", "answers", "opening", "date", "verdict", "verdict_label", "checks", "cross",
+    "treat_first", "findings_count", "metrics",
+})
 
 
 @lru_cache(maxsize=8)

@@ -85,7 +85,6 @@ class RuleFile:
     rules: list[Rule] = field(default_factory=list, metadata=doc("the rules"))
     findings: dict[Id, FindingText] = field(default_factory=dict, metadata=doc("texts of the findings"))
     metrics: list[Metric] = field(default_factory=list, metadata=doc("numbers for the prescription"))
-    schema: str | None = field(default=None, metadata=doc("ignored; for editors"))
     file: str = field(default="", metadata=INTERNAL)
 
 

@@ -94,7 +94,7 @@ def test_missing_answers_file_is_a_clear_error(capsys, mini_kb, tmp_path):
 def test_check_passes_on_a_clean_knowledge_base(capsys, mini_kb):
     code, out, err = run(capsys, "check", "--kb", mini_kb)
     assert code == 0, err
-    assert "没有问题" in out
+    assert "没有错误" in out
 
 
 def test_check_lists_every_problem_with_file_and_line(capsys, mini_kb):

@@ -38,7 +38,7 @@ def installed(tmp_path_factory):
 def test_installed_shequn_checks_its_built_in_knowledge_base_from_any_directory(installed):
     bin_dir, elsewhere = installed
     result = sh(bin_dir / "shequn", "check", cwd=elsewhere)
-    assert "没有问题" in result.stdout
+    assert "没有错误" in result.stdout
     assert "Traceback" not in result.stderr
 
 
