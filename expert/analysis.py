@@ -256,10 +256,10 @@ class Analyser:
             rules_of.setdefault(rule.finding, []).append(rule)
         for fid, finding in self.kb.rules.findings.items():
             text = finding.text
-            sources = [(f"diagnosis.{lang}", s) for lang, s in text.diagnosis.items()]
-            sources += [(f"prescription.{lang}[{i + 1}]", s) for lang, steps in text.prescription.items()
-                        for i, s in enumerate(steps)]
-            for part, source in sources:
+            sources = [("diagnosis", f"diagnosis.{lang}", s) for lang, s in text.diagnosis.items()]
+            sources += [("prescription", f"prescription.{lang}[{i + 1}]", s)
+                        for lang, steps in text.prescription.items() for i, s in enumerate(steps)]
+            for key, part, source in sources:
                 try:
                     ast = env.parse(source)
                 except TemplateSyntaxError:
@@ -274,7 +274,7 @@ class Analyser:
                         problems.append(Problem(
                             f"{part} uses {{{{ {name} }}}}, which is neither a question id nor a param of "
                             f"rule(s) {', '.join(lacking)} that conclude {fid!r}",
-                            finding.file, text.line, None, fid))
+                            finding.file, text.line_of(key), None, fid))
         for lang, path in self.kb.templates.items():
             try:
                 ast = env.parse(path.read_text(encoding="utf-8"))

@@ -51,7 +51,7 @@ def check_knowledge_base(kb_dir: str | Path | None = None) -> CheckReport:
         kb = load_knowledge_base(kb_dir)
     except KnowledgeBaseError as exc:
         problems = exc.problems or [Problem(exc.message)]
-        return CheckReport(None, problems, getattr(exc, "unreadable", False))
+        return CheckReport(None, problems, exc.unreadable)
     from expert.analysis import Analyser
     from expert.render import CONTEXT_KEYS
 
@@ -84,7 +84,7 @@ def _syntax_problems(kb: KnowledgeBase) -> list[Problem]:
             message = check_text_syntax(source)
             if message:
                 problems.append(Problem(f"{part}.{lang}: Jinja syntax error: {message}", finding.file,
-                                        text.line, None, finding.id))
+                                        text.line_of(part), None, finding.id))
     return problems
 
 

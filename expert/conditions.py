@@ -31,6 +31,11 @@ class Const(Node):
 
 
 @dataclass(frozen=True)
+class Invalid(Const):
+    """Stands for a reference that was already reported as wrong, so nothing is reported twice."""
+
+
+@dataclass(frozen=True)
 class Name(Node):
     """A bare word: a question id, or (next to a choice question) one of its choice values."""
 
@@ -347,10 +352,10 @@ def parse_condition(raw: Any, src: Source, problems: list[Problem]) -> Node | No
             if not isinstance(value, str):
                 problems.append(here.problem("finding: takes one finding id"))
                 return None
-            return Found(value)
+            return _place(Found(value), line)
         if key == "not":
             item = parse_condition(value, here, problems)
-            return None if item is None else Not(item)
+            return None if item is None else _place(Not(item), line)
         if not isinstance(value, list) or not value:
             problems.append(here.problem(f"{key}: takes a non-empty list of conditions"))
             return None
@@ -358,9 +363,18 @@ def parse_condition(raw: Any, src: Source, problems: list[Problem]) -> Node | No
         items = [parse_condition(v, Source(src.file, ln, src.subject), problems) for v, ln in zip(value, lines)]
         if any(i is None for i in items):
             return None
+        for item, ln in zip(items, lines):
+            _place(item, ln)
         return items[0] if len(items) == 1 else BoolOp("and" if key == "all" else "or", tuple(items))
     problems.append(src.problem(f"a condition is a string or an all/any/not/finding map, not {type(raw).__name__}"))
     return None
+
+
+def _place(node: Node, line: int | None) -> Node:
+    """Remember the file line of a node that came from its own YAML line, for precise messages."""
+    if line:
+        object.__setattr__(node, "line", line)  # not a field: equality and to_text ignore it
+    return node
 
 
 def parse_value_expression(raw: Any, src: Source, problems: list[Problem]) -> Node | None:
@@ -408,9 +422,11 @@ class _Resolver:
         self.schema = schema
         self.src = src
         self.problems = problems
+        self.lines: list[int] = []  # the YAML line of the item being resolved, innermost last
 
     def error(self, message: str, node: Node) -> None:
-        self.problems.append(self.src.problem(message, getattr(node, "col", 0)))
+        line = self.lines[-1] if self.lines else self.src.line
+        self.problems.append(Problem(message, self.src.file, line, None, self.src.subject))
 
     def qtype(self, node: Node) -> str | None:
         if isinstance(node, Answer):
@@ -423,9 +439,9 @@ class _Resolver:
         if name.name in self.schema.later:
             self.error(f"{name.name!r} is asked at or after this question; skip logic and bounds "
                        "may only use answers given before it", name)
-            return Const(None, name.col)
+            return Invalid(None, name.col)
         self.error(f"unknown answer id {name.name!r}{_nearest(name.name, self.schema.questions)}", name)
-        return Const(None, name.col)
+        return Invalid(None, name.col)
 
     def choice(self, qid: str, node: Node) -> Node:
         """`node` stands next to a choice question: a bare word or string is one of its values."""
@@ -445,6 +461,18 @@ class _Resolver:
 
     def boolean(self, node: Node) -> Node:
         """Resolve a node used as a condition."""
+        line = getattr(node, "line", None)
+        if line:
+            self.lines.append(line)
+            try:
+                return self._boolean(node)
+            finally:
+                self.lines.pop()
+        return self._boolean(node)
+
+    def _boolean(self, node: Node) -> Node:
+        if isinstance(node, Invalid):
+            return node
         if isinstance(node, BoolOp):
             return BoolOp(node.op, tuple(self.boolean(i) for i in node.items), node.col)
         if isinstance(node, Not):
@@ -467,6 +495,8 @@ class _Resolver:
         resolved = self.value(node)
         if isinstance(resolved, Answer) and self.qtype(resolved) == "yesno":
             return Truthy(resolved, node.col)
+        if isinstance(resolved, Invalid):
+            return resolved  # already reported
         self.error("this is not a condition: compare it (e.g. x > 3) or use a yes/no question", node)
         return Const(False, node.col)
 
@@ -476,7 +506,8 @@ class _Resolver:
             container = self.value(right)
             ctype = self.qtype(container)
             if ctype != "multiple":
-                self.error(f"'{node.op}' needs a multiple-choice answer on its right", node)
+                if not isinstance(container, Invalid):
+                    self.error(f"'{node.op}' needs a multiple-choice answer on its right", node)
                 return Compare(node.op, self.value(left), container, node.col)
             return Compare(node.op, self.choice(container.qid, left), container, node.col)
         # a choice question next to a bare word: the word is one of its choice values
@@ -501,6 +532,8 @@ class _Resolver:
 
     def kind(self, node: Node) -> str | None:
         """A coarse type: number, text, choice, list, bool, or None when unknown."""
+        if isinstance(node, Invalid):
+            return None
         if isinstance(node, Answer):
             t = self.qtype(node)
             return {"integer": "number", "number": "number", "scale": "number", "single": "text",

@@ -53,6 +53,7 @@ class KnowledgeBaseError(ShequnError):
     """The knowledge base (questionnaire, rules, templates) cannot be used as it is."""
 
     exit_code = 2
+    unreadable = False  # True when a file could not even be read or parsed
 
 
 class AnswersError(ShequnError):

@@ -80,7 +80,9 @@ def load_knowledge_base(root: str | Path | None = None) -> KnowledgeBase:
     """Load and check a whole knowledge base; raises KnowledgeBaseError listing every problem."""
     root = Path(root) if root is not None else builtin_dir()
     if not (root / "questionnaires").is_dir() or not (root / "rules").is_dir():
-        raise KnowledgeBaseError(t("kb.not_found", kb=display_path(root)))
+        error = KnowledgeBaseError(t("kb.not_found", kb=display_path(root)))
+        error.unreadable = True
+        raise error
     problems: list[Problem] = []
     reader = _Reader(problems)
 

@@ -63,6 +63,10 @@ class FindingText:
     diagnosis: LocalText = field(metadata=doc("what is wrong, with this community's numbers"))
     prescription: LocalList = field(metadata=doc("ordered actions, with this community's numbers"))
     line: int | None = field(default=None, metadata=INTERNAL)
+    key_lines: dict = field(default_factory=dict, metadata=INTERNAL)
+
+    def line_of(self, part: str) -> int | None:
+        return self.key_lines.get(part, self.line)
 
 
 @dataclass
@@ -222,7 +226,8 @@ def _stage(rules: list[Rule], problems: list[Problem]) -> None:
             return rule.stage
         if state.get(rule.id) == 1:
             cycle = " → ".join(path[path.index(rule.id):] + [rule.id])
-            problems.append(Problem(f"rules chain in a cycle: {cycle}", rule.file, rule.line, None, rule.id))
+            problems.append(Problem(f"rules chain in a cycle: {cycle}", rule.file,
+                                    rule.key_lines.get("when", rule.line), None, rule.id))
             return 0
         state[rule.id] = 1
         stage = 0

@@ -100,13 +100,9 @@ def _type_name(tp: Any) -> str:
     return "a value"
 
 
-def _line(raw: Any, default: int | None) -> int | None:
-    return getattr(raw, "line", None) or default
-
-
 def build(cls: type, raw: Any, ctx: Context, line: int | None = None, subject: str | None = None) -> Any:
     """Validate `raw` as an instance of the dataclass `cls`; None (and problems in ctx) if it is not."""
-    line = _line(raw, line)
+    line = line or getattr(raw, "line", None)  # the key's line for a mapping under a key
     if not isinstance(raw, dict):
         ctx.add(f"expected a mapping here, found {_show(raw)}", line, subject)
         return None
@@ -115,15 +111,19 @@ def build(cls: type, raw: Any, ctx: Context, line: int | None = None, subject: s
     names = [f.name for f in fields]
     subject = raw.get("id") if isinstance(raw.get("id"), str) else subject
     ok = True
+    suggested: set[str] = set()
     for key in raw:
         if key not in names:
-            near = difflib.get_close_matches(str(key), names, n=1, cutoff=0.6)
+            near = difflib.get_close_matches(str(key), [n for n in names if n not in raw], n=1, cutoff=0.6)
             hint = f"; did you mean {near[0]!r}?" if near else f"; allowed: {', '.join(names)}"
             ctx.add(f"unknown key {key!r}{hint}", _key_line(raw, key, line), subject)
+            suggested.update(near)
             ok = False
     values: dict[str, Any] = {}
     for f in fields:
         if f.name not in raw:
+            if f.name in suggested:
+                continue  # already reported as the likely fix of a misspelt key
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
                 ctx.add(f"missing {f.name!r}: {f.metadata.get('doc', _type_name(hints[f.name]))}", line, subject)
                 ok = False

@@ -1,0 +1,84 @@
+"""`shequn check` catches every mistake an author can make, with file:line and the id involved.
+
+Each fixture in tests/fixtures/broken/ applies one mistake to the small knowledge base of conftest
+and states the exact message and place it must produce.
+"""
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from expert.check import check_knowledge_base
+from expert.cli import main
+
+from conftest import FIXTURES, mini_kb_files, write_tree
+
+BROKEN = sorted((FIXTURES / "broken").glob("*.yaml"))
+
+
+def apply_mistake(tmp_path: Path, spec: dict) -> Path:
+    files = {k: textwrap.dedent(v).lstrip("\n") for k, v in mini_kb_files().items()}
+    text = files[spec["file"]]
+    for step in [spec, spec.get("also")]:
+        if step:
+            assert text.count(step["replace"]) == 1, f"fixture must match exactly once: {step['replace']!r}"
+            text = text.replace(step["replace"], step["with"])
+    files[spec["file"]] = text
+    kb = tmp_path / "kb"
+    for rel, body in files.items():
+        (kb / rel).parent.mkdir(parents=True, exist_ok=True)
+        (kb / rel).write_text(body, encoding="utf-8")
+    return kb
+
+
+@pytest.mark.parametrize("fixture", BROKEN, ids=[p.stem for p in BROKEN])
+def test_each_mistake_is_caught_at_its_place(tmp_path, monkeypatch, fixture):
+    spec = yaml.safe_load(fixture.read_text(encoding="utf-8"))
+    kb = apply_mistake(tmp_path, spec)
+    monkeypatch.chdir(tmp_path / "kb")  # paths are shown relative to where the author stands
+    report = check_knowledge_base(".")
+    level = spec.get("level", "error")
+    found = report.errors if level == "error" else report.warnings
+    expect = spec["expect"]
+    matching = [p for p in found if p.message.startswith(expect["message"])]
+    assert matching, "\n".join(str(p) for p in report.problems)
+    problem = matching[0]
+    assert problem.where == expect["where"]
+    assert problem.subject == expect.get("subject")
+    if level == "error":
+        assert len(report.errors) == spec.get("errors", 1), "\n".join(map(str, report.errors))
+    assert report.exit_code(strict=True) == spec.get("exit", 1)
+
+
+def test_a_clean_knowledge_base_has_no_errors(mini_kb):
+    report = check_knowledge_base(mini_kb)
+    assert report.errors == [] and report.exit_code() == 0
+
+
+def test_warnings_fail_only_under_strict(mini_kb, capsys):
+    # the small knowledge base has no golden cases, so every rule is warned about
+    assert main(["check", "--kb", str(mini_kb)]) == 0
+    assert main(["check", "--kb", str(mini_kb), "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert "警告: " in err and "no golden case makes this rule fire" in err
+
+
+def test_json_report_for_editors_and_ci(mini_kb, capsys):
+    (mini_kb / "rules" / "leaders.yaml").write_text(
+        (mini_kb / "rules" / "leaders.yaml").read_text(encoding="utf-8").replace("when: leaders == 0",
+                                                                               "when: leaderz == 0"),
+        encoding="utf-8")
+    assert main(["check", "--kb", str(mini_kb), "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["exit_code"] == 1
+    [error] = data["errors"]
+    assert error["id"] == "no_leaders" and error["line"] == 10
+    assert error["file"].endswith("rules/leaders.yaml")
+    assert data["warnings"] == []  # golden cases and coverage are not run on a broken base
+
+
+def test_an_unreadable_knowledge_base_exits_2(tmp_path):
+    assert main(["check", "--kb", str(tmp_path / "nowhere")]) == 2
