@@ -1,0 +1,71 @@
+"""explain and why: every conclusion traced back to the answers, every question to what reads it."""
+
+import pytest
+
+from expert.cli import main
+
+from conftest import write_tree
+from test_cli import ANSWERS
+
+
+@pytest.fixture
+def answers(tmp_path):
+    return write_tree(tmp_path, {"answers.yaml": ANSWERS}) / "answers.yaml"
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_explain_shows_rule_condition_with_values_and_the_answers(capsys, mini_kb, answers):
+    code, out, _ = run(capsys, "explain", answers, "too_few_leaders", "--kb", mini_kb)
+    assert code == 0
+    assert "规则 `too_few_leaders`(" in out and "leaders.yaml:12),优先级 80,程度 中" in out
+    assert "`leaders(=2) >= 1 and leaders(=2) * 100 < members(=500)`" in out
+    assert "算出的参数:more = 3" in out
+    assert "领袖人数「2」(`leaders`)" in out and "人数「500」(`members`)" in out
+
+
+def test_explain_follows_a_chain_down_to_the_answers(capsys, mini_kb, answers):
+    code, out, _ = run(capsys, "explain", answers, "customer_crowd", "--kb", mini_kb, "--lang", "en")
+    assert code == 0
+    assert "`found(bought_bond) and found(too_few_leaders)`" in out
+    assert "chained from these findings:" in out
+    chained = out.split("chained from these findings:")[1]
+    assert "**A bought bond** (`bought_bond`)" in chained and "**Too few leaders** (`too_few_leaders`)" in chained
+    assert "`attraction`" in chained and "`members`" in chained  # down to the answers
+
+
+def test_explain_without_a_finding_explains_them_all(capsys, mini_kb, answers):
+    code, out, _ = run(capsys, "explain", answers, "--kb", mini_kb)
+    assert code == 0
+    assert out.count("### ") == 3
+
+
+def test_explain_a_finding_these_answers_did_not_produce(capsys, mini_kb, answers):
+    code, _, err = run(capsys, "explain", answers, "no_leader", "--kb", mini_kb)
+    assert code == 2
+    assert "'no_leader'" in err and "bought_bond, customer_crowd, too_few_leaders" in err
+
+
+def test_diagnose_can_append_the_explanation(capsys, mini_kb, answers):
+    code, out, _ = run(capsys, "diagnose", answers, "--kb", mini_kb, "--explain")
+    assert code == 0
+    assert out.index("# 城西跑团") < out.index("## 为什么这么诊断")
+
+
+def test_why_lists_rules_skip_conditions_bounds_and_metrics(capsys, mini_kb):
+    code, out, _ = run(capsys, "why", "members", "--kb", mini_kb)
+    assert code == 0
+    assert "用到它的规则(1 条)" in out and "`too_few_leaders`" in out
+    assert "`leaders` min: 0, max: members" in out
+    assert "`leaders_needed`" in out
+    code, out, _ = run(capsys, "why", "kind", "--kb", mini_kb, "--lang", "en")
+    assert "questions asked depending on it (1):" in out and "`key_share` ask_if: kind == enterprise" in out
+
+
+def test_why_an_unknown_question_suggests_the_nearest(capsys, mini_kb):
+    code, _, err = run(capsys, "why", "member", "--kb", mini_kb)
+    assert code == 2 and "'members'" in err
