@@ -41,7 +41,7 @@ class Community(Fact):
 
 
 class Concluded(Fact):
-    """A finding concluded by a rule: id, rule, params, evidence and trail (rule ids)."""
+    """A finding concluded by a rule (its id); the Finding itself, with evidence and trail, is in `results`."""
 
 
 def _var(qid: str) -> str:
@@ -82,8 +82,14 @@ class CrossTest:
         return f"CrossTest({', '.join(self.qids)})"
 
 
-def _alternative(atoms: list[c.Node]) -> AND | None:
-    """One conjunction of atoms as experta conditional elements; None if it can never hold."""
+ALTERNATIVE = "community_"
+
+
+def _alternative(atoms: list[c.Node], index: int) -> AND | None:
+    """One conjunction of atoms as experta conditional elements; None if it can never hold.
+
+    The Community fact is bound by the alternative's index, so the action knows which one held.
+    """
     constraints: dict[str, list] = {}
     tests: list = []
     found: list = []
@@ -116,17 +122,23 @@ def _alternative(atoms: list[c.Node]) -> AND | None:
             fc = fc & pred
         fields[qid] = fc
     community = Community(**fields)
-    community.__bind__ = "community"
+    community.__bind__ = f"{ALTERNATIVE}{index}"
     return AND(community, *tests, *found)
 
 
 def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     """Build the KnowledgeEngine class of a knowledge base: one experta rule per rule of the base."""
-    attrs: dict[str, Any] = {}
+    attrs: dict[str, Any] = {
+        "question_order": list(kb.questionnaire.questions),
+        # which rule of several that conclude one finding is its `rule`: the first to fire, and
+        # among rules of equal salience (whose firing order experta leaves to chance) the first written
+        "rule_order": {rule.id: (-rule.salience, n) for n, rule in enumerate(kb.rules.rules)},
+        "kb_rules": {rule.id: rule for rule in kb.rules.rules},
+    }
     for rule in kb.rules.rules:
         if rule.when_node is None:
             continue
-        alternatives = [_alternative(atoms) for atoms in c.disjunctive_normal_form(rule.when_node)]
+        alternatives = [_alternative(atoms, n) for n, atoms in enumerate(c.disjunctive_normal_form(rule.when_node))]
         alternatives = [a for a in alternatives if a is not None]
         if not alternatives:
             log.info("rule %s can never fire; not compiled", rule.id)
@@ -145,42 +157,62 @@ def _action(rule: Rule):
 
 
 class ShequnEngineBase(KnowledgeEngine):
-    """experta engine with the bookkeeping of one case: what was concluded, by which rule, on what."""
+    """experta engine with the bookkeeping of one case: what was concluded, by which rule, on what.
 
-    def reset_case(self) -> None:
+    Everything a finding records is independent of the order in which experta fires rules of equal
+    salience (which follows hash order and so differs between processes): of a rule's alternatives
+    the first written that holds gives the evidence; of several rules concluding one finding the
+    first by `rule_order` is its rule; evidence is in questionnaire order.
+    """
+
+    question_order: list[str] = []
+    rule_order: dict[str, tuple] = {}
+    kb_rules: dict[str, Rule] = {}
+
+    def reset_case(self, values: dict[str, Any] | None = None) -> None:
         self.reset()
-        self.fired: set[str] = set()
+        self.values: dict[str, Any] = values or {}
         self.results: dict[str, Finding] = {}
+        # finding id -> rule id -> (alternative, params, evidence, trail) of that rule's conclusion
+        self.grounds: dict[str, dict[str, tuple]] = {}
 
     def conclude(self, rule: Rule, context: dict[str, Any]) -> None:
-        if rule.id in self.fired:  # another alternative of the same rule: one conclusion is enough
-            return
-        self.fired.add(rule.id)
-        values = context["community"].as_dict()
-        parents = [context[k] for k in sorted(context) if k.startswith("f_")]
+        alternative = min(int(k[len(ALTERNATIVE):]) for k in context if k.startswith(ALTERNATIVE))
+        grounds = self.grounds.setdefault(rule.finding, {})
+        known = grounds.get(rule.id)
+        if known is not None and known[0] <= alternative:
+            return  # an earlier alternative of the same rule already holds: one conclusion is enough
         evidence: dict[str, Any] = {}
         trail: list[str] = []
-        for parent in parents:
-            for step in parent["trail"]:
+        # a parent's Finding is final here: rules reading findings fire after all of their makers
+        for key in sorted(k for k in context if k.startswith("f_")):
+            parent = self.results[context[key]["id"]]
+            for step in parent.trail:
                 if step not in trail:
                     trail.append(step)
-            evidence.update(unfreeze(parent["evidence"]))
+            evidence.update(parent.evidence)
         for key, value in context.items():
             if key.startswith("q_"):
                 evidence[key[2:]] = unfreeze(value)
         trail.append(rule.id)
-        params = {}
-        for name, node in rule.param_nodes.items():
-            value = c.evaluate(node, values)
-            params[name] = None if value is c.UNKNOWN else _tidy(value)
-        known = self.results.get(rule.finding)
+        evidence = {qid: evidence[qid] for qid in self.question_order if qid in evidence}
         if known is not None:
-            known.also.append(rule.id)
-            return
+            params = known[1]
+        else:
+            params = {}
+            for name, node in rule.param_nodes.items():
+                value = c.evaluate(node, self.values)
+                params[name] = None if value is c.UNKNOWN else _tidy(value)
+        grounds[rule.id] = (alternative, params, evidence, trail)
+        first = rule.finding not in self.results
+        ranked = sorted(grounds, key=self.rule_order.__getitem__)
+        lead = self.kb_rules[ranked[0]]
+        alt, params, evidence, trail = grounds[lead.id]
         self.results[rule.finding] = Finding(
-            rule.finding, rule.check, rule.severity, rule.priority, rule.id, params, evidence, trail
+            rule.finding, lead.check, lead.severity, lead.priority, lead.id, params, evidence, trail, ranked[1:]
         )
-        self.declare(Concluded(id=rule.finding, rule=rule.id, evidence=evidence, trail=tuple(trail)))
+        if first:
+            self.declare(Concluded(id=rule.finding))
 
 
 def _tidy(value: Any) -> Any:
@@ -201,7 +233,7 @@ class Diagnoser:
 
     def diagnose(self, answers: Answers) -> Diagnosis:
         engine = self.engine
-        engine.reset_case()
+        engine.reset_case(answers.values)
         engine.declare(Community(**{qid: answers.values.get(qid) for qid in self.question_ids}))
         engine.run()
         findings = sorted(engine.results.values(), key=lambda f: f.rank)
