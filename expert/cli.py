@@ -69,6 +69,21 @@ def _parser() -> argparse.ArgumentParser:
                    help="text 给人看,json 给编辑器和 CI / text for people, json for editors and CI")
     lang_option(p)
     kb_option(p)
+
+    p = sub.add_parser("batch", help="批量诊断很多社群 / diagnose many communities at once",
+                       description="批量诊断:每个社群一份处方,外加 results.jsonl、errors.jsonl 和 summary.md。/ "
+                                   "Diagnose many communities: one prescription each, plus results.jsonl, "
+                                   "errors.jsonl and summary.md.")
+    p.add_argument("input", metavar="INPUT",
+                   help="CSV(表头是题目 id,多选用 ; 或 | 分隔)、JSONL,或放答卷 YAML 的目录 / a CSV (a header of "
+                        "question ids; multiple choices separated by ; or |), a JSONL file, or a folder of answers files")
+    p.add_argument("--out-dir", metavar="DIR", required=True, help="输出目录 / where to write the results")
+    p.add_argument("--jobs", "-j", metavar="N", type=int,
+                   help="并行进程数(默认 CPU 核数)/ processes to use (default: the number of cores)")
+    p.add_argument("--format", choices=("markdown", "json"), default="markdown",
+                   help="处方格式 / format of the prescriptions (default: markdown)")
+    lang_option(p)
+    kb_option(p)
     return parser
 
 
@@ -181,4 +196,15 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"diagnose": _diagnose, "check": _check, "explain": _explain, "why": _why, "schema": _schema}
+def _batch(args: argparse.Namespace) -> int:
+    from expert.batch import ERRORS, run_batch
+
+    result = run_batch(args.input, args.out_dir, jobs=args.jobs, fmt=args.format, lang=args.lang, kb_dir=args.kb)
+    print(t("batch.done", diagnosed=result.diagnosed, out=args.out_dir), file=sys.stderr)
+    if result.failed:
+        print(t("batch.some_failed", failed=result.failed, file=str(Path(args.out_dir) / ERRORS)), file=sys.stderr)
+    return result.exit_code
+
+
+COMMANDS = {"diagnose": _diagnose, "check": _check, "explain": _explain, "why": _why, "schema": _schema,
+            "batch": _batch}

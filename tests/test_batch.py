@@ -1,0 +1,277 @@
+"""`shequn batch`: many communities from a CSV, JSON lines or a folder, each diagnosed as `diagnose` would."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from expert import batch
+from expert.answers import answers_document, validate_answers, write_answers
+from expert.batch import Names, run_batch, safe_name, to_cell
+from expert.checkup import Checkup
+from expert.cli import main
+from expert.sampling import random_answers
+
+
+@pytest.fixture
+def mini(mini_kb):
+    return Checkup.load(mini_kb)
+
+
+def cases(checkup, n=24, seed=7):
+    rng = random.Random(seed)
+    return [random_answers(checkup.kb.questionnaire, rng) for _ in range(n)]
+
+
+def write_csv(path: Path, checkup, answer_sets, bom=True) -> Path:
+    questions = checkup.kb.questionnaire.questions
+    with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(list(questions))
+        for values in answer_sets:
+            writer.writerow([to_cell(q, values.get(qid)) for qid, q in questions.items()])
+    return path
+
+
+def write_jsonl(path: Path, answer_sets) -> Path:
+    path.write_text("".join(json.dumps(v, ensure_ascii=False) + "\n" for v in answer_sets), encoding="utf-8")
+    return path
+
+
+def write_folder(path: Path, checkup, answer_sets) -> Path:
+    path.mkdir()
+    for n, values in enumerate(answer_sets, start=1):
+        answers = validate_answers({"answers": values}, checkup.kb.questionnaire, "case")
+        write_answers(path / f"case{n:03d}.yaml", answers)
+    return path
+
+
+def results(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def errors(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def diagnose_with_the_cli(capsys, path: Path, kb: Path) -> list[str]:
+    assert main(["diagnose", str(path), "--format", "json", "--kb", str(kb)]) == 0
+    return [f["id"] for f in json.loads(capsys.readouterr().out)["findings"]]
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl", "folder"])
+def test_each_input_kind_gives_the_findings_that_diagnose_gives(kind, mini, mini_kb, tmp_path, capsys):
+    answer_sets = cases(mini)
+    if kind == "csv":
+        source = write_csv(tmp_path / "survey.csv", mini, answer_sets)
+    elif kind == "jsonl":
+        source = write_jsonl(tmp_path / "survey.jsonl", answer_sets)
+    else:
+        source = write_folder(tmp_path / "answers", mini, answer_sets)
+    out = tmp_path / "out"
+
+    result = run_batch(source, out, jobs=1, checkup=mini, progress=False, stderr=io.StringIO())
+
+    assert (result.diagnosed, result.failed, result.exit_code) == (len(answer_sets), 0, 0)
+    lines = results(out)
+    assert len(lines) == len(answer_sets)
+    folder = write_folder(tmp_path / "one_by_one", mini, answer_sets)
+    for n, line in enumerate(lines, start=1):
+        expected = diagnose_with_the_cli(capsys, folder / f"case{n:03d}.yaml", mini_kb)
+        assert [f["id"] for f in line["findings"]] == expected, line["source"]
+        assert (out / line["file"]).is_file()
+
+
+SURVEY_EXPORT = (
+    "community_name,members,leaders,kind,key_share,attraction,by_sales,date\n"
+    "城西跑团,500,2,个人,,perks;content,否,2026-11-24\n"
+    "读书会,500,2,personal,,福利|content,no,\n"
+    "宝妈互助群,五百,2,personal,,perks,也许,\n"
+    "茶友会,\"1,200\",0,企业,10,,是,\n"
+)
+
+
+def test_a_survey_export_with_bom_lists_labels_and_a_bad_row(mini_kb, tmp_path, capsys):
+    source = tmp_path / "问卷导出.csv"
+    source.write_text("\ufeff" + SURVEY_EXPORT, encoding="utf-8")
+    out = tmp_path / "out"
+
+    code = main(["batch", str(source), "--out-dir", str(out), "--kb", str(mini_kb), "--jobs", "1"])
+
+    assert code == 1  # some rows failed
+    stderr = capsys.readouterr().err
+    assert f"{source}:4" in stderr and "[members]" in stderr and "[by_sales]" in stderr
+    [bad] = errors(out)
+    assert bad["row"] == 4
+    assert {p["question"] for p in bad["problems"]} == {"members", "by_sales"}
+    assert "五百" in json.dumps(bad, ensure_ascii=False)
+    lines = results(out)
+    assert [line["row"] for line in lines] == [2, 3, 5]
+    assert [line["community"] for line in lines] == ["城西跑团", "读书会", "茶友会"]
+    assert [f["id"] for f in lines[0]["findings"]] == ["too_few_leaders"]
+    assert [f["id"] for f in lines[1]["findings"]] == ["too_few_leaders"]  # perks with content: no bought bond
+    # 企业 → enterprise, so key_share is asked; "1,200" is a number with a thousands separator
+    assert {f["id"] for f in lines[2]["findings"]} == {"no_leaders", "bought_bond", "few_key_accounts"}
+    assert sorted(p.name for p in (out / "prescriptions").iterdir()) == ["城西跑团.md", "茶友会.md", "读书会.md"]
+    assert "# 城西跑团" in (out / "prescriptions" / "城西跑团.md").read_text(encoding="utf-8")
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "共 4 个社群,已诊断 3 个,1 个因答卷有问题未诊断" in summary
+    assert "[茶友会](prescriptions/茶友会.md)" in summary
+
+
+def test_jobs_2_gives_the_same_results_in_the_same_order_as_jobs_1(mini, tmp_path):
+    source = write_csv(tmp_path / "survey.csv", mini, cases(mini, n=150, seed=3))
+    with open(source, "a", encoding="utf-8", newline="") as handle:
+        handle.write("坏行,-5,0,personal,,perks,yes\n")
+    one, two = tmp_path / "one", tmp_path / "two"
+
+    first = run_batch(source, one, jobs=1, checkup=mini, progress=False, stderr=io.StringIO())
+    second = run_batch(source, two, jobs=2, checkup=mini, progress=False, stderr=io.StringIO(), chunksize=4)
+
+    assert (first.diagnosed, first.failed) == (second.diagnosed, second.failed) == (150, 1)
+    for name in ("results.jsonl", "errors.jsonl", "summary.md"):
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
+    files = sorted(p.name for p in (one / "prescriptions").iterdir())
+    assert files == sorted(p.name for p in (two / "prescriptions").iterdir())
+    for name in files:
+        assert (one / "prescriptions" / name).read_bytes() == (two / "prescriptions" / name).read_bytes()
+
+
+def test_results_do_not_depend_on_the_hash_seed_of_the_process(mini, mini_kb, tmp_path):
+    # experta fires rules of equal salience in hash order; what a finding records must not follow it
+    source = write_jsonl(tmp_path / "survey.jsonl", cases(mini, n=60, seed=11))
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-m", "expert", "batch", str(source), "--out-dir", str(out),
+                        "--kb", str(mini_kb), "--jobs", "1"], env=env, check=True, capture_output=True)
+        outputs.append((out / "results.jsonl").read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_cells_are_read_by_the_type_of_their_question(mini):
+    columns = ["community_name", "members", "leaders", "kind", "key_share", "attraction", "by_sales", "date"]
+    reader = batch.CellReader(mini.kb.questionnaire, columns)
+    doc = reader.document([" 读书会 ", "１２００", "2.0", "个人", "", "内容|福利", "否", "2026-11-24"])
+    assert doc == {"date": "2026-11-24", "answers": {
+        "community_name": "读书会", "members": 1200, "leaders": 2, "kind": "personal",
+        "attraction": ["content", "perks"], "by_sales": False}}
+    # what does not read as its type is passed on for validation to name
+    assert reader.document(["x", "12人", "", "团购", "", "perks；gifts", "maybe", ""])["answers"] == {
+        "community_name": "x", "members": "12人", "kind": "团购", "attraction": ["perks", "gifts"],
+        "by_sales": "maybe"}
+
+
+def test_a_line_that_is_not_json_is_a_bad_row_and_the_others_go_on(mini, tmp_path):
+    good = cases(mini, n=2)
+    source = tmp_path / "survey.jsonl"
+    source.write_text(json.dumps(good[0]) + "\n{members: 5\n\n" + json.dumps({"answers": good[1]}) + "\n",
+                      encoding="utf-8")
+    out = tmp_path / "out"
+    stderr = io.StringIO()
+
+    result = run_batch(source, out, jobs=1, checkup=mini, progress=False, stderr=stderr)
+
+    assert (result.diagnosed, result.failed) == (2, 1)
+    assert [line["row"] for line in results(out)] == [1, 4]
+    [bad] = errors(out)
+    assert bad["row"] == 2 and "JSON" in bad["problems"][0]["message"]
+    assert f"{source}:2" in stderr.getvalue()
+
+
+def test_an_unknown_column_stops_the_run_before_any_row(mini_kb, tmp_path, capsys):
+    source = tmp_path / "survey.csv"
+    source.write_text("community_name,memebrs\n城西跑团,500\n", encoding="utf-8")
+
+    assert main(["batch", str(source), "--out-dir", str(tmp_path / "out"), "--kb", str(mini_kb)]) == 2
+    err = capsys.readouterr().err
+    assert "memebrs" in err and "members" in err  # did you mean
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_csv_that_is_not_utf8_is_named_with_how_to_fix_it(mini_kb, tmp_path, capsys):
+    source = tmp_path / "survey.csv"
+    source.write_bytes("community_name,members\n城西跑团,500\n".encode("gbk"))
+
+    assert main(["batch", str(source), "--out-dir", str(tmp_path / "out"), "--kb", str(mini_kb)]) == 2
+    assert "UTF-8" in capsys.readouterr().err
+
+
+def test_an_interrupted_run_keeps_every_row_already_written(mini, tmp_path, monkeypatch):
+    source = write_jsonl(tmp_path / "survey.jsonl", cases(mini, n=10))
+    out = tmp_path / "out"
+    real = batch.Worker.__call__
+
+    def interrupt_at_row_6(self, row):
+        if row.number == 6:
+            raise KeyboardInterrupt
+        return real(self, row)
+
+    monkeypatch.setattr(batch.Worker, "__call__", interrupt_at_row_6)
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(source, out, jobs=1, checkup=mini, progress=False, stderr=io.StringIO())
+
+    lines = results(out)
+    assert [line["row"] for line in lines] == [1, 2, 3, 4, 5]
+    assert all((out / line["file"]).is_file() for line in lines)
+    assert len(list((out / "prescriptions").iterdir())) == 5  # no half-written file left behind
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "中断" in summary and "已诊断 5 个" in summary
+
+
+def test_the_progress_bar_stays_quiet_when_stderr_is_not_a_terminal(mini, tmp_path):
+    source = write_jsonl(tmp_path / "survey.jsonl", cases(mini, n=5))
+    stderr = io.StringIO()
+    run_batch(source, tmp_path / "out", jobs=1, checkup=mini, stderr=stderr)
+    assert stderr.getvalue() == ""
+
+
+def test_prescription_file_names_are_readable_safe_and_unique():
+    assert safe_name("城西跑团") == "城西跑团"
+    assert safe_name(" 城西/跑团:*周末? ") == "城西_跑团_周末"
+    assert safe_name("../etc/passwd") == "etc_passwd"
+    assert safe_name("CON") == "CON_"
+    assert len(safe_name("群" * 200).encode("utf-8")) <= batch.MAX_NAME_BYTES
+    names = Names(".md")
+    taken = [names.take(name, n) for n, name in enumerate(["读书会", "读书会", "", "Book", "book"], start=2)]
+    assert taken == ["读书会.md", "读书会-2.md", "row-4.md", "Book.md", "book-2.md"]
+
+
+def test_the_summary_counts_findings_and_verdicts_per_self_check(mini, tmp_path):
+    answer_sets = [
+        {"community_name": "甲", "members": 500, "leaders": 0, "kind": "personal", "attraction": ["content"],
+         "by_sales": False},
+        {"community_name": "乙", "members": 500, "leaders": 2, "kind": "personal", "attraction": ["perks"],
+         "by_sales": False},
+        {"community_name": "丙", "members": 50, "leaders": 2, "kind": "personal", "attraction": ["content"],
+         "by_sales": False},
+    ]
+    out = tmp_path / "out"
+    run_batch(write_jsonl(tmp_path / "s.jsonl", answer_sets), out, jobs=1, checkup=mini, lang="en",
+              progress=False, stderr=io.StringIO())
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "3 communities, 3 diagnosed, 0 not diagnosed" in summary
+    assert "| No leaders (`no_leaders`) | Check 2: Are there opinion leaders? | high | 1 (33%) |" in summary
+    assert "| Check 2: Are there opinion leaders? | 1 (33%) | 1 (33%) | 1 (33%) |" in summary
+    worst = summary.split("worst state")[1]
+    assert worst.index("[甲]") < worst.index("[乙]")  # a self-check in danger comes first
+    assert "[丙]" not in worst  # healthy
+
+
+def test_answers_documents_round_trip_through_a_jsonl_line(mini, tmp_path):
+    values = cases(mini, n=1)[0]
+    answers = validate_answers({"answers": values}, mini.kb.questionnaire, "case")
+    source = tmp_path / "one.jsonl"
+    source.write_text(json.dumps(answers_document(answers), ensure_ascii=False) + "\n", encoding="utf-8")
+    run_batch(source, tmp_path / "out", jobs=1, checkup=mini, progress=False, stderr=io.StringIO())
+    [line] = results(tmp_path / "out")
+    assert sorted(f["id"] for f in line["findings"]) == mini.diagnose(answers).ids
