@@ -48,7 +48,7 @@ def _problem_dict(p: Problem) -> dict:
 def check_knowledge_base(kb_dir: str | Path | None = None) -> CheckReport:
     """Every problem of a knowledge base: loading, analysis, texts, templates, golden cases, coverage."""
     try:
-        kb = load_knowledge_base(kb_dir)
+        kb = load_knowledge_base(kb_dir, cache=False)  # the verifier reads every file itself
     except KnowledgeBaseError as exc:
         problems = exc.problems or [Problem(exc.message)]
         return CheckReport(None, problems, exc.unreadable)

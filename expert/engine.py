@@ -20,8 +20,9 @@ from typing import Any
 if not hasattr(collections, "Mapping"):
     collections.Mapping = collections.abc.Mapping  # type: ignore[attr-defined]
 
-from experta import AND, NOT, OR, TEST, Fact, KnowledgeEngine, L, P, W  # noqa: E402
+from experta import AND, NOT, OR, TEST, DefFacts, Fact, KnowledgeEngine, L, P, W  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
+from experta.matchers import ReteMatcher  # noqa: E402
 from experta.utils import unfreeze  # noqa: E402
 
 from expert import conditions as c  # noqa: E402
@@ -134,6 +135,9 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
         # among rules of equal salience (whose firing order experta leaves to chance) the first written
         "rule_order": {rule.id: (-rule.salience, n) for n, rule in enumerate(kb.rules.rules)},
         "kb_rules": {rule.id: rule for rule in kb.rules.rules},
+        # a Concluded fact is declared only where a rule reads it: every fact declared is matched
+        # against every pattern of its type, so the other findings stay out of working memory
+        "chained": frozenset(f for rule in kb.rules.rules for f in c.findings_used(rule.when_node)),
     }
     for rule in kb.rules.rules:
         if rule.when_node is None:
@@ -143,9 +147,27 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
         if not alternatives:
             log.info("rule %s can never fire; not compiled", rule.id)
             continue
-        condition = alternatives[0] if len(alternatives) == 1 else OR(*alternatives)
-        attrs[f"rule_{rule.id}"] = ExpertaRule(condition, salience=rule.salience)(_action(rule))
+        # written as experta's own rule preparation would rewrite it (see PreparedRete)
+        if len(alternatives) == 1:
+            conditions = tuple(alternatives[0])
+        else:
+            conditions = (OR(*[a if len(a) > 1 else a[0] for a in alternatives]),)
+        attrs[f"rule_{rule.id}"] = ExpertaRule(*conditions, salience=rule.salience)(_action(rule))
     return type("ShequnEngine", (ShequnEngineBase,), attrs)
+
+
+class PreparedRete(ReteMatcher):
+    """experta's Rete matcher, given rules already in the form its preparation step produces.
+
+    That step (a DNF rewrite of every rule) is most of the time of building the network, and
+    compile_engine writes rules in disjunctive normal form already; tests check that preparing
+    them would change nothing.
+    """
+
+    @staticmethod
+    def prepare_ruleset(engine):
+        # fresh copies, as preparation makes: the engine's own are bound to it (experta's __get__)
+        return {rule.new_conditions(*rule) for rule in engine.get_rules()}
 
 
 def _action(rule: Rule):
@@ -153,7 +175,16 @@ def _action(rule: Rule):
         engine.conclude(rule, context)
 
     conclude.__name__ = rule.id
+    # experta re-reads the action's signature each time it rewrites a rule while building the network
+    conclude.__signature__ = _ACTION_SIGNATURE  # type: ignore[attr-defined]
     return conclude
+
+
+def _conclude_signature(engine, **context):  # the shape of every action, for its signature only
+    pass
+
+
+_ACTION_SIGNATURE = inspect.signature(_conclude_signature)
 
 
 class ShequnEngineBase(KnowledgeEngine):
@@ -165,9 +196,21 @@ class ShequnEngineBase(KnowledgeEngine):
     first by `rule_order` is its rule; evidence is in questionnaire order.
     """
 
+    __matcher__ = PreparedRete
     question_order: list[str] = []
     rule_order: dict[str, tuple] = {}
     kb_rules: dict[str, Rule] = {}
+    chained: frozenset[str] = frozenset()
+
+    def get_deffacts(self):
+        # experta looks them up with inspect.getmembers on every reset(), a scan of every attribute,
+        # rules included, that cost more than the case itself; the class's deffacts never change
+        names = type(self).__dict__.get("_deffact_names")
+        if names is None:
+            names = tuple(name for name, _ in sorted(
+                inspect.getmembers(type(self), lambda obj: isinstance(obj, DefFacts)), key=lambda m: m[1].order))
+            type.__setattr__(type(self), "_deffact_names", names)
+        return [getattr(self, name) for name in names]
 
     def reset_case(self, values: dict[str, Any] | None = None) -> None:
         self.reset()
@@ -211,7 +254,7 @@ class ShequnEngineBase(KnowledgeEngine):
         self.results[rule.finding] = Finding(
             rule.finding, lead.check, lead.severity, lead.priority, lead.id, params, evidence, trail, ranked[1:]
         )
-        if first:
+        if first and rule.finding in self.chained:
             self.declare(Concluded(id=rule.finding))
 
 

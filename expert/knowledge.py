@@ -76,9 +76,32 @@ class _Reader:
             return None, name
 
 
-def load_knowledge_base(root: str | Path | None = None) -> KnowledgeBase:
-    """Load and check a whole knowledge base; raises KnowledgeBaseError listing every problem."""
+def load_knowledge_base(root: str | Path | None = None, cache: bool = True) -> KnowledgeBase:
+    """Load and check a whole knowledge base; raises KnowledgeBaseError listing every problem.
+
+    With `cache`, a knowledge base already validated with these very files is taken from the cache
+    (expert/cache.py) instead of being parsed and checked again; `shequn check` always reads the files.
+    """
     root = Path(root) if root is not None else builtin_dir()
+    if not cache:
+        return _load(root)
+    from expert import cache as kb_cache
+
+    key = kb_cache.key_of(root, "kb")
+    kb = kb_cache.load(key)
+    if isinstance(kb, KnowledgeBase):
+        kb.examples = _examples(root)  # not part of the key: read afresh
+        return kb
+    kb = _load(root)
+    kb_cache.store(key, kb)
+    return kb
+
+
+def _examples(root: Path) -> list[Path]:
+    return sorted((root / "examples").glob("*.yaml")) if (root / "examples").is_dir() else []
+
+
+def _load(root: Path) -> KnowledgeBase:
     if not (root / "questionnaires").is_dir() or not (root / "rules").is_dir():
         error = KnowledgeBaseError(t("kb.not_found", kb=display_path(root)))
         error.unreadable = True
@@ -125,8 +148,7 @@ def load_knowledge_base(root: str | Path | None = None) -> KnowledgeBase:
         error = KnowledgeBaseError(t("kb.problems", kb=display_path(root), n=len(errors)), errors)
         error.unreadable = reader.unreadable
         raise error
-    examples = sorted((root / "examples").glob("*.yaml")) if (root / "examples").is_dir() else []
-    return KnowledgeBase(root, questionnaire, rules, templates, examples,
+    return KnowledgeBase(root, questionnaire, rules, templates, _examples(root),
                          [p for p in problems if p.level == "warning"])
 
 

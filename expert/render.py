@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.bccache import FileSystemBytecodeCache
 from jinja2.sandbox import SandboxedEnvironment
 
 from expert.answers import Answers
@@ -40,8 +41,34 @@ def _environment(template_dir: str) -> SandboxedEnvironment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_bytecode_cache("templates"),
     )
     return env
+
+
+class _BytecodeCache(FileSystemBytecodeCache):
+    """Jinja's compiled templates kept on disk (keyed by their source), so a one-shot `shequn diagnose`
+    does not compile the prescription template and finding texts again; a cache it cannot write is
+    no cache, not an error."""
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _bytecode_cache(kind: str) -> _BytecodeCache | None:
+    from expert.cache import directory
+
+    folder = directory()
+    if folder is None:
+        return None
+    try:
+        (folder / f"jinja-{kind}").mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _BytecodeCache(str(folder / f"jinja-{kind}"), "%s.j2c")
 
 
 def format_number(value: Any) -> str:
@@ -213,7 +240,20 @@ class Renderer:
 
 @lru_cache(maxsize=1024)
 def _compiled_string(source: str):
-    return _STRING_ENV.from_string(source)
+    env = _STRING_ENV
+    if _TEXT_CACHE[0] is False:
+        _TEXT_CACHE[0] = _bytecode_cache("texts")
+    cache = _TEXT_CACHE[0]
+    if cache is None:
+        return env.from_string(source)
+    bucket = cache.get_bucket(env, source, None, source)  # the text is its own name: one entry per text
+    if bucket.code is None:
+        bucket.code = env.compile(source)
+        cache.set_bucket(bucket)
+    return env.template_class.from_code(env, bucket.code, env.make_globals(None))
+
+
+_TEXT_CACHE: list = [False]  # the finding texts' bytecode cache, opened on first use
 
 
 _STRING_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)

@@ -1,0 +1,80 @@
+"""The knowledge base cache: a second load of the same files skips parsing; any change is a miss."""
+
+from __future__ import annotations
+
+import pytest
+
+from expert import cache
+from expert.answers import validate_answers
+from expert.checkup import Checkup
+from expert.errors import KnowledgeBaseError
+from expert.knowledge import load_knowledge_base
+
+CASE = dict(community_name="读书会", members=500, leaders=2, kind="personal", attraction=["content"], by_sales=False)
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHEQUN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("SHEQUN_CACHE", raising=False)
+    return tmp_path / "cache"
+
+
+def findings(checkup: Checkup, **values) -> list[str]:
+    answers = validate_answers({"answers": {**CASE, **values}}, checkup.kb.questionnaire, "case")
+    return checkup.diagnose(answers).ids
+
+
+def test_a_second_load_comes_from_the_cache_and_diagnoses_the_same(mini_kb, cache_dir):
+    first = Checkup.load(mini_kb)
+    assert len(list(cache_dir.glob("*.pickle"))) == 1
+    assert cache.load(cache.key_of(mini_kb, "kb")) is not None
+    second = Checkup.load(mini_kb)
+    assert findings(first) == findings(second) == ["too_few_leaders"]
+    assert [r.id for r in second.kb.rules.rules] == [r.id for r in first.kb.rules.rules]
+
+
+def test_changing_a_rule_file_is_a_miss(mini_kb, cache_dir):
+    assert findings(Checkup.load(mini_kb)) == ["too_few_leaders"]
+    rules = mini_kb / "rules" / "leaders.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("leaders * 100 < members", "leaders * 500 < members"),
+                     encoding="utf-8")
+    assert findings(Checkup.load(mini_kb)) == []
+
+
+def test_a_broken_knowledge_base_is_never_cached(mini_kb, cache_dir):
+    (mini_kb / "rules" / "leaders.yaml").write_text("rules: [", encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError):
+        load_knowledge_base(mini_kb)
+    assert not list(cache_dir.glob("*.pickle")) if cache_dir.exists() else True
+
+
+def test_a_damaged_entry_is_a_miss_not_an_error(mini_kb, cache_dir):
+    load_knowledge_base(mini_kb)
+    [entry] = cache_dir.glob("*.pickle")
+    entry.write_bytes(b"not a pickle")
+    assert findings(Checkup.load(mini_kb)) == ["too_few_leaders"]
+
+
+def test_shequn_cache_0_turns_it_off(mini_kb, cache_dir, monkeypatch):
+    monkeypatch.setenv("SHEQUN_CACHE", "0")
+    load_knowledge_base(mini_kb)
+    assert not cache_dir.exists()
+
+
+def test_the_checker_reads_the_files_itself(mini_kb, cache_dir):
+    from expert.check import check_knowledge_base
+
+    check_knowledge_base(mini_kb)
+    assert not cache_dir.exists()
+
+
+def test_finding_texts_render_the_same_from_compiled_bytecode(mini_kb, cache_dir):
+    from expert import render
+
+    checkup = Checkup.load(mini_kb)
+    answers = validate_answers({"answers": CASE}, checkup.kb.questionnaire, "case")
+    first = checkup.report(answers, lang="en").text
+    render._compiled_string.cache_clear()  # the next render loads the texts' bytecode from disk
+    assert checkup.report(answers, lang="en").text == first
+    assert "3 more needed." in first
