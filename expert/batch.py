@@ -8,6 +8,7 @@ and the summary keeps counters, never the rows. Results come back in input order
 from __future__ import annotations
 
 import csv
+import gc
 import heapq
 import json
 import logging
@@ -588,6 +589,9 @@ def run_batch(input_path: str | Path, out_dir: str | Path, *, jobs: int | None =
     if jobs > 1:
         chunksize = chunksize or 8
         window = threading.Semaphore(jobs * chunksize * 4)
+        # the parent's objects, engine included, are the workers' for the whole run: frozen, the
+        # collector leaves them alone, so forked workers share their memory pages instead of copying
+        gc.freeze()
         pool = _pool_context().Pool(jobs, initializer=_init_worker,
                                     initargs=(str(kb.root), source.columns, fmt, lang))
         outcomes: Iterable[Outcome] = pool.imap(_work, _bounded(source, window, stop), chunksize)
@@ -644,6 +648,7 @@ def run_batch(input_path: str | Path, out_dir: str | Path, *, jobs: int | None =
             else:  # interrupted, or a failure that stops the run: the rows in flight are dropped
                 pool.terminate()
             pool.join()
+            gc.unfreeze()
         if window is not None:
             window.release()
         # the summary of what was done, interrupted or not: nothing already written is lost
