@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             gc.enable()
 
 
-ONE_SHOT = {"diagnose", "explain", "why", "schema", "check"}
+ONE_SHOT = {"diagnose", "explain", "why", "schema"}  # `check` may analyse at length: it keeps collecting
 
 
 def _diagnose(args: argparse.Namespace) -> int:

@@ -1,10 +1,11 @@
 """Compile a rule base into one experta KnowledgeEngine class, once, and diagnose cases with it.
 
-Fact design, for speed: a case is ONE `Community` fact holding every answer (None where unanswered),
-so a rule's answer conditions are field constraints on a single fact (experta's alpha network) and
-need no joins; conditions across several answers become experta TESTs over bound fields. Conclusions
-are `Finding` facts that other rules match, so experta does the chaining. Priorities become salience,
-lowered by 1000 per chaining stage so that a rule reading a finding always runs after its makers.
+Fact design, for speed: a case is ONE `Community` fact holding every answer that a rule reads (None
+where unanswered), so a rule's answer conditions are field constraints on a single fact (experta's
+alpha network) and need no joins; conditions across several answers become experta TESTs over bound
+fields. A conclusion that other rules read is declared as a `Concluded` fact, so experta does the
+chaining. Priorities become salience, lowered by 1000 per chaining stage so that a rule reading a
+finding always runs after its makers.
 """
 
 from __future__ import annotations
@@ -86,10 +87,12 @@ class CrossTest:
 ALTERNATIVE = "community_"
 
 
-def _alternative(atoms: list[c.Node], index: int) -> AND | None:
+def _alternative(atoms: list[c.Node], index: int, shared: dict) -> AND | None:
     """One conjunction of atoms as experta conditional elements; None if it can never hold.
 
     The Community fact is bound by the alternative's index, so the action knows which one held.
+    An atom that several rules share (`members >= 100`) becomes one predicate object, so experta
+    builds one alpha node for it and tests it once per case, not once per rule.
     """
     constraints: dict[str, list] = {}
     tests: list = []
@@ -111,7 +114,9 @@ def _alternative(atoms: list[c.Node], index: int) -> AND | None:
         for qid in qids:
             constraints.setdefault(qid, [])
         if len(qids) == 1:
-            constraints[qids[0]].append(P(FieldTest(atom, qids[0])))
+            if (atom, qids[0]) not in shared:
+                shared[atom, qids[0]] = P(FieldTest(atom, qids[0]))
+            constraints[qids[0]].append(shared[atom, qids[0]])
         elif qids:
             tests.append(TEST(CrossTest(atom, qids)))
         elif c.evaluate(atom, {}) is not True:  # a constant atom such as `1 > 2`
@@ -139,10 +144,12 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
         # against every pattern of its type, so the other findings stay out of working memory
         "chained": frozenset(f for rule in kb.rules.rules for f in c.findings_used(rule.when_node)),
     }
+    shared: dict = {}
     for rule in kb.rules.rules:
         if rule.when_node is None:
             continue
-        alternatives = [_alternative(atoms, n) for n, atoms in enumerate(c.disjunctive_normal_form(rule.when_node))]
+        alternatives = [_alternative(atoms, n, shared)
+                        for n, atoms in enumerate(c.disjunctive_normal_form(rule.when_node))]
         alternatives = [a for a in alternatives if a is not None]
         if not alternatives:
             log.info("rule %s can never fire; not compiled", rule.id)
@@ -271,7 +278,9 @@ class Diagnoser:
         self.kb = kb
         self.engine_class = compile_engine(kb)
         self.engine = self.engine_class()
-        self.question_ids = list(kb.questionnaire.questions)
+        # the Community fact carries the answers that rules read; the others no pattern would look at
+        used = {qid for rule in kb.rules.rules for qid in c.answers_used(rule.when_node)}
+        self.question_ids = [qid for qid in kb.questionnaire.questions if qid in used]
         self.checks = [s.check for s in kb.questionnaire.checks]
 
     def diagnose(self, answers: Answers) -> Diagnosis:
