@@ -101,9 +101,7 @@ class Source:
 
     def __iter__(self) -> Iterator[Row]:
         if self.kind == "yaml":
-            files = sorted(p for p in self.path.iterdir()
-                           if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith("."))
-            for number, path in enumerate(files, start=1):
+            for number, path in enumerate(self._answer_files(), start=1):
                 yield Row(number, str(path), "yaml", str(path))
             return
         try:
@@ -122,11 +120,15 @@ class Source:
         except UnicodeDecodeError:
             raise UsageError(t("batch.not_utf8", file=self.name)) from None
 
+    def _answer_files(self) -> list[Path]:
+        return sorted(p for p in self.path.iterdir()
+                      if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith("."))
+
     def count(self) -> int | None:
         """How many rows there are, for the progress bar: one quick pass without parsing answers."""
         try:
             if self.kind == "yaml":
-                return sum(1 for p in self.path.iterdir() if p.suffix in (".yaml", ".yml"))
+                return len(self._answer_files())
             with self._open() as handle:
                 if self.kind == "json":
                     return sum(1 for line in handle if line.strip())
@@ -207,6 +209,10 @@ class CellReader:
                 self.choices[q.id] = names
 
     def document(self, cells: list[str]) -> dict[str, Any]:
+        extra = [cell for cell in cells[len(self.columns):] if cell.strip()]
+        if extra:  # a shifted row: reading it by the header would put answers under wrong questions
+            raise AnswersError(t("batch.extra_cells", n=len(cells), columns=len(self.columns)),
+                               [Problem(t("batch.extra_cells", n=len(cells), columns=len(self.columns)))])
         answers: dict[str, Any] = {}
         doc: dict[str, Any] = {"answers": answers}
         for column, cell in zip(self.columns, cells):

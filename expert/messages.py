@@ -131,6 +131,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "batch.unknown_column": {"zh": "列 {name!r} 不是问卷里的题目{hint}",
                              "en": "column {name!r} is not a question of the questionnaire{hint}"},
     "batch.duplicate_column": {"zh": "题目 {name} 占了不止一列", "en": "question {name} has more than one column"},
+    "batch.extra_cells": {"zh": "这一行有 {n} 个单元格,表头只有 {columns} 列", "en": "this row has {n} cells, the header {columns}"},
     "batch.bad_json": {"zh": "这一行不是合法的 JSON:{reason}(第 {column} 列)",
                        "en": "this line is not valid JSON: {reason} (column {column})"},
     "batch.bad_format": {"zh": "不支持的格式 {fmt!r}", "en": "unsupported format {fmt!r}"},

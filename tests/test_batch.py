@@ -171,6 +171,18 @@ def test_cells_are_read_by_the_type_of_their_question(mini):
         "by_sales": "maybe"}
 
 
+def test_a_row_with_more_cells_than_the_header_is_a_bad_row(mini, tmp_path):
+    source = tmp_path / "survey.csv"
+    source.write_text("community_name,members,leaders,kind,key_share,attraction,by_sales\n"
+                      "读书会,500,2,personal,,content,no\n"
+                      "茶友会,500,500,2,personal,,content,no\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_batch(source, out, jobs=1, checkup=mini, progress=False, stderr=io.StringIO())
+    assert (result.diagnosed, result.failed) == (1, 1)
+    [bad] = errors(out)
+    assert bad["row"] == 3 and "8" in bad["problems"][0]["message"]
+
+
 def test_a_line_that_is_not_json_is_a_bad_row_and_the_others_go_on(mini, tmp_path):
     good = cases(mini, n=2)
     source = tmp_path / "survey.jsonl"
