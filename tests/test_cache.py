@@ -32,6 +32,8 @@ def test_a_second_load_comes_from_the_cache_and_diagnoses_the_same(mini_kb, cach
     second = Checkup.load(mini_kb)
     assert findings(first) == findings(second) == ["too_few_leaders"]
     assert [r.id for r in second.kb.rules.rules] == [r.id for r in first.kb.rules.rules]
+    answers = validate_answers({"answers": CASE}, first.kb.questionnaire, "case")
+    assert first.report(answers).text == second.report(answers).text
 
 
 def test_changing_a_rule_file_is_a_miss(mini_kb, cache_dir):
