@@ -144,8 +144,8 @@ def main() -> None:
             command = [*shequn, "batch", str(source), "--out-dir", str(work / f"out{n_jobs}"), "--jobs", str(n_jobs)]
             command += ["--kb", args.kb] if args.kb else []
             seconds, peak_tree, peaks = _peak_memory(command)
-            print(f"batch of {args.rows} CSV rows with --jobs {n_jobs}: {seconds:.1f} s, {args.rows / seconds:.0f} rows/s; "
-                  f"peak memory {peak_tree / 1024:.0f} MB for all processes together "
+            print(f"batch of {args.rows} CSV rows with --jobs {n_jobs}: {seconds:.1f} s, "
+                  f"{args.rows / seconds:.0f} rows/s; peak memory {peak_tree / 1024:.0f} MB for all processes together "
                   f"(sum of each process's own peak: {peaks / 1024:.0f} MB)")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, TextIO
 
-from expert.answers import TOP_KEYS, validate_answers
+from expert.answers import validate_answers
 from expert.errors import AnswersError, Problem, UsageError
 from expert.messages import language, t
 from expert.questionnaire import Question, Questionnaire
