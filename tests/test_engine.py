@@ -90,11 +90,12 @@ def test_metrics_are_computed_for_the_report(mini):
     assert diagnose(mini, **BASE).metrics == {"leaders_needed": 5}
 
 
-def test_rules_are_compiled_in_the_form_experta_would_prepare_them_into(mini):
+@pytest.mark.parametrize("kb_fixture", ["mini", "checkup"])
+def test_rules_are_compiled_in_the_form_experta_would_prepare_them_into(kb_fixture, request):
     # PreparedRete skips experta's own rewriting of rules; that is only right if it would change nothing
     from experta.matchers.rete.utils import prepare_rule
 
-    engine_class = type(mini.diagnoser.engine)
+    engine_class = type(request.getfixturevalue(kb_fixture).diagnoser.engine)
     rules = engine_class.__new__(engine_class).get_rules()
     for rule in rules:
         prepared = prepare_rule(rule)
