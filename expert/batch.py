@@ -286,12 +286,23 @@ class Outcome:
     where: str
     name: str = ""
     text: str = ""
-    result: dict[str, Any] | None = None
+    result: str = ""  # the results.jsonl object of this community, encoded where it was diagnosed
+    digest: Digest | None = None
     problems: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.result is not None
+        return self.digest is not None
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What the summary counts of one diagnosis."""
+
+    verdict: str
+    verdicts: dict[str, str]
+    findings: tuple[tuple[str, str], ...]  # (id, severity), most urgent first
+    treat_first: str | None
 
 
 class Worker:
@@ -330,8 +341,11 @@ class Worker:
             message = t("batch.bad_json", self.lang, reason=exc.msg, column=exc.colno)
             return Outcome(row.number, row.where, problems=[{"message": message}])
         report = self.checkup.report(answers, self.fmt, self.lang)
-        result = {"community": answers.name, **report.diagnosis.as_dict()}
-        return Outcome(row.number, row.where, answers.name, report.text, result)
+        diagnosis = report.diagnosis
+        result = json.dumps({"community": answers.name, **diagnosis.as_dict()}, ensure_ascii=False)
+        digest = Digest(diagnosis.overall, diagnosis.verdicts, tuple((f.id, f.severity) for f in diagnosis.findings),
+                        diagnosis.first.id if diagnosis.first else None)
+        return Outcome(row.number, row.where, answers.name, report.text, result, digest)
 
 
 def _problem_dict(problem: Problem) -> dict[str, Any]:
@@ -390,14 +404,20 @@ class Names:
     def __init__(self, extension: str):
         self.extension = extension
         self.used: set[str] = set()
+        self.last: dict[str, int] = {}  # base name -> the last number given to it
 
     def take(self, name: str, number: int) -> str:
         base = safe_name(name) or f"row-{number}"
-        candidate, n = base, 1
         # compared case-insensitively: macOS and Windows would treat A.md and a.md as one file
-        while candidate.casefold() in self.used:
-            n += 1
-            candidate = f"{base}-{n}"
+        key = base.casefold()
+        candidate, n = base, self.last.get(key, 1)
+        if n > 1 or key in self.used:
+            while True:  # a community may itself be called "读书会-2": skip what is taken
+                n += 1
+                candidate = f"{base}-{n}"
+                if candidate.casefold() not in self.used:
+                    break
+        self.last[key] = n
         self.used.add(candidate.casefold())
         return candidate + self.extension
 
@@ -405,8 +425,8 @@ class Names:
 # ---------------------------------------------------------------------------- the summary
 
 
-def _severity_points(findings: list[dict[str, Any]]) -> int:
-    return sum({"high": 9, "medium": 3, "low": 1}.get(f["severity"], 0) for f in findings)
+def _severity_points(findings: tuple[tuple[str, str], ...]) -> int:
+    return sum({"high": 9, "medium": 3, "low": 1}.get(severity, 0) for _, severity in findings)
 
 
 class Summary:
@@ -422,17 +442,17 @@ class Summary:
         self.worst: list[tuple] = []  # a heap of the WORST communities in the worst state
 
     def add(self, outcome: Outcome, file: str) -> None:
-        result = outcome.result
-        assert result is not None
+        digest = outcome.digest
+        assert digest is not None
         self.diagnosed += 1
-        self.overall[result["verdict"]] += 1
-        for check, verdict in result["verdicts"].items():
+        self.overall[digest.verdict] += 1
+        for check, verdict in digest.verdicts.items():
             self.verdicts.setdefault(check, Counter())[verdict] += 1
-        self.findings.update(f["id"] for f in result["findings"])
-        dangers = sum(1 for v in result["verdicts"].values() if v == "danger")
-        key = (VERDICT_RANK[result["verdict"]], dangers, _severity_points(result["findings"]),
-               len(result["findings"]), -outcome.number)
-        entry = (key, outcome.name, outcome.number, result["verdict"], result["treat_first"], file)
+        self.findings.update(fid for fid, _ in digest.findings)
+        dangers = sum(1 for v in digest.verdicts.values() if v == "danger")
+        key = (VERDICT_RANK[digest.verdict], dangers, _severity_points(digest.findings), len(digest.findings),
+               -outcome.number)
+        entry = (key, outcome.name, outcome.number, digest.verdict, digest.treat_first, file)
         if len(self.worst) < WORST:
             heapq.heappush(self.worst, entry)
         elif entry > self.worst[0]:
@@ -625,10 +645,11 @@ def run_batch(input_path: str | Path, out_dir: str | Path, *, jobs: int | None =
                     window.release()
                 if outcome.ok:
                     file = names.take(outcome.name, outcome.number)
-                    _write(out / PRESCRIPTIONS / file, outcome.text)
-                    line = {"row": outcome.number, "source": outcome.where, "file": f"{PRESCRIPTIONS}/{file}",
-                            **(outcome.result or {})}
-                    results.write(json.dumps(line, ensure_ascii=False) + "\n")
+                    _write_whole(out / PRESCRIPTIONS / file, outcome.text)
+                    head = json.dumps({"row": outcome.number, "source": outcome.where,
+                                       "file": f"{PRESCRIPTIONS}/{file}"}, ensure_ascii=False)
+                    # the worker encoded the (much longer) rest: splice the two objects into one
+                    results.write(head[:-1] + ", " + outcome.result[1:] + "\n")
                     results.flush()
                     summary.add(outcome, file)
                 else:
@@ -667,6 +688,20 @@ def _isatty(stream: TextIO) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write a prescription, or if interrupted, nothing. Its results.jsonl line is written after it,
+    so no line ever points at a partial file; a rename per file would cost more than it protects."""
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except BaseException:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        raise
 
 
 def _write(path: Path, text: str) -> None:
