@@ -591,6 +591,8 @@ def run_batch(input_path: str | Path, out_dir: str | Path, *, jobs: int | None =
 
     if fmt not in FORMATS:
         raise UsageError(t("batch.bad_format", fmt=fmt))
+    if not Path(input_path).exists():
+        raise UsageError(t("cli.file_missing", file=str(input_path)))
     checkup = checkup or Checkup.load(kb_dir)
     kb = checkup.kb
     source = Source(input_path, kb.questionnaire)
