@@ -446,6 +446,8 @@ class _Resolver:
     def choice(self, qid: str, node: Node) -> Node:
         """`node` stands next to a choice question: a bare word or string is one of its values."""
         q = self.schema.questions[qid]
+        if isinstance(node, Const) and node.value is None and "none" in q.choice_values:
+            return Const("none", node.col)  # the keyword `none` is also a common choice value
         if isinstance(node, Name) and node.name not in q.choice_values and node.name in self.schema.questions:
             return self.value(node)
         if isinstance(node, (Name, Const)) and (isinstance(node, Name) or isinstance(node.value, str)):

@@ -16,6 +16,7 @@ QUESTIONS = {
     "members": Q("integer"),
     "active_leaders": Q("integer"),
     "admission": Q("single", ["values", "purchase", "open"]),
+    "removal_rule": Q("single", ["none", "unused", "used"]),
     "value_types": Q("multiple", ["learning", "perks"]),
     "valued_by_sales": Q("yesno"),
     "community_name": Q("text"),
@@ -45,6 +46,13 @@ def test_arithmetic_comparison_on_answers():
 def test_choice_value_written_bare():
     assert holds("admission == purchase", admission="purchase")
     assert holds("admission != purchase", admission="values")
+
+
+def test_a_choice_called_none_is_the_choice_not_a_missing_answer():
+    assert holds("removal_rule == none", removal_rule="none")
+    assert not holds("removal_rule == none", removal_rule="used")
+    assert holds("removal_rule != none", removal_rule="used")
+    assert not holds("removal_rule != none")  # unanswered: neither way
 
 
 def test_membership_in_multiple_choice():
