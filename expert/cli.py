@@ -12,7 +12,7 @@ from expert import __version__
 from expert.errors import ShequnError, UsageError
 from expert.messages import set_language, t
 
-DESCRIPTION = """社群体检:找出社群不活跃的症结,开出处方。
+DESCRIPTION = """社群体检：找出社群不活跃的症结，开出处方。
 shequn — find out why a community is not active, and write its operator a prescription."""
 
 
@@ -24,12 +24,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def kb_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--kb", metavar="DIR", help="知识库目录(默认内置)/ knowledge base folder (default: built-in)")
+        p.add_argument("--kb", metavar="DIR", help="知识库目录（默认内置）/ knowledge base folder (default: built-in)")
 
     def lang_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--lang", choices=("zh", "en"), help="输出语言 / language of the output (default: zh)")
 
-    p = sub.add_parser("diagnose", help="诊断一份答卷,输出处方 / diagnose an answers file",
+    p = sub.add_parser("diagnose", help="诊断一份答卷，输出处方 / diagnose an answers file",
                        description="诊断一份答卷并输出处方。/ Diagnose an answers file and write the prescription.")
     p.add_argument("answers", metavar="ANSWERS.yaml", help="答卷文件 / the answers file")
     p.add_argument("-o", "--output", metavar="FILE", help="写入文件而不是标准输出 / write to FILE, not stdout")
@@ -57,30 +57,30 @@ def _parser() -> argparse.ArgumentParser:
     kb_option(p)
 
     p = sub.add_parser("schema", help="输出文件的 JSON Schema / print the JSON Schema of a file kind",
-                       description="输出问卷、规则或答卷文件的 JSON Schema,供编辑器校验和补全。/ Print the "
+                       description="输出问卷、规则或答卷文件的 JSON Schema，供编辑器校验和补全。/ Print the "
                                    "JSON Schema of questionnaire, rules or answers files for editors.")
     p.add_argument("kind", choices=("questionnaire", "rules", "answers"), help="文件种类 / file kind")
     kb_option(p)
 
     p = sub.add_parser("check", help="检查知识库并跑黄金案例 / check the knowledge base and its golden cases",
-                       description="加载并校验整个知识库,运行黄金案例。/ Load and validate the whole knowledge base "
+                       description="加载并校验整个知识库，运行黄金案例。/ Load and validate the whole knowledge base "
                                    "and run its golden cases.")
     p.add_argument("--strict", action="store_true", help="警告也算失败 / fail on warnings too")
     p.add_argument("--format", choices=("text", "json"), default="text",
-                   help="text 给人看,json 给编辑器和 CI / text for people, json for editors and CI")
+                   help="text 给人看，json 给编辑器和 CI / text for people, json for editors and CI")
     lang_option(p)
     kb_option(p)
 
     p = sub.add_parser("batch", help="批量诊断很多社群 / diagnose many communities at once",
-                       description="批量诊断:每个社群一份处方,外加 results.jsonl、errors.jsonl 和 summary.md。/ "
+                       description="批量诊断：每个社群一份处方，外加 results.jsonl、errors.jsonl 和 summary.md。/ "
                                    "Diagnose many communities: one prescription each, plus results.jsonl, "
                                    "errors.jsonl and summary.md.")
     p.add_argument("input", metavar="INPUT",
-                   help="CSV(表头是题目 id,多选用 ; 或 | 分隔)、JSONL,或放答卷 YAML 的目录 / a CSV (a header of "
+                   help="CSV（表头是题目 id，多选用 ; 或 | 分隔）、JSONL，或放答卷 YAML 的目录 / a CSV (a header of "
                         "question ids; multiple choices separated by ; or |), a JSONL file, or a folder of answers files")
     p.add_argument("--out-dir", metavar="DIR", required=True, help="输出目录 / where to write the results")
     p.add_argument("--jobs", "-j", metavar="N", type=int,
-                   help="并行进程数(默认 CPU 核数)/ processes to use (default: the number of cores)")
+                   help="并行进程数（默认 CPU 核数）/ processes to use (default: the number of cores)")
     p.add_argument("--format", choices=("markdown", "json"), default="markdown",
                    help="处方格式 / format of the prescriptions (default: markdown)")
     lang_option(p)
@@ -202,7 +202,7 @@ def _check(args: argparse.Namespace) -> int:
         print(json.dumps({**report.as_dict(), "exit_code": code}, ensure_ascii=False, indent=2))
         return code
     for problem in report.errors + report.warnings:
-        print(f"{t('cli.' + problem.level)}: {problem}", file=sys.stderr)
+        print(t("cli.problem", level=t("cli." + problem.level), problem=problem), file=sys.stderr)
     if code:
         print(t("cli.check_failed", n=len(report.errors), warnings=len(report.warnings)), file=sys.stderr)
         return code

@@ -147,7 +147,7 @@ class Section:
     """A part of the interview; sections with a `check` are the self-checks."""
 
     id: Id = field(metadata=doc("stable id of the section"))
-    title: LocalText = field(metadata=doc("the section's heading, e.g. 自检一:..."))
+    title: LocalText = field(metadata=doc("the section's heading, e.g. 自检一：..."))
     questions: list[Question] = field(metadata=doc("the questions, in the order they are asked"))
     check: Id | None = field(default=None, metadata=doc("the self-check this section examines"))
     intro: LocalText | None = field(default=None, metadata=doc("one or two sentences before the questions"))

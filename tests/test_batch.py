@@ -123,7 +123,7 @@ def test_a_survey_export_with_bom_lists_labels_and_a_bad_row(mini_kb, tmp_path, 
     assert sorted(p.name for p in (out / "prescriptions").iterdir()) == ["城西跑团.md", "茶友会.md", "读书会.md"]
     assert "# 城西跑团" in (out / "prescriptions" / "城西跑团.md").read_text(encoding="utf-8")
     summary = (out / "summary.md").read_text(encoding="utf-8")
-    assert "共 4 个社群,已诊断 3 个,1 个因答卷有问题未诊断" in summary
+    assert "共 4 个社群，已诊断 3 个，1 个因答卷有问题未诊断" in summary
     assert "[茶友会](prescriptions/茶友会.md)" in summary
 
 

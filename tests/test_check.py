@@ -63,7 +63,7 @@ def test_warnings_fail_only_under_strict(mini_kb, capsys):
     assert main(["check", "--kb", str(mini_kb)]) == 0
     assert main(["check", "--kb", str(mini_kb), "--strict"]) == 1
     err = capsys.readouterr().err
-    assert "警告: " in err and "no golden case makes this rule fire" in err
+    assert "警告：" in err and "no golden case makes this rule fire" in err
 
 
 def test_json_report_for_editors_and_ci(mini_kb, capsys):

@@ -113,7 +113,7 @@ def test_check_runs_golden_cases(capsys, mini_kb):
     code, _, err = run(capsys, "check", "--kb", mini_kb)
     assert code == 1
     assert "examples/run_club.yaml" in err
-    assert "多出 bought_bond, customer_crowd, too_few_leaders,缺少 no_leaders" in err
+    assert "多出 bought_bond, customer_crowd, too_few_leaders，缺少 no_leaders" in err
 
 
 def test_check_on_a_yaml_syntax_error_gives_line_and_column_and_exit_2(capsys, mini_kb):

@@ -22,9 +22,9 @@ def run(capsys, *argv):
 def test_explain_shows_rule_condition_with_values_and_the_answers(capsys, mini_kb, answers):
     code, out, _ = run(capsys, "explain", answers, "too_few_leaders", "--kb", mini_kb)
     assert code == 0
-    assert "规则 `too_few_leaders`(" in out and "leaders.yaml:12),优先级 80,程度 中" in out
+    assert "规则 `too_few_leaders`（" in out and "leaders.yaml:12），优先级 80，程度 中" in out
     assert "`leaders(=2) >= 1 and leaders(=2) * 100 < members(=500)`" in out
-    assert "算出的参数:more = 3" in out
+    assert "算出的参数：more = 3" in out
     assert "领袖人数「2」(`leaders`)" in out and "人数「500」(`members`)" in out
 
 
@@ -59,7 +59,7 @@ def test_diagnose_can_append_the_explanation(capsys, mini_kb, answers):
 def test_why_lists_rules_skip_conditions_bounds_and_metrics(capsys, mini_kb):
     code, out, _ = run(capsys, "why", "members", "--kb", mini_kb)
     assert code == 0
-    assert "用到它的规则(1 条)" in out and "`too_few_leaders`" in out
+    assert "用到它的规则（1 条）" in out and "`too_few_leaders`" in out
     assert "`leaders` min: 0, max: members" in out
     assert "`leaders_needed`" in out
     code, out, _ = run(capsys, "why", "kind", "--kb", mini_kb, "--lang", "en")
