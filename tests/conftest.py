@@ -187,3 +187,19 @@ def mini_kb_files(**overrides: str) -> dict[str, str]:
 def mini_kb(tmp_path) -> Path:
     """A small, valid knowledge base of one self-check, written to tmp_path/kb."""
     return write_tree(tmp_path / "kb", mini_kb_files())
+
+
+def apply_mistake(tmp_path: Path, spec: dict) -> Path:
+    """The small knowledge base with one fixture's mistake applied, written under tmp_path/kb."""
+    files = {k: textwrap.dedent(v).lstrip("\n") for k, v in mini_kb_files().items()}
+    text = files[spec["file"]]
+    for step in [spec, spec.get("also")]:
+        if step:
+            assert text.count(step["replace"]) == 1, f"fixture must match exactly once: {step['replace']!r}"
+            text = text.replace(step["replace"], step["with"])
+    files[spec["file"]] = text
+    kb = tmp_path / "kb"
+    for rel, body in files.items():
+        (kb / rel).parent.mkdir(parents=True, exist_ok=True)
+        (kb / rel).write_text(body, encoding="utf-8")
+    return kb

@@ -5,8 +5,6 @@ and states the exact message and place it must produce.
 """
 
 import json
-import textwrap
-from pathlib import Path
 
 import pytest
 import yaml
@@ -14,31 +12,15 @@ import yaml
 from expert.check import check_knowledge_base
 from expert.cli import main
 
-from conftest import FIXTURES, mini_kb_files, write_tree
+from conftest import FIXTURES, apply_mistake
 
 BROKEN = sorted((FIXTURES / "broken").glob("*.yaml"))
-
-
-def apply_mistake(tmp_path: Path, spec: dict) -> Path:
-    files = {k: textwrap.dedent(v).lstrip("\n") for k, v in mini_kb_files().items()}
-    text = files[spec["file"]]
-    for step in [spec, spec.get("also")]:
-        if step:
-            assert text.count(step["replace"]) == 1, f"fixture must match exactly once: {step['replace']!r}"
-            text = text.replace(step["replace"], step["with"])
-    files[spec["file"]] = text
-    kb = tmp_path / "kb"
-    for rel, body in files.items():
-        (kb / rel).parent.mkdir(parents=True, exist_ok=True)
-        (kb / rel).write_text(body, encoding="utf-8")
-    return kb
 
 
 @pytest.mark.parametrize("fixture", BROKEN, ids=[p.stem for p in BROKEN])
 def test_each_mistake_is_caught_at_its_place(tmp_path, monkeypatch, fixture):
     spec = yaml.safe_load(fixture.read_text(encoding="utf-8"))
-    kb = apply_mistake(tmp_path, spec)
-    monkeypatch.chdir(tmp_path / "kb")  # paths are shown relative to where the author stands
+    monkeypatch.chdir(apply_mistake(tmp_path, spec))  # paths are shown relative to where the author stands
     report = check_knowledge_base(".")
     level = spec.get("level", "error")
     found = report.errors if level == "error" else report.warnings
