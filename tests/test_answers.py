@@ -2,7 +2,7 @@
 
 import pytest
 
-from expert.answers import Answers, read_answers, write_answers
+from expert.answers import read_answers, write_answers
 from expert.errors import AnswersError
 from expert.knowledge import load_knowledge_base
 

@@ -86,7 +86,7 @@ def test_division_by_zero_is_unknown_not_a_crash():
 
 
 def test_functions_compute_parameters():
-    node, problems = [], []
+    problems = []
     n = c.resolve_value(c.parse_expression("max(1, ceil(members / 100)) - active_leaders"), SCHEMA,
                         c.Source(None, None, None), problems)
     assert not problems
