@@ -69,3 +69,37 @@ def test_why_lists_rules_skip_conditions_bounds_and_metrics(capsys, mini_kb):
 def test_why_an_unknown_question_suggests_the_nearest(capsys, mini_kb):
     code, _, err = run(capsys, "why", "member", "--kb", mini_kb)
     assert code == 2 and "'members'" in err
+
+
+def _chain(finding, by_id, kb):
+    """The finding and every finding it was concluded from, down the rule trail."""
+    from expert import conditions as c
+
+    yield finding
+    for parent in c.findings_used(kb.rules.rule(finding.rule).when_node):
+        if parent in by_id:
+            yield from _chain(by_id[parent], by_id, kb)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_explain_traces_every_finding_of_every_example_back_to_answers(checkup, kb, lang):
+    import re
+
+    from expert.explanation import Explainer
+    from conftest import EXAMPLES
+
+    explainer = Explainer(kb, lang)
+    traced = 0
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        answers = checkup.read(path)
+        diagnosis = checkup.diagnose(answers)
+        by_id = {f.id: f for f in diagnosis.findings}
+        for finding in diagnosis.findings:
+            text = explainer.explain(answers, diagnosis, finding.id)
+            quoted = set(re.findall(r"」\(`([a-z0-9_]+)`\)", text))
+            for link in _chain(finding, by_id, kb):
+                assert f"`{link.id}`" in text
+                assert set(link.evidence) <= quoted, (path.name, link.id)
+            assert quoted, (path.name, finding.id)
+            traced += 1
+    assert traced >= 30
