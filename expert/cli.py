@@ -29,6 +29,18 @@ def _parser() -> argparse.ArgumentParser:
     def lang_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--lang", choices=("zh", "en"), help="输出语言 / language of the output (default: zh)")
 
+    p = sub.add_parser("interview", help="在终端里逐题问答，最后写出处方 / answer the questions, get the prescription",
+                       description="在终端里逐题问答，每答一题就保存，最后写出处方。/ Answer the questions in the "
+                                   "terminal; every answer is saved as you go, and the prescription is written at "
+                                   "the end.")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="处方写到哪里 / where to write the prescription (default: shequn-prescription.md)")
+    p.add_argument("--answers", metavar="FILE",
+                   help="答卷保存在哪里 / where the answers are saved (default: shequn-answers.yaml)")
+    p.add_argument("--resume", action="store_true", help="接着上次的答卷答 / continue the answers file")
+    lang_option(p)
+    kb_option(p)
+
     p = sub.add_parser("diagnose", help="诊断一份答卷，输出处方 / diagnose an answers file",
                        description="诊断一份答卷并输出处方。/ Diagnose an answers file and write the prescription.")
     p.add_argument("answers", metavar="ANSWERS.yaml", help="答卷文件 / the answers file")
@@ -222,5 +234,11 @@ def _batch(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
-COMMANDS = {"diagnose": _diagnose, "check": _check, "explain": _explain, "why": _why, "schema": _schema,
-            "batch": _batch}
+def _interview(args: argparse.Namespace) -> int:
+    from expert.interview import run_interview  # questionary and prompt_toolkit load only here
+
+    return run_interview(args.kb, args.answers, args.output, args.resume, args.lang)
+
+
+COMMANDS = {"interview": _interview, "diagnose": _diagnose, "check": _check, "explain": _explain, "why": _why,
+            "schema": _schema, "batch": _batch}

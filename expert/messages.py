@@ -166,4 +166,71 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "batch.col_dangers": {"zh": "危险的自检", "en": "Checks in danger"},
     "batch.col_count": {"zh": "发现数", "en": "Findings"},
     "batch.col_first": {"zh": "先治", "en": "Treat first"},
+    # the interview
+    "interview.not_tty": {
+        "zh": "shequn interview 要在终端里逐题问答，但标准输入或输出不是终端。\n"
+              "已经有填好的答卷？请用：shequn diagnose ANSWERS.yaml",
+        "en": "shequn interview asks its questions in a terminal, but standard input or output is not one.\n"
+              "Already have an answers file? Use: shequn diagnose ANSWERS.yaml"},
+    "interview.answers_exist": {
+        "zh": "答卷 {file} 已经存在，里面是之前的回答，不会覆盖它。\n接着答：{resume}\n另起一份：{fresh}",
+        "en": "the answers file {file} already exists and holds earlier answers; it is not overwritten.\n"
+              "To continue it: {resume}\nTo start another: {fresh}"},
+    "interview.nothing_to_resume": {"zh": "找不到答卷 {file}，没法接着答。从头开始：{command}",
+                                    "en": "no answers file {file} to continue. To start from the beginning: {command}"},
+    "interview.other_questionnaire": {
+        "zh": "答卷 {file} 属于问卷 {got} 第 {got_version} 版，现在的问卷是 {want} 第 {want_version} 版，"
+              "两份回答不能混在一起接着答。请用 --answers 另起一份答卷。",
+        "en": "the answers file {file} belongs to questionnaire {got} version {got_version}, the current one is "
+              "{want} version {want_version}; the two cannot be mixed. Start another file with --answers."},
+    "interview.cannot_save": {"zh": "答卷存不进 {file}：{reason}", "en": "cannot save the answers to {file}: {reason}"},
+    "interview.welcome": {"zh": "{title}：大约 {n} 道题，分 {sections} 个部分。每答一题就存进 {file}。",
+                          "en": "{title}: about {n} questions in {sections} parts. Each answer is saved to {file} "
+                                "as soon as it is given."},
+    "interview.keys": {"zh": "选择题用 ↑↓ 和回车，多选题用空格勾选；随时可按 Ctrl-C 退出，下次接着答。",
+                       "en": "Choose with the arrow keys and Enter, tick with Space; press Ctrl-C at any time "
+                             "and continue later."},
+    "interview.resumed": {"zh": "接着上次答：已有 {n} 个回答，从第 {k} 题继续。",
+                          "en": "Continuing: {n} answers kept, picking up at question {k}."},
+    "interview.resumed_done": {"zh": "接着上次答：{n} 个回答，所有题目都已答完。",
+                               "en": "Continuing: {n} answers kept; every question is answered."},
+    "interview.section": {"zh": "【{title}】", "en": "== {title} =="},
+    "interview.progress": {"zh": "[第 {k}/{n} 题 · 第 {s}/{sections} 部分]",
+                           "en": "[question {k} of {n} · part {s} of {sections}]"},
+    "interview.progress_about": {"zh": "[第 {k}/约 {n} 题 · 第 {s}/{sections} 部分]",
+                                 "en": "[question {k} of about {n} · part {s} of {sections}]"},
+    "interview.help_entry": {"zh": "为什么问这个？", "en": "Why is this asked?"},
+    "interview.back_entry": {"zh": "← 上一题", "en": "← Previous question"},
+    "interview.skip_entry": {"zh": "不回答，跳过", "en": "Leave it unanswered"},
+    "interview.select_hint": {"zh": "（↑↓ 选择，回车确认）", "en": "(arrow keys to choose, Enter to confirm)"},
+    "interview.checkbox_hint": {"zh": "（↑↓ 移动，空格勾选，回车确认）",
+                                "en": "(arrow keys to move, Space to tick, Enter to confirm)"},
+    "interview.text_hint": {"zh": "输入 ? 查看为什么问这个，输入 < 返回上一题",
+                            "en": "type ? to see why this is asked, < to go back"},
+    "interview.text_hint_first": {"zh": "输入 ? 查看为什么问这个", "en": "type ? to see why this is asked"},
+    "interview.optional": {"zh": "可不填，直接回车跳过", "en": "optional: press Enter to skip"},
+    "interview.range": {"zh": "{lo} 到 {hi}{unit}", "en": "{lo} to {hi}{unit}"},
+    "interview.at_least": {"zh": "至少 {lo}{unit}", "en": "at least {lo}{unit}"},
+    "interview.at_most": {"zh": "最多 {hi}{unit}", "en": "at most {hi}{unit}"},
+    "interview.why": {"zh": "为什么问：{text}", "en": "Why this is asked: {text}"},
+    "interview.no_previous": {"zh": "这已经是第一题了", "en": "this is the first question"},
+    "interview.dropped": {"zh": "这个改动让 {n} 个回答不再适用，已删去：{questions}",
+                          "en": "after this change {n} answer(s) no longer apply and were removed: {questions}"},
+    "interview.saved": {"zh": "已保存 {n} 个回答到 {file}。", "en": "{n} answer(s) saved to {file}."},
+    "interview.nothing_saved": {"zh": "还没有回答任何题目，什么也没保存。", "en": "No question was answered yet; nothing was saved."},
+    "interview.continue": {"zh": "接着答：{command}", "en": "To continue: {command}"},
+    "interview.start_again": {"zh": "重新开始：{command}", "en": "To start again: {command}"},
+    "interview.diagnosing": {"zh": "题目都答完了，正在诊断……", "en": "All questions answered; diagnosing..."},
+    "interview.col_check": {"zh": "自检", "en": "Self-check"},
+    "interview.col_verdict": {"zh": "结论", "en": "Verdict"},
+    "interview.col_problems": {"zh": "问题", "en": "Problems"},
+    "interview.treat_first": {"zh": "先治这一条：{title}（{check}）", "en": "Treat this first: {title} ({check})"},
+    "interview.no_findings": {"zh": "没有发现问题，保持住。", "en": "No problem found; keep it up."},
+    "interview.answers_kept": {"zh": "答卷在 {file}；改了答案后可以用 {command} 重新开处方。",
+                               "en": "The answers are in {file}; after changing them, {command} writes the "
+                                     "prescription again."},
+    "interview.prescription_failed": {
+        "zh": "处方写不进 {file}：{reason}。回答都在 {answers}，可以用 {command} 写到别处。",
+        "en": "cannot write the prescription to {file}: {reason}. The answers are safe in {answers}; "
+              "{command} writes it elsewhere."},
 }

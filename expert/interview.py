@@ -1,0 +1,612 @@
+"""The interview: the questionnaire asked in a terminal one question at a time, every answer saved the
+moment it is given, and the prescription written at the end.
+
+questionary and prompt_toolkit are imported here and nowhere else, and the CLI imports this module only
+for `shequn interview`, so no other command pays for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import os
+import shlex
+import shutil
+import signal
+import sys
+import threading
+import unicodedata
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, TextIO
+
+import questionary
+import yaml
+from questionary import Choice, Separator
+
+from expert import conditions as c
+from expert.answers import Answers, answers_document, check_values, validate_answers, write_answers
+from expert.errors import AnswersError, Interrupted, UsageError
+from expert.findings import Diagnosis
+from expert.knowledge import KnowledgeBase, load_knowledge_base
+from expert.messages import default_language, set_language, t
+from expert.questionnaire import Question, Questionnaire
+from expert.yamlio import parse_yaml, read_text, write_atomically, yaml_problem
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ANSWERS = "shequn-answers.yaml"
+DEFAULT_PRESCRIPTION = "shequn-prescription.md"
+SELECT_TYPES = ("single", "yesno", "scale")
+
+
+class _Entry:
+    """A choice-list entry that is not an answer: why is this asked, previous question, leave it empty."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+HELP = _Entry("help")
+BACK = _Entry("back")
+SKIP = _Entry("skip")
+
+
+class HangUp(KeyboardInterrupt):
+    """The terminal was closed (SIGHUP): saved and ended like Ctrl-C, with no one left to read the message."""
+
+
+def _key(text: str) -> str:
+    # a Chinese input method types full-width ？ and ＜ (or 《 for Shift+,); they mean the same
+    key = unicodedata.normalize("NFKC", text.strip())
+    return "<" if key == "《" else key
+
+
+class Interview:
+    """Asks a questionnaire's questions in order, honouring skip logic, and saves after every answer.
+
+    `input` and `output` go to prompt_toolkit (tests give a pipe input and a dummy output); `echo` gets
+    everything that is not a prompt: section headings, help texts and each answer as given.
+    """
+
+    def __init__(self, questionnaire: Questionnaire, lang: str, answers_path: str | Path, *,
+                 resumed: Answers | None = None, input: Any = None, output: Any = None,
+                 echo: TextIO | None = None, continue_command: str = "shequn interview --resume",
+                 start_command: str = "shequn interview"):
+        self.questionnaire = questionnaire
+        self.lang = lang
+        self.path = Path(answers_path)
+        self.order = list(questionnaire.questions.values())
+        self.position = {q.id: i for i, q in enumerate(self.order)}
+        self.part = {s.id: i for i, s in enumerate(questionnaire.sections, start=1)}
+        self.values: dict[str, Any] = dict(resumed.values) if resumed else {}
+        self.date = resumed.date if resumed else None
+        self.expect = resumed.expect if resumed else None
+        # answers a change made irrelevant or out of range: offered again if their question comes back
+        self.drafts: dict[str, Any] = {}
+        self.prompt_io = {k: v for k, v in (("input", input), ("output", output)) if v is not None}
+        self.echo = echo if echo is not None else sys.stdout
+        self.continue_command = continue_command
+        self.start_command = start_command
+        self.reached = -1  # position of the furthest question asked so far
+        self._section: str | None = None
+
+    # ------------------------------------------------------------------ the walk through the questions
+
+    def first_open(self) -> Question | None:
+        """Where an interview starts or resumes: the first question asked for these answers without one."""
+        return next((q for q in self.order if q.id not in self.values and q.is_relevant(self.values)), None)
+
+    def after(self, question: Question) -> Question | None:
+        """The next question to ask: questions stepped back over are asked again (their answers filled
+        in), answered ones beyond the furthest question reached (a resumed file's) are not."""
+        for q in self.order[self.position[question.id] + 1:]:
+            if q.is_relevant(self.values) and (q.id not in self.values or self.position[q.id] <= self.reached):
+                return q
+        return None
+
+    def before(self, question: Question) -> Question | None:
+        """The previous question asked; None on the first."""
+        earlier = reversed(self.order[: self.position[question.id]])
+        return next((q for q in earlier if q.is_relevant(self.values)), None)
+
+    def give(self, question: Question, value: Any) -> list[Question]:
+        """Record an answer (None: left empty), drop the answers it makes irrelevant or out of range, and
+        save; returns the questions whose answers were dropped."""
+        if value is None:
+            self.values.pop(question.id, None)
+        else:
+            self.values[question.id] = value
+        self.drafts.pop(question.id, None)
+        dropped = self._prune()
+        self.save()
+        return dropped
+
+    def _prune(self) -> list[Question]:
+        kept: dict[str, Any] = {}
+        dropped = []
+        for q in self.order:
+            if q.id not in self.values:
+                continue
+            value = self.values[q.id]
+            if q.is_relevant(kept):  # skip logic and bounds refer to earlier answers only
+                try:
+                    kept[q.id] = q.validate(value, kept, self.lang)
+                    continue
+                except ValueError:
+                    pass
+            self.drafts[q.id] = value
+            dropped.append(q)
+        self.values = kept
+        return dropped
+
+    def answers(self) -> Answers:
+        values = {q.id: self.values[q.id] for q in self.order if q.id in self.values}
+        return Answers(self.questionnaire.id, self.questionnaire.version, values, self.date, self.lang, self.expect)
+
+    def save(self) -> None:
+        """Rewrite the answers file atomically; Ctrl-C or a hang-up waits until it is written."""
+        try:
+            with _signals_held():
+                write_answers(self.path, self.answers())
+        except OSError as exc:
+            raise UsageError(t("interview.cannot_save", file=self.path, reason=exc.strerror or exc)) from None
+        log.debug("saved %d answers to %s", len(self.values), self.path)
+
+    def tally(self, question: Question) -> tuple[int, int, bool]:
+        """(k, n, certain): `question` is the k-th of n asked; n counts the questions that skip logic may
+        still ask, so it is certain only when no answer still to come decides one."""
+        here = self.position[question.id]
+        k = 1 + sum(1 for q in self.order[:here] if q.is_relevant(self.values))
+        n, certain = k, True
+        for q in self.order[here + 1:]:
+            holds = True if q.ask_if_node is None else c.evaluate(q.ask_if_node, self.values)
+            if holds is True:
+                n += 1
+            elif holds is c.UNKNOWN and any(
+                    u not in self.values and self.position.get(u, -1) >= here for u in c.answers_used(q.ask_if_node)):
+                n += 1
+                certain = False
+        return k, n, certain
+
+    def progress(self, question: Question) -> str:
+        """[question k of about n · part s of m], shown on every prompt."""
+        k, n, certain = self.tally(question)
+        key = "interview.progress" if certain else "interview.progress_about"
+        return t(key, self.lang, k=k, n=n, s=self.part.get(question.section, 1),
+                 sections=len(self.questionnaire.sections))
+
+    # ------------------------------------------------------------------ the conversation
+
+    def run(self) -> Answers:
+        """Ask until every question asked for these answers has been seen; returns the answers.
+
+        Ctrl-C, end of input or a hang-up at any point raise Interrupted: the file already holds every
+        answer given, and the message says how many and how to continue.
+        """
+        current = self.first_open()
+        try:
+            self.welcome(current)
+            while current is not None:
+                self.reached = max(self.reached, self.position[current.id])
+                self._heading(current)
+                reply = self.ask(current)
+                if reply is BACK:
+                    current = self.before(current) or current
+                    continue
+                dropped = self.give(current, reply)
+                self._said(current, reply)
+                if dropped:
+                    names = t("answer.list_sep", self.lang).join(q.text_in(self.lang) for q in dropped)
+                    self.say("  " + t("interview.dropped", self.lang, n=len(dropped), questions=names))
+                current = self.after(current)
+        except (KeyboardInterrupt, EOFError) as exc:
+            raise self.interrupted(isinstance(exc, HangUp)) from None
+        return self.answers()
+
+    def welcome(self, current: Question | None) -> None:
+        q = self.questionnaire
+        if self.values:
+            if current is None:
+                self.say(t("interview.resumed_done", self.lang, n=len(self.values)))
+            else:
+                self.say(t("interview.resumed", self.lang, n=len(self.values), k=self.tally(current)[0]))
+            return
+        total = self.tally(current)[1] if current is not None else 0
+        self.say(t("interview.welcome", self.lang, title=q.title.get_text(self.lang), n=total,
+                   sections=len(q.sections), file=self.path))
+        if q.intro:
+            self.say(q.intro.get_text(self.lang))
+        self.say(t("interview.keys", self.lang))
+
+    def ask(self, question: Question) -> Any:
+        """One question, until it gets an answer (None: left empty) or BACK; help is shown in between."""
+        first = self.before(question) is None
+        default = self._default(question)
+        while True:
+            if question.type in SELECT_TYPES:
+                reply = self._select(question, default, first)
+            elif question.type == "multiple":
+                reply = self._checkbox(question, default, first)
+            else:
+                reply = self._type_in(question, default, first)
+            if isinstance(reply, tuple) and reply[0] is HELP:
+                self.say("  " + t("interview.why", self.lang, text=question.help.get_text(self.lang)))
+                default = reply[1]  # what was ticked or typed stays
+                continue
+            return reply
+
+    def _default(self, question: Question) -> Any:
+        for candidate in (self.values.get(question.id), self.drafts.get(question.id), question.default):
+            if candidate is not None:
+                return candidate
+        return None
+
+    def _select(self, question: Question, default: Any, first: bool) -> Any:
+        options = self._options(question)
+        values = [value for _, value in options]
+        choices: list[Any] = [Choice(title, value) for title, value in options]
+        if not question.required:
+            choices.append(Choice(t("interview.skip_entry", self.lang), SKIP))
+        choices.append(Separator(" "))
+        choices.append(Choice(t("interview.help_entry", self.lang), HELP))
+        if not first:
+            choices.append(Choice(t("interview.back_entry", self.lang), BACK))
+        prompt = questionary.select(
+            question.text_in(self.lang), choices, default=default if default in values else None,
+            qmark=self.progress(question), instruction=t("interview.select_hint", self.lang),
+            erase_when_done=True, **self.prompt_io)
+        reply = prompt.unsafe_ask()
+        if reply is HELP:
+            return HELP, default
+        return None if reply is SKIP else reply
+
+    def _options(self, question: Question) -> list[tuple[str, Any]]:
+        lang = self.lang
+        if question.type == "yesno":
+            return [(t("answer.yes", lang), True), (t("answer.no", lang), False)]
+        if question.type == "scale":
+            labels = question.labels or {}
+            return [(f"{i}  {labels[i].get_text(lang)}" if i in labels else str(i), i) for i in range(1, 6)]
+        return [(ch.label.get_text(lang), ch.value) for ch in question.choices or []]
+
+    def _checkbox(self, question: Question, default: Any, first: bool) -> Any:
+        ticked = [v for v in default if v in question.choice_values] if isinstance(default, list) else []
+        choices: list[Any] = [Choice(title, value, checked=value in ticked) for title, value in self._options(question)]
+        choices.append(Separator(" "))
+        choices.append(Choice(t("interview.help_entry", self.lang), HELP))
+        if not first:
+            choices.append(Choice(t("interview.back_entry", self.lang), BACK))
+
+        prompt = questionary.checkbox(
+            question.text_in(self.lang), choices, validate=lambda selected: self.check_ticked(question, selected),
+            qmark=self.progress(question),
+            instruction=t("interview.checkbox_hint", self.lang), erase_when_done=True, **self.prompt_io)
+        reply = prompt.unsafe_ask()
+        chosen = [v for v in reply if v is not HELP and v is not BACK]
+        if HELP in reply:
+            return HELP, chosen
+        if BACK in reply:
+            return BACK
+        return question.validate(chosen, self.values, self.lang)
+
+    def check_ticked(self, question: Question, selected: list[Any]) -> bool | str:
+        """questionary's `validate` for a checkbox: True, or the message shown under the list."""
+        if HELP in selected or BACK in selected:
+            return True
+        try:
+            question.validate(list(selected), self.values, self.lang)
+        except ValueError as exc:
+            return str(exc)
+        return True
+
+    def check_typed(self, question: Question, text: str, first: bool = False) -> bool | str:
+        """questionary's `validate` for numbers and text: True, or the message shown under the prompt."""
+        key = _key(text)
+        if key == "?":
+            return True
+        if key == "<":
+            return True if not first else t("interview.no_previous", self.lang)
+        if not key:
+            return True if not question.required else t("value.empty", self.lang)
+        try:
+            self._parse(question, text)
+        except ValueError as exc:
+            return str(exc)
+        return True
+
+    def _type_in(self, question: Question, default: Any, first: bool) -> Any:
+        """Numbers and text: typed in, checked on the prompt itself; ? shows the help, < goes back."""
+        prompt = questionary.text(
+            question.text_in(self.lang), default="" if default is None else _shown(default),
+            validate=lambda text: self.check_typed(question, text, first),
+            qmark=self.progress(question), instruction=self._hint(question, first) + "\n›",
+            validate_while_typing=False, erase_when_done=True, **self.prompt_io)
+        text = prompt.unsafe_ask()
+        key = _key(text)
+        if key == "?":
+            return HELP, default
+        if key == "<":
+            return BACK
+        return self._parse(question, text) if key else None
+
+    def _parse(self, question: Question, text: str) -> Any:
+        if question.type == "text":
+            return question.validate(text, self.values, self.lang)
+        number = unicodedata.normalize("NFKC", text).strip().replace(",", "").replace(" ", "")
+        unit = question.unit.get_text(self.lang).strip() if question.unit else ""
+        if unit and number.endswith(unit):
+            number = number[: -len(unit)]
+        raw: Any = text.strip()
+        for kind in (int, float):
+            try:
+                value = kind(number)
+            except ValueError:
+                continue
+            if kind is int or math.isfinite(value):
+                raw = value
+            break
+        return question.validate(raw, self.values, self.lang)
+
+    def _hint(self, question: Question, first: bool) -> str:
+        parts = []
+        if question.type in ("integer", "number"):
+            lo, hi = question.bounds(self.values)
+            unit = question.unit.get_text(self.lang) if question.unit else ""
+            unit = f" {unit}" if unit and self.lang == "en" else unit
+            if lo is not None and hi is not None:
+                parts.append(t("interview.range", self.lang, lo=_shown(lo), hi=_shown(hi), unit=unit))
+            elif lo is not None:
+                parts.append(t("interview.at_least", self.lang, lo=_shown(lo), unit=unit))
+            elif hi is not None:
+                parts.append(t("interview.at_most", self.lang, hi=_shown(hi), unit=unit))
+        if not question.required:
+            parts.append(t("interview.optional", self.lang))
+        parts.append(t("interview.text_hint_first" if first else "interview.text_hint", self.lang))
+        if self.lang == "zh":
+            return "（" + "；".join(parts) + "）"
+        return "(" + "; ".join(parts) + ")"
+
+    # ------------------------------------------------------------------ what is said around the prompts
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.echo, flush=True)
+
+    def _heading(self, question: Question) -> None:
+        if question.section == self._section:
+            return
+        self._section = question.section
+        section = next(s for s in self.questionnaire.sections if s.id == question.section)
+        self.say()
+        self.say(t("interview.section", self.lang, title=section.title.get_text(self.lang)))
+        if section.intro:
+            self.say(section.intro.get_text(self.lang))
+
+    def _said(self, question: Question, value: Any) -> None:
+        from expert.render import format_answer  # after the first answer, not before the first question
+
+        self.say(f"  ✓ {question.text_in(self.lang)}  {format_answer(question, value, self.lang)}")
+
+    def interrupted(self, hangup: bool = False) -> Interrupted:
+        if not self.values and not self.path.exists():
+            message = t("interview.nothing_saved", self.lang) + "\n" + t(
+                "interview.start_again", self.lang, command=self.start_command)
+        else:
+            message = t("interview.saved", self.lang, n=len(self.values), file=self.path) + "\n" + t(
+                "interview.continue", self.lang, command=self.continue_command)
+        error = Interrupted(message)
+        error.hangup = hangup  # type: ignore[attr-defined]
+        return error
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    return str(value)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and hang-up are held back while the answers file is written, then delivered."""
+    held = {signal.SIGINT} | ({signal.SIGHUP} if hasattr(signal, "SIGHUP") else set())
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+@contextmanager
+def _hang_up_as_interrupt(enabled: bool) -> Iterator[None]:
+    """A closed terminal (SIGHUP) takes the Ctrl-C way out: the answers are kept, the exit code is 130."""
+    if not enabled or not hasattr(signal, "SIGHUP") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    hung_up = []
+
+    def hang_up(signum, frame):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # one is enough; more may follow while we leave
+        hung_up.append(signum)
+        raise HangUp()
+
+    previous = signal.signal(signal.SIGHUP, hang_up)
+    try:
+        yield
+    finally:
+        if not hung_up:
+            signal.signal(signal.SIGHUP, previous)
+
+
+def _quiet_if_terminal_gone() -> None:
+    """After a hang-up nothing can be printed; send output nowhere so that leaving does not fail."""
+    try:
+        os.write(sys.stderr.fileno(), b"\n")
+    except (OSError, ValueError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        for fd in (1, 2):
+            try:
+                os.dup2(null, fd)
+            except OSError:
+                pass
+
+
+# ---------------------------------------------------------------------- resuming
+
+
+def read_for_resume(path: Path, questionnaire: Questionnaire, name: str) -> Answers:
+    """The answers given so far; unanswered questions are expected, anything else is reported as
+    `shequn diagnose` would, and a file of another questionnaire or version is refused."""
+    try:
+        text = read_text(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AnswersError(t("answers.unreadable", file=name, reason=getattr(exc, "strerror", None) or exc))
+    try:
+        data = parse_yaml(text, name)
+    except yaml.YAMLError as exc:
+        raise AnswersError(t("answers.problems", file=name, n=1), [yaml_problem(exc, name)]) from None
+    if not isinstance(data, dict):
+        raise AnswersError(t("answers.not_mapping", file=name))
+    got = (data.get("questionnaire", questionnaire.id), data.get("version", questionnaire.version))
+    if got != (questionnaire.id, questionnaire.version):
+        raise AnswersError(t("interview.other_questionnaire", file=name, got=got[0], got_version=got[1],
+                             want=questionnaire.id, want_version=questionnaire.version))
+    try:
+        return validate_answers(data, questionnaire, name)  # complete: nothing is left to ask
+    except AnswersError as exc:
+        raw = data.get("answers") if isinstance(data.get("answers"), dict) else {}
+        real = [p for p in exc.problems if not (p.subject in questionnaire.questions and _blank(raw.get(p.subject)))]
+        if real:
+            raise AnswersError(t("answers.problems", file=name, n=len(real)), real) from None
+    # what remains are unanswered questions, which is what resuming is for
+    values, _ = check_values(raw, questionnaire, None, lambda message, key: None, name)
+    date = data.get("date")
+    if isinstance(date, str):
+        date = dt.date.fromisoformat(date)
+    elif isinstance(date, dt.datetime):
+        date = date.date()
+    lang = data.get("lang") if data.get("lang") in questionnaire.languages else None
+    expect = list(data["expect"]["findings"]) if "expect" in data else None
+    return Answers(questionnaire.id, questionnaire.version, values, date, lang, expect, name)
+
+
+def _blank(given: Any) -> bool:
+    return given is None or (isinstance(given, str) and not given.strip()) or given == []
+
+
+# ---------------------------------------------------------------------- the command
+
+
+def command_line(resume: bool, answers: str | None, prescription: str | None, kb: str | None,
+                 lang: str | None) -> str:
+    """The `shequn interview` command that goes on with the same files."""
+    parts = ["shequn", "interview"] + (["--resume"] if resume else [])
+    for option, value in (("--answers", answers), ("-o", prescription), ("--kb", kb), ("--lang", lang)):
+        if value:
+            parts += [option, value]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def choose_language(requested: str | None, resumed: Answers | None, questionnaire: Questionnaire) -> str:
+    """--lang, else the language the answers were given in, else SHEQUN_LANG, else the questionnaire's first."""
+    for candidate in (requested, resumed.lang if resumed else None, default_language()):
+        if candidate in questionnaire.languages:
+            return candidate
+    return questionnaire.languages[0]
+
+
+def run_interview(kb_dir: str | None = None, answers_path: str | None = None, prescription: str | None = None,
+                  resume: bool = False, lang: str | None = None, *, input: Any = None, output: Any = None,
+                  echo: TextIO | None = None) -> int:
+    """`shequn interview`: ask, save as it goes, then diagnose and write the prescription."""
+    terminal = input is None and output is None
+    if terminal and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UsageError(t("interview.not_tty"))
+    path = Path(answers_path or DEFAULT_ANSWERS)
+    out = Path(prescription or DEFAULT_PRESCRIPTION)
+    again = command_line(False, answers_path, prescription, kb_dir, lang)
+    going_on = command_line(True, answers_path, prescription, kb_dir, lang)
+    if resume and not path.is_file():
+        raise UsageError(t("interview.nothing_to_resume", file=path, command=again))
+    if not resume and path.exists():
+        fresh = command_line(False, "other-answers.yaml", prescription, kb_dir, lang)
+        raise UsageError(t("interview.answers_exist", file=path, resume=going_on, fresh=fresh))
+    folder = path.parent if str(path.parent) else Path(".")
+    if not os.access(folder, os.W_OK):
+        raise UsageError(t("interview.cannot_save", file=path, reason=os.strerror(13)))
+
+    kb = load_knowledge_base(kb_dir)  # validated and cached; the engine is built only at the end
+    resumed = read_for_resume(path, kb.questionnaire, str(path)) if resume else None
+    lang = choose_language(lang, resumed, kb.questionnaire)
+    set_language(lang)
+    interview = Interview(kb.questionnaire, lang, path, resumed=resumed, input=input, output=output, echo=echo,
+                          continue_command=going_on, start_command=again)
+    try:
+        with _hang_up_as_interrupt(terminal):
+            answers = interview.run()
+            try:
+                finish(kb, answers, lang, path, out, interview.say)
+            except KeyboardInterrupt as exc:
+                raise interview.interrupted(isinstance(exc, HangUp)) from None
+    except Interrupted:
+        if terminal:
+            _quiet_if_terminal_gone()
+        raise
+    return 0
+
+
+def finish(kb: KnowledgeBase, answers: Answers, lang: str, answers_path: Path, out: Path, say) -> None:
+    """Diagnose the complete answers, write the prescription, and show the verdicts."""
+    from expert.checkup import Checkup
+
+    complete = validate_answers(answers_document(answers), kb.questionnaire, str(answers_path), lang)
+    say()
+    say(t("interview.diagnosing", lang))
+    report = Checkup(kb).report(complete, "markdown", lang)
+    try:
+        write_atomically(out, report.text)
+    except OSError as exc:
+        command = f"shequn diagnose {shlex.quote(str(answers_path))} -o OTHER.md"
+        raise UsageError(t("interview.prescription_failed", lang, file=out, reason=exc.strerror or exc,
+                           answers=answers_path, command=command)) from None
+    say()
+    say(verdict_table(kb, report.diagnosis, lang))
+    say()
+    say(t("cli.written", lang, file=out))
+    say(t("interview.answers_kept", lang, file=answers_path,
+          command=f"shequn diagnose {shlex.quote(str(answers_path))} -o {shlex.quote(str(out))}"))
+
+
+def verdict_table(kb: KnowledgeBase, diagnosis: Diagnosis, lang: str, columns: int | None = None) -> str:
+    """Each self-check's verdict and problems, and the problem to treat first."""
+    from expert.terminal import table
+
+    def title(finding_id: str) -> str:
+        return kb.rules.findings[finding_id].text.title.get_text(lang)
+
+    sep = t("answer.list_sep", lang)
+    rows = []
+    titles = {}
+    for section in kb.questionnaire.checks:
+        titles[section.check] = section.title.get_text(lang)
+        found = diagnosis.of_check(section.check)
+        rows.append([titles[section.check], t(f"verdict.{diagnosis.verdicts[section.check]}", lang),
+                     sep.join(title(f.id) for f in found) or "-"])
+    if diagnosis.cross:
+        titles["cross"] = t("batch.cross", lang)
+        rows.append([titles["cross"], "-", sep.join(title(f.id) for f in diagnosis.cross)])
+    if columns is None:
+        columns = shutil.get_terminal_size((100, 24)).columns - 1
+    headers = [t("interview.col_check", lang), t("interview.col_verdict", lang), t("interview.col_problems", lang)]
+    text = table(headers, rows, max_width=max(columns, 40))
+    first = diagnosis.first
+    if first is None:
+        return text + "\n\n" + t("interview.no_findings", lang)
+    return text + "\n\n" + t("interview.treat_first", lang, title=title(first.id),
+                             check=titles.get(first.check, first.check))
