@@ -510,7 +510,14 @@ def command_line(resume: bool, answers: str | None, prescription: str | None, kb
     for option, value in (("--answers", answers), ("-o", prescription), ("--kb", kb), ("--lang", lang)):
         if value:
             parts += [option, value]
-    return " ".join(shlex.quote(p) for p in parts)
+    return " ".join(_quote(p) for p in parts)
+
+
+def _quote(word: str) -> str:
+    """Quoted for a shell only when it must be: a Chinese file name is typed and pasted as it is."""
+    if word and all(ch.isalnum() or ch in "@%+=:,./-_" for ch in word):
+        return word
+    return shlex.quote(word)
 
 
 def choose_language(requested: str | None, resumed: Answers | None, questionnaire: Questionnaire) -> str:
@@ -572,7 +579,7 @@ def finish(kb: KnowledgeBase, answers: Answers, lang: str, answers_path: Path, o
     try:
         write_atomically(out, report.text)
     except OSError as exc:
-        command = f"shequn diagnose {shlex.quote(str(answers_path))} -o OTHER.md"
+        command = f"shequn diagnose {_quote(str(answers_path))} -o OTHER.md"
         raise UsageError(t("interview.prescription_failed", lang, file=out, reason=exc.strerror or exc,
                            answers=answers_path, command=command)) from None
     say()
@@ -580,7 +587,7 @@ def finish(kb: KnowledgeBase, answers: Answers, lang: str, answers_path: Path, o
     say()
     say(t("cli.written", lang, file=out))
     say(t("interview.answers_kept", lang, file=answers_path,
-          command=f"shequn diagnose {shlex.quote(str(answers_path))} -o {shlex.quote(str(out))}"))
+          command=f"shequn diagnose {_quote(str(answers_path))} -o {_quote(str(out))}"))
 
 
 def verdict_table(kb: KnowledgeBase, diagnosis: Diagnosis, lang: str, columns: int | None = None) -> str:
