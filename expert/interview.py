@@ -204,8 +204,8 @@ class Interview:
                     names = t("answer.list_sep", self.lang).join(q.text_in(self.lang) for q in dropped)
                     self.say("  " + t("interview.dropped", self.lang, n=len(dropped), questions=names))
                 current = self.after(current)
-        except (KeyboardInterrupt, EOFError) as exc:
-            raise self.interrupted(isinstance(exc, HangUp)) from None
+        except (KeyboardInterrupt, EOFError):  # Ctrl-C, Ctrl-D, or HangUp from the SIGHUP handler
+            raise self.interrupted() from None
         return self.answers()
 
     def welcome(self, current: Question | None) -> None:
@@ -391,16 +391,15 @@ class Interview:
 
         self.say(f"  ✓ {question.text_in(self.lang)}  {format_answer(question, value, self.lang)}")
 
-    def interrupted(self, hangup: bool = False) -> Interrupted:
+    def interrupted(self) -> Interrupted:
+        """The way out after Ctrl-C or a hang-up: the file already holds every answer given."""
         if not self.values and not self.path.exists():
             message = t("interview.nothing_saved", self.lang) + "\n" + t(
                 "interview.start_again", self.lang, command=self.start_command)
         else:
             message = t("interview.saved", self.lang, n=len(self.values), file=self.path) + "\n" + t(
                 "interview.continue", self.lang, command=self.continue_command)
-        error = Interrupted(message)
-        error.hangup = hangup  # type: ignore[attr-defined]
-        return error
+        return Interrupted(message)
 
 
 def _shown(value: Any) -> str:
@@ -559,8 +558,8 @@ def run_interview(kb_dir: str | None = None, answers_path: str | None = None, pr
             answers = interview.run()
             try:
                 finish(kb, answers, lang, path, out, interview.say)
-            except KeyboardInterrupt as exc:
-                raise interview.interrupted(isinstance(exc, HangUp)) from None
+            except KeyboardInterrupt:
+                raise interview.interrupted() from None
     except Interrupted:
         if terminal:
             _quiet_if_terminal_gone()
