@@ -103,11 +103,26 @@ def read_text(path: Path) -> str:
     return path.read_text(encoding="utf-8-sig")
 
 
+class _Dumper(yaml.SafeDumper):
+    """Mappings in block style, one key a line; a list of plain values on one line: `[perks, content]`."""
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
+    flat = all(not isinstance(v, (dict, list)) for v in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flat)
+
+
+def _represent_dict(dumper: yaml.SafeDumper, data: dict) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=False)
+
+
+_Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(dict, _represent_dict)
+
+
 def dump_yaml(data: Any) -> str:
     """Plain, readable YAML with Chinese kept as it is and keys in the order given."""
-    return yaml.safe_dump(
-        _plain(data), allow_unicode=True, sort_keys=False, default_flow_style=None, width=100
-    )
+    return yaml.dump(_plain(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def _plain(data: Any) -> Any:

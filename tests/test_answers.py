@@ -2,7 +2,7 @@
 
 import pytest
 
-from expert.answers import read_answers, write_answers
+from expert.answers import Answers, read_answers, write_answers
 from expert.errors import AnswersError
 from expert.knowledge import load_knowledge_base
 
@@ -70,7 +70,7 @@ def test_cross_field_bound_names_the_other_answer(tmp_path, questionnaire):
         read_answers(path, questionnaire)
     [problem] = info.value.problems
     assert problem.subject == "leaders"
-    assert "不能大于 300(members)" in problem.message
+    assert "不能大于 300（members）" in problem.message
 
 
 def test_english_messages_on_request(tmp_path, questionnaire):
@@ -111,3 +111,14 @@ def test_written_answers_read_back_the_same(tmp_path, questionnaire):
     assert again.values == original.values and again.date == original.date
     assert "城西跑团" in out.read_text(encoding="utf-8")  # readable Chinese, not escapes
     assert list(tmp_path.glob(".out.yaml.*")) == []  # no temporary file left behind
+
+
+def test_written_answers_put_one_answer_on_each_line(tmp_path, questionnaire):
+    out = tmp_path / "out.yaml"
+    # the first answers of an interview: only plain values, which YAML would happily put on one line
+    write_answers(out, Answers("mini", 1, {"community_name": "城西跑团", "members": 300}))
+    lines = out.read_text(encoding="utf-8").splitlines()
+    start = lines.index("answers:") + 1
+    body = [line for line in lines[start:] if line.startswith("  ")]
+    assert len(body) == 2
+    assert all(": " in line and "{" not in line for line in body)
