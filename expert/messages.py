@@ -62,7 +62,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "value.duplicate_choice": {"zh": "选项 {value!r} 重复了", "en": "option {value!r} is listed twice"},
     "value.min": {"zh": "不能小于 {bound}{why}", "en": "must be at least {bound}{why}"},
     "value.max": {"zh": "不能大于 {bound}{why}", "en": "must be at most {bound}{why}"},
-    "value.bound_of": {"zh": "({expr})", "en": " ({expr})"},
+    "value.bound_of": {"zh": "（{expr}）", "en": " ({expr})"},
     "value.min_choices": {"zh": "至少选 {n} 项", "en": "choose at least {n}"},
     "value.max_choices": {"zh": "最多选 {n} 项", "en": "choose at most {n}"},
     "value.got": {"zh": "，实际是 {got!r}", "en": ", got {got!r}"},

@@ -177,7 +177,7 @@ def test_a_number_out_of_range_is_refused_on_the_prompt(questionnaire, tmp_path)
 
 def test_leaders_cannot_outnumber_members(questionnaire, tmp_path):
     interview, _, _ = ask(questionnaire, tmp_path, "名" + ENTER + ENTER + "480" + ENTER)
-    assert interview.check_typed(questionnaire.questions["leaders"], "500") == "不能大于 480(members)"
+    assert interview.check_typed(questionnaire.questions["leaders"], "500") == "不能大于 480（members）"
     interview.lang = "en"
     assert interview.check_typed(questionnaire.questions["leaders"], "500") == "must be at most 480 (members)"
 

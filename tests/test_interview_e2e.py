@@ -86,7 +86,7 @@ def test_a_whole_interview_by_keystrokes(kb, work):
     child.send("abc" + ENTER)
     child.expect_exact("应为整数")              # refused on the prompt itself
     child.send(CLEAR + "20" + ENTER)
-    child.expect_exact("不能大于 9(members)")   # more leaders than members
+    child.expect_exact("不能大于 9（members）")   # more leaders than members
     child.send(CLEAR + "<" + ENTER)             # back to the number of members
     child.expect_exact("人数")
     child.send(CLEAR + "500" + ENTER)
