@@ -596,7 +596,7 @@ def verdict_table(kb: KnowledgeBase, diagnosis: Diagnosis, lang: str, columns: i
     def title(finding_id: str) -> str:
         return kb.rules.findings[finding_id].text.title.get_text(lang)
 
-    sep = t("answer.list_sep", lang)
+    sep = t("answer.titles_sep", lang)
     rows = []
     titles = {}
     for section in kb.questionnaire.checks:

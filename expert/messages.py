@@ -74,6 +74,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "answer.none": {"zh": "未回答", "en": "not answered"},
     "answer.none_ticked": {"zh": "一项都没选", "en": "none ticked"},
     "answer.list_sep": {"zh": "、", "en": ", "},
+    "answer.titles_sep": {"zh": "；", "en": "; "},  # between finding titles, which may hold commas
     "answer.yes": {"zh": "是", "en": "yes"},
     "answer.no": {"zh": "否", "en": "no"},
     "answer.unnamed": {"zh": "未命名社群", "en": "unnamed community"},
