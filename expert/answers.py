@@ -40,23 +40,32 @@ class Answers:
         return str(self.values.get("community_name") or "")
 
 
-def read_answers(path: str | Path, questionnaire: Questionnaire, name: str | None = None) -> Answers:
-    """Read and validate an answers file; raises AnswersError listing every problem."""
+def read_answers(path: str | Path, questionnaire: Questionnaire, name: str | None = None, *,
+                 complete: bool = True) -> Answers:
+    """Read and validate an answers file; raises AnswersError listing every problem.
+
+    `complete=False` accepts required questions still unanswered (a half-finished interview)."""
     name = name or str(path)
+    return validate_answers(read_document(path, name), questionnaire, name, complete=complete)
+
+
+def read_document(path: str | Path, name: str) -> Any:
+    """An answers file parsed, not yet validated; raises AnswersError when it cannot be read or parsed."""
     try:
         text = read_text(Path(path))
     except (OSError, UnicodeDecodeError) as exc:
         raise AnswersError(t("answers.unreadable", file=name, reason=getattr(exc, "strerror", None) or exc))
     try:
-        data = parse_yaml(text, name)
+        return parse_yaml(text, name)
     except yaml.YAMLError as exc:
         problem = yaml_problem(exc, name)
-        raise AnswersError(t("answers.problems", file=name, n=1), [problem])
-    return validate_answers(data, questionnaire, name)
+        raise AnswersError(t("answers.problems", file=name, n=1), [problem]) from None
 
 
-def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: str | None = None) -> Answers:
-    """Check a parsed answers document (a file, a CSV row, a JSON line) against the questionnaire."""
+def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: str | None = None, *,
+                     complete: bool = True) -> Answers:
+    """Check a parsed answers document (a file, a CSV row, a JSON line) against the questionnaire;
+    `complete=False` accepts required questions still unanswered."""
     if not isinstance(data, dict):
         raise AnswersError(t("answers.not_mapping", lang, file=name))
     problems: list[Problem] = []
@@ -98,15 +107,15 @@ def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: s
     if not isinstance(raw, dict):
         add(t("answers.no_answers", lang), "answers")
         raw = {}
-    values, notes = check_values(raw, questionnaire, lang, lambda m, k: add(m, k, k, raw), name)
+    values, notes = check_values(raw, questionnaire, lang, lambda m, k: add(m, k, k, raw), name, complete)
     if problems:
         raise AnswersError(t("answers.problems", lang, file=name, n=len(problems)), problems)
     doc_lang = data.get("lang") if data.get("lang") in questionnaire.languages else None
     return Answers(questionnaire.id, questionnaire.version, values, date, doc_lang, expect, name, notes)
 
 
-def check_values(raw: Mapping[str, Any], questionnaire: Questionnaire, lang: str | None, add, name: str = ""
-                 ) -> tuple[dict[str, Any], list[Problem]]:
+def check_values(raw: Mapping[str, Any], questionnaire: Questionnaire, lang: str | None, add, name: str = "",
+                 complete: bool = True) -> tuple[dict[str, Any], list[Problem]]:
     """Validate answer values in questionnaire order; `add(message, question_id)` takes each problem.
 
     Returns the normalised values of the questions that are asked for these answers, and notes on
@@ -127,8 +136,8 @@ def check_values(raw: Mapping[str, Any], questionnaire: Questionnaire, lang: str
                 notes.append(Problem(f"not asked for these answers (ask_if: {q.ask_if}); ignored", name,
                                      None, None, q.id, "warning"))
             continue
-        if given is None or (isinstance(given, str) and not given.strip()) or given == []:
-            if q.required and not (q.type == "multiple" and given == [] and not q.min_choices):
+        if is_blank(given):
+            if complete and q.required and not (q.type == "multiple" and given == [] and not q.min_choices):
                 add(t("answers.missing", lang, text=q.text_in(lang or "zh")), q.id)
             if q.type == "multiple" and given == []:
                 values[q.id] = []
@@ -138,6 +147,11 @@ def check_values(raw: Mapping[str, Any], questionnaire: Questionnaire, lang: str
         except ValueError as exc:
             add(str(exc), q.id)
     return values, notes
+
+
+def is_blank(given: Any) -> bool:
+    """An answer left empty: nothing, blank text or no option ticked."""
+    return given is None or (isinstance(given, str) and not given.strip()) or given == []
 
 
 def answers_document(answers: Answers) -> dict:

@@ -7,7 +7,6 @@ for `shequn interview`, so no other command pays for them.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import math
 import os
@@ -22,17 +21,16 @@ from pathlib import Path
 from typing import Any, Iterator, TextIO
 
 import questionary
-import yaml
 from questionary import Choice, Separator
 
 from expert import conditions as c
-from expert.answers import Answers, answers_document, check_values, validate_answers, write_answers
+from expert.answers import Answers, answers_document, read_document, validate_answers, write_answers
 from expert.errors import AnswersError, Interrupted, UsageError
 from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase, load_knowledge_base
 from expert.messages import default_language, set_language, t
 from expert.questionnaire import Question, Questionnaire
-from expert.yamlio import parse_yaml, read_text, write_atomically, yaml_problem
+from expert.yamlio import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -462,41 +460,13 @@ def _quiet_if_terminal_gone() -> None:
 def read_for_resume(path: Path, questionnaire: Questionnaire, name: str) -> Answers:
     """The answers given so far; unanswered questions are expected, anything else is reported as
     `shequn diagnose` would, and a file of another questionnaire or version is refused."""
-    try:
-        text = read_text(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AnswersError(t("answers.unreadable", file=name, reason=getattr(exc, "strerror", None) or exc))
-    try:
-        data = parse_yaml(text, name)
-    except yaml.YAMLError as exc:
-        raise AnswersError(t("answers.problems", file=name, n=1), [yaml_problem(exc, name)]) from None
-    if not isinstance(data, dict):
-        raise AnswersError(t("answers.not_mapping", file=name))
-    got = (data.get("questionnaire", questionnaire.id), data.get("version", questionnaire.version))
-    if got != (questionnaire.id, questionnaire.version):
-        raise AnswersError(t("interview.other_questionnaire", file=name, got=got[0], got_version=got[1],
-                             want=questionnaire.id, want_version=questionnaire.version))
-    try:
-        return validate_answers(data, questionnaire, name)  # complete: nothing is left to ask
-    except AnswersError as exc:
-        raw = data.get("answers") if isinstance(data.get("answers"), dict) else {}
-        real = [p for p in exc.problems if not (p.subject in questionnaire.questions and _blank(raw.get(p.subject)))]
-        if real:
-            raise AnswersError(t("answers.problems", file=name, n=len(real)), real) from None
-    # what remains are unanswered questions, which is what resuming is for
-    values, _ = check_values(raw, questionnaire, None, lambda message, key: None, name)
-    date = data.get("date")
-    if isinstance(date, str):
-        date = dt.date.fromisoformat(date)
-    elif isinstance(date, dt.datetime):
-        date = date.date()
-    lang = data.get("lang") if data.get("lang") in questionnaire.languages else None
-    expect = list(data["expect"]["findings"]) if "expect" in data else None
-    return Answers(questionnaire.id, questionnaire.version, values, date, lang, expect, name)
-
-
-def _blank(given: Any) -> bool:
-    return given is None or (isinstance(given, str) and not given.strip()) or given == []
+    data = read_document(path, name)
+    if isinstance(data, dict):
+        got = (data.get("questionnaire", questionnaire.id), data.get("version", questionnaire.version))
+        if got != (questionnaire.id, questionnaire.version):
+            raise AnswersError(t("interview.other_questionnaire", file=name, got=got[0], got_version=got[1],
+                                 want=questionnaire.id, want_version=questionnaire.version))
+    return validate_answers(data, questionnaire, name, complete=False)
 
 
 # ---------------------------------------------------------------------- the command

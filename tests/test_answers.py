@@ -122,3 +122,14 @@ def test_written_answers_put_one_answer_on_each_line(tmp_path, questionnaire):
     body = [line for line in lines[start:] if line.startswith("  ")]
     assert len(body) == 2
     assert all(": " in line and "{" not in line for line in body)
+
+
+def test_a_half_finished_file_reads_only_when_asked_to(tmp_path, questionnaire):
+    path = answers_file(tmp_path, "questionnaire: mini\nversion: 1\nanswers:\n  members: 300\n  leaders: 900\n")
+    with pytest.raises(AnswersError) as info:
+        read_answers(path, questionnaire, complete=False)
+    assert [p.subject for p in info.value.problems] == ["leaders"]  # a wrong answer is still wrong
+    path.write_text("questionnaire: mini\nversion: 1\nanswers:\n  members: 300\n", encoding="utf-8")
+    assert read_answers(path, questionnaire, complete=False).values == {"members": 300}
+    with pytest.raises(AnswersError):
+        read_answers(path, questionnaire)
