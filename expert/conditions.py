@@ -82,6 +82,15 @@ class Call(Node):
 
 
 @dataclass(frozen=True)
+class ChoiceNumber(Node):
+    """number(q): the number the chosen option of a single-choice question stands for."""
+
+    arg: Node  # the Answer
+    table: tuple  # (choice value, number) pairs; a choice without a number is unknown
+    col: int = 0
+
+
+@dataclass(frozen=True)
 class Found(Node):
     """Another finding has been concluded (rules chain through this)."""
 
@@ -110,8 +119,8 @@ NUMERIC_FUNCS: dict[str, Callable[..., Any]] = {
     "min": min,
     "max": max,
 }
-ARITY = {"ceil": 1, "floor": 1, "round": 1, "abs": 1, "count": 1, "answered": 1, "found": 1}
-FUNCTIONS = sorted(set(NUMERIC_FUNCS) | {"count", "answered", "found"})
+ARITY = {"ceil": 1, "floor": 1, "round": 1, "abs": 1, "count": 1, "answered": 1, "found": 1, "number": 1}
+FUNCTIONS = sorted(set(NUMERIC_FUNCS) | {"count", "answered", "found", "number"})
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -549,7 +558,7 @@ class _Resolver:
             if isinstance(v, str):
                 return "text"
             return None
-        if isinstance(node, (Arith, Call)):
+        if isinstance(node, (Arith, Call, ChoiceNumber)):
             if isinstance(node, Call) and node.func == "answered":
                 return "bool"
             return "number"
@@ -569,7 +578,7 @@ class _Resolver:
                     self.error(f"arithmetic needs numbers, but {_describe(a)} is {kind}", a)
             return Arith(node.op, args, node.col)
         if isinstance(node, Call):
-            if node.func in ("count", "answered"):
+            if node.func in ("count", "answered", "number"):
                 arg = node.args[0]
                 if not isinstance(arg, Name):
                     self.error(f"{node.func}() takes a question id", node)
@@ -577,6 +586,13 @@ class _Resolver:
                 resolved = self.answer(arg)
                 if node.func == "count" and isinstance(resolved, Answer) and self.qtype(resolved) != "multiple":
                     self.error(f"count() takes a multiple-choice question; {arg.name!r} is not one", node)
+                if node.func == "number" and isinstance(resolved, Answer):
+                    question = self.schema.questions[resolved.qid]
+                    table = tuple(getattr(question, "choice_numbers", {}).items())
+                    if question.type != "single" or not table:
+                        self.error(f"number() takes a single-choice question whose choices have a number:; "
+                                   f"{arg.name!r} is not one", node)
+                    return ChoiceNumber(resolved, table, node.col)
                 return Call(node.func, (resolved,), node.col)
             args = tuple(self.value(a) for a in node.args)
             for a in args:
@@ -701,6 +717,9 @@ def evaluate(node: Node, values: Mapping[str, Any], findings: Iterable[str] = ()
             return NUMERIC_FUNCS[node.func](*args)
         except (TypeError, ValueError, OverflowError):
             return UNKNOWN
+    if isinstance(node, ChoiceNumber):
+        v = evaluate(node.arg, values, findings)
+        return UNKNOWN if v is UNKNOWN else dict(node.table).get(v, UNKNOWN)
     if isinstance(node, Found):
         return node.finding in findings
     if isinstance(node, Not):
@@ -752,7 +771,7 @@ def walk(node: Node | None) -> Iterator[Node]:
     elif isinstance(node, Compare):
         yield from walk(node.left)
         yield from walk(node.right)
-    elif isinstance(node, Truthy):
+    elif isinstance(node, (Truthy, ChoiceNumber)):
         yield from walk(node.arg)
     elif isinstance(node, BoolOp):
         for i in node.items:
@@ -840,6 +859,8 @@ def to_text(node: Node | None, values: Mapping[str, Any] | None = None, show=rep
             return f"found({n.finding})"
         if isinstance(n, Truthy):
             return text(n.arg, outer)
+        if isinstance(n, ChoiceNumber):
+            return f"number({text(n.arg)})"
         if isinstance(n, Call):
             return f"{n.func}({', '.join(text(a) for a in n.args)})"
         if isinstance(n, Arith):

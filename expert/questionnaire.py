@@ -25,6 +25,8 @@ class Choice:
 
     value: Id = field(metadata=doc("the stable value stored in answers files and used by rules"))
     label: LocalText = field(metadata=doc("what the operator reads"))
+    number: float | None = field(default=None, metadata=doc(
+        "a number this choice stands for, read in rules by number(question_id), e.g. deliveries a week"))
 
 
 @dataclass
@@ -56,6 +58,11 @@ class Question:
     @property
     def choice_values(self) -> list[str]:
         return [ch.value for ch in self.choices or []]
+
+    @property
+    def choice_numbers(self) -> dict[str, float]:
+        """The numbers that choices stand for, where they declare one."""
+        return {ch.value: ch.number for ch in self.choices or [] if ch.number is not None}
 
     def choice_label(self, value: str, lang: str) -> str:
         for ch in self.choices or []:
