@@ -30,6 +30,7 @@ from expert import conditions as c  # noqa: E402
 from expert.answers import Answers  # noqa: E402
 from expert.findings import Diagnosis, Finding  # noqa: E402
 from expert.knowledge import KnowledgeBase  # noqa: E402
+from expert.policy import SEVERITY_RANK  # noqa: E402
 from expert.rulebase import Rule  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -136,9 +137,11 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     """Build the KnowledgeEngine class of a knowledge base: one experta rule per rule of the base."""
     attrs: dict[str, Any] = {
         "question_order": list(kb.questionnaire.questions),
-        # which rule of several that conclude one finding is its `rule`: the first to fire, and
-        # among rules of equal salience (whose firing order experta leaves to chance) the first written
-        "rule_order": {rule.id: (-rule.salience, n) for n, rule in enumerate(kb.rules.rules)},
+        # which rule of several that conclude one finding is its `rule`: the gravest, then the first
+        # to fire, and among rules of equal salience (whose firing order experta leaves to chance) the
+        # first written; the finding takes that rule's severity
+        "rule_order": {rule.id: (-SEVERITY_RANK[rule.severity], -rule.salience, n)
+                       for n, rule in enumerate(kb.rules.rules)},
         "kb_rules": {rule.id: rule for rule in kb.rules.rules},
         # a Concluded fact is declared only where a rule reads it: every fact declared is matched
         # against every pattern of its type, so the other findings stay out of working memory
@@ -288,9 +291,9 @@ class Diagnoser:
         engine.reset_case(answers.values)
         engine.declare(Community(**{qid: answers.values.get(qid) for qid in self.question_ids}))
         engine.run()
-        findings = sorted(engine.results.values(), key=lambda f: f.rank)
+        findings = list(engine.results.values())
         metrics = {}
         for metric in self.kb.rules.metrics:
             value = c.evaluate(metric.node, answers.values) if metric.node is not None else c.UNKNOWN
             metrics[metric.id] = None if value is c.UNKNOWN else _tidy(value)
-        return Diagnosis(findings, self.checks, metrics)
+        return Diagnosis(findings, self.checks, metrics, self.kb.rules.policy)

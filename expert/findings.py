@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from expert.rulebase import CROSS, SEVERITY_RANK
-
-VERDICTS = ("healthy", "watch", "danger")
+from expert.policy import SEVERITY_RANK, VERDICTS, Policy
+from expert.rulebase import CROSS
 
 
 @dataclass
@@ -24,10 +23,6 @@ class Finding:
     trail: list[str]  # rule ids, from the first rule of the chain to `rule`
     also: list[str] = field(default_factory=list)  # other rules that concluded the same finding
 
-    @property
-    def rank(self) -> tuple:
-        return (-SEVERITY_RANK[self.severity], -self.priority, self.id)
-
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -42,34 +37,42 @@ class Finding:
         }
 
 
-def verdict_of(findings: list[Finding]) -> str:
-    """danger if any finding is high; watch if there is any other; healthy if none."""
-    if any(f.severity == "high" for f in findings):
-        return "danger"
-    return "watch" if findings else "healthy"
-
-
 @dataclass
 class Diagnosis:
-    findings: list[Finding]  # most urgent first
+    findings: list[Finding]  # in the order of treatment: the most urgent first, roots before symptoms
     checks: list[str]  # the self-checks in questionnaire order (without `cross`)
     metrics: dict[str, Any]
+    policy: Policy
+
+    def __post_init__(self) -> None:
+        urgency = self.policy.urgency(self.findings)
+        position = {fid: n for n, fid in enumerate(self.policy.order)}
+        self.findings = sorted(self.findings, key=lambda f: (
+            -SEVERITY_RANK[urgency[f.id]], position.get(f.id, len(position)), f.id))
+        self.treatment = self.policy.treatment(self.findings)
 
     def of_check(self, check: str) -> list[Finding]:
         return [f for f in self.findings if f.check == check]
 
     @property
     def verdicts(self) -> dict[str, str]:
-        return {check: verdict_of(self.of_check(check)) for check in self.checks}
+        return {check: self.policy.verdict(self.of_check(check)) for check in self.checks}
 
     @property
     def overall(self) -> str:
-        return verdict_of(self.findings)
+        """The worst of the checks' verdicts, and of the combined findings' (a group going cold)."""
+        worst = max([*self.verdicts.values(), self.policy.verdict(self.cross)], key=VERDICTS.index)
+        return worst
 
     @property
     def first(self) -> Finding | None:
-        """The problem to treat first: the most severe, then the highest priority."""
-        return self.findings[0] if self.findings else None
+        """The problem to treat first (policy.yaml: urgency, then root before symptom); None when
+        there is nothing to treat, only advice or outcomes."""
+        return self.treatment[0] if self.treatment else None
+
+    def is_advice(self, finding: Finding) -> bool:
+        """A finding that does not, alone, change its check's verdict: shown as a note."""
+        return not self.policy.counts_toward_verdict(finding.severity)
 
     @property
     def cross(self) -> list[Finding]:
@@ -84,6 +87,7 @@ class Diagnosis:
             "verdict": self.overall,
             "verdicts": self.verdicts,
             "treat_first": self.first.id if self.first else None,
+            "treatment_order": [f.id for f in self.treatment],
             "findings": [f.as_dict() for f in self.findings],
             "metrics": self.metrics,
         }

@@ -14,6 +14,7 @@ import yaml
 
 from expert.errors import KnowledgeBaseError, Problem
 from expert.messages import t
+from expert.policy import POLICY_FILE, build_policy, default_policy
 from expert.questionnaire import Questionnaire, build_questionnaire
 from expert.rulebase import RuleBase, assemble, build_rule_file
 from expert.yamlio import parse_yaml, read_text, yaml_problem
@@ -122,9 +123,15 @@ def _load(root: Path) -> KnowledgeBase:
 
     languages = tuple(questionnaire.languages) if questionnaire else ("zh", "en")
     rule_files = []
-    rule_paths = sorted((root / "rules").glob("*.yaml"))
+    rule_paths = sorted(p for p in (root / "rules").glob("*.yaml") if p.name != POLICY_FILE)
     if not rule_paths:
         problems.append(Problem("no rules: rules/ has no .yaml file", display_path(root / "rules")))
+    policy = None
+    policy_path = root / "rules" / POLICY_FILE
+    if policy_path.exists():
+        raw, name = reader.load(policy_path)
+        if raw is not None:
+            policy = build_policy(raw, name, languages, problems)
     for path in rule_paths:
         raw, name = reader.load(path)
         if raw is not None:
@@ -142,7 +149,12 @@ def _load(root: Path) -> KnowledgeBase:
 
     rules = None
     if questionnaire is not None and not _errors(problems):
-        rules = assemble(rule_files, questionnaire, problems)
+        if policy is None:
+            policy = default_policy(rule_files, languages)
+            problems.append(Problem(f"no {POLICY_FILE}: verdicts follow the default (any high finding is danger, "
+                                    "any medium is watch) and findings are treated in the order they are written",
+                                    display_path(policy_path), None, None, None, "warning"))
+        rules = assemble(rule_files, questionnaire, problems, policy)
     errors = _errors(problems)
     if errors or questionnaire is None or rules is None:
         error = KnowledgeBaseError(t("kb.problems", kb=display_path(root), n=len(errors)), errors)

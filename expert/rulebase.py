@@ -11,11 +11,11 @@ from typing import Any, Literal
 
 from expert import conditions as c
 from expert.errors import Problem
+from expert.policy import SEVERITY_RANK, Policy, check_policy
 from expert.questionnaire import INTERNAL, Questionnaire
 from expert.schema import Context, Expr, Id, LocalList, LocalText, build, doc
 
 Severity = Literal["high", "medium", "low"]
-SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 CROSS = "cross"
 
 
@@ -35,9 +35,13 @@ class Rule:
     severity: Severity = field(metadata=doc("high | medium | low"))
     when: Expr = field(metadata=doc("the condition"))
     then: Conclusion = field(metadata=doc("the finding it concludes"))
-    priority: int = field(default=50, metadata=doc("0–100: higher fires first and is treated first"))
+    priority: int = field(default=50, metadata=doc(
+        "0–100: among rules of one stage, higher fires first (the order of treatment is policy.yaml's)"))
     check: Id | None = field(default=None, metadata=doc("the self-check; defaults to the file's"))
-    note: str | None = field(default=None, metadata=doc("why this rule and threshold, for authors"))
+    decisive: bool = field(default=False, metadata=doc(
+        "true: this fact alone decides the check's verdict (one answer may move it more than one step)"))
+    note: str | None = field(default=None, metadata=doc(
+        "for authors: why this severity and threshold, quoting the article where it can"))
     line: int | None = field(default=None, metadata=INTERNAL)
     key_lines: dict = field(default_factory=dict, metadata=INTERNAL)
     file: str = field(default="", metadata=INTERNAL)
@@ -94,7 +98,11 @@ class RuleFile:
 
 @dataclass
 class FindingDef:
-    """A finding as the rule base knows it: its texts, self-check, severity and the rules behind it."""
+    """A finding as the rule base knows it: its texts, self-check, severity and the rules behind it.
+
+    Rules of one finding may grade it differently (weak pull matters more in a value group); the
+    finding's severity is then that of the gravest rule that fired, and `severity` here the gravest
+    any rule can give."""
 
     id: str
     check: str
@@ -110,6 +118,7 @@ class RuleBase:
     findings: dict[str, FindingDef]
     metrics: list[Metric]
     files: list[str]
+    policy: Policy | None = None
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
@@ -126,7 +135,8 @@ def build_rule_file(raw: Any, file: str, languages: tuple[str, ...], problems: l
     return rf
 
 
-def assemble(files: list[RuleFile], questionnaire: Questionnaire, problems: list[Problem]) -> RuleBase:
+def assemble(files: list[RuleFile], questionnaire: Questionnaire, problems: list[Problem],
+             policy: Policy | None = None) -> RuleBase:
     """Join the files into one rule base and check every reference between them."""
     checks = {s.check for s in questionnaire.checks} | {CROSS}
     rules: list[Rule] = []
@@ -181,16 +191,23 @@ def assemble(files: list[RuleFile], questionnaire: Questionnaire, problems: list
             findings[fid] = FindingDef(fid, rule.check, rule.severity, texts[fid][0], texts[fid][1], [rule.id])
             continue
         known.rules.append(rule.id)
-        if known.check != rule.check or known.severity != rule.severity:
-            add(f"concludes {fid!r} as {rule.check}/{rule.severity}, but rule {known.rules[0]!r} concludes it "
-                f"as {known.check}/{known.severity}; all rules of a finding agree on check and severity",
-                rule.file, rule.line, rule.id)
+        if known.check != rule.check:
+            add(f"concludes {fid!r} for check {rule.check!r}, but rule {known.rules[0]!r} concludes it for "
+                f"{known.check!r}; all rules of a finding agree on its check", rule.file, rule.line, rule.id)
+        if SEVERITY_RANK[rule.severity] > SEVERITY_RANK[known.severity]:
+            known.severity = rule.severity
     for fid, (text, file) in texts.items():
         if fid not in concluded:
             problems.append(Problem(f"finding {fid!r} has texts but no rule concludes it", file, text.line,
                                     None, fid, "warning"))
 
     schema = c.Schema(questionnaire.questions, findings=concluded)
+    for rule in rules:
+        if rule.decisive and rule.severity != "high":
+            add("only a high rule can be decisive: a medium or low fact does not decide a verdict alone",
+                rule.file, rule.key_lines.get("decisive", rule.line), rule.id)
+    if policy is not None:
+        check_policy(policy, findings, problems)
     for rule in rules:
         src = c.Source(rule.file, rule.key_lines.get("when", rule.line), rule.id)
         node = c.parse_condition(rule.when, src, problems)
@@ -208,7 +225,7 @@ def assemble(files: list[RuleFile], questionnaire: Questionnaire, problems: list
             metric.node = c.resolve_value(node, c.Schema(questionnaire.questions, allow_findings=False),
                                           src, problems)
     _stage(rules, problems)
-    return RuleBase(rules, findings, metrics, [rf.file for rf in files])
+    return RuleBase(rules, findings, metrics, [rf.file for rf in files], policy)
 
 
 def _stage(rules: list[Rule], problems: list[Problem]) -> None:
