@@ -16,10 +16,22 @@ import yaml
 
 from expert.errors import AnswersError, Problem
 from expert.messages import t
+from expert.policy import VERDICTS
 from expert.questionnaire import Questionnaire
 from expert.yamlio import dump_yaml, parse_yaml, read_text, write_atomically, yaml_problem
 
-TOP_KEYS = ("questionnaire", "version", "date", "lang", "answers", "expect")
+TOP_KEYS = ("questionnaire", "version", "date", "lang", "story", "answers", "expect")
+EXPECT_KEYS = ("verdicts", "first", "findings")
+
+
+@dataclass
+class Expectation:
+    """What a golden case expects: findings, and (an expert case) each check's verdict and the first problem."""
+
+    findings: list[str] | None = None
+    verdicts: dict[str, str] | None = None
+    first: str | None = None
+    has_first: bool = False  # `first:` was given (it may be none: nothing to treat)
 
 
 @dataclass
@@ -31,7 +43,8 @@ class Answers:
     values: dict[str, Any]
     date: dt.date | None = None
     lang: str | None = None
-    expect: list[str] | None = None
+    expect: Expectation | None = None
+    story: str | None = None
     file: str | None = None
     notes: list[Problem] = field(default_factory=list)  # answers dropped as irrelevant, etc.
 
@@ -97,12 +110,12 @@ def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: s
         date = None
     expect = None
     if "expect" in data:
-        raw_expect = data["expect"]
-        found = raw_expect.get("findings") if isinstance(raw_expect, dict) else None
-        if not isinstance(found, list) or not all(isinstance(f, str) for f in found):
-            add(t("answers.bad_expect", lang), "expect")
-        else:
-            expect = list(found)
+        expect = _expectation(data["expect"], lambda key: add(t("answers.bad_expect", lang), "expect",
+                                                              where=data["expect"] if key else data))
+    story = data.get("story")
+    if story is not None and not isinstance(story, str):
+        add(t("answers.bad_story", lang), "story")
+        story = None
     raw = data.get("answers")
     if not isinstance(raw, dict):
         add(t("answers.no_answers", lang), "answers")
@@ -111,7 +124,34 @@ def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: s
     if problems:
         raise AnswersError(t("answers.problems", lang, file=name, n=len(problems)), problems)
     doc_lang = data.get("lang") if data.get("lang") in questionnaire.languages else None
-    return Answers(questionnaire.id, questionnaire.version, values, date, doc_lang, expect, name, notes)
+    return Answers(questionnaire.id, questionnaire.version, values, date, doc_lang, expect, story, name, notes)
+
+
+def _expectation(raw: Any, bad) -> Expectation | None:
+    """`expect:` of a golden case; `bad(key)` reports a malformed one."""
+    if not isinstance(raw, dict) or not raw or any(k not in EXPECT_KEYS for k in raw):
+        bad(None)
+        return None
+    out = Expectation()
+    if "findings" in raw:
+        found = raw["findings"]
+        if not isinstance(found, list) or not all(isinstance(f, str) for f in found):
+            bad("findings")
+            return None
+        out.findings = list(found)
+    if "verdicts" in raw:
+        verdicts = raw["verdicts"]
+        if not isinstance(verdicts, dict) or not all(isinstance(k, str) and v in VERDICTS for k, v in verdicts.items()):
+            bad("verdicts")
+            return None
+        out.verdicts = dict(verdicts)
+    if "first" in raw:
+        first = raw["first"]
+        if first is not None and not isinstance(first, str):
+            bad("first")
+            return None
+        out.first, out.has_first = first, True
+    return out
 
 
 def check_values(raw: Mapping[str, Any], questionnaire: Questionnaire, lang: str | None, add, name: str = "",
@@ -161,9 +201,18 @@ def answers_document(answers: Answers) -> dict:
         doc["date"] = answers.date.isoformat()
     if answers.lang:
         doc["lang"] = answers.lang
+    if answers.story:
+        doc["story"] = answers.story
     doc["answers"] = dict(answers.values)
     if answers.expect is not None:
-        doc["expect"] = {"findings": list(answers.expect)}
+        expect: dict[str, Any] = {}
+        if answers.expect.verdicts is not None:
+            expect["verdicts"] = dict(answers.expect.verdicts)
+        if answers.expect.has_first:
+            expect["first"] = answers.expect.first
+        if answers.expect.findings is not None:
+            expect["findings"] = list(answers.expect.findings)
+        doc["expect"] = expect
     return doc
 
 

@@ -12,11 +12,29 @@ from expert.messages import t
 
 
 @dataclass
+class Agreement:
+    """How far the rule base agrees with its golden cases: per check verdict, first problem, findings."""
+
+    verdicts: int = 0
+    verdicts_of: int = 0
+    first: int = 0
+    first_of: int = 0
+    findings: int = 0
+    findings_of: int = 0
+
+    def as_dict(self) -> dict:
+        return {"verdicts": {"agree": self.verdicts, "of": self.verdicts_of},
+                "first_problem": {"agree": self.first, "of": self.first_of},
+                "findings": {"agree": self.findings, "of": self.findings_of}}
+
+
+@dataclass
 class CheckReport:
     kb: KnowledgeBase | None
     problems: list[Problem] = field(default_factory=list)
     unreadable: bool = False
     cases: int = 0
+    agreement: Agreement = field(default_factory=Agreement)
 
     @property
     def errors(self) -> list[Problem]:
@@ -36,6 +54,7 @@ class CheckReport:
         return {
             "knowledge_base": self.kb.name if self.kb else None,
             "golden_cases": self.cases,
+            "agreement": self.agreement.as_dict(),
             "errors": [_problem_dict(p) for p in self.errors],
             "warnings": [_problem_dict(p) for p in self.warnings],
         }
@@ -116,13 +135,7 @@ def _golden_problems(kb: KnowledgeBase, report: CheckReport) -> list[Problem]:
         for finding in diagnosis.findings:
             for rule in [finding.rule, *finding.also]:
                 fired[rule] += 1
-        got, want = set(diagnosis.ids), set(answers.expect)
-        unknown = want - set(kb.rules.findings)
-        if unknown:
-            problems.append(Problem(f"expect names unknown findings: {', '.join(sorted(unknown))}", name))
-        if got != want:
-            problems.append(Problem(t("cli.golden_mismatch", extra=_ids(got - want), missing=_ids(want - got)),
-                                    name))
+        problems += _compare(kb, name, answers.expect, diagnosis, report.agreement)
     for rule in kb.rules.rules:
         if fired[rule.id] == 0:
             problems.append(Problem("no golden case makes this rule fire; add an example that shows it",
@@ -130,6 +143,46 @@ def _golden_problems(kb: KnowledgeBase, report: CheckReport) -> list[Problem]:
         elif report.cases and fired[rule.id] == report.cases:
             problems.append(Problem("every golden case makes this rule fire; add an example where it stays "
                                     "silent", rule.file, rule.line, None, rule.id, "warning"))
+    return problems
+
+
+def _compare(kb: KnowledgeBase, name: str, expect, diagnosis, agreement: Agreement) -> list[Problem]:
+    """A golden case against its diagnosis; every disagreement is a problem that names the case."""
+    problems = []
+    known = set(kb.rules.findings)
+    named = set(expect.findings or []) | ({expect.first} if expect.first else set())
+    unknown = named - known
+    if unknown:
+        problems.append(Problem(f"expect names unknown findings: {', '.join(sorted(unknown))}", name))
+    if expect.verdicts is not None:
+        checks = list(diagnosis.verdicts)
+        stray = sorted(set(expect.verdicts) - set(checks))
+        if stray:
+            problems.append(Problem(f"expect.verdicts names unknown self-checks: {', '.join(stray)} "
+                                    f"(the checks are {', '.join(checks)})", name))
+        for check in checks:
+            agreement.verdicts_of += 1
+            want, got = expect.verdicts.get(check), diagnosis.verdicts[check]
+            if want == got:
+                agreement.verdicts += 1
+                continue
+            why = "; ".join(f"{f.id} ({f.severity})" for f in diagnosis.of_check(check)) or "no findings"
+            problems.append(Problem(t("cli.golden_verdict", check=check, want=want or "—", got=got, why=why), name))
+    if expect.has_first:
+        agreement.first_of += 1
+        got = diagnosis.first.id if diagnosis.first else None
+        if got == expect.first:
+            agreement.first += 1
+        else:
+            problems.append(Problem(t("cli.golden_first", want=expect.first or "—", got=got or "—"), name))
+    if expect.findings is not None:
+        agreement.findings_of += 1
+        got, want = set(diagnosis.ids), set(expect.findings)
+        if got == want:
+            agreement.findings += 1
+        else:
+            problems.append(Problem(t("cli.golden_mismatch", extra=_ids(got - want), missing=_ids(want - got)),
+                                    name))
     return problems
 
 

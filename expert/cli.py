@@ -71,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="输出文件的 JSON Schema / print the JSON Schema of a file kind",
                        description="输出问卷、规则或答卷文件的 JSON Schema，供编辑器校验和补全。/ Print the "
                                    "JSON Schema of questionnaire, rules or answers files for editors.")
-    p.add_argument("kind", choices=("questionnaire", "rules", "answers"), help="文件种类 / file kind")
+    p.add_argument("kind", choices=("questionnaire", "rules", "policy", "answers"), help="文件种类 / file kind")
     kb_option(p)
 
     p = sub.add_parser("check", help="检查知识库并跑黄金案例 / check the knowledge base and its golden cases",
@@ -215,6 +215,10 @@ def _check(args: argparse.Namespace) -> int:
         return code
     for problem in report.errors + report.warnings:
         print(t("cli.problem", level=t("cli." + problem.level), problem=problem), file=sys.stderr)
+    a = report.agreement
+    if a.verdicts_of or a.first_of or a.findings_of:
+        print(t("cli.agreement", v=a.verdicts, vn=a.verdicts_of, f=a.first, fn=a.first_of, d=a.findings,
+                dn=a.findings_of), file=sys.stderr if code else sys.stdout)
     if code:
         print(t("cli.check_failed", n=len(report.errors), warnings=len(report.warnings)), file=sys.stderr)
         return code

@@ -84,6 +84,7 @@ class Interview:
         self.values: dict[str, Any] = dict(resumed.values) if resumed else {}
         self.date = resumed.date if resumed else None
         self.expect = resumed.expect if resumed else None
+        self.story = resumed.story if resumed else None
         # answers a change made irrelevant or out of range: offered again if their question comes back
         self.drafts: dict[str, Any] = {}
         self.prompt_io = {k: v for k, v in (("input", input), ("output", output)) if v is not None}
@@ -144,7 +145,8 @@ class Interview:
 
     def answers(self) -> Answers:
         values = {q.id: self.values[q.id] for q in self.order if q.id in self.values}
-        return Answers(self.questionnaire.id, self.questionnaire.version, values, self.date, self.lang, self.expect)
+        return Answers(self.questionnaire.id, self.questionnaire.version, values, self.date, self.lang, self.expect,
+                       self.story)
 
     def save(self) -> None:
         """Rewrite the answers file atomically; Ctrl-C or a hang-up waits until it is written."""
@@ -566,6 +568,10 @@ def verdict_table(kb: KnowledgeBase, diagnosis: Diagnosis, lang: str, columns: i
     def title(finding_id: str) -> str:
         return kb.rules.findings[finding_id].text.title.get_text(lang)
 
+    def shown(finding) -> str:  # advice is marked as such: it does not make the check less than healthy
+        text = title(finding.id)
+        return t("report.advice_mark", lang, title=text) if diagnosis.is_advice(finding) else text
+
     sep = t("answer.titles_sep", lang)
     rows = []
     titles = {}
@@ -573,10 +579,10 @@ def verdict_table(kb: KnowledgeBase, diagnosis: Diagnosis, lang: str, columns: i
         titles[section.check] = section.title.get_text(lang)
         found = diagnosis.of_check(section.check)
         rows.append([titles[section.check], t(f"verdict.{diagnosis.verdicts[section.check]}", lang),
-                     sep.join(title(f.id) for f in found) or "-"])
+                     sep.join(shown(f) for f in found) or "-"])
     if diagnosis.cross:
         titles["cross"] = t("batch.cross", lang)
-        rows.append([titles["cross"], "-", sep.join(title(f.id) for f in diagnosis.cross)])
+        rows.append([titles["cross"], "-", sep.join(shown(f) for f in diagnosis.cross)])
     if columns is None:
         columns = shutil.get_terminal_size((100, 24)).columns - 1
     headers = [t("interview.col_check", lang), t("interview.col_verdict", lang), t("interview.col_problems", lang)]

@@ -48,7 +48,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "answers.unknown_question": {"zh": "问卷里没有这个问题{hint}", "en": "no such question in the questionnaire{hint}"},
     "answers.did_you_mean": {"zh": "（是不是 {name!r}？）", "en": " (did you mean {name!r}?)"},
     "answers.missing": {"zh": "必答题没有回答：{text}", "en": "required question not answered: {text}"},
-    "answers.bad_expect": {"zh": "expect.findings 应是发现 id 的列表", "en": "expect.findings should be a list of finding ids"},
+    "answers.bad_expect": {
+        "zh": "expect 应是一个映射：findings（发现 id 的列表）、verdicts（每项自检的 healthy/watch/danger）、first（先治的发现 id，或 null）",
+        "en": "expect should be a mapping of findings (a list of finding ids), verdicts (healthy/watch/danger per "
+              "self-check) and first (the finding to treat first, or null)"},
+    "answers.bad_story": {"zh": "story 应是一段文字", "en": "story should be a text"},
     "answers.bad_date": {"zh": "date 应是日期，如 2026-11-24", "en": "date should be a date such as 2026-11-24"},
     # one answer
     "value.integer": {"zh": "应为整数", "en": "expected a whole number"},
@@ -78,6 +82,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "answer.yes": {"zh": "是", "en": "yes"},
     "answer.no": {"zh": "否", "en": "no"},
     "answer.unnamed": {"zh": "未命名社群", "en": "unnamed community"},
+    "report.advice_mark": {"zh": "（建议）{title}", "en": "(advice) {title}"},
     "verdict.healthy": {"zh": "健康", "en": "Healthy"},
     "verdict.watch": {"zh": "注意", "en": "Watch"},
     "verdict.danger": {"zh": "危险", "en": "Danger"},
@@ -121,6 +126,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "黄金案例与预期不符：多出 {extra}，缺少 {missing}",
         "en": "golden case differs from its expectation: unexpected {extra}, missing {missing}"},
     "cli.golden_error": {"zh": "黄金案例无法诊断：{reason}", "en": "golden case cannot be diagnosed: {reason}"},
+    "cli.golden_verdict": {"zh": "自检 {check} 的结论应为 {want}，规则给出 {got}（{why}）",
+                           "en": "the verdict of check {check} should be {want}, the rules give {got} ({why})"},
+    "cli.golden_first": {"zh": "先治的应为 {want}，规则给出 {got}",
+                         "en": "the first problem should be {want}, the rules give {got}"},
+    "cli.agreement": {"zh": "与黄金案例的一致度：自检结论 {v}/{vn}，先治的问题 {f}/{fn}，发现 {d}/{dn}。",
+                      "en": "agreement with the golden cases: verdicts {v} of {vn}, first problem {f} of {fn}, "
+                            "findings {d} of {dn}."},
     "cli.interrupted": {"zh": "已中断。", "en": "interrupted."},
     # batch runs
     "batch.unknown_input": {"zh": "不知道怎么读 {file}:应是 .csv、.jsonl 文件或一个放答卷 YAML 的目录",

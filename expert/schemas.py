@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from expert.knowledge import KnowledgeBase
+from expert.policy import VERDICTS, Policy
 from expert.questionnaire import Questionnaire
 from expert.rulebase import RuleFile
 from expert.schema import json_schema
 
-KINDS = ("questionnaire", "rules", "answers")
+KINDS = ("questionnaire", "rules", "policy", "answers")
 
 
 def schema_for(kind: str, kb: KnowledgeBase | None = None) -> dict[str, Any]:
@@ -18,6 +19,8 @@ def schema_for(kind: str, kb: KnowledgeBase | None = None) -> dict[str, Any]:
         return json_schema(Questionnaire, "shequn questionnaire")
     if kind == "rules":
         return json_schema(RuleFile, "shequn rules file")
+    if kind == "policy":
+        return json_schema(Policy, "shequn judgement policy (rules/policy.yaml)")
     if kind == "answers":
         if kb is None:
             raise ValueError("the answers schema is made from a knowledge base's questionnaire")
@@ -59,9 +62,18 @@ def answers_schema(q: Questionnaire) -> dict[str, Any]:
             "version": {"const": q.version},
             "date": {"type": "string", "format": "date"},
             "lang": {"enum": list(q.languages)},
+            "story": {"type": "string", "description": "a golden case: the operator's story, in their words"},
             "answers": {"type": "object", "properties": props, "additionalProperties": False},
-            "expect": {"type": "object", "properties": {"findings": {"type": "array", "items": {"type": "string"}}},
-                       "additionalProperties": False},
+            "expect": {
+                "type": "object",
+                "description": "a golden case: what the rules must conclude",
+                "properties": {
+                    "findings": {"type": "array", "items": {"type": "string"}},
+                    "verdicts": {"type": "object", "properties": {s.check: {"enum": list(VERDICTS)} for s in q.checks},
+                                 "additionalProperties": False},
+                    "first": {"type": ["string", "null"]},
+                },
+                "additionalProperties": False},
         },
         "required": ["answers"],
         "additionalProperties": False,
