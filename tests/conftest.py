@@ -162,6 +162,25 @@ MINI_RULES = """
         prescription: {zh: ["重建认同。"], en: ["Rebuild identification."]}
 """
 
+MINI_POLICY = """
+    verdicts:
+      danger: {high: 1}
+      watch: {medium: 1}
+    severities:
+      high: {zh: 重, en: high}
+      medium: {zh: 中, en: medium}
+      low: {zh: 轻, en: low}
+    order:
+      - too_few_leaders
+      - no_leaders
+      - bought_bond
+      - few_key_accounts
+      - customer_crowd
+    roots:
+      customer_crowd: [bought_bond]
+    outcomes: []
+"""
+
 MINI_TEMPLATE = """
     # {{ community }}
     {% for c in checks %}{{ c.title }}: {{ c.verdict_label }}
@@ -176,6 +195,7 @@ def mini_kb_files(**overrides: str) -> dict[str, str]:
     files = {
         "questionnaires/mini.yaml": MINI_QUESTIONNAIRE,
         "rules/leaders.yaml": MINI_RULES,
+        "rules/policy.yaml": MINI_POLICY,
         "templates/prescription.zh.md.j2": MINI_TEMPLATE,
         "templates/prescription.en.md.j2": MINI_TEMPLATE,
     }

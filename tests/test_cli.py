@@ -55,7 +55,9 @@ def test_diagnose_json_has_verdicts_and_findings_with_evidence_and_trail(capsys,
     data = json.loads(out)
     assert code == 0
     assert data["verdicts"] == {"leaders": "watch"}
-    assert data["treat_first"] == "customer_crowd"
+    # the high combined finding is treated through its root (policy.yaml), which takes its urgency
+    assert data["treat_first"] == "bought_bond"
+    assert data["treatment_order"] == ["bought_bond", "too_few_leaders"]
     crowd = next(f for f in data["findings"] if f["id"] == "customer_crowd")
     assert crowd["severity"] == "high" and crowd["check"] == "cross"
     assert crowd["trail"] == ["bought_bond", "too_few_leaders", "customer_crowd"]

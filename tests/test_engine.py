@@ -77,11 +77,13 @@ def test_a_skipped_question_fires_neither_a_rule_nor_its_negation(mini):
     assert enterprise.ids == ["few_key_accounts", "too_few_leaders"]
 
 
-def test_most_severe_finding_is_treated_first_and_sets_the_verdict(mini):
+def test_a_combined_finding_is_treated_through_its_root_which_takes_its_urgency(mini):
     result = diagnose(mini, **{**BASE, "attraction": ["perks"]})
-    assert result.first.id == "customer_crowd"
-    assert result.verdicts == {"leaders": "watch"}
-    assert result.overall == "danger"
+    # customer_crowd (high, combined) names bought_bond (medium) as its root in policy.yaml
+    assert result.first.id == "bought_bond"
+    assert [f.id for f in result.treatment] == ["bought_bond", "too_few_leaders"]
+    assert result.verdicts == {"leaders": "watch"}  # a combined finding turns no check red
+    assert result.overall == "danger"  # but the community as a whole is in danger
     healthy = diagnose(mini, **{**BASE, "leaders": 5})
     assert healthy.findings == [] and healthy.verdicts == {"leaders": "healthy"}
 

@@ -362,8 +362,9 @@ def test_the_interview_ends_with_verdicts_and_the_prescription(mini_kb, tmp_path
     answers, rx = tmp_path / "a.yaml", tmp_path / "处方.md"
     code, said = keyboard_run(tmp_path, mini_kb, MINI_KEYS, answers_path=str(answers), prescription=str(rx))
     assert code == 0
-    assert "  注意  领袖太少；靠利益维系" in said
-    assert "先治这一条：顾客群（综合判断）" in said
+    # the combined finding (顾客群) is treated through its root, which leads its check and the plan
+    assert "  注意  靠利益维系；领袖太少" in said
+    assert "先治这一条：靠利益维系（自检二:有没有意见领袖?）" in said
     assert f"处方已写入 {rx}" in said
     assert rx.read_text(encoding="utf-8").startswith("# 城西跑团")
     assert "还差 3 位。" in rx.read_text(encoding="utf-8")

@@ -40,16 +40,22 @@ def test_the_required_examples_exist(name):
 
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=[p.stem for p in EXAMPLE_FILES])
-def test_each_example_produces_exactly_its_expected_findings(diagnosed, path):
+def test_each_example_is_an_expert_case_the_rules_agree_with(diagnosed, path):
     answers, diagnosis = diagnosed[path.stem]
-    assert answers.expect is not None, "an example states its expected findings"
-    assert diagnosis.ids == sorted(answers.expect)
+    expect = answers.expect
+    assert expect is not None and expect.findings is not None and expect.verdicts is not None and expect.has_first, \
+        "an example states its story, expected findings, verdicts and first problem"
+    assert 100 <= len(answers.story or "") <= 300, "the story is the operator's, 100 to 300 characters"
+    assert diagnosis.ids == sorted(expect.findings)
+    assert diagnosis.verdicts == expect.verdicts
+    assert (diagnosis.first.id if diagnosis.first else None) == expect.first
 
 
-def test_a_healthy_community_gets_no_findings(diagnosed):
+def test_a_healthy_community_has_nothing_to_treat_and_advice_stays_advice(diagnosed):
     _, diagnosis = diagnosed["healthy"]
-    assert diagnosis.findings == []
     assert set(diagnosis.verdicts.values()) == {"healthy"}
+    assert diagnosis.first is None and diagnosis.treatment == []
+    assert diagnosis.findings and all(diagnosis.is_advice(f) for f in diagnosis.findings)
 
 
 def _rules_fired(diagnosis):
@@ -74,15 +80,16 @@ def test_chaining_rules_conclude_from_other_findings(kb, diagnosed):
     assert len(deal.trail) >= 3 and deal.trail[-1] == deal.rule
 
 
-def test_too_few_leaders_for_500_members_asks_for_five_or_six(checkup, kb):
+def test_too_few_leaders_for_500_members_asks_for_five_or_six_counting_the_owner(checkup, kb):
     from expert.answers import validate_answers
 
     healthy = checkup.read(EXAMPLES / "healthy.yaml")
     values = {**healthy.values, "members": 500, "active_7d": 60, "active_leaders": 2}
+    assert values["owner_role"] == "leader"
     answers = validate_answers({"answers": values}, kb.questionnaire, "case")
     finding = next(f for f in checkup.diagnose(answers).findings if f.id == "too_few_leaders")
     assert finding.params["need"] in (5, 6)
-    assert finding.params["more"] == finding.params["need"] - 2
+    assert finding.params["now"] == 3 and finding.params["more"] == finding.params["need"] - 3
 
 
 def test_every_rule_records_why_its_threshold(kb):

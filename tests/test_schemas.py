@@ -15,7 +15,8 @@ from conftest import EXAMPLES, FIXTURES, ROOT, apply_mistake, mini_kb_files
 SCHEMAS = ROOT / "schemas"
 BUILT_IN = {
     "questionnaire": sorted((ROOT / "questionnaires").glob("*.yaml")),
-    "rules": sorted((ROOT / "rules").glob("*.yaml")),
+    "rules": sorted(p for p in (ROOT / "rules").glob("*.yaml") if p.name != "policy.yaml"),
+    "policy": [ROOT / "rules" / "policy.yaml"],
     "answers": sorted(EXAMPLES.glob("*.yaml")),
 }
 
