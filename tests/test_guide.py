@@ -41,6 +41,11 @@ def apply_guide(kb):
             path = kb / options["file"]
             doc = load(path)
             doc["findings"][options["id"]] = data
+        elif kind == "order":
+            path = kb / "rules" / "policy.yaml"
+            doc = load(path)
+            at = doc["order"].index(options["after"]) + 1
+            doc["order"][at:at] = data
         elif kind == "example":
             doc = load(kb / options["from"])
             qid, value = options["answer"].split(":", 1)
@@ -51,7 +56,7 @@ def apply_guide(kb):
 
 
 def test_the_guide_has_the_four_steps():
-    assert [kind for kind, _, _ in guide_blocks()] == ["question", "rule", "finding", "example"]
+    assert [kind for kind, _, _ in guide_blocks()] == ["question", "rule", "finding", "order", "example"]
 
 
 def test_the_worked_example_works_exactly_as_the_guide_says(tmp_path):
@@ -62,7 +67,9 @@ def test_the_worked_example_works_exactly_as_the_guide_says(tmp_path):
     checkup = Checkup.load(kb)
     answers = checkup.read(kb / "examples" / "no_welcome.yaml")
     report_text = checkup.report(answers, "markdown", "zh").text
-    assert checkup.diagnose(answers).ids == ["no_welcome_ritual"]
+    diagnosis = checkup.diagnose(answers)
+    assert "no_welcome_ritual" in diagnosis.ids and diagnosis.ids == sorted(answers.expect.findings)
+    assert diagnosis.first is None and set(diagnosis.verdicts.values()) == {"healthy"}  # advice, as the guide says
     members = answers.values["members"]
     assert "新人入群没有破冰" in report_text
     assert f"按规模大约 {max(1, round(members / 50))} 位新人" in report_text
