@@ -23,8 +23,10 @@ def language() -> str:
     return _current["lang"]
 
 
-def t(key: str, lang: str | None = None, **values: object) -> str:
-    """The message `key` in `lang` (default: the current language), filled with `values`."""
+def t(key: str, lang: str | None = None, /, **values: object) -> str:
+    """The message `key` in `lang` (default: the current language), filled with `values`.
+
+    `key` and `lang` are positional only, so a message may have a `{key}` or `{lang}` of its own."""
     entry = CATALOGUE[key]
     text = entry.get(lang or _current["lang"]) or entry["zh"]
     return text.format(**values) if values else text
