@@ -186,6 +186,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "两份回答不能混在一起接着答。请用 --answers 另起一份答卷。",
         "en": "the answers file {file} belongs to questionnaire {got} version {got_version}, the current one is "
               "{want} version {want_version}; the two cannot be mixed. Start another file with --answers."},
+    "interview.answers_busy": {
+        "zh": "答卷 {file} 正在另一个 shequn interview 里作答（进程 {pid}）；同一份答卷不能同时在两处答。",
+        "en": "the answers file {file} is being answered in another shequn interview (process {pid}); one answers "
+              "file cannot be answered in two places at once."},
     "interview.cannot_save": {"zh": "答卷存不进 {file}：{reason}", "en": "cannot save the answers to {file}: {reason}"},
     "interview.welcome": {"zh": "{title}：大约 {n} 道题，分 {sections} 个部分。每答一题就存进 {file}。",
                           "en": "{title}: about {n} questions in {sections} parts. Each answer is saved to {file} "
