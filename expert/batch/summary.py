@@ -46,19 +46,23 @@ class Summary:
         elif entry > self.worst[0]:
             heapq.heapreplace(self.worst, entry)
 
-    def markdown(self, source: str, lang: str, interrupted: bool = False) -> str:
+    def markdown(self, source: str, lang: str, incomplete: str | None = None, total: int | None = None) -> str:
+        """summary.md; `incomplete` says why the run stopped early (in `lang`), `total` how many rows the
+        input has, when it stopped early and they could be counted."""
         kb = self.kb
         q = kb.questionnaire
-        total = self.diagnosed + self.failed
+        done = self.diagnosed + self.failed
 
         def pct(n: int, of: int) -> str:
             return f"{n} ({n * 100 / of:.0f}%)" if of else str(n)
 
         lines = [f"# {t('batch.summary_title', lang, title=q.title.get_text(lang))}", ""]
-        if interrupted:
-            lines += [f"> {t('batch.summary_interrupted', lang)}", ""]
-        lines.append(t("batch.summary_counts", lang, source=source, total=total, diagnosed=self.diagnosed,
-                       failed=self.failed))
+        counts = "batch.summary_counts"
+        if incomplete:
+            of = t("batch.of_total", lang, total=total) if total is not None else ""
+            lines += [f"> {t('batch.summary_incomplete', lang, why=incomplete, done=done, of=of)}", ""]
+            counts = "batch.summary_counts_partial"
+        lines.append(t(counts, lang, source=source, total=done, diagnosed=self.diagnosed, failed=self.failed))
         if self.failed:
             lines.append(t("batch.summary_see_errors", lang, file=ERRORS))
         lines.append("")

@@ -1,16 +1,25 @@
-"""One row, in whichever process: its answers read and validated, diagnosed and written up as an Outcome."""
+"""One row, in whichever process: its answers read and validated, diagnosed and written up as an Outcome.
+
+Whatever goes wrong with one row is that row's outcome, never the run's: a bad answer, a document too big to
+be answers, and an error nobody foresaw (a bug, a template that fails on these answers) alike. Only
+interruptions (BaseException: Ctrl-C, SIGTERM, exit) pass through.
+"""
 
 from __future__ import annotations
 
 import json
-import signal
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from expert.answers import validate_answers
-from expert.batch.rows import CellReader, Row
+from expert.batch.rows import MAX_DEPTH, MAX_VALUES, CellReader, Row, file_document, json_document
 from expert.errors import AnswersError, Problem
 from expert.messages import t
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE = 500  # characters of one problem: a message quoting a huge answer is cut, not copied whole
 
 
 @dataclass
@@ -53,61 +62,50 @@ class Worker:
     def key(self) -> tuple:
         return (str(self.checkup.kb.root), self.cells.columns, self.fmt, self.lang)
 
-    def parse(self, row: Row) -> Any:
+    def document(self, row: Row) -> Any:
+        """The row's answers document, parsed but not validated."""
         if row.kind == "csv":
             return self.cells.document(row.raw)
         if row.kind == "json":
-            data = json.loads(row.raw)
-            if isinstance(data, dict) and not isinstance(data.get("answers"), dict):
-                data = {"answers": data}  # a bare answers object
-            return data
-        raise AssertionError(row.kind)  # pragma: no cover
+            return json_document(row.raw, self.lang)
+        if row.kind == "yaml":
+            return file_document(row.raw, row.where, self.lang)
+        raise AnswersError(row.problem(self.lang))
 
     def __call__(self, row: Row) -> Outcome:
         try:
-            if row.kind == "yaml":
-                answers = self.checkup.read(row.raw, row.where)
-            else:
-                answers = validate_answers(self.parse(row), self.questionnaire, row.where, self.lang)
+            answers = validate_answers(self.document(row), self.questionnaire, row.where, self.lang)
+            report = self.checkup.report(answers, self.fmt, self.lang)
+            diagnosis = report.diagnosis
+            result = json.dumps({"community": answers.name, **diagnosis.as_dict()}, ensure_ascii=False)
         except AnswersError as exc:
             problems = exc.problems or [Problem(exc.message, row.where)]
             return Outcome(row.number, row.where, problems=[_problem_dict(p) for p in problems])
-        except json.JSONDecodeError as exc:
-            message = t("batch.bad_json", self.lang, reason=exc.msg, column=exc.colno)
-            return Outcome(row.number, row.where, problems=[{"message": message}])
-        report = self.checkup.report(answers, self.fmt, self.lang)
-        diagnosis = report.diagnosis
-        result = json.dumps({"community": answers.name, **diagnosis.as_dict()}, ensure_ascii=False)
+        except RecursionError:
+            return self.failed(row, t("batch.too_big", self.lang, values=MAX_VALUES, depth=MAX_DEPTH))
+        except MemoryError:
+            return self.failed(row, t("batch.out_of_memory", self.lang))
+        except Exception as exc:  # a bug, or a template that fails on these answers: this row's, not the run's
+            log.debug("%s could not be diagnosed", row.where, exc_info=True)
+            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            return self.failed(row, t("batch.row_crashed", self.lang, reason=reason))
         digest = Digest(diagnosis.overall, diagnosis.verdicts, tuple((f.id, f.severity) for f in diagnosis.findings),
                         diagnosis.first.id if diagnosis.first else None)
         return Outcome(row.number, row.where, answers.name, report.text, result, digest)
 
+    @staticmethod
+    def failed(row: Row, message: str) -> Outcome:
+        return Outcome(row.number, row.where, problems=[{"message": _cut(message)}])
+
 
 def _problem_dict(problem: Problem) -> dict[str, Any]:
-    item: dict[str, Any] = {"message": problem.message}
+    item: dict[str, Any] = {"message": _cut(problem.message)}
     if problem.subject:
-        item["question"] = problem.subject
+        item["question"] = _cut(str(problem.subject))
     if problem.line is not None:
         item["line"] = problem.line
     return item
 
 
-_worker: Worker | None = None
-
-
-def _init_worker(kb_root: str, columns: list[str | None], fmt: str, lang: str | None) -> None:
-    """Pool initializer: build this process's Checkup once, unless it came over with a fork."""
-    global _worker
-    # Ctrl-C is the parent's to handle: it stops the pool and keeps what was written
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if _worker is not None and _worker.key() == (kb_root, columns, fmt, lang):
-        return
-    from expert.checkup import Checkup
-
-    _worker = Worker(Checkup.load(kb_root), columns, fmt, lang)
-
-
-def _work(row: Row) -> Outcome:
-    assert _worker is not None
-    return _worker(row)
-
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "…"
