@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 from expert.errors import UsageError
 from expert.locks import Lock
 from expert.messages import t
+from expert.yamlio import write_atomically
 
 PRESCRIPTIONS = "prescriptions"
 RESULTS = "results.jsonl"
@@ -27,7 +28,7 @@ SUMMARY = "summary.md"
 EXTENSIONS = {"markdown": ".md", "json": ".json"}
 LOCK = ".shequn-batch.lock"
 # everything a run writes, and so everything --overwrite removes
-WRITTEN = (PRESCRIPTIONS, RESULTS, ERRORS, SUMMARY, f".{SUMMARY}.tmp")
+WRITTEN = (PRESCRIPTIONS, RESULTS, ERRORS, SUMMARY)
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 MAX_NAME_BYTES = 150  # leaves room for "-12345.json" and temporary-file affixes under 255 bytes
 
@@ -86,21 +87,6 @@ def _write_whole(path: Path, text: str) -> None:
         raise
 
 
-def _write(path: Path, text: str) -> None:
-    """Write a file whole or not at all; without fsync, which would cost more than the diagnosis."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 class OutDir:
     """The out-dir of one run, from its claim (lock, no earlier results) to its summary.
 
@@ -140,12 +126,12 @@ class OutDir:
             try:  # writable, before the first row is diagnosed
                 tempfile.TemporaryFile(dir=prescriptions).close()
             except OSError as exc:
-                raise _cannot_write(OSError(exc.errno, exc.strerror, str(prescriptions)), prescriptions) from None
+                raise _cannot_write(exc, prescriptions) from None
             for name in (RESULTS, ERRORS):
                 self.files[name] = open(self.path / name, "wb", buffering=0)
                 self.sizes[name] = 0
         except OSError as exc:
-            raise _cannot_write(exc, self.path) from None
+            raise _cannot_write(exc, exc.filename or self.path) from None
 
     def _holds(self, name: str) -> bool:
         path = self.path / name
@@ -201,7 +187,7 @@ class OutDir:
 
     def summary(self, text: str) -> None:
         try:
-            _write(self.path / SUMMARY, text)
+            write_atomically(self.path / SUMMARY, text)  # once a run: the old summary or the new, never half
         except OSError as exc:
             raise _cannot_write(exc, self.path / SUMMARY) from None
 
@@ -212,5 +198,5 @@ class OutDir:
         self.lock.release()
 
 
-def _cannot_write(exc: OSError, path: Path) -> UsageError:
-    return UsageError(t("cli.cannot_write", file=exc.filename or path, reason=exc.strerror or exc))
+def _cannot_write(exc: OSError, path: str | Path) -> UsageError:
+    return UsageError(t("cli.cannot_write", file=path, reason=exc.strerror or exc))
