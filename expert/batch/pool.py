@@ -198,8 +198,9 @@ class Pool:
 
     def _start(self) -> _Slot:
         inherited = [s.conn.fileno() for s in self.slots] if self.forks else None
-        slot = _Slot(self.context, self.init, inherited)
-        self.slots.append(slot)
+        with signals_held():  # a worker started in place of one that died, too
+            slot = _Slot(self.context, self.init, inherited)
+            self.slots.append(slot)  # before a held signal is let through: stop() must know every worker
         return slot
 
     def map(self, rows: Iterable[Row]) -> Iterator[Outcome]:
