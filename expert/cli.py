@@ -92,7 +92,9 @@ def _parser() -> argparse.ArgumentParser:
                         "question ids; multiple choices separated by ; or |), a JSONL file, or a folder of answers files")
     p.add_argument("--out-dir", metavar="DIR", required=True, help="输出目录 / where to write the results")
     p.add_argument("--jobs", "-j", metavar="N", type=int,
-                   help="并行进程数（默认 CPU 核数）/ processes to use (default: the number of cores)")
+                   help="并行进程数（默认且最多为 CPU 核数）/ processes to use (default and most: the number of cores)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="先删掉输出目录里上次运行的结果 / remove an earlier run's results from the out-dir first")
     p.add_argument("--format", choices=("markdown", "json"), default="markdown",
                    help="处方格式 / format of the prescriptions (default: markdown)")
     lang_option(p)
@@ -231,7 +233,8 @@ def _check(args: argparse.Namespace) -> int:
 def _batch(args: argparse.Namespace) -> int:
     from expert.batch import ERRORS, run_batch
 
-    result = run_batch(args.input, args.out_dir, jobs=args.jobs, fmt=args.format, lang=args.lang, kb_dir=args.kb)
+    result = run_batch(args.input, args.out_dir, jobs=args.jobs, fmt=args.format, lang=args.lang, kb_dir=args.kb,
+                       overwrite=args.overwrite)
     print(t("batch.done", diagnosed=result.diagnosed, out=args.out_dir), file=sys.stderr)
     if result.failed:
         print(t("batch.some_failed", failed=result.failed, file=str(Path(args.out_dir) / ERRORS)), file=sys.stderr)

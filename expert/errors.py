@@ -69,6 +69,13 @@ class UsageError(ShequnError):
 
 
 class Interrupted(ShequnError):
-    """The operator pressed Ctrl-C; what they typed has been saved."""
+    """The operator pressed Ctrl-C, or the command was told to stop (SIGTERM); what was done has been kept.
+
+    The exit code is 128 + the signal's number, as a shell reports it: 130 for Ctrl-C, 143 for SIGTERM."""
 
     exit_code = 130
+
+    def __init__(self, message: str, problems: list[Problem] | None = None, *, exit_code: int | None = None):
+        super().__init__(message, problems)
+        if exit_code is not None:
+            self.exit_code = exit_code

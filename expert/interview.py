@@ -28,6 +28,7 @@ from expert.answers import Answers, answers_document, read_document, validate_an
 from expert.errors import AnswersError, Interrupted, UsageError
 from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase, load_knowledge_base
+from expert.locks import Lock
 from expert.messages import default_language, set_language, t
 from expert.questionnaire import Question, Questionnaire
 from expert.yamlio import write_atomically
@@ -507,6 +508,29 @@ def run_interview(kb_dir: str | None = None, answers_path: str | None = None, pr
     if terminal and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError(t("interview.not_tty"))
     path = Path(answers_path or DEFAULT_ANSWERS)
+    with _answering(path):
+        return _interview(kb_dir, path, answers_path, prescription, resume, lang, terminal, input, output, echo)
+
+
+@contextmanager
+def _answering(path: Path) -> Iterator[None]:
+    """One interview per answers file: a second one would overwrite the first one's answers with its own."""
+    lock = Lock(path.with_name(f".{path.name}.lock")) if path.name else None
+    try:
+        held = lock.acquire() if lock else None
+    except OSError:  # a folder that cannot be written to: the interview says so before the first question
+        held = None
+    if held is False:
+        raise UsageError(t("interview.answers_busy", file=path, pid=lock.holder() if lock else "?"))
+    try:
+        yield
+    finally:
+        if held:
+            lock.release()
+
+
+def _interview(kb_dir: str | None, path: Path, answers_path: str | None, prescription: str | None, resume: bool,
+               lang: str | None, terminal: bool, input: Any, output: Any, echo: TextIO | None) -> int:
     out = Path(prescription or DEFAULT_PRESCRIPTION)
     again = command_line(False, answers_path, prescription, kb_dir, lang)
     going_on = command_line(True, answers_path, prescription, kb_dir, lang)

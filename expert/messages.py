@@ -23,8 +23,10 @@ def language() -> str:
     return _current["lang"]
 
 
-def t(key: str, lang: str | None = None, **values: object) -> str:
-    """The message `key` in `lang` (default: the current language), filled with `values`."""
+def t(key: str, lang: str | None = None, /, **values: object) -> str:
+    """The message `key` in `lang` (default: the current language), filled with `values`.
+
+    `key` and `lang` are positional only, so a message may have a `{key}` or `{lang}` of its own."""
     entry = CATALOGUE[key]
     text = entry.get(lang or _current["lang"]) or entry["zh"]
     return text.format(**values) if values else text
@@ -149,6 +151,35 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "batch.bad_json": {"zh": "这一行不是合法的 JSON:{reason}（第 {column} 列）",
                        "en": "this line is not valid JSON: {reason} (column {column})"},
     "batch.bad_format": {"zh": "不支持的格式 {fmt!r}", "en": "unsupported format {fmt!r}"},
+    "batch.bad_header_row": {"zh": "{file} 的表头读不了：{reason}", "en": "cannot read the header of {file}: {reason}"},
+    "batch.record_too_long": {"zh": "这一行超过 {limit} 字节，比任何答卷都长，没有读",
+                              "en": "this line is longer than {limit} bytes, more than any answers; it was not read"},
+    "batch.file_too_long": {"zh": "文件有 {size} 字节，超过答卷的上限 {limit} 字节，没有读",
+                            "en": "the file has {size} bytes, more than the {limit} an answers file may have; not read"},
+    "batch.row_not_utf8": {"zh": "这一行不是 UTF-8 编码", "en": "this row is not UTF-8"},
+    "batch.cell_too_long": {"zh": "这一行有单元格超过 {limit} 个字符（CSV 单元格的上限）",
+                            "en": "a cell of this row is longer than {limit} characters, the limit of a CSV cell"},
+    "batch.bad_csv_row": {"zh": "这一行不是合法的 CSV：{reason}", "en": "this row is not valid CSV: {reason}"},
+    "batch.not_a_number": {"zh": "{value} 不能作为回答：数字应是有限的，整数最多 {digits} 位",
+                           "en": "{value} cannot be an answer: numbers must be finite, whole numbers at most {digits} "
+                                 "digits long"},
+    "batch.too_big": {"zh": "这份答卷太大或嵌套太深（超过 {values} 个值或 {depth} 层），不像答卷，没有诊断",
+                      "en": "this record is too big or nested too deeply (more than {values} values or {depth} levels) "
+                            "to be answers; not diagnosed"},
+    "batch.out_of_memory": {"zh": "诊断这一行时内存不够", "en": "ran out of memory diagnosing this row"},
+    "batch.row_crashed": {"zh": "诊断这一行时出了意外错误（{reason}）；其他行不受影响。加 --verbose 可看详情，请报告这个问题",
+                          "en": "an unexpected error while diagnosing this row ({reason}); the other rows are not "
+                                "affected. --verbose shows the details; please report it"},
+    "batch.worker_died": {"zh": "诊断这一行的进程意外退出（{reason}）", "en": "the process diagnosing this row died ({reason})"},
+    "batch.bad_jobs": {"zh": "--jobs 应是正整数，不能是 {jobs}", "en": "--jobs must be a positive whole number, not {jobs}"},
+    "batch.jobs_capped": {"zh": "--jobs {jobs} 超过了 CPU 核数，只用 {cores} 个进程",
+                          "en": "--jobs {jobs} is more than the {cores} cores; using {cores} processes"},
+    "batch.out_dir_busy": {"zh": "输出目录 {dir} 正被另一个 shequn batch 使用（进程 {pid}）；等它结束，或换一个 --out-dir",
+                           "en": "the out-dir {dir} is in use by another shequn batch (process {pid}); wait for it to "
+                                 "end, or choose another --out-dir"},
+    "batch.out_dir_used": {"zh": "输出目录 {dir} 里已有上次运行的结果（{files}）；加 --overwrite 先删掉它们再运行，或换一个 --out-dir",
+                           "en": "the out-dir {dir} holds the results of an earlier run ({files}); add --overwrite to "
+                                 "remove them first, or choose another --out-dir"},
     "batch.row_problems": {"zh": "{where} 有 {n} 处问题，未诊断：", "en": "{where} has {n} problem(s), not diagnosed:"},
     "batch.unit": {"zh": "群", "en": " communities"},
     "batch.done": {"zh": "已诊断 {diagnosed} 个社群，处方、results.jsonl 和 summary.md 在 {out}",
@@ -156,8 +187,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "batch.some_failed": {"zh": "{failed} 行有问题没有诊断，详见 {file}",
                           "en": "{failed} row(s) had problems and were not diagnosed; see {file}"},
     "batch.summary_title": {"zh": "{title} · 批量汇总", "en": "{title} · batch summary"},
-    "batch.summary_interrupted": {"zh": "运行被中断：下面只统计了中断前完成的社群。",
-                                  "en": "The run was interrupted: only the communities finished before that are counted."},
+    "batch.summary_incomplete": {
+        "zh": "**这次运行没有做完**：{why}。下面只统计了已处理的 {done} 个社群{of}；其余的没有处理，这里也没有它们的结果。"
+              "重跑请加 --overwrite。",
+        "en": "**This run did not finish**: {why}. Only the {done} communities processed are counted below{of}; the "
+              "rest were not processed and have no results here. To run again, add --overwrite."},
+    "batch.of_total": {"zh": "（输入共 {total} 个）", "en": " (of {total} in the input)"},
+    "batch.summary_counts_partial": {
+        "zh": "输入 {source}：已处理 {total} 个社群，已诊断 {diagnosed} 个，{failed} 个有问题未诊断。",
+        "en": "Input {source}: {total} communities processed, {diagnosed} diagnosed, {failed} not diagnosed because "
+              "of problems."},
+    "batch.why_sigint": {"zh": "被 Ctrl-C（SIGINT）中断", "en": "interrupted by Ctrl-C (SIGINT)"},
+    "batch.why_sigterm": {"zh": "收到 SIGTERM，提前结束", "en": "stopped by SIGTERM"},
+    "batch.why_error": {"zh": "因错误中止：{reason}", "en": "aborted by an error: {reason}"},
+    "batch.interrupted": {
+        "zh": "{why}：已诊断 {diagnosed} 个社群，{failed} 行有问题，其余没有处理；已写出的结果和 summary.md 在 {out}。",
+        "en": "{why}: {diagnosed} communities diagnosed, {failed} row(s) with problems, the rest not processed; what "
+              "was written and summary.md are in {out}."},
+    "batch.interrupted_early": {"zh": "{why}。", "en": "{why}."},
     "batch.summary_counts": {"zh": "输入 {source}:共 {total} 个社群，已诊断 {diagnosed} 个，{failed} 个因答卷有问题未诊断。",
                              "en": "Input {source}: {total} communities, {diagnosed} diagnosed, {failed} not diagnosed "
                                    "because of problems in their answers."},
@@ -196,6 +243,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "两份回答不能混在一起接着答。请用 --answers 另起一份答卷。",
         "en": "the answers file {file} belongs to questionnaire {got} version {got_version}, the current one is "
               "{want} version {want_version}; the two cannot be mixed. Start another file with --answers."},
+    "interview.answers_busy": {
+        "zh": "答卷 {file} 正在另一个 shequn interview 里作答（进程 {pid}）；同一份答卷不能同时在两处答。",
+        "en": "the answers file {file} is being answered in another shequn interview (process {pid}); one answers "
+              "file cannot be answered in two places at once."},
     "interview.cannot_save": {"zh": "答卷存不进 {file}：{reason}", "en": "cannot save the answers to {file}: {reason}"},
     "interview.welcome": {"zh": "{title}：大约 {n} 道题，分 {sections} 个部分。每答一题就存进 {file}。",
                           "en": "{title}: about {n} questions in {sections} parts. Each answer is saved to {file} "

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -223,3 +226,28 @@ def apply_mistake(tmp_path: Path, spec: dict) -> Path:
         (kb / rel).parent.mkdir(parents=True, exist_ok=True)
         (kb / rel).write_text(body, encoding="utf-8")
     return kb
+
+
+SCRIPT = Path(sys.executable).with_name("shequn")
+SHEQUN = [str(SCRIPT)] if SCRIPT.is_file() else [sys.executable, "-m", "expert"]
+MEMORY = 1 << 30  # address space of each process a command-line test starts: far above a normal run
+
+
+def shequn_env(tmp: Path) -> dict[str, str]:
+    """The environment of a `shequn` started by a test: its own cache, Chinese messages."""
+    env = {**os.environ, "SHEQUN_CACHE_DIR": str(tmp / "cache")}
+    env.pop("SHEQUN_LANG", None)
+    return env
+
+
+def limit_memory() -> None:
+    """preexec_fn: the command, and each process it forks, gets at most MEMORY of address space."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+
+
+def run_shequn(*args: str, cwd: Path, timeout: float = 120, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    """Run the installed command under a timeout and an address-space limit; a hang or a blow-up fails the test."""
+    return subprocess.run([*prefix, *SHEQUN, *args], cwd=cwd, env=shequn_env(cwd), capture_output=True, text=True,
+                          timeout=timeout, preexec_fn=limit_memory)

@@ -18,6 +18,7 @@ from expert.answers import answers_document, validate_answers, write_answers
 from expert.batch import Names, run_batch, safe_name, to_cell
 from expert.checkup import Checkup
 from expert.cli import main
+from expert.errors import Interrupted
 from expert.sampling import random_answers
 
 
@@ -229,8 +230,10 @@ def test_an_interrupted_run_keeps_every_row_already_written(mini, tmp_path, monk
         return real(self, row)
 
     monkeypatch.setattr(batch.Worker, "__call__", interrupt_at_row_6)
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(Interrupted) as stopped:
         run_batch(source, out, jobs=1, checkup=mini, progress=False, stderr=io.StringIO())
+
+    assert stopped.value.exit_code == 130 and "已诊断 5 个" in stopped.value.message
 
     lines = results(out)
     assert [line["row"] for line in lines] == [1, 2, 3, 4, 5]

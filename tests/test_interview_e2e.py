@@ -143,6 +143,27 @@ def test_ctrl_c_keeps_every_answer_and_resume_finishes_the_same(kb, work, tmp_pa
         (straight_dir / "shequn-prescription.md").read_text(encoding="utf-8")
 
 
+def test_a_second_interview_on_one_answers_file_is_refused_and_a_killed_one_blocks_nothing(kb, work):
+    first = spawn(work, "--kb", str(kb))
+    answer(first, STRAIGHT[:1])
+    first.expect_exact("人数")
+
+    second = spawn(work, "--kb", str(kb), "--resume")
+    second.expect_exact("正在另一个 shequn interview 里作答")
+    out = finish(second)
+    assert second.exitstatus == 2 and "Traceback" not in out
+
+    first.kill(signal.SIGKILL)  # no clean-up at all: the lock goes with the process
+    finish(first)
+    resumed = spawn(work, "--kb", str(kb), "--resume")
+    resumed.expect_exact("接着上次答：已有 1 个回答，从第 2 题继续。")
+    answer(resumed, STRAIGHT[1:])
+    resumed.expect_exact("处方已写入 shequn-prescription.md")
+    finish(resumed)
+    assert resumed.exitstatus == 0
+    assert saved(work / "shequn-answers.yaml")["answers"] == ANSWERS
+
+
 def test_a_hang_up_keeps_every_answer(kb, work):
     child = spawn(work, "--kb", str(kb), "--lang", "en")
     answer(child, [("Name", "Run club" + ENTER), ("Members", "500" + ENTER)])

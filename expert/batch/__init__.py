@@ -1,0 +1,169 @@
+"""Many communities at once: rows of a survey export (CSV), JSON lines or a folder of answers files,
+diagnosed over a pool of processes, written as one prescription each plus results, errors and a summary.
+
+Rows stream through: the reader (`rows`) yields one row at a time, the pool (`pool`) keeps a fixed window of
+rows in flight and hands outcomes back in input order whatever `jobs` is, `outputs` writes them into an
+out-dir claimed for this run, and the summary (`summary`) keeps counters, never the rows.
+
+A run ends one of three ways, and summary.md always says which: every row done (exit 0, or 1 when some rows
+could not be diagnosed: errors.jsonl says why, row by row); interrupted by SIGINT or SIGTERM (Interrupted,
+exit 130 or 143); or aborted by an error that concerns every row, such as an out-dir that cannot be written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, TextIO
+
+from expert.batch.outputs import ERRORS, MAX_NAME_BYTES, PRESCRIPTIONS, RESULTS, SUMMARY, Names, OutDir, safe_name
+from expert.batch.pool import Pool, Stopped, choose_jobs, default_jobs, stop_on_signals
+from expert.batch.rows import CellReader, Row, Source, csv_columns, input_kind, to_cell
+from expert.batch.summary import Summary
+from expert.batch.worker import Outcome, Worker
+from expert.errors import Interrupted, ShequnError, UsageError
+from expert.messages import language, t
+
+log = logging.getLogger(__name__)
+
+__all__ = ["BatchResult", "CellReader", "ERRORS", "MAX_NAME_BYTES", "Names", "Outcome", "PRESCRIPTIONS", "RESULTS",
+           "Row", "SUMMARY", "Source", "Summary", "Worker", "csv_columns", "default_jobs", "input_kind", "run_batch",
+           "safe_name", "to_cell"]
+
+
+@dataclass
+class BatchResult:
+    out_dir: Path
+    diagnosed: int
+    failed: int
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every row was diagnosed, 1 when some rows failed (see errors.jsonl)."""
+        return 1 if self.failed else 0
+
+
+def run_batch(input_path: str | Path, out_dir: str | Path, *, jobs: int | None = None, fmt: str = "markdown",
+              lang: str | None = None, kb_dir: str | Path | None = None, checkup=None,
+              progress: bool | None = None, stderr: TextIO | None = None, chunksize: int | None = None,
+              overwrite: bool = False) -> BatchResult:
+    """Diagnose every community of INPUT into OUT_DIR; see `shequn batch --help`.
+
+    `progress=None` shows a bar only when `stderr` is a terminal. Rows that cannot be diagnosed are reported
+    on `stderr` and in errors.jsonl; the others are diagnosed all the same. SIGINT or SIGTERM stop the run,
+    which then raises Interrupted (exit code 130 or 143) after writing the summary of what was done.
+    """
+    from expert.checkup import FORMATS, Checkup
+
+    stderr = stderr if stderr is not None else sys.stderr
+    if fmt not in FORMATS:
+        raise UsageError(t("batch.bad_format", fmt=fmt))
+    jobs = choose_jobs(jobs, lambda note: print(note, file=stderr))
+    if not Path(input_path).exists():
+        raise UsageError(t("cli.file_missing", file=str(input_path)))
+    with stop_on_signals():
+        try:
+            checkup = checkup or Checkup.load(kb_dir)
+            source = Source(input_path, checkup.kb.questionnaire)
+            with OutDir(out_dir, fmt, overwrite) as out:
+                run = _Run(checkup, source, out, fmt, lang, stderr)
+                return run.go(jobs, chunksize or 8, progress)
+        except KeyboardInterrupt as exc:  # before any row was read, or after the summary was written
+            raise Interrupted(t("batch.interrupted_early", why=_why(exc)), exit_code=_exit_code(exc)) from None
+
+
+class _Run:
+    """One run's state: where rows go, what the summary counts, and how the run ended."""
+
+    def __init__(self, checkup, source: Source, out: OutDir, fmt: str, lang: str | None, stderr: TextIO):
+        kb = checkup.kb
+        self.source = source
+        self.out = out
+        self.worker = Worker(checkup, source.columns, fmt, lang)
+        self.summary = Summary(kb)
+        self.summary_lang = lang if lang in kb.languages else (
+            language() if language() in kb.languages else kb.languages[0])
+        self.stderr = stderr
+
+    def go(self, jobs: int, chunksize: int, progress: bool | None) -> BatchResult:
+        incomplete = None
+        bar = None
+        try:
+            pool = Pool(jobs, self.worker, chunksize) if jobs > 1 else contextlib.nullcontext()
+            with pool:
+                outcomes: Iterable[Outcome] = pool.map(self.source) if jobs > 1 else map(self.worker, self.source)
+                bar = self._bar(progress)  # after the workers exist: its monitor thread must not be forked
+                for outcome in outcomes:
+                    self.take(outcome, bar)
+        except KeyboardInterrupt as exc:
+            incomplete = exc
+            raise Interrupted(t("batch.interrupted", why=_why(exc), diagnosed=self.summary.diagnosed,
+                                failed=self.summary.failed, out=self.out.path), exit_code=_exit_code(exc)) from None
+        except BaseException as exc:
+            incomplete = exc
+            raise
+        finally:
+            if bar is not None:
+                bar.close()
+            self._summarise(incomplete)
+        return BatchResult(self.out.path, self.summary.diagnosed, self.summary.failed)
+
+    def take(self, outcome: Outcome, bar) -> None:
+        if outcome.ok:
+            file = self.out.diagnosed(outcome.number, outcome.where, outcome.name, outcome.text, outcome.result)
+            self.summary.add(outcome, file.split("/", 1)[1])
+        else:
+            self.out.failed(outcome.number, outcome.where, outcome.problems)
+            self.summary.failed += 1
+            say = print if bar is None or bar.disable else bar.write
+            say(t("batch.row_problems", where=outcome.where, n=len(outcome.problems)), file=self.stderr)
+            for p in outcome.problems:
+                subject = f"[{p['question']}] " if p.get("question") else ""
+                say(f"  {subject}{p['message']}", file=self.stderr)
+        if bar is not None:
+            bar.update(1)
+
+    def _bar(self, progress: bool | None):
+        from tqdm import tqdm
+
+        shown = progress or (progress is None and _isatty(self.stderr))
+        return tqdm(total=self.source.count() if shown else None, unit=t("batch.unit", self.summary_lang),
+                    file=self.stderr, delay=0.5, dynamic_ncols=True, leave=False,
+                    disable=(not progress) if progress is not None else None)
+
+    def _summarise(self, incomplete: BaseException | None) -> None:
+        """summary.md of what was done, however the run ended: nothing already written is lost."""
+        why = total = None
+        if incomplete is not None:
+            why = _why(incomplete, self.summary_lang)
+            try:
+                total = self.source.count()
+            except Exception:  # the input itself may be what failed
+                total = None
+        self.out.summary(self.summary.markdown(self.source.name, self.summary_lang, why, total))
+
+
+def _why(exc: BaseException, lang: str | None = None) -> str:
+    """Why a run stopped early, in a few words."""
+    if isinstance(exc, Stopped) and exc.signum == getattr(signal, "SIGTERM", None):
+        return t("batch.why_sigterm", lang)
+    if isinstance(exc, KeyboardInterrupt):
+        return t("batch.why_sigint", lang)
+    reason = exc.message if isinstance(exc, ShequnError) else f"{type(exc).__name__}: {exc}"
+    return t("batch.why_error", lang, reason=reason)
+
+
+def _exit_code(exc: KeyboardInterrupt) -> int:
+    """128 + the signal's number, as a shell reports a process ended by it: 130 for Ctrl-C, 143 for SIGTERM."""
+    return 128 + (exc.signum if isinstance(exc, Stopped) else signal.SIGINT)
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

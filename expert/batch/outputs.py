@@ -1,0 +1,202 @@
+"""Writing outputs: the out-dir claimed for one run, its files, and prescription file names that are safe and
+unique.
+
+An out-dir belongs to one run at a time (a lock), and never mixes two runs' results: one that holds an
+earlier run's is refused, unless `--overwrite` says to remove exactly what a run writes there first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from expert.errors import UsageError
+from expert.locks import Lock
+from expert.messages import t
+from expert.yamlio import write_atomically
+
+PRESCRIPTIONS = "prescriptions"
+RESULTS = "results.jsonl"
+ERRORS = "errors.jsonl"
+SUMMARY = "summary.md"
+EXTENSIONS = {"markdown": ".md", "json": ".json"}
+LOCK = ".shequn-batch.lock"
+# everything a run writes, and so everything --overwrite removes
+WRITTEN = (PRESCRIPTIONS, RESULTS, ERRORS, SUMMARY)
+WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+MAX_NAME_BYTES = 150  # leaves room for "-12345.json" and temporary-file affixes under 255 bytes
+
+
+def safe_name(name: str) -> str:
+    """A file name from a community's name: readable (Chinese stays), safe on every file system."""
+    text = unicodedata.normalize("NFKC", name or "")
+    text = "".join("_" if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+    text = re.sub(r'[\\/:*?"<>|]+', "_", text)
+    text = re.sub(r"\s+", " ", text).strip(" ._")
+    while len(text.encode("utf-8")) > MAX_NAME_BYTES:
+        text = text[:-1]
+    text = text.rstrip(" .")
+    if text.lower().split(".")[0] in WINDOWS_RESERVED:
+        text += "_"
+    return text
+
+
+class Names:
+    """Unique file names within one run, in input order (so every --jobs gives the same names)."""
+
+    def __init__(self, extension: str):
+        self.extension = extension
+        self.used: set[str] = set()
+        self.last: dict[str, int] = {}  # base name -> the last number given to it
+
+    def take(self, name: str, number: int) -> str:
+        base = safe_name(name) or f"row-{number}"
+        # compared case-insensitively: macOS and Windows would treat A.md and a.md as one file
+        key = base.casefold()
+        candidate, n = base, self.last.get(key, 1)
+        if n > 1 or key in self.used:
+            while True:  # a community may itself be called "读书会-2": skip what is taken
+                n += 1
+                candidate = f"{base}-{n}"
+                if candidate.casefold() not in self.used:
+                    break
+        self.last[key] = n
+        self.used.add(candidate.casefold())
+        return candidate + self.extension
+
+
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write a prescription, or if interrupted, nothing. Its results.jsonl line is written after it,
+    so no line ever points at a partial file; a rename per file would cost more than it protects."""
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except BaseException:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        raise
+
+
+class OutDir:
+    """The out-dir of one run, from its claim (lock, no earlier results) to its summary.
+
+    Every failure to write is a UsageError naming the file, never an OSError."""
+
+    def __init__(self, path: str | Path, fmt: str, overwrite: bool = False):
+        self.path = Path(path)
+        self.names = Names(EXTENSIONS[fmt])
+        self.overwrite = overwrite
+        self.lock = Lock(self.path / LOCK)
+        self.files: dict[str, BinaryIO] = {}
+        self.sizes: dict[str, int] = {}
+
+    def __enter__(self) -> "OutDir":
+        try:
+            self._claim()
+        except BaseException:
+            self._close()
+            raise
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._close()
+
+    def _claim(self) -> None:
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            if not self.lock.acquire():
+                raise UsageError(t("batch.out_dir_busy", dir=self.path, pid=self.lock.holder()))
+            earlier = [name for name in WRITTEN if self._holds(name)]
+            if earlier and not self.overwrite:
+                raise UsageError(t("batch.out_dir_used", dir=self.path, files=", ".join(earlier)))
+            for name in earlier:
+                self._remove(self.path / name)
+            prescriptions = self.path / PRESCRIPTIONS
+            prescriptions.mkdir(exist_ok=True)
+            try:  # writable, before the first row is diagnosed
+                tempfile.TemporaryFile(dir=prescriptions).close()
+            except OSError as exc:
+                raise _cannot_write(exc, prescriptions) from None
+            for name in (RESULTS, ERRORS):
+                self.files[name] = open(self.path / name, "wb", buffering=0)
+                self.sizes[name] = 0
+        except OSError as exc:
+            raise _cannot_write(exc, exc.filename or self.path) from None
+
+    def _holds(self, name: str) -> bool:
+        path = self.path / name
+        if name == PRESCRIPTIONS and path.is_dir() and not path.is_symlink():
+            return any(True for _ in path.iterdir())  # an empty folder mixes nothing with the new results
+        return os.path.lexists(path)
+
+    @staticmethod
+    def _remove(path: Path) -> None:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+    def diagnosed(self, number: int, where: str, name: str, text: str, result: str) -> str:
+        """A community's prescription, then its results.jsonl line (`result`: the JSON object the worker encoded),
+        so that no line points at a partial file; returns the prescription's path within the out-dir."""
+        file = self.names.take(name, number)
+        path = self.path / PRESCRIPTIONS / file
+        try:
+            _write_whole(path, text)
+        except OSError as exc:
+            raise _cannot_write(exc, path) from None
+        head = json.dumps({"row": number, "source": where, "file": f"{PRESCRIPTIONS}/{file}"}, ensure_ascii=False)
+        try:
+            self._line(RESULTS, head[:-1] + ", " + result[1:])
+        except BaseException:
+            path.unlink(missing_ok=True)  # a prescription without its line would be a result nobody counted
+            raise
+        return f"{PRESCRIPTIONS}/{file}"
+
+    def failed(self, number: int, where: str, problems: list[dict[str, Any]]) -> None:
+        self._line(ERRORS, json.dumps({"row": number, "source": where, "problems": problems}, ensure_ascii=False))
+
+    def _line(self, name: str, line: str) -> None:
+        """One line, written whole or not at all: a failed write is cut back off the file."""
+        handle = self.files[name]
+        data = (line + "\n").encode("utf-8")
+        start = self.sizes[name]
+        try:
+            done = 0
+            while done < len(data):  # unbuffered: each line reaches the file as soon as it is written
+                done += handle.write(data[done:])
+        except BaseException as exc:
+            try:
+                os.ftruncate(handle.fileno(), start)
+            except OSError:
+                pass
+            if isinstance(exc, OSError):
+                raise _cannot_write(exc, self.path / name) from None
+            raise
+        self.sizes[name] = start + len(data)
+
+    def summary(self, text: str) -> None:
+        try:
+            write_atomically(self.path / SUMMARY, text)  # once a run: the old summary or the new, never half
+        except OSError as exc:
+            raise _cannot_write(exc, self.path / SUMMARY) from None
+
+    def _close(self) -> None:
+        for handle in self.files.values():
+            handle.close()
+        self.files = {}
+        self.lock.release()
+
+
+def _cannot_write(exc: OSError, path: str | Path) -> UsageError:
+    return UsageError(t("cli.cannot_write", file=path, reason=exc.strerror or exc))

@@ -1,0 +1,421 @@
+"""Reading rows: the input (a CSV export, JSON lines or a folder of answers files) as a stream of rows, and
+each row's raw content turned into an answers document.
+
+A row that cannot be read (a line or file too long, bytes that are not UTF-8, a CSV cell past the csv module's
+limit) is still a row: it carries the reason, so that it is reported with its number and the rows after it are
+read as usual. Only what spoils every row (no header, an unreadable file) stops the run before it starts.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import json
+import math
+import os
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Iterator, TextIO
+
+from expert.errors import AnswersError, Problem, UsageError
+from expert.messages import t
+from expert.questionnaire import Question, Questionnaire
+
+# Separators of ticked options in one cell: what people type, and what survey tools export
+# (问卷星 joins options with ┋; a Chinese keyboard gives the full-width semicolon).
+LIST_SEPARATORS = re.compile(r"[;|；┋]")
+YES = {"是", "有", "对", "yes", "y", "true", "t", "1", "√", "✓"}
+NO = {"否", "无", "没有", "不是", "错", "no", "n", "false", "f", "0", "×", "✗"}
+# Columns that are not answers but the answers document's own keys, e.g. the date of the survey.
+ROW_KEYS = ("date", "lang")
+# One community's answers take a few kilobytes and a few hundred values, three levels deep. Far past that a
+# record is a mistake or an attack (a YAML alias bomb expands to billions of values), never answers.
+MAX_RECORD_BYTES = 1 << 20
+MAX_VALUES = 10_000
+MAX_DEPTH = 10
+MAX_DIGITS = 30  # an integer longer than this is no count of anything
+UTF8_CHECKED = 4096  # bytes at the start of a file that decide whether it is UTF-8 at all
+UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One community of the input, not yet parsed: its number, where it is, and its raw content."""
+
+    number: int  # spreadsheet row (header = 1), JSONL line, or position in the folder
+    where: str  # "input.csv:2", "input.jsonl:7", "answers/城西跑团.yaml"
+    kind: str  # "csv" | "json" | "yaml" | UNREADABLE
+    raw: Any  # the row's cells, a JSON line, a file path, or (message key, values) of why it cannot be read
+
+    def problem(self, lang: str | None) -> str:
+        """Why an UNREADABLE row cannot be read."""
+        key, values = self.raw
+        return t(key, lang, **values)
+
+
+def input_kind(path: Path) -> str:
+    if path.is_dir():
+        return "yaml"
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "json"
+    if suffix in (".csv", ".txt", ".tsv"):
+        return "csv"
+    raise UsageError(t("batch.unknown_input", file=str(path)))
+
+
+class Source:
+    """An input of many communities: its kind, its columns (CSV) and an iterator over its rows."""
+
+    def __init__(self, path: str | Path, questionnaire: Questionnaire):
+        self.path = Path(path)
+        self.name = str(path)
+        if not self.path.exists():
+            raise UsageError(t("cli.file_missing", file=self.name))
+        self.kind = input_kind(self.path)
+        self.columns: list[str | None] = []
+        try:
+            if self.kind == "yaml":
+                self._answer_files()
+            else:
+                self._check_encoding()
+            if self.kind == "csv":
+                self.columns = self._read_header(questionnaire)
+        except OSError as exc:
+            raise UsageError(t("answers.unreadable", file=self.name, reason=exc.strerror or exc)) from None
+
+    def _open(self) -> TextIO:
+        # utf-8-sig reads a file with or without the BOM that spreadsheet programs put in front; a byte that is
+        # not UTF-8 is kept as a lone surrogate, for the row that holds it to be reported
+        return open(self.path, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+    def _check_encoding(self) -> None:
+        """A file whose first bytes are not UTF-8 is an export in another encoding, refused as a whole; further
+        on, a row that is not UTF-8 is that row's problem."""
+        with open(self.path, "rb") as handle:
+            head = handle.read(UTF8_CHECKED)
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        except UnicodeDecodeError:
+            raise UsageError(t("batch.not_utf8", file=self.name)) from None
+
+    def _read_header(self, questionnaire: Questionnaire) -> list[str | None]:
+        try:
+            with self._open() as handle:
+                header = next(csv.reader(handle, dialect=_dialect(handle)), None)
+        except csv.Error as exc:
+            raise UsageError(t("batch.bad_header_row", file=self.name, reason=exc)) from None
+        if header and not _is_utf8(header):
+            raise UsageError(t("batch.not_utf8", file=self.name))
+        if not header:
+            raise UsageError(t("batch.empty_csv", file=self.name))
+        return csv_columns(header, questionnaire, self.name)
+
+    def __iter__(self) -> Iterator[Row]:
+        if self.kind == "yaml":
+            for number, path in enumerate(self._answer_files(), start=1):
+                yield Row(number, str(path), "yaml", str(path))
+        elif self.kind == "json":
+            yield from self._json_rows()
+        else:
+            yield from self._csv_rows()
+
+    def _json_rows(self) -> Iterator[Row]:
+        with open(self.path, "rb") as handle:
+            for number, line in enumerate(_lines(handle, MAX_RECORD_BYTES), start=1):
+                where = f"{self.name}:{number}"
+                if line is None:
+                    yield Row(number, where, UNREADABLE, ("batch.record_too_long", {"limit": MAX_RECORD_BYTES}))
+                    continue
+                try:
+                    text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+                except UnicodeDecodeError:
+                    yield Row(number, where, UNREADABLE, ("batch.row_not_utf8", {}))
+                    continue
+                if text.strip():
+                    yield Row(number, where, "json", text)
+
+    def _csv_rows(self) -> Iterator[Row]:
+        with self._open() as handle:
+            reader = csv.reader(handle, dialect=_dialect(handle))
+            next(reader, None)
+            number = 1  # a spreadsheet's own row numbers: the header is row 1
+            while True:
+                number += 1
+                where = f"{self.name}:{number}"
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:  # the reader drops the rest of that line and goes on with the next
+                    yield Row(number, where, UNREADABLE, _csv_problem(exc))
+                    continue
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if not _is_utf8(cells):
+                    yield Row(number, where, UNREADABLE, ("batch.row_not_utf8", {}))
+                    continue
+                yield Row(number, where, "csv", cells)
+
+    def _answer_files(self) -> list[Path]:
+        return sorted(p for p in self.path.iterdir()
+                      if p.suffix in (".yaml", ".yml") and not p.name.startswith(".") and p.is_file())
+
+    def count(self) -> int | None:
+        """How many rows there are, for the progress bar: one quick pass without parsing answers."""
+        try:
+            return sum(1 for _ in self)
+        except OSError:
+            return None
+
+
+def _lines(handle: BinaryIO, limit: int) -> Iterator[bytes | None]:
+    """The lines of a file, or None for a line longer than `limit`, which is skipped without being held."""
+    while True:
+        line = handle.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit:
+            while line and not line.endswith(b"\n"):
+                line = handle.readline(1 << 16)
+            yield None
+        else:
+            yield line
+
+
+def _csv_problem(error: csv.Error) -> tuple[str, dict[str, Any]]:
+    if "field larger than field limit" in str(error):
+        return "batch.cell_too_long", {"limit": csv.field_size_limit()}
+    return "batch.bad_csv_row", {"reason": str(error)}
+
+
+def _is_utf8(cells: list[str]) -> bool:
+    try:
+        "".join(cells).encode("utf-8")
+    except UnicodeEncodeError:  # a byte that was not UTF-8, kept as a lone surrogate by surrogateescape
+        return False
+    return True
+
+
+def _dialect(handle: TextIO) -> type[csv.Dialect]:
+    """Comma-separated, or tab-separated when the header says so (some tools export TSV as .csv)."""
+    start = handle.read(4096)
+    handle.seek(0)
+    first = start.lstrip("\ufeff").split("\n", 1)[0]
+    return csv.excel_tab if first.count("\t") > first.count(",") else csv.excel
+
+
+def csv_columns(header: list[str], questionnaire: Questionnaire, file: str) -> list[str | None]:
+    """The question id (or answers-document key) of each column; raises on a column nobody knows.
+
+    A header cell may be the question id or, as survey tools export it, the question's text.
+    """
+    by_text: dict[str, str] = {}
+    for q in questionnaire.questions.values():
+        for text in q.text.values():
+            by_text.setdefault(_norm(text), q.id)
+    columns: list[str | None] = []
+    problems = []
+    for index, cell in enumerate(header, start=1):
+        name = cell.strip()
+        if name in questionnaire.questions or name in ROW_KEYS:
+            columns.append(name)
+        elif _norm(name) in by_text:
+            columns.append(by_text[_norm(name)])
+        elif not name:
+            columns.append(None)  # an empty trailing column, as spreadsheets leave
+        else:
+            import difflib
+
+            near = difflib.get_close_matches(name, list(questionnaire.questions), n=1, cutoff=0.6)
+            hint = t("answers.did_you_mean", name=near[0]) if near else ""
+            problems.append(Problem(t("batch.unknown_column", name=name, hint=hint), file, 1, index))
+            columns.append(None)
+    seen = Counter(c for c in columns if c)
+    for qid, n in seen.items():
+        if n > 1:
+            problems.append(Problem(t("batch.duplicate_column", name=qid), file, 1))
+    if problems:
+        raise AnswersError(t("batch.bad_header", file=file, n=len(problems)), problems)
+    return columns
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", str(text)).strip().lower()
+
+
+
+
+class CellReader:
+    """Turns a CSV row's text cells into answer values of each question's type.
+
+    A cell that does not read as its type is passed on as it is, so that validation reports it
+    with the question's own message ("expected a whole number, got '12人'").
+    """
+
+    def __init__(self, questionnaire: Questionnaire, columns: list[str | None]):
+        self.questionnaire = questionnaire
+        self.columns = columns
+        self.choices: dict[str, dict[str, str]] = {}
+        for q in questionnaire.questions.values():
+            if q.choices:
+                names: dict[str, str] = {}
+                for ch in q.choices:
+                    for label in ch.label.values():
+                        names.setdefault(_norm(label), ch.value)
+                for ch in q.choices:  # a value wins over a label that happens to spell it
+                    names[_norm(ch.value)] = ch.value
+                self.choices[q.id] = names
+
+    def document(self, cells: list[str]) -> dict[str, Any]:
+        extra = [cell for cell in cells[len(self.columns):] if cell.strip()]
+        if extra:  # a shifted row: reading it by the header would put answers under wrong questions
+            raise AnswersError(t("batch.extra_cells", n=len(cells), columns=len(self.columns)),
+                               [Problem(t("batch.extra_cells", n=len(cells), columns=len(self.columns)))])
+        answers: dict[str, Any] = {}
+        doc: dict[str, Any] = {"answers": answers}
+        for column, cell in zip(self.columns, cells):
+            if column is None:
+                continue
+            if column in ROW_KEYS:
+                if cell.strip():
+                    doc[column] = cell.strip()
+                continue
+            value = self.value(self.questionnaire.questions[column], cell)
+            if value is not None:
+                answers[column] = value
+        return doc
+
+    def value(self, q: Question, cell: str) -> Any:
+        text = cell.strip()
+        if not text:
+            # an empty cell is an unanswered question, except where "none ticked" is the only
+            # valid reading: a required multiple choice that may be left with nothing ticked
+            if q.type == "multiple" and q.required and not q.min_choices:
+                return []
+            return None
+        kind = q.type
+        if kind in ("integer", "scale", "number"):
+            return _number(text, whole=kind != "number")
+        if kind == "yesno":
+            low = _norm(text)
+            return True if low in YES else False if low in NO else text
+        if kind == "single":
+            return self.choices[q.id].get(_norm(text), text)
+        if kind == "multiple":
+            names = self.choices[q.id]
+            return [names.get(_norm(item), item.strip()) for item in LIST_SEPARATORS.split(text) if item.strip()]
+        return text
+
+
+def to_cell(q: Question, value: Any) -> str:
+    """An answer as a CSV cell, the way CellReader reads it back (for exports, tests and the benchmark)."""
+    if value is None:
+        return ""
+    if q.type == "multiple":
+        return ";".join(value)
+    if q.type == "yesno":
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _number(text: str, whole: bool) -> Any:
+    plain = unicodedata.normalize("NFKC", text).replace(",", "").replace("_", "").strip()
+    try:
+        return int(plain)
+    except ValueError:
+        pass
+    try:
+        value = float(plain)
+    except ValueError:
+        return text
+    if value != value or value in (float("inf"), float("-inf")):
+        return text
+    return int(value) if whole and value == int(value) else value
+
+
+
+# ---------------------------------------------------------------------------- JSON lines and answers files
+
+
+class _NotAnAnswer(ValueError):
+    """A number JSON can write but no answer can be; raised from inside json.loads."""
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotAnAnswer(name)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 reads as infinity
+        raise _NotAnAnswer(text if len(text) <= 40 else text[:37] + "...")
+    return value
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:  # and past 4,300 digits int() itself refuses it
+        raise _NotAnAnswer(text[:20] + "…")
+    return int(text)
+
+
+def json_document(text: str, lang: str | None = None) -> Any:
+    """A JSON line as an answers document; a bare answers object is wrapped in `answers:`.
+
+    NaN, Infinity, 1e999 and endless integers are refused here, before anything does arithmetic with them."""
+    try:
+        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite, parse_int=_integer)
+    except json.JSONDecodeError as exc:
+        raise AnswersError(t("batch.bad_json", lang, reason=exc.msg, column=exc.colno)) from None
+    except _NotAnAnswer as exc:
+        raise AnswersError(t("batch.not_a_number", lang, value=exc, digits=MAX_DIGITS)) from None
+    except RecursionError:
+        raise AnswersError(t("batch.too_big", lang, values=MAX_VALUES, depth=MAX_DEPTH)) from None
+    check_shape(data, lang)
+    if isinstance(data, dict) and not isinstance(data.get("answers"), dict):
+        data = {"answers": data}
+    return data
+
+
+def file_document(path: str, where: str, lang: str | None = None) -> Any:
+    """An answers file of a folder input, parsed but not validated; too large a file is not read at all."""
+    from expert.answers import read_document
+
+    try:
+        size = os.stat(path).st_size
+    except OSError as exc:
+        raise AnswersError(t("answers.unreadable", lang, file=where, reason=exc.strerror or exc)) from None
+    if size > MAX_RECORD_BYTES:
+        raise AnswersError(t("batch.file_too_long", lang, size=size, limit=MAX_RECORD_BYTES))
+    try:
+        data = read_document(path, where)
+    except RecursionError:
+        raise AnswersError(t("batch.too_big", lang, values=MAX_VALUES, depth=MAX_DEPTH)) from None
+    except ValueError as exc:  # a value YAML recognises but cannot build: a date 2026-02-30, a 5,000-digit int
+        raise AnswersError(t("answers.unreadable", lang, file=where, reason=exc)) from None
+    check_shape(data, lang)
+    return data
+
+
+def check_shape(data: Any, lang: str | None = None) -> None:
+    """Refuse a document with more values or levels than any answers have, or a number no answer can be (NaN,
+    infinity, an endless integer), before anything walks it whole or does arithmetic with it.
+
+    A value reached twice (a YAML alias) counts twice, as it would when validated or printed; the walk stops at
+    the limit, so a billion-laughs file costs no more than MAX_VALUES steps."""
+    budget = MAX_VALUES
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            raise AnswersError(t("batch.not_a_number", lang, value=value, digits=MAX_DIGITS))
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** MAX_DIGITS:
+            raise AnswersError(t("batch.not_a_number", lang, value=str(value)[:20] + "…", digits=MAX_DIGITS))
+        if isinstance(value, (dict, list)):
+            budget -= len(value)  # counted before they are looked at: a list of a million stops here
+            if budget < 0 or depth >= MAX_DEPTH:
+                raise AnswersError(t("batch.too_big", lang, values=MAX_VALUES, depth=MAX_DEPTH))
+            stack.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))

@@ -1,0 +1,111 @@
+"""One row, in whichever process: its answers read and validated, diagnosed and written up as an Outcome.
+
+Whatever goes wrong with one row is that row's outcome, never the run's: a bad answer, a document too big to
+be answers, and an error nobody foresaw (a bug, a template that fails on these answers) alike. Only
+interruptions (BaseException: Ctrl-C, SIGTERM, exit) pass through.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from expert.answers import validate_answers
+from expert.batch.rows import MAX_DEPTH, MAX_VALUES, CellReader, Row, file_document, json_document
+from expert.errors import AnswersError, Problem
+from expert.messages import t
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE = 500  # characters of one problem: a message quoting a huge answer is cut, not copied whole
+
+
+@dataclass
+class Outcome:
+    """What became of one row: a prescription and its result, or the problems that stopped it."""
+
+    number: int
+    where: str
+    name: str = ""
+    text: str = ""
+    result: str = ""  # the results.jsonl object of this community, encoded where it was diagnosed
+    digest: Digest | None = None
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.digest is not None
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What the summary counts of one diagnosis."""
+
+    verdict: str
+    verdicts: dict[str, str]
+    findings: tuple[tuple[str, str], ...]  # (id, severity), most urgent first
+    treat_first: str | None
+
+
+class Worker:
+    """Diagnoses rows with one Checkup, built once per process and reused for every row."""
+
+    def __init__(self, checkup, columns: list[str | None], fmt: str, lang: str | None):
+        self.checkup = checkup
+        self.questionnaire = checkup.kb.questionnaire
+        self.cells = CellReader(self.questionnaire, columns)
+        self.fmt = fmt
+        self.lang = lang
+
+    def key(self) -> tuple:
+        return (str(self.checkup.kb.root), self.cells.columns, self.fmt, self.lang)
+
+    def document(self, row: Row) -> Any:
+        """The row's answers document, parsed but not validated."""
+        if row.kind == "csv":
+            return self.cells.document(row.raw)
+        if row.kind == "json":
+            return json_document(row.raw, self.lang)
+        if row.kind == "yaml":
+            return file_document(row.raw, row.where, self.lang)
+        raise AnswersError(row.problem(self.lang))
+
+    def __call__(self, row: Row) -> Outcome:
+        try:
+            answers = validate_answers(self.document(row), self.questionnaire, row.where, self.lang)
+            report = self.checkup.report(answers, self.fmt, self.lang)
+            diagnosis = report.diagnosis
+            result = json.dumps({"community": answers.name, **diagnosis.as_dict()}, ensure_ascii=False)
+        except AnswersError as exc:
+            problems = exc.problems or [Problem(exc.message, row.where)]
+            return Outcome(row.number, row.where, problems=[_problem_dict(p) for p in problems])
+        except RecursionError:
+            return self.failed(row, t("batch.too_big", self.lang, values=MAX_VALUES, depth=MAX_DEPTH))
+        except MemoryError:
+            return self.failed(row, t("batch.out_of_memory", self.lang))
+        except Exception as exc:  # a bug, or a template that fails on these answers: this row's, not the run's
+            log.debug("%s could not be diagnosed", row.where, exc_info=True)
+            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            return self.failed(row, t("batch.row_crashed", self.lang, reason=reason))
+        digest = Digest(diagnosis.overall, diagnosis.verdicts, tuple((f.id, f.severity) for f in diagnosis.findings),
+                        diagnosis.first.id if diagnosis.first else None)
+        return Outcome(row.number, row.where, answers.name, report.text, result, digest)
+
+    @staticmethod
+    def failed(row: Row, message: str) -> Outcome:
+        return Outcome(row.number, row.where, problems=[{"message": _cut(message)}])
+
+
+def _problem_dict(problem: Problem) -> dict[str, Any]:
+    item: dict[str, Any] = {"message": _cut(problem.message)}
+    if problem.subject:
+        item["question"] = _cut(str(problem.subject))
+    if problem.line is not None:
+        item["line"] = problem.line
+    return item
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "…"
