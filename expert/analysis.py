@@ -17,6 +17,9 @@ from expert.knowledge import KnowledgeBase
 from expert.questionnaire import Question
 from expert.rulebase import Rule
 
+TEXT_FUNCTIONS = frozenset({"label", "choice_label", "plural"})  # what texts may call (expert/report.py)
+PLAN_DATES = frozenset({"week_end", "month_end", "next_checkup"})
+
 
 @dataclass
 class _Range:
@@ -244,41 +247,65 @@ class Analyser:
     # ------------------------------------------------------------------ texts and questions
 
     def text_problems(self, context_keys: set[str]) -> list[Problem]:
-        """Variables of finding texts and templates that nothing provides."""
+        """Variables of finding texts, action texts and templates that nothing provides; and finding texts
+        that read an answer none of their rules tested (they may state what the answers do not support)."""
         from jinja2 import TemplateSyntaxError, meta
         from jinja2.sandbox import SandboxedEnvironment
 
         env = SandboxedEnvironment()
         problems: list[Problem] = []
         self.text_questions: set[str] = set()
+        metrics = {m.id for m in self.kb.rules.metrics}
+        opening = {q.id for s in self.kb.questionnaire.sections if not s.check for q in s.questions}
         rules_of: dict[str, list[Rule]] = {}
         for rule in self.kb.rules.rules:
             rules_of.setdefault(rule.finding, []).append(rule)
+
+        def parse(source: str):
+            try:
+                return env.parse(source)
+            except TemplateSyntaxError:
+                return None  # reported by the syntax check
+
         for fid, finding in self.kb.rules.findings.items():
             text = finding.text
-            sources = [("diagnosis", f"diagnosis.{lang}", s) for lang, s in text.diagnosis.items()]
-            sources += [("prescription", f"prescription.{lang}[{i + 1}]", s)
-                        for lang, steps in text.prescription.items() for i, s in enumerate(steps)]
-            for key, part, source in sources:
-                try:
-                    ast = env.parse(source)
-                except TemplateSyntaxError:
-                    continue  # reported by the syntax check
-                self.text_questions |= _label_arguments(ast) | (meta.find_undeclared_variables(ast)
-                                                                 & set(self.questions))
-                for name in sorted(meta.find_undeclared_variables(ast)):
-                    if name in self.questions or name == "label":
-                        continue
+            tested = self._tested(fid, rules_of)
+            for lang, source in text.diagnosis.items():
+                ast = parse(source)
+                if ast is None:
+                    continue
+                names = meta.find_undeclared_variables(ast)
+                read = _label_arguments(ast) | (names & set(self.questions))
+                self.text_questions |= read
+                for name in sorted(names - set(self.questions) - metrics - TEXT_FUNCTIONS):
                     lacking = [r.id for r in rules_of.get(fid, []) if name not in r.then.params]
                     if lacking:
                         problems.append(Problem(
-                            f"{part} uses {{{{ {name} }}}}, which is neither a question id nor a param of "
-                            f"rule(s) {', '.join(lacking)} that conclude {fid!r}",
-                            finding.file, text.line_of(key), None, fid))
+                            f"diagnosis.{lang} uses {{{{ {name} }}}}, which is neither a question id, a metric nor a "
+                            f"param of rule(s) {', '.join(lacking)} that conclude {fid!r}",
+                            finding.file, text.line_of("diagnosis"), None, fid))
+                for qid in sorted(read - tested - opening):
+                    problems.append(Problem(
+                        f"diagnosis.{lang} reads {qid!r}, which no rule of {fid!r} tests: the text may say what the "
+                        f"answers do not support; test it in the rule's condition (answered({qid}) at least)",
+                        finding.file, text.line_of("diagnosis"), None, fid, "warning"))
+        for action in self.kb.actions.actions.values():
+            provided = set(self.questions) | metrics | set(action.params) | TEXT_FUNCTIONS | PLAN_DATES
+            for where, local, line in action.texts():
+                for lang, source in local.items():
+                    ast = parse(source)
+                    if ast is None:
+                        continue
+                    names = meta.find_undeclared_variables(ast)
+                    self.text_questions |= _label_arguments(ast) | (names & set(self.questions))
+                    for name in sorted(names - provided):
+                        problems.append(Problem(
+                            f"{where}.{lang} uses {{{{ {name} }}}}, which is neither a question id, a metric, a "
+                            f"param of the action nor a date ({', '.join(sorted(PLAN_DATES))})",
+                            action.file, line, None, action.id))
         for lang, path in self.kb.templates.items():
-            try:
-                ast = env.parse(path.read_text(encoding="utf-8"))
-            except (TemplateSyntaxError, OSError):
+            ast = parse(path.read_text(encoding="utf-8")) if path.is_file() else None
+            if ast is None:
                 continue
             for name in sorted(meta.find_undeclared_variables(ast) - context_keys):
                 problems.append(Problem(f"the template uses {{{{ {name} }}}}, which the prescription does not "
@@ -286,8 +313,65 @@ class Analyser:
                                         str(path), None, None, lang))
         return problems
 
+    def _tested(self, fid: str, rules_of: dict[str, list[Rule]]) -> set[str]:
+        """The answers a finding's rules test: in their conditions, in the conditions of the findings they
+        chain from, and in the skip logic that asks those questions at all."""
+        tested: set[str] = set()
+        todo, seen = [fid], set()
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            for rule in rules_of.get(current, []):
+                tested.update(c.answers_used(rule.when_node))
+                todo.extend(c.findings_used(rule.when_node))
+        for qid in list(tested):
+            tested.update(c.answers_used(self.questions[qid].ask_if_node))
+        return tested
+
+    def group_problems(self) -> list[Problem]:
+        """Two actions of one exclusive group whose conditions can both hold: the group could not settle."""
+        problems: list[Problem] = []
+        catalogue = self.kb.actions
+        for gid in catalogue.groups:
+            members = catalogue.members(gid)
+            for i, second in enumerate(members):
+                for first in members[:i]:
+                    if first.when_node is None or second.when_node is None:
+                        both = None
+                    else:
+                        both = c.BoolOp("and", (first.when_node, second.when_node))
+                    if both is None or self.possible(both):
+                        problems.append(Problem(
+                            f"{first.id!r} and {second.id!r} of exclusive group {gid!r} can both be chosen: give "
+                            f"them conditions that exclude each other", second.file,
+                            second.key_lines.get("when", second.line), None, second.id))
+        return problems
+
+    def possible(self, node: c.Node, depth: int = 6) -> bool:
+        """Whether a condition over answers and findings can hold, reading each finding it requires as
+        the conditions of the rules that conclude it (up to `depth` findings deep)."""
+        return any(self.contradiction(alt) is None
+                   for alternative in c.disjunctive_normal_form(node)
+                   for alt in self._expand(alternative, depth, frozenset()))
+
+    def _expand(self, atoms: list[c.Node], depth: int, done: frozenset) -> list[list[c.Node]]:
+        """The alternative with a required finding joined by each way its rules can conclude it."""
+        target = next((a for a in atoms if isinstance(a, c.Found) and a.finding not in done), None)
+        if target is None or depth == 0:
+            return [atoms]
+        options = [alt for r in self.kb.rules.rules if r.finding == target.finding and r.when_node is not None
+                   for alt in c.disjunctive_normal_form(r.when_node)]
+        out: list[list[c.Node]] = []
+        for option in options:
+            out.extend(self._expand(atoms + option, depth - 1, done | {target.finding}))
+            if len(out) > 256:  # enough to find one that can hold; the rest is not worth the time
+                break
+        return out
+
     def unused_questions(self) -> list[Problem]:
-        """Questions that no rule, skip condition, bound, metric or text uses: asked for nothing."""
+        """Questions that no rule, action, skip condition, bound, metric or text uses: asked for nothing."""
         used: set[str] = set(getattr(self, "text_questions", set()))
         for rule in self.kb.rules.rules:
             used.update(c.answers_used(rule.when_node))
@@ -295,6 +379,9 @@ class Analyser:
                 used.update(c.answers_used(node))
         for metric in self.kb.rules.metrics:
             used.update(c.answers_used(metric.node))
+        for action in self.kb.actions.actions.values():
+            for node in [action.when_node, *action.param_nodes.values(), *(v.when_node for v in action.variants)]:
+                used.update(c.answers_used(node))
         for q in self.questions.values():
             for node in (q.ask_if_node, q.min_node, q.max_node):
                 used.update(c.answers_used(node))

@@ -19,7 +19,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 32  # a few knowledge bases and working directories; the oldest go first
-KB_PARTS = ("questionnaires", "rules", "templates")
+KB_PARTS = ("questionnaires", "rules", "actions", "templates")
 
 
 def directory() -> Path | None:

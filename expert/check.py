@@ -79,6 +79,7 @@ def check_knowledge_base(kb_dir: str | Path | None = None) -> CheckReport:
     report.problems += _syntax_problems(kb)
     report.problems += analyser.rule_problems()
     report.problems += analyser.text_problems(set(CONTEXT_KEYS))
+    report.problems += analyser.group_problems()
     report.problems += analyser.unused_questions()
     if report.errors:
         return report
@@ -87,7 +88,7 @@ def check_knowledge_base(kb_dir: str | Path | None = None) -> CheckReport:
 
 
 def _syntax_problems(kb: KnowledgeBase) -> list[Problem]:
-    """Jinja syntax of the templates and of every finding text."""
+    """Jinja syntax of the templates, of every finding text and of every action text."""
     from expert.render import check_template_syntax, check_text_syntax
 
     problems = []
@@ -97,13 +98,18 @@ def _syntax_problems(kb: KnowledgeBase) -> list[Problem]:
             problems.append(problem)
     for finding in kb.rules.findings.values():
         text = finding.text
-        sources = [("diagnosis", lang, s) for lang, s in text.diagnosis.items()]
-        sources += [("prescription", lang, s) for lang, steps in text.prescription.items() for s in steps]
-        for part, lang, source in sources:
+        for lang, source in text.diagnosis.items():
             message = check_text_syntax(source)
             if message:
-                problems.append(Problem(f"{part}.{lang}: Jinja syntax error: {message}", finding.file,
-                                        text.line_of(part), None, finding.id))
+                problems.append(Problem(f"diagnosis.{lang}: Jinja syntax error: {message}", finding.file,
+                                        text.line_of("diagnosis"), None, finding.id))
+    for action in kb.actions.actions.values():
+        for where, local, line in action.texts():
+            for lang, source in local.items():
+                message = check_text_syntax(source)
+                if message:
+                    problems.append(Problem(f"{where}.{lang}: Jinja syntax error: {message}", action.file, line,
+                                            None, action.id))
     return problems
 
 
@@ -129,10 +135,11 @@ def _golden_problems(kb: KnowledgeBase, report: CheckReport) -> list[Problem]:
         except KnowledgeBaseError as exc:
             problems += exc.problems or [Problem(exc.message, name)]
             continue
+        problems += plan_problems(diagnosis, name)
         if answers.expect is None:
             continue
         report.cases += 1
-        for finding in diagnosis.findings:
+        for finding in [*diagnosis.findings, *diagnosis.notes]:
             for rule in [finding.rule, *finding.also]:
                 fired[rule] += 1
         problems += _compare(kb, name, answers.expect, diagnosis, report.agreement)
@@ -143,6 +150,26 @@ def _golden_problems(kb: KnowledgeBase, report: CheckReport) -> list[Problem]:
         elif report.cases and fired[rule.id] == report.cases:
             problems.append(Problem("every golden case makes this rule fire; add an example where it stays "
                                     "silent", rule.file, rule.line, None, rule.id, "warning"))
+    return problems
+
+
+def plan_problems(diagnosis, where: str) -> list[Problem]:
+    """What a plan must be, case by case: every problem treated by a step, the first step treating the
+    first problem, at most three steps this week."""
+    from expert.plan import WEEK_LIMIT
+
+    plan = diagnosis.plan
+    problems = []
+    if plan.untreated:
+        problems.append(Problem(f"no step of the plan treats {', '.join(plan.untreated)}: give the finding an "
+                                "action whose condition holds here", where))
+    first = diagnosis.first
+    if first is not None and plan.steps and first.id not in plan.steps[0].treats:
+        problems.append(Problem(f"the plan's first step ({plan.steps[0].action}) does not treat the first problem "
+                                f"({first.id}); an action it comes after is in the way", where))
+    if len(plan.phase("week")) > WEEK_LIMIT:
+        problems.append(Problem(f"the plan has {len(plan.phase('week'))} steps this week, more than {WEEK_LIMIT}",
+                                where))
     return problems
 
 

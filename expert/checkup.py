@@ -26,10 +26,12 @@ class Checkup:
 
     def __init__(self, kb: KnowledgeBase):
         from expert.engine import Diagnoser  # experta is imported only when a diagnosis is wanted
+        from expert.plan import Prescriber
         from expert.render import Renderer
 
         self.kb = kb
         self.diagnoser = Diagnoser(kb)
+        self.prescriber = Prescriber(kb)
         self.renderer = Renderer(kb)
 
     @classmethod
@@ -40,7 +42,10 @@ class Checkup:
         return read_answers(path, self.kb.questionnaire, name)
 
     def diagnose(self, answers: Answers) -> Diagnosis:
-        return self.diagnoser.diagnose(answers)
+        """Both stages: the findings, then the plan that treats them."""
+        diagnosis = self.diagnoser.diagnose(answers)
+        diagnosis.plan = self.prescriber.prescribe(answers, diagnosis)
+        return diagnosis
 
     def language(self, answers: Answers, lang: str | None = None) -> str:
         """--lang, else the answers file's language, else SHEQUN_LANG, else the knowledge base's first."""

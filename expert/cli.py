@@ -71,7 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="输出文件的 JSON Schema / print the JSON Schema of a file kind",
                        description="输出问卷、规则或答卷文件的 JSON Schema，供编辑器校验和补全。/ Print the "
                                    "JSON Schema of questionnaire, rules or answers files for editors.")
-    p.add_argument("kind", choices=("questionnaire", "rules", "policy", "answers"), help="文件种类 / file kind")
+    p.add_argument("kind", choices=("questionnaire", "rules", "policy", "actions", "answers"),
+                   help="文件种类 / file kind")
     kb_option(p)
 
     p = sub.add_parser("check", help="检查知识库并跑黄金案例 / check the knowledge base and its golden cases",

@@ -91,6 +91,15 @@ class ChoiceNumber(Node):
 
 
 @dataclass(frozen=True)
+class ChoiceSnap(Node):
+    """snap(x, q): the largest number a choice of q stands for that is not above x (else the smallest)."""
+
+    arg: Node
+    numbers: tuple  # the choice numbers of q, ascending
+    col: int = 0
+
+
+@dataclass(frozen=True)
 class Found(Node):
     """Another finding has been concluded (rules chain through this)."""
 
@@ -119,8 +128,9 @@ NUMERIC_FUNCS: dict[str, Callable[..., Any]] = {
     "min": min,
     "max": max,
 }
-ARITY = {"ceil": 1, "floor": 1, "round": 1, "abs": 1, "count": 1, "answered": 1, "found": 1, "number": 1}
-FUNCTIONS = sorted(set(NUMERIC_FUNCS) | {"count", "answered", "found", "number"})
+ARITY = {"ceil": 1, "floor": 1, "round": 1, "abs": 1, "count": 1, "answered": 1, "found": 1, "number": 1, "snap": 2,
+         "default": 2}
+FUNCTIONS = sorted(set(NUMERIC_FUNCS) | {"count", "answered", "found", "number", "snap", "default"})
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -558,7 +568,7 @@ class _Resolver:
             if isinstance(v, str):
                 return "text"
             return None
-        if isinstance(node, (Arith, Call, ChoiceNumber)):
+        if isinstance(node, (Arith, Call, ChoiceNumber, ChoiceSnap)):
             if isinstance(node, Call) and node.func == "answered":
                 return "bool"
             return "number"
@@ -594,6 +604,16 @@ class _Resolver:
                                    f"{arg.name!r} is not one", node)
                     return ChoiceNumber(resolved, table, node.col)
                 return Call(node.func, (resolved,), node.col)
+            if node.func == "snap":
+                target = node.args[1]
+                question = self.schema.questions.get(target.name) if isinstance(target, Name) else None
+                numbers = tuple(sorted(set(getattr(question, "choice_numbers", {}).values()))) if question else ()
+                if not numbers:
+                    self.error("snap(x, q) takes a single-choice question whose choices have a number: as q", node)
+                value = self.value(node.args[0])
+                if self.kind(value) not in ("number", None):
+                    self.error(f"snap() needs a number, but {_describe(value)} is {self.kind(value)}", value)
+                return ChoiceSnap(value, numbers, node.col)
             args = tuple(self.value(a) for a in node.args)
             for a in args:
                 kind = self.kind(a)
@@ -708,6 +728,9 @@ def evaluate(node: Node, values: Mapping[str, Any], findings: Iterable[str] = ()
     if isinstance(node, Call):
         if node.func == "answered":
             return values.get(node.args[0].qid) is not None if isinstance(node.args[0], Answer) else False
+        if node.func == "default":  # the first value, or the second where the first is unknown
+            first = evaluate(node.args[0], values, findings)
+            return evaluate(node.args[1], values, findings) if first is UNKNOWN or first is None else first
         args = [evaluate(a, values, findings) for a in node.args]
         if any(a is UNKNOWN or a is None for a in args):
             return UNKNOWN
@@ -720,6 +743,12 @@ def evaluate(node: Node, values: Mapping[str, Any], findings: Iterable[str] = ()
     if isinstance(node, ChoiceNumber):
         v = evaluate(node.arg, values, findings)
         return UNKNOWN if v is UNKNOWN else dict(node.table).get(v, UNKNOWN)
+    if isinstance(node, ChoiceSnap):
+        v = evaluate(node.arg, values, findings)
+        if v is UNKNOWN or v is None or not node.numbers:
+            return UNKNOWN
+        below = [n for n in node.numbers if n <= v]
+        return below[-1] if below else node.numbers[0]
     if isinstance(node, Found):
         return node.finding in findings
     if isinstance(node, Not):
@@ -771,7 +800,7 @@ def walk(node: Node | None) -> Iterator[Node]:
     elif isinstance(node, Compare):
         yield from walk(node.left)
         yield from walk(node.right)
-    elif isinstance(node, (Truthy, ChoiceNumber)):
+    elif isinstance(node, (Truthy, ChoiceNumber, ChoiceSnap)):
         yield from walk(node.arg)
     elif isinstance(node, BoolOp):
         for i in node.items:
@@ -861,6 +890,8 @@ def to_text(node: Node | None, values: Mapping[str, Any] | None = None, show=rep
             return text(n.arg, outer)
         if isinstance(n, ChoiceNumber):
             return f"number({text(n.arg)})"
+        if isinstance(n, ChoiceSnap):
+            return f"snap({text(n.arg)}, {list(n.numbers)})"
         if isinstance(n, Call):
             return f"{n.func}({', '.join(text(a) for a in n.args)})"
         if isinstance(n, Arith):

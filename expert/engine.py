@@ -140,7 +140,7 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
         # which rule of several that conclude one finding is its `rule`: the gravest, then the first
         # to fire, and among rules of equal salience (whose firing order experta leaves to chance) the
         # first written; the finding takes that rule's severity
-        "rule_order": {rule.id: (-SEVERITY_RANK[rule.severity], -rule.salience, n)
+        "rule_order": {rule.id: (-SEVERITY_RANK.get(rule.severity, 0), -rule.salience, n)
                        for n, rule in enumerate(kb.rules.rules)},
         "kb_rules": {rule.id: rule for rule in kb.rules.rules},
         # a Concluded fact is declared only where a rule reads it: every fact declared is matched
@@ -151,19 +151,25 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     for rule in kb.rules.rules:
         if rule.when_node is None:
             continue
-        alternatives = [_alternative(atoms, n, shared)
-                        for n, atoms in enumerate(c.disjunctive_normal_form(rule.when_node))]
-        alternatives = [a for a in alternatives if a is not None]
-        if not alternatives:
+        conditions = condition_patterns(rule.when_node, shared)
+        if conditions is None:
             log.info("rule %s can never fire; not compiled", rule.id)
             continue
-        # written as experta's own rule preparation would rewrite it (see PreparedRete)
-        if len(alternatives) == 1:
-            conditions = tuple(alternatives[0])
-        else:
-            conditions = (OR(*[a if len(a) > 1 else a[0] for a in alternatives]),)
         attrs[f"rule_{rule.id}"] = ExpertaRule(*conditions, salience=rule.salience)(_action(rule))
     return type("ShequnEngine", (ShequnEngineBase,), attrs)
+
+
+def condition_patterns(node: c.Node, shared: dict, extra: tuple = ()) -> tuple | None:
+    """A resolved condition as experta conditional elements (with `extra` patterns joined to every
+    alternative), or None if it can never hold. `shared` keeps one predicate per shared atom."""
+    alternatives = [_alternative(atoms, n, shared) for n, atoms in enumerate(c.disjunctive_normal_form(node))]
+    alternatives = [AND(*extra, *a) if extra else a for a in alternatives if a is not None]
+    if not alternatives:
+        return None
+    # written as experta's own rule preparation would rewrite it (see PreparedRete)
+    if len(alternatives) == 1:
+        return tuple(alternatives[0])
+    return (OR(*[a if len(a) > 1 else a[0] for a in alternatives]),)
 
 
 class PreparedRete(ReteMatcher):
@@ -262,7 +268,8 @@ class ShequnEngineBase(KnowledgeEngine):
         lead = self.kb_rules[ranked[0]]
         alt, params, evidence, trail = grounds[lead.id]
         self.results[rule.finding] = Finding(
-            rule.finding, lead.check, lead.severity, lead.priority, lead.id, params, evidence, trail, ranked[1:]
+            rule.finding, lead.check, lead.severity, lead.priority, lead.id, params, evidence, trail, ranked[1:],
+            lead.kind,
         )
         if first and rule.finding in self.chained:
             self.declare(Concluded(id=rule.finding))
@@ -291,9 +298,10 @@ class Diagnoser:
         engine.reset_case(answers.values)
         engine.declare(Community(**{qid: answers.values.get(qid) for qid in self.question_ids}))
         engine.run()
-        findings = list(engine.results.values())
+        findings = [f for f in engine.results.values() if f.kind == "problem"]
+        notes = [f for f in engine.results.values() if f.kind != "problem"]
         metrics = {}
         for metric in self.kb.rules.metrics:
             value = c.evaluate(metric.node, answers.values) if metric.node is not None else c.UNKNOWN
             metrics[metric.id] = None if value is c.UNKNOWN else _tidy(value)
-        return Diagnosis(findings, self.checks, metrics, self.kb.rules.policy)
+        return Diagnosis(findings, self.checks, metrics, self.kb.rules.policy, notes)

@@ -11,7 +11,7 @@ from expert.errors import UsageError
 from expert.findings import Diagnosis, Finding
 from expert.knowledge import KnowledgeBase
 from expert.messages import t
-from expert.render import format_answer
+from expert.report import question_and_answer
 
 
 class Explainer:
@@ -62,7 +62,7 @@ class Explainer:
             out.append(bullet + t("explain.answers", lang))
             for qid in own:
                 q = self.questions[qid]
-                out.append(f"{pad}    - {q.text_in(lang)}「{format_answer(q, values.get(qid), lang)}」(`{qid}`)")
+                out.append(f"{pad}    - {question_and_answer(q, values.get(qid), lang)} (`{qid}`)")
         if parents:
             out.append(bullet + t("explain.chained", lang))
             for parent in parents:

@@ -15,13 +15,14 @@ class Finding:
 
     id: str
     check: str
-    severity: str
+    severity: str | None  # None for a watch or a strength
     priority: int
     rule: str  # the rule that concluded it first
     params: dict[str, Any]
     evidence: dict[str, Any]  # question id -> the answer the rule matched
     trail: list[str]  # rule ids, from the first rule of the chain to `rule`
     also: list[str] = field(default_factory=list)  # other rules that concluded the same finding
+    kind: str = "problem"  # or "watch", "strength": notes that never change a verdict
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -34,6 +35,7 @@ class Finding:
             "evidence": self.evidence,
             "trail": self.trail,
             **({"also_concluded_by": self.also} if self.also else {}),
+            **({"kind": self.kind} if self.kind != "problem" else {}),
         }
 
 
@@ -43,6 +45,8 @@ class Diagnosis:
     checks: list[str]  # the self-checks in questionnaire order (without `cross`)
     metrics: dict[str, Any]
     policy: Policy
+    notes: list[Finding] = field(default_factory=list)  # watches and strengths, in rule order
+    plan: Any = None  # the treatment plan (expert/plan.py), set by Checkup.diagnose
 
     def __post_init__(self) -> None:
         urgency = self.policy.urgency(self.findings)
@@ -53,6 +57,9 @@ class Diagnosis:
 
     def of_check(self, check: str) -> list[Finding]:
         return [f for f in self.findings if f.check == check]
+
+    def notes_of(self, check: str, kind: str) -> list[Finding]:
+        return [f for f in self.notes if f.check == check and f.kind == kind]
 
     @property
     def verdicts(self) -> dict[str, str]:
@@ -89,5 +96,6 @@ class Diagnosis:
             "treat_first": self.first.id if self.first else None,
             "treatment_order": [f.id for f in self.treatment],
             "findings": [f.as_dict() for f in self.findings],
+            "notes": [f.as_dict() for f in self.notes],
             "metrics": self.metrics,
         }

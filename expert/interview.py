@@ -388,7 +388,7 @@ class Interview:
             self.say(section.intro.get_text(self.lang))
 
     def _said(self, question: Question, value: Any) -> None:
-        from expert.render import format_answer  # after the first answer, not before the first question
+        from expert.report import format_answer  # after the first answer, not before the first question
 
         self.say(f"  ✓ {question.text_in(self.lang)}  {format_answer(question, value, self.lang)}")
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from expert.actions import Catalogue, assemble_catalogue, build_action_file
 from expert.errors import KnowledgeBaseError, Problem
 from expert.messages import t
 from expert.policy import POLICY_FILE, build_policy, default_policy
@@ -43,6 +44,7 @@ class KnowledgeBase:
     root: Path
     questionnaire: Questionnaire
     rules: RuleBase
+    actions: Catalogue
     templates: dict[str, Path]
     examples: list[Path]
     warnings: list[Problem] = field(default_factory=list)
@@ -147,7 +149,19 @@ def _load(root: Path) -> KnowledgeBase:
         else:
             problems.append(Problem(f"missing the prescription template for language {lang!r}", display_path(path)))
 
-    rules = None
+    action_files = []
+    action_paths = sorted((root / "actions").glob("*.yaml")) if (root / "actions").is_dir() else []
+    if not action_paths:
+        problems.append(Problem("no actions: actions/ has no .yaml file; findings name the actions that treat them",
+                                display_path(root / "actions")))
+    for path in action_paths:
+        raw, name = reader.load(path)
+        if raw is not None:
+            af = build_action_file(raw, name, languages, problems)
+            if af is not None:
+                action_files.append(af)
+
+    rules = catalogue = None
     if questionnaire is not None and not _errors(problems):
         if policy is None:
             policy = default_policy(rule_files, languages)
@@ -155,12 +169,13 @@ def _load(root: Path) -> KnowledgeBase:
                                     "any medium is watch) and findings are treated in the order they are written",
                                     display_path(policy_path), None, None, None, "warning"))
         rules = assemble(rule_files, questionnaire, problems, policy)
+        catalogue = assemble_catalogue(action_files, questionnaire, rules, problems)
     errors = _errors(problems)
-    if errors or questionnaire is None or rules is None:
+    if errors or questionnaire is None or rules is None or catalogue is None:
         error = KnowledgeBaseError(t("kb.problems", kb=display_path(root), n=len(errors)), errors)
         error.unreadable = reader.unreadable
         raise error
-    return KnowledgeBase(root, questionnaire, rules, templates, _examples(root),
+    return KnowledgeBase(root, questionnaire, rules, catalogue, templates, _examples(root),
                          [p for p in problems if p.level == "warning"])
 
 

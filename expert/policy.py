@@ -160,7 +160,7 @@ def default_policy(rule_files: list, languages: tuple[str, ...]) -> Policy:
     order: list[str] = []
     for rf in rule_files:
         for rule in rf.rules:
-            if rule.then.finding not in order:
+            if rule.kind == "problem" and rule.then.finding not in order:
                 order.append(rule.then.finding)
     meanings = {sev: LocalText({lang: sev for lang in languages}) for sev in SEVERITIES}
     return Policy(VerdictPolicy(Thresholds(high=1), Thresholds(medium=1)), SeverityMeanings(**meanings),

@@ -1,7 +1,9 @@
-"""Render a diagnosis: the Markdown prescription through the knowledge base's Jinja templates, or JSON.
+"""Render a diagnosis and its plan: the Markdown prescription through the knowledge base's Jinja
+templates, or JSON. What the document says is computed in `expert/report.py`; this module holds the
+Jinja side.
 
-Templates and finding texts may come from someone else, so they run in Jinja's sandbox with
-StrictUndefined. Every number a template shows is computed here and passed in.
+Templates, finding and action texts may come from someone else, so they run in Jinja's sandbox with
+StrictUndefined. Every number a template shows is computed before and passed in.
 """
 
 from __future__ import annotations
@@ -18,17 +20,15 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from expert.answers import Answers
 from expert.errors import KnowledgeBaseError, Problem
-from expert.findings import Diagnosis, Finding
+from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase, display_path
 from expert.messages import t
-from expert.questionnaire import Question
-from expert.rulebase import CROSS
+from expert.report import ReportBuilder
 
-NUMERALS = "一二三四五六七八九十"
 # what a prescription template may use; `shequn check` reports any other variable
 CONTEXT_KEYS = frozenset({
-    "lang", "title", "community", "answers", "opening", "date", "verdict", "verdict_label", "checks", "cross",
-    "treat_first", "findings_count", "metrics",
+    "lang", "title", "community", "answers", "opening", "date", "next_checkup", "verdict", "verdict_label", "tally",
+    "checks", "cross", "treat_first", "phases", "steps_count", "findings_count", "metrics",
 })
 
 
@@ -71,69 +71,15 @@ def _bytecode_cache(kind: str) -> _BytecodeCache | None:
     return _BytecodeCache(str(folder / f"jinja-{kind}"), "%s.j2c")
 
 
-def format_number(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.1f}".rstrip("0").rstrip(".")
-    return str(value)
-
-
-def format_answer(question: Question, value: Any, lang: str) -> str:
-    """An answer as the operator would say it: choice labels, 是/否, numbers with their unit."""
-    if value is None:
-        return t("answer.none", lang)
-    if question.type == "single":
-        return question.choice_label(value, lang)
-    if question.type == "multiple":
-        if not value:
-            return t("answer.none_ticked", lang)
-        return t("answer.list_sep", lang).join(question.choice_label(v, lang) for v in value)
-    if question.type == "yesno":
-        return t("answer.yes" if value else "answer.no", lang)
-    if question.type in ("integer", "number", "scale"):
-        unit = question.unit.get_text(lang) if question.unit else ""
-        text = format_number(value)
-        if question.type == "scale":
-            return f"{text} / 5"
-        return f"{text} {unit}".strip() if lang == "en" else f"{text}{unit}"
-    return str(value)
-
-
 class Renderer:
-    """Turns a Diagnosis of one case into text, in one language."""
+    """Turns a diagnosis of one case, with its plan, into text, in one language."""
 
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
-        self.questionnaire = kb.questionnaire
+        self.builder = ReportBuilder(kb, self.render_text)
 
-    # ------------------------------------------------------------------ finding texts
-
-    def finding_texts(self, finding: Finding, answers: Answers, lang: str) -> dict[str, Any]:
-        """Title, diagnosis and prescription steps of a finding, with this community's numbers."""
-        definition = self.kb.rules.findings[finding.id]
-        text = definition.text
-        variables = self._variables(answers, finding, lang)
-        where = f"{definition.file} [{finding.id}]"
-        return {
-            "id": finding.id,
-            "title": text.title.get_text(lang),
-            "diagnosis": self._render_string(text.diagnosis.get_text(lang), variables, where),
-            "prescription": [self._render_string(step, variables, where) for step in text.prescription[lang]],
-        }
-
-    def _variables(self, answers: Answers, finding: Finding, lang: str) -> dict[str, Any]:
-        variables: dict[str, Any] = {qid: answers.values.get(qid) for qid in self.questionnaire.questions}
-        variables.update(finding.params)
-
-        def label(qid: str) -> str:
-            question = self.questionnaire.questions.get(qid)
-            if question is None:
-                raise KnowledgeBaseError(f"label({qid!r}): no such question")
-            return format_answer(question, answers.values.get(qid), lang)
-
-        variables["label"] = label
-        return variables
-
-    def _render_string(self, source: str, variables: dict[str, Any], where: str) -> str:
+    def render_text(self, source: str, variables: dict[str, Any], where: str) -> str:
+        """A finding's or an action's text from the knowledge base, in the sandbox."""
         try:
             return _compiled_string(source).render(variables).strip()
         except TemplateError as exc:
@@ -141,74 +87,8 @@ class Renderer:
                 t("kb.problems", kb=self.kb.name, n=1), [Problem(f"cannot render text: {exc}", where)]
             ) from None
 
-    # ------------------------------------------------------------------ the document
-
     def context(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> dict[str, Any]:
-        """Everything a prescription template may show, computed here."""
-        q = self.questionnaire
-        date = answers.date or dt.date.today()
-        rendered = {f.id: self.finding_texts(f, answers, lang) for f in diagnosis.findings}
-
-        def entry(f: Finding) -> dict[str, Any]:
-            return {
-                **rendered[f.id],
-                "severity": f.severity,
-                "severity_label": t(f"severity.{f.severity}", lang),
-                "symptoms": [
-                    {"question": q.questions[qid].text_in(lang),
-                     "answer": format_answer(q.questions[qid], value, lang)}
-                    for qid, value in f.evidence.items() if qid in q.questions
-                ],
-                "params": f.params,
-                "trail": f.trail,
-            }
-
-        checks = []
-        for number, section in enumerate(q.checks, start=1):
-            found = diagnosis.of_check(section.check)
-            verdict = diagnosis.verdicts[section.check]
-            checks.append({
-                "id": section.check,
-                "number": number,
-                "numeral": NUMERALS[number - 1] if number <= len(NUMERALS) else str(number),
-                "title": section.title.get_text(lang),
-                "verdict": verdict,
-                "verdict_label": t(f"verdict.{verdict}", lang),
-                "findings": [entry(f) for f in found],
-            })
-        metrics = []
-        for metric in self.kb.rules.metrics:
-            value = diagnosis.metrics.get(metric.id)
-            metrics.append({
-                "id": metric.id,
-                "label": metric.label.get_text(lang),
-                "value": t("answer.none", lang) if value is None else format_number(value),
-                "unit": metric.unit.get_text(lang) if metric.unit else "",
-            })
-        first = diagnosis.first
-        first_entry = None
-        if first is not None:
-            section_title = next((c["title"] for c in checks if c["id"] == first.check), None)
-            first_entry = {**entry(first), "check_title": section_title}
-        opening = [
-            {"question": question.text_in(lang), "answer": format_answer(question, answers.values.get(question.id), lang)}
-            for question in q.sections[0].questions if question.id in answers.values
-        ] if q.sections and not q.sections[0].check else []
-        return {
-            "lang": lang,
-            "title": q.title.get_text(lang),
-            "community": answers.name or t("answer.unnamed", lang),
-            "answers": dict(answers.values),
-            "opening": opening,
-            "date": date.isoformat(),
-            "verdict": diagnosis.overall,
-            "verdict_label": t(f"verdict.{diagnosis.overall}", lang),
-            "checks": checks,
-            "cross": [entry(f) for f in diagnosis.of_check(CROSS)],
-            "treat_first": first_entry,
-            "findings_count": len(diagnosis.findings),
-            "metrics": metrics,
-        }
+        return self.builder.context(answers, diagnosis, lang)
 
     def markdown(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> str:
         path = self.kb.templates[lang]
@@ -222,20 +102,52 @@ class Renderer:
                 t("kb.problems", kb=self.kb.name, n=1),
                 [Problem(f"cannot render the template: {exc}", display_path(path), line)],
             ) from None
-        return text.rstrip() + "\n"
+        return tidy_markdown(text)
 
     def json(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> str:
+        """The diagnosis for other tools: verdicts, findings with their diagnosis text, and the plan."""
+        context = self.context(answers, diagnosis, lang)
         data = {
             "community": answers.name,
             "questionnaire": {"id": answers.questionnaire, "version": answers.version},
-            "date": (answers.date or dt.date.today()).isoformat(),
+            "date": context["date"],
             "lang": lang,
             **diagnosis.as_dict(),
         }
-        titles = {f.id: self.kb.rules.findings[f.id].text.title.get_text(lang) for f in diagnosis.findings}
+        texts = {e["id"]: e for c in context["checks"] for e in [*c["findings"], *c["advice"]]}
+        texts.update({e["id"]: e for e in context["cross"]})
+        notes = {n["id"]: n for c in context["checks"] for n in [*c["strengths"], *c["watch"]]}
         for item in data["findings"]:
-            item["title"] = titles[item["id"]]
+            item["title"] = texts[item["id"]]["title"]
+            item["diagnosis"] = texts[item["id"]]["diagnosis"]
+        for item in data["notes"]:
+            item["title"] = notes[item["id"]]["title"]
+            item["text"] = notes[item["id"]]["diagnosis"]
+        if diagnosis.plan is not None:
+            plan = diagnosis.plan.as_dict()
+            steps = {s["number"]: s for p in context["phases"] for s in p["steps"]}
+            for step in plan["steps"]:
+                step["text"] = steps[step["number"]]["text"]
+            data["plan"] = plan
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def tidy_markdown(text: str) -> str:
+    """Blank lines where Markdown needs them, whatever the template's whitespace: one before and after
+    every heading, never two in a row, and one newline at the end."""
+    out: list[str] = []
+    for line in text.splitlines():
+        heading = line.startswith("#")
+        if heading and out and out[-1] != "":
+            out.append("")
+        if line.strip() == "" and (not out or out[-1] == ""):
+            continue
+        if out and out[-1].startswith("#") and line.strip() != "":
+            out.append("")
+        out.append(line.rstrip() if line.strip() else "")
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out) + "\n"
 
 
 @lru_cache(maxsize=1024)

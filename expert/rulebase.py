@@ -16,7 +16,10 @@ from expert.questionnaire import INTERNAL, Questionnaire
 from expert.schema import Context, Expr, Id, LocalList, LocalText, build, doc
 
 Severity = Literal["high", "medium", "low"]
+Kind = Literal["problem", "watch", "strength"]
 CROSS = "cross"
+# watch: near a threshold, worth keeping an eye on; strength: what is working. Neither changes a verdict.
+NOTE_KINDS = ("watch", "strength")
 
 
 @dataclass
@@ -32,9 +35,12 @@ class Rule:
     """If `when` holds, conclude `then`."""
 
     id: Id = field(metadata=doc("stable id of the rule"))
-    severity: Severity = field(metadata=doc("high | medium | low"))
     when: Expr = field(metadata=doc("the condition"))
     then: Conclusion = field(metadata=doc("the finding it concludes"))
+    severity: Severity | None = field(default=None, metadata=doc(
+        "high | medium | low; every problem rule has one (see rules/policy.yaml)"))
+    kind: Kind = field(default="problem", metadata=doc(
+        "problem (default) | watch (near a threshold) | strength (what is working); only problems change verdicts"))
     priority: int = field(default=50, metadata=doc(
         "0–100: among rules of one stage, higher fires first (the order of treatment is policy.yaml's)"))
     check: Id | None = field(default=None, metadata=doc("the self-check; defaults to the file's"))
@@ -61,11 +67,13 @@ class Rule:
 
 @dataclass
 class FindingText:
-    """What the operator reads about a finding; diagnosis and prescription are Jinja strings."""
+    """What the operator reads about a finding (a Jinja string over the answers and the rule's params),
+    and the actions of actions/*.yaml that treat it."""
 
-    title: LocalText = field(metadata=doc("a short name of the problem"))
-    diagnosis: LocalText = field(metadata=doc("what is wrong, with this community's numbers"))
-    prescription: LocalList = field(metadata=doc("ordered actions, with this community's numbers"))
+    title: LocalText = field(metadata=doc("a short name of the problem (or of the strength, the thing to watch)"))
+    diagnosis: LocalText = field(metadata=doc("what is wrong, with this community's numbers; only what its rules tested"))
+    actions: list[Id] = field(default_factory=list, metadata=doc(
+        "ids of the actions (actions/*.yaml) that treat it, most important first; problems need at least one"))
     line: int | None = field(default=None, metadata=INTERNAL)
     key_lines: dict = field(default_factory=dict, metadata=INTERNAL)
 
@@ -106,10 +114,11 @@ class FindingDef:
 
     id: str
     check: str
-    severity: str
+    severity: str | None
     text: FindingText
     file: str
     rules: list[str] = field(default_factory=list)
+    kind: str = "problem"
 
 
 @dataclass
@@ -149,6 +158,15 @@ def assemble(files: list[RuleFile], questionnaire: Questionnaire, problems: list
         problems.append(Problem(message, file, line, None, subject))
 
     for rf in files:
+        for rule in rf.rules:
+            if rule.kind == "problem" and rule.severity is None:
+                add("a problem rule needs a severity: high, medium or low (see rules/policy.yaml)",
+                    rule.file, rule.line, rule.id)
+                rule.severity = "low"
+            elif rule.kind != "problem" and rule.severity is not None:
+                add(f"a {rule.kind} rule has no severity: it never changes a verdict", rule.file,
+                    rule.key_lines.get("severity", rule.line), rule.id)
+                rule.severity = None
         if rf.check not in checks:
             add(f"check {rf.check!r} is not a self-check of the questionnaire ({', '.join(sorted(checks))})",
                 rf.file, 1, rf.check)
@@ -188,13 +206,15 @@ def assemble(files: list[RuleFile], questionnaire: Questionnaire, problems: list
             continue
         known = findings.get(fid)
         if known is None:
-            findings[fid] = FindingDef(fid, rule.check, rule.severity, texts[fid][0], texts[fid][1], [rule.id])
+            findings[fid] = FindingDef(fid, rule.check, rule.severity, texts[fid][0], texts[fid][1], [rule.id],
+                                       rule.kind)
             continue
         known.rules.append(rule.id)
-        if known.check != rule.check:
-            add(f"concludes {fid!r} for check {rule.check!r}, but rule {known.rules[0]!r} concludes it for "
-                f"{known.check!r}; all rules of a finding agree on its check", rule.file, rule.line, rule.id)
-        if SEVERITY_RANK[rule.severity] > SEVERITY_RANK[known.severity]:
+        if known.check != rule.check or known.kind != rule.kind:
+            add(f"concludes {fid!r} as a {rule.kind} of check {rule.check!r}, but rule {known.rules[0]!r} concludes "
+                f"it as a {known.kind} of {known.check!r}; all rules of a finding agree on its check and kind",
+                rule.file, rule.line, rule.id)
+        elif rule.severity and known.severity and SEVERITY_RANK[rule.severity] > SEVERITY_RANK[known.severity]:
             known.severity = rule.severity
     for fid, (text, file) in texts.items():
         if fid not in concluded:
@@ -207,7 +227,7 @@ def assemble(files: list[RuleFile], questionnaire: Questionnaire, problems: list
             add("only a high rule can be decisive: a medium or low fact does not decide a verdict alone",
                 rule.file, rule.key_lines.get("decisive", rule.line), rule.id)
     if policy is not None:
-        check_policy(policy, findings, problems)
+        check_policy(policy, {f: d for f, d in findings.items() if d.kind == "problem"}, problems)
     for rule in rules:
         src = c.Source(rule.file, rule.key_lines.get("when", rule.line), rule.id)
         node = c.parse_condition(rule.when, src, problems)

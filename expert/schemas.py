@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from expert.actions import ActionFile
 from expert.knowledge import KnowledgeBase
 from expert.policy import VERDICTS, Policy
 from expert.questionnaire import Questionnaire
 from expert.rulebase import RuleFile
 from expert.schema import json_schema
 
-KINDS = ("questionnaire", "rules", "policy", "answers")
+KINDS = ("questionnaire", "rules", "policy", "actions", "answers")
 
 
 def schema_for(kind: str, kb: KnowledgeBase | None = None) -> dict[str, Any]:
@@ -21,6 +22,8 @@ def schema_for(kind: str, kb: KnowledgeBase | None = None) -> dict[str, Any]:
         return json_schema(RuleFile, "shequn rules file")
     if kind == "policy":
         return json_schema(Policy, "shequn judgement policy (rules/policy.yaml)")
+    if kind == "actions":
+        return json_schema(ActionFile, "shequn actions file")
     if kind == "answers":
         if kb is None:
             raise ValueError("the answers schema is made from a knowledge base's questionnaire")

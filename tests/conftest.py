@@ -40,7 +40,7 @@ def write_tree(base: Path, files: dict[str, str]) -> Path:
 
 def copy_builtin_kb(dest: Path) -> Path:
     """A copy of the built-in knowledge base that a test may change."""
-    for part in ("questionnaires", "rules", "templates", "examples"):
+    for part in ("questionnaires", "rules", "actions", "templates", "examples"):
         shutil.copytree(ROOT / part, dest / part)
     return dest
 
@@ -146,23 +146,44 @@ MINI_RULES = """
       no_leaders:
         title: {zh: 群龙无首, en: No leaders}
         diagnosis: {zh: "{{ members }} 人没有一个领袖。", en: "{{ members }} members, no leader."}
-        prescription: {zh: ["先当好第一个领袖。"], en: ["Be the first leader."]}
+        actions: [lead_first]
       too_few_leaders:
         title: {zh: 领袖太少, en: Too few leaders}
         diagnosis: {zh: "还差 {{ more }} 位。", en: "{{ more }} more needed."}
-        prescription: {zh: ["再培养 {{ more }} 位。"], en: ["Grow {{ more }} more."]}
+        actions: [grow_leaders]
       bought_bond:
         title: {zh: 靠利益维系, en: A bought bond}
         diagnosis: {zh: "吸引方式:{{ label('attraction') }}。", en: "Attraction: {{ label('attraction') }}."}
-        prescription: {zh: ["少发福利,多做内容。"], en: ["Fewer perks, more content."]}
+        actions: [content_not_perks]
       few_key_accounts:
         title: {zh: 大客户少, en: Few key accounts}
         diagnosis: {zh: "大客户占 {{ key_share }}%。", en: "Key accounts: {{ key_share }}%."}
-        prescription: {zh: ["照常。"], en: ["Carry on."]}
+        actions: [carry_on]
       customer_crowd:
         title: {zh: 顾客群, en: A crowd of customers}
         diagnosis: {zh: "只剩交易。", en: "Only trade is left."}
-        prescription: {zh: ["重建认同。"], en: ["Rebuild identification."]}
+        actions: [rebuild]
+"""
+
+MINI_ACTIONS = """
+    actions:
+      - id: lead_first
+        phase: week
+        text: {zh: "先当好第一个领袖。", en: "Be the first leader."}
+      - id: grow_leaders
+        phase: month
+        params: {more: "max(1, ceil(members / 100)) - leaders"}
+        text: {zh: "再培养 {{ more }} 位。", en: "Grow {{ more }} more."}
+      - id: content_not_perks
+        phase: week
+        text: {zh: "少发福利，多做内容。", en: "Fewer perks, more content."}
+      - id: carry_on
+        phase: later
+        text: {zh: "照常。", en: "Carry on."}
+      - id: rebuild
+        phase: month
+        after: [content_not_perks]
+        text: {zh: "重建认同。", en: "Rebuild identification."}
 """
 
 MINI_POLICY = """
@@ -199,6 +220,7 @@ def mini_kb_files(**overrides: str) -> dict[str, str]:
         "questionnaires/mini.yaml": MINI_QUESTIONNAIRE,
         "rules/leaders.yaml": MINI_RULES,
         "rules/policy.yaml": MINI_POLICY,
+        "actions/mini.yaml": MINI_ACTIONS,
         "templates/prescription.zh.md.j2": MINI_TEMPLATE,
         "templates/prescription.en.md.j2": MINI_TEMPLATE,
     }

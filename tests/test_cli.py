@@ -47,7 +47,7 @@ def test_diagnose_prints_the_markdown_prescription(capsys, mini_kb, answers):
 def test_diagnose_in_english(capsys, mini_kb, answers):
     code, out, _ = run(capsys, "diagnose", answers, "--kb", mini_kb, "--lang", "en")
     assert code == 0
-    assert "3 more needed." in out and "Attraction: Perks." in out
+    assert "3 more needed." in out and "Attraction: “Perks”." in out
 
 
 def test_diagnose_json_has_verdicts_and_findings_with_evidence_and_trail(capsys, mini_kb, answers):

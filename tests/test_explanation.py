@@ -25,7 +25,7 @@ def test_explain_shows_rule_condition_with_values_and_the_answers(capsys, mini_k
     assert "规则 `too_few_leaders`（" in out and "leaders.yaml:12），优先级 80，程度 中" in out
     assert "`leaders(=2) >= 1 and leaders(=2) * 100 < members(=500)`" in out
     assert "算出的参数：more = 3" in out
-    assert "领袖人数「2」(`leaders`)" in out and "人数「500」(`members`)" in out
+    assert "领袖人数：2 (`leaders`)" in out and "人数：500 (`members`)" in out
 
 
 def test_explain_follows_a_chain_down_to_the_answers(capsys, mini_kb, answers):
@@ -96,7 +96,7 @@ def test_explain_traces_every_finding_of_every_example_back_to_answers(checkup, 
         by_id = {f.id: f for f in diagnosis.findings}
         for finding in diagnosis.findings:
             text = explainer.explain(answers, diagnosis, finding.id)
-            quoted = set(re.findall(r"」\(`([a-z0-9_]+)`\)", text))
+            quoted = set(re.findall(r" \(`([a-z0-9_]+)`\)$", text, re.M))
             for link in _chain(finding, by_id, kb):
                 assert f"`{link.id}`" in text
                 assert set(link.evidence) <= quoted, (path.name, link.id)

@@ -41,6 +41,10 @@ def apply_guide(kb):
             path = kb / options["file"]
             doc = load(path)
             doc["findings"][options["id"]] = data
+        elif kind == "action":
+            path = kb / options["file"]
+            doc = load(path)
+            doc["actions"].extend(data)
         elif kind == "order":
             path = kb / "rules" / "policy.yaml"
             doc = load(path)
@@ -56,7 +60,7 @@ def apply_guide(kb):
 
 
 def test_the_guide_has_the_four_steps():
-    assert [kind for kind, _, _ in guide_blocks()] == ["question", "rule", "finding", "order", "example"]
+    assert [kind for kind, _, _ in guide_blocks()] == ["question", "rule", "finding", "action", "order", "example"]
 
 
 def test_the_worked_example_works_exactly_as_the_guide_says(tmp_path):

@@ -139,7 +139,7 @@ def test_every_question_type_is_asked_and_answered(questionnaire, tmp_path):
     _, said, answers = ask(questionnaire, tmp_path, STRAIGHT)
     assert answers.values == STRAIGHT_VALUES
     assert "【开场】" in said and "【自检五：价值输出能不能持续？】" in said
-    assert "✓ 按销量看人  否" in said and "✓ 怎么吸引人  福利" in said
+    assert "✓ 按销量看人  否" in said and "✓ 怎么吸引人  「福利」" in said
 
 
 def test_the_answers_file_is_what_diagnose_reads(questionnaire, tmp_path):

@@ -13,7 +13,7 @@ import pytest
 
 from expert.yamlio import parse_yaml
 
-from conftest import MINI_QUESTIONNAIRE, MINI_RULES, ROOT, write_tree
+from conftest import MINI_ACTIONS, MINI_POLICY, MINI_QUESTIONNAIRE, MINI_RULES, ROOT, write_tree
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -36,8 +36,9 @@ ANSWERS = {"community_name": "城西跑团", "members": 500, "leaders": 2, "kind
 
 @pytest.fixture
 def kb(tmp_path) -> Path:
-    """The mini questionnaire and rules with the built-in prescription templates."""
-    base = write_tree(tmp_path / "kb", {"questionnaires/mini.yaml": MINI_QUESTIONNAIRE, "rules/leaders.yaml": MINI_RULES})
+    """The mini questionnaire, rules and actions with the built-in prescription templates."""
+    base = write_tree(tmp_path / "kb", {"questionnaires/mini.yaml": MINI_QUESTIONNAIRE, "rules/leaders.yaml": MINI_RULES,
+                                        "rules/policy.yaml": MINI_POLICY, "actions/mini.yaml": MINI_ACTIONS})
     shutil.copytree(ROOT / "templates", base / "templates")
     return base
 
@@ -95,7 +96,7 @@ def test_a_whole_interview_by_keystrokes(kb, work):
     child.expect_exact("为什么问：1990法则")
     child.send(CLEAR + "2" + ENTER)
     answer(child, STRAIGHT[3:])
-    child.expect_exact("先治这一条：顾客群（综合判断）")
+    child.expect_exact("先治这一条：靠利益维系（自检二:有没有意见领袖?）")  # the combined 顾客群, through its root
     child.expect_exact("处方已写入 shequn-prescription.md")
     out = finish(child)
     assert child.exitstatus == 0, out

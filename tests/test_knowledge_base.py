@@ -59,7 +59,7 @@ def test_a_healthy_community_has_nothing_to_treat_and_advice_stays_advice(diagno
 
 
 def _rules_fired(diagnosis):
-    return {rule for f in diagnosis.findings for rule in [f.rule, *f.also]}
+    return {rule for f in [*diagnosis.findings, *diagnosis.notes] for rule in [f.rule, *f.also]}
 
 
 def test_every_rule_fires_in_one_example_and_stays_silent_in_another(kb, diagnosed):

@@ -17,6 +17,7 @@ BUILT_IN = {
     "questionnaire": sorted((ROOT / "questionnaires").glob("*.yaml")),
     "rules": sorted(p for p in (ROOT / "rules").glob("*.yaml") if p.name != "policy.yaml"),
     "policy": [ROOT / "rules" / "policy.yaml"],
+    "actions": sorted((ROOT / "actions").glob("*.yaml")),
     "answers": sorted(EXAMPLES.glob("*.yaml")),
 }
 

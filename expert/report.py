@@ -1,0 +1,258 @@
+"""What a prescription says, computed before any template sees it: every text rendered with this
+community's numbers, the plan's steps with the findings they treat, and each check's verdict with its
+symptoms, diagnosis, advice, strengths and things to watch. Templates only lay it out.
+
+Finding and action texts are Jinja strings from the knowledge base; they are rendered here through
+`render.render_text` (the sandbox) with the answers, the metrics, the params and the plan's dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Callable
+
+from expert.answers import Answers
+from expert.errors import KnowledgeBaseError
+from expert.findings import Diagnosis, Finding
+from expert.knowledge import KnowledgeBase
+from expert.messages import t
+from expert.questionnaire import Question
+from expert.rulebase import CROSS
+
+NUMERALS = "一二三四五六七八九十"
+PHASE_DATE = {"week": "week_end", "month": "month_end", "later": None}
+# a question's own remark in brackets at its end: (tick all that apply), （1 = …，5 = …）
+_TRAILING_REMARK = re.compile(r"\s*[（(][^（()）]*[)）]\s*$")
+
+
+def format_number(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def plural(value: Any, singular: str, plural_form: str | None = None) -> str:
+    """English: '1 hour', '2.5 hours', '3 people'. A number and its noun, agreeing."""
+    noun = singular if value == 1 else (plural_form or singular + "s")
+    return f"{format_number(value)} {noun}"
+
+
+def format_date(day: dt.date, lang: str, since: dt.date | None = None) -> str:
+    """A deadline as people write it: 12月1日 / 1 December, with the year when it is not the checkup's."""
+    same_year = since is not None and since.year == day.year
+    if lang == "zh":
+        return f"{day.month}月{day.day}日" if same_year else f"{day.year}年{day.month}月{day.day}日"
+    month = day.strftime("%B")
+    return f"{day.day} {month}" if same_year else f"{day.day} {month} {day.year}"
+
+
+def format_answer(question: Question, value: Any, lang: str) -> str:
+    """An answer as it reads inside a sentence: a choice's label, 是/否, a number with its unit; ticked
+    options each in quotes, so a label that itself holds 、 or a comma cannot be misread."""
+    if value is None:
+        return t("answer.none", lang)
+    if question.type == "single":
+        return question.choice_label(value, lang)
+    if question.type == "multiple":
+        if not value:
+            return t("answer.none_ticked", lang)
+        labels = [t("answer.quoted", lang, text=question.choice_label(v, lang)) for v in value]
+        if lang == "en" and len(labels) > 1:
+            return ", ".join(labels[:-1]) + " and " + labels[-1]
+        return t("answer.list_sep", lang).join(labels)
+    if question.type == "yesno":
+        return t("answer.yes" if value else "answer.no", lang)
+    if question.type == "scale":
+        label = question.labels.get(value) if question.labels else None
+        text = f"{value} / 5"
+        return t("answer.scale_label", lang, value=text, label=label.get_text(lang)) if label else text
+    if question.type in ("integer", "number"):
+        unit = question.unit.get_text(lang) if question.unit else ""
+        text = format_number(value)
+        return f"{text} {unit}".strip() if lang == "en" else f"{text}{unit}"
+    return str(value)
+
+
+def symptom_answer(question: Question, value: Any, lang: str) -> str:
+    """An answer shown as a symptom: a chosen option in quotes, the rest as they are."""
+    text = format_answer(question, value, lang)
+    if question.type == "single" and value is not None:
+        return t("answer.quoted", lang, text=text)
+    return text
+
+
+def question_as_asked(question: Question, lang: str) -> str:
+    """The question without its own bracketed remark, which means nothing beside the answer."""
+    return _TRAILING_REMARK.sub("", question.text_in(lang))
+
+
+def question_and_answer(question: Question, value: Any, lang: str) -> str:
+    """'群里现在有多少人？480人' / 'How many members...? 480 members': a question, then its answer."""
+    asked = question_as_asked(question, lang)
+    answer = symptom_answer(question, value, lang)
+    if asked.endswith(("？", "?", "：", ":")):
+        return f"{asked}{' ' if lang == 'en' else ''}{answer}"
+    return f"{asked}{'：' if lang != 'en' else ': '}{answer}"
+
+
+class ReportBuilder:
+    """The content of one community's prescription, in one language."""
+
+    def __init__(self, kb: KnowledgeBase, render_text: Callable[[str, dict, str], str]):
+        self.kb = kb
+        self.questionnaire = kb.questionnaire
+        self.render_text = render_text
+
+    # ------------------------------------------------------------------ variables of texts
+
+    def _variables(self, answers: Answers, diagnosis: Diagnosis, lang: str, params: dict[str, Any]) -> dict[str, Any]:
+        questions = self.questionnaire.questions
+        variables: dict[str, Any] = {qid: answers.values.get(qid) for qid in questions}
+        variables.update(diagnosis.metrics)
+        plan = diagnosis.plan
+        if plan is not None:
+            start = plan.dates["checkup"]
+            variables.update({name: format_date(day, lang, start) for name, day in plan.dates.items()
+                              if name != "checkup"})
+        variables.update(params)
+
+        def label(qid: str) -> str:
+            question = questions.get(qid)
+            if question is None:
+                raise KnowledgeBaseError(f"label({qid!r}): no such question")
+            return format_answer(question, answers.values.get(qid), lang)
+
+        def choice_label(qid: str, number: Any) -> str:
+            question = questions.get(qid)
+            for choice in (question.choices or []) if question else []:
+                if choice.number is not None and choice.number == number:
+                    return choice.label.get_text(lang)
+            raise KnowledgeBaseError(f"choice_label({qid!r}, {number!r}): no choice of that question stands for it")
+
+        variables.update(label=label, choice_label=choice_label, plural=plural)
+        return variables
+
+    def finding_text(self, finding: Finding, answers: Answers, diagnosis: Diagnosis, lang: str) -> dict[str, Any]:
+        definition = self.kb.rules.findings[finding.id]
+        variables = self._variables(answers, diagnosis, lang, finding.params)
+        return {
+            "id": finding.id,
+            "title": definition.text.title.get_text(lang),
+            "diagnosis": self.render_text(definition.text.diagnosis.get_text(lang), variables,
+                                          f"{definition.file} [{finding.id}]"),
+        }
+
+    def step_text(self, step, answers: Answers, diagnosis: Diagnosis, lang: str) -> str:
+        action = self.kb.actions.actions[step.action]
+        text = action.text if step.variant == 0 else action.variants[step.variant - 1].text
+        return self.render_text(text.get_text(lang), self._variables(answers, diagnosis, lang, step.params),
+                                f"{action.file} [{action.id}]")
+
+    # ------------------------------------------------------------------ the document
+
+    def context(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> dict[str, Any]:
+        """Everything a prescription template may show, computed here."""
+        q = self.questionnaire
+        plan = diagnosis.plan
+        titles = {f.id: self.kb.rules.findings[f.id].text.title.get_text(lang)
+                  for f in [*diagnosis.findings, *diagnosis.notes]}
+        sep = t("answer.titles_sep", lang)
+        first = diagnosis.first
+
+        steps = []
+        for step in plan.steps if plan else []:
+            steps.append({
+                "number": step.number,
+                "phase": step.phase,
+                "text": self.step_text(step, answers, diagnosis, lang),
+                "treats": [titles[f] for f in step.treats],
+                "treats_text": sep.join(titles[f] for f in step.treats),
+            })
+        phases = []
+        for phase, date_key in PHASE_DATE.items():
+            in_phase = [s for s in steps if s["phase"] == phase]
+            if in_phase:
+                when = format_date(plan.dates[date_key], lang, plan.dates["checkup"]) if date_key else ""
+                phases.append({"id": phase, "title": t(f"plan.{phase}", lang, date=when), "steps": in_phase})
+
+        def numbers(fid: str) -> str:
+            return t("answer.list_sep_plain", lang).join(str(s.number) for s in plan.steps_for(fid)) if plan else ""
+
+        def entry(f: Finding) -> dict[str, Any]:
+            text = self.finding_text(f, answers, diagnosis, lang)
+            return {
+                **text,
+                "severity": f.severity,
+                "severity_label": t(f"severity.{f.severity}", lang) if f.severity else "",
+                "advice": diagnosis.is_advice(f),
+                "first": first is not None and f.id == first.id,
+                "symptoms": [question_and_answer(q.questions[qid], value, lang)
+                             for qid, value in f.evidence.items() if qid in q.questions],
+                "steps": numbers(f.id),
+            }
+
+        def note(f: Finding) -> dict[str, Any]:
+            return self.finding_text(f, answers, diagnosis, lang)
+
+        checks = []
+        for number, section in enumerate(q.checks, start=1):
+            found = diagnosis.of_check(section.check)
+            verdict = diagnosis.verdicts[section.check]
+            entries = [entry(f) for f in found]
+            checks.append({
+                "id": section.check,
+                "number": number,
+                "numeral": NUMERALS[number - 1] if number <= len(NUMERALS) else str(number),
+                "title": section.title.get_text(lang),
+                "verdict": verdict,
+                "verdict_label": t(f"verdict.{verdict}", lang),
+                "findings": [e for e in entries if not e["advice"]],
+                "advice": [e for e in entries if e["advice"]],
+                "summary": sep.join(t("report.advice_mark", lang, title=e["title"]) if e["advice"]
+                                    else (t("report.first_mark", lang, title=e["title"]) if e["first"]
+                                          else e["title"]) for e in entries),
+                "strengths": [note(f) for f in diagnosis.notes_of(section.check, "strength")],
+                "watch": [note(f) for f in diagnosis.notes_of(section.check, "watch")],
+            })
+        cross = [entry(f) for f in diagnosis.of_check(CROSS)]
+        metrics = []
+        for metric in self.kb.rules.metrics:
+            value = diagnosis.metrics.get(metric.id)
+            metrics.append({
+                "id": metric.id,
+                "label": metric.label.get_text(lang),
+                "value": t("answer.none", lang) if value is None else format_number(value),
+                "unit": metric.unit.get_text(lang) if metric.unit else "",
+            })
+        first_entry = None
+        if first is not None:
+            section_title = next((c["title"] for c in checks if c["id"] == first.check), t("batch.cross", lang))
+            first_entry = {**entry(first), "check_title": section_title}
+        opening = [question_and_answer(question, answers.values.get(question.id), lang)
+                   for question in q.sections[0].questions if question.id in answers.values
+                   ] if q.sections and not q.sections[0].check else []
+        to_treat = len(diagnosis.treatment)
+        advice = sum(1 for f in diagnosis.findings if diagnosis.is_advice(f))
+        dates = plan.dates if plan else {"checkup": answers.date or dt.date.today()}
+        return {
+            "lang": lang,
+            "title": q.title.get_text(lang),
+            "community": answers.name or t("answer.unnamed", lang),
+            "answers": dict(answers.values),
+            "opening": opening,
+            "date": dates["checkup"].isoformat(),
+            "next_checkup": format_date(dates["next_checkup"], lang, dates["checkup"]) if "next_checkup" in dates
+            else "",
+            "verdict": diagnosis.overall,
+            "verdict_label": t(f"verdict.{diagnosis.overall}", lang),
+            "tally": t("report.tally", lang, treat=to_treat, advice=advice) if to_treat or advice
+            else t("report.nothing", lang),
+            "checks": checks,
+            "cross": cross,
+            "treat_first": first_entry,
+            "phases": phases,
+            "steps_count": len(steps),
+            "findings_count": len(diagnosis.findings),
+            "metrics": metrics,
+        }
