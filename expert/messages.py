@@ -87,6 +87,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "report.advice_mark": {"zh": "（建议）{title}", "en": "(advice) {title}"},
     "report.first_mark": {"zh": "{title}（先治）", "en": "{title} (first)"},
     "report.tally": {"zh": "要治的问题 {treat} 个，建议 {advice} 条", "en": "problems to treat: {treat}; advice: {advice}"},
+    "report.tally_treat": {"zh": "要治的问题 {treat} 个", "en": "problems to treat: {treat}"},
+    "report.tally_advice": {"zh": "没有要治的问题，建议 {advice} 条", "en": "nothing to treat; advice: {advice}"},
     "report.nothing": {"zh": "没有要治的问题", "en": "nothing to treat"},
     "plan.week": {"zh": "本周（{date}前）", "en": "This week (by {date})"},
     "plan.month": {"zh": "本月（{date}前）", "en": "This month (by {date})"},

@@ -58,9 +58,7 @@ def format_answer(question: Question, value: Any, lang: str) -> str:
         if not value:
             return t("answer.none_ticked", lang)
         labels = [t("answer.quoted", lang, text=question.choice_label(v, lang)) for v in value]
-        if lang == "en" and len(labels) > 1:
-            return ", ".join(labels[:-1]) + " and " + labels[-1]
-        return t("answer.list_sep", lang).join(labels)
+        return join_list(labels, lang)
     if question.type == "yesno":
         return t("answer.yes" if value else "answer.no", lang)
     if question.type == "scale":
@@ -80,6 +78,13 @@ def symptom_answer(question: Question, value: Any, lang: str) -> str:
     if question.type == "single" and value is not None:
         return t("answer.quoted", lang, text=text)
     return text
+
+
+def join_list(items: list[str], lang: str) -> str:
+    """1、2、3 / 1, 2 and 3."""
+    if lang == "en" and len(items) > 1:
+        return ", ".join(items[:-1]) + " and " + items[-1]
+    return t("answer.list_sep_plain", lang).join(items)
 
 
 def question_as_asked(question: Question, lang: str) -> str:
@@ -177,7 +182,7 @@ class ReportBuilder:
                 phases.append({"id": phase, "title": t(f"plan.{phase}", lang, date=when), "steps": in_phase})
 
         def numbers(fid: str) -> str:
-            return t("answer.list_sep_plain", lang).join(str(s.number) for s in plan.steps_for(fid)) if plan else ""
+            return join_list([str(s.number) for s in plan.steps_for(fid)], lang) if plan else ""
 
         def entry(f: Finding) -> dict[str, Any]:
             text = self.finding_text(f, answers, diagnosis, lang)
@@ -190,6 +195,7 @@ class ReportBuilder:
                 "symptoms": [question_and_answer(q.questions[qid], value, lang)
                              for qid, value in f.evidence.items() if qid in q.questions],
                 "steps": numbers(f.id),
+                "steps_n": len(plan.steps_for(f.id)) if plan else 0,
             }
 
         def note(f: Finding) -> dict[str, Any]:
@@ -246,8 +252,8 @@ class ReportBuilder:
             else "",
             "verdict": diagnosis.overall,
             "verdict_label": t(f"verdict.{diagnosis.overall}", lang),
-            "tally": t("report.tally", lang, treat=to_treat, advice=advice) if to_treat or advice
-            else t("report.nothing", lang),
+            "tally": t("report.tally" if to_treat and advice else "report.tally_treat" if to_treat
+                       else "report.tally_advice" if advice else "report.nothing", lang, treat=to_treat, advice=advice),
             "checks": checks,
             "cross": cross,
             "treat_first": first_entry,
