@@ -1,4 +1,5 @@
-"""Render a diagnosis: the Markdown prescription through the knowledge base's Jinja templates, or JSON.
+"""Render a diagnosis: the Markdown prescription through the knowledge base's Jinja templates, JSON, or
+the Markdown as a printable HTML page (expert/page.py).
 
 Templates and finding texts may come from someone else, so they run in Jinja's sandbox with
 StrictUndefined. Every number a template shows is computed here and passed in.
@@ -146,7 +147,7 @@ class Renderer:
     def context(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> dict[str, Any]:
         """Everything a prescription template may show, computed here."""
         q = self.questionnaire
-        date = answers.date or dt.date.today()
+        date = _date(answers)
         rendered = {f.id: self.finding_texts(f, answers, lang) for f in diagnosis.findings}
 
         def entry(f: Finding) -> dict[str, Any]:
@@ -197,7 +198,7 @@ class Renderer:
         return {
             "lang": lang,
             "title": q.title.get_text(lang),
-            "community": answers.name or t("answer.unnamed", lang),
+            "community": self._community(answers, lang),
             "answers": dict(answers.values),
             "opening": opening,
             "date": date.isoformat(),
@@ -224,11 +225,24 @@ class Renderer:
             ) from None
         return text.rstrip() + "\n"
 
+    def html(self, markdown: str, answers: Answers, lang: str) -> str:
+        """A prescription's Markdown as one printable page, headed with the community's name and the date."""
+        from expert.page import html_page
+
+        community = self._community(answers, lang)
+        date = _date(answers).isoformat()
+        title = f"{community} · {self.questionnaire.title.get_text(lang)} · {date}"
+        return html_page(markdown, lang=lang, title=title, community=community, date=date)
+
+    @staticmethod
+    def _community(answers: Answers, lang: str) -> str:
+        return answers.name or t("answer.unnamed", lang)
+
     def json(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> str:
         data = {
             "community": answers.name,
             "questionnaire": {"id": answers.questionnaire, "version": answers.version},
-            "date": (answers.date or dt.date.today()).isoformat(),
+            "date": _date(answers).isoformat(),
             "lang": lang,
             **diagnosis.as_dict(),
         }
@@ -236,6 +250,10 @@ class Renderer:
         for item in data["findings"]:
             item["title"] = titles[item["id"]]
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _date(answers: Answers) -> dt.date:
+    return answers.date or dt.date.today()
 
 
 @lru_cache(maxsize=1024)
