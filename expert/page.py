@@ -119,10 +119,12 @@ def _tables(tokens: list, lang: str) -> None:
                 cells.setdefault(column, []).append(tokens[j])
                 widest[column] = max(widest.get(column, 0.0), _ems(tokens[j + 1].content))
                 column += 1
-        for column, opening in cells.items():
-            if widest[column] <= SHORT_CELL_EMS:
-                for cell in opening:
-                    cell.attrSet("class", "short")
+        short = [column for column in cells if widest[column] <= SHORT_CELL_EMS]
+        if sum(widest[column] for column in short) > _line_ems() / 2:
+            continue  # so many short columns that kept on one line they could push the table off the page
+        for column in short:
+            for cell in cells[column]:
+                cell.attrSet("class", "short")
 
 
 def _sections(tokens: list, lang: str) -> list:
@@ -162,7 +164,7 @@ def _share_of_page(tokens: list, lang: str) -> float:
     line's width in ems counted from East Asian widths. Generous on purpose: too high only lets a block
     break, too low can leave most of a page blank."""
     em_mm = FONT_PT * 25.4 / 72
-    width = (PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]) / em_mm
+    width = _line_ems()
     line_mm = em_mm * LINE_HEIGHT.get(lang, LINE_HEIGHT["zh"])
     page_lines = (PAGE_MM[1] - MARGINS_MM["top"] - MARGINS_MM["bottom"]) / line_mm
     lines = 0.0
@@ -193,6 +195,11 @@ def _share_of_page(tokens: list, lang: str) -> float:
         elif token.type == "heading_close":
             lines += 1.2
     return lines / page_lines
+
+
+def _line_ems() -> float:
+    """How many ems of body text a printed line holds."""
+    return (PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]) / (FONT_PT * 25.4 / 72)
 
 
 def _ems(text: str) -> float:

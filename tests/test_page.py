@@ -112,6 +112,11 @@ def test_a_short_table_stays_on_one_page_and_its_short_columns_keep_words_whole(
     assert '<td class="short">Healthy</td>' in html
 
 
+def test_many_short_columns_may_still_wrap_so_that_the_table_fits_the_page():
+    html = body("|" + " Healthy |" * 12 + "\n|" + " --- |" * 12 + "\n")
+    assert "short" not in html
+
+
 def test_a_long_table_may_break_between_rows():
     html = body("| a | b |\n| --- | --- |\n" + "| row | 一二三四五六七八九十 |\n" * 80)
     assert "<table>" in html
