@@ -12,7 +12,7 @@ from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase, load_knowledge_base
 from expert.messages import default_language
 
-FORMATS = ("markdown", "json")
+FORMATS = ("markdown", "json", "html")
 
 
 @dataclass
@@ -54,11 +54,18 @@ class Checkup:
                 return candidate
         return self.kb.languages[0]
 
-    def report(self, answers: Answers, fmt: str = "markdown", lang: str | None = None) -> Report:
+    def report(self, answers: Answers, fmt: str = "markdown", lang: str | None = None, explain: bool = False) -> Report:
+        """The prescription as Markdown, as JSON, or as a printable HTML page made from the Markdown;
+        `explain` appends the reasoning behind each finding to the Markdown and so to the page."""
         diagnosis = self.diagnose(answers)
         lang = self.language(answers, lang)
         if fmt == "json":
-            text = self.renderer.json(answers, diagnosis, lang)
-        else:
-            text = self.renderer.markdown(answers, diagnosis, lang)
+            return Report(diagnosis, self.renderer.json(answers, diagnosis, lang))
+        text = self.renderer.markdown(answers, diagnosis, lang)
+        if explain:
+            from expert.explanation import Explainer
+
+            text += "\n" + Explainer(self.kb, lang).explain(answers, diagnosis)
+        if fmt == "html":
+            text = self.renderer.html(text, answers, lang)
         return Report(diagnosis, text)

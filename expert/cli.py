@@ -45,10 +45,12 @@ def _parser() -> argparse.ArgumentParser:
                        description="诊断一份答卷并输出处方。/ Diagnose an answers file and write the prescription.")
     p.add_argument("answers", metavar="ANSWERS.yaml", help="答卷文件 / the answers file")
     p.add_argument("-o", "--output", metavar="FILE", help="写入文件而不是标准输出 / write to FILE, not stdout")
-    p.add_argument("--format", choices=("markdown", "json"), default="markdown",
-                   help="输出格式 / output format (default: markdown)")
+    p.add_argument("--format", choices=("markdown", "json", "html"), default="markdown",
+                   help="输出格式：markdown；json 给其他程序；html 是一页自带样式、可直接用浏览器打印成 A4 的网页 / "
+                        "output format: markdown; json for other programs; html, one self-contained page that "
+                        "any browser prints on A4 (default: markdown)")
     p.add_argument("--explain", action="store_true",
-                   help="附上每个发现的推理过程 / append the reasoning behind each finding")
+                   help="附上每个发现的推理过程（json 除外）/ append the reasoning behind each finding (not to json)")
     lang_option(p)
     kb_option(p)
 
@@ -96,8 +98,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="并行进程数（默认且最多为 CPU 核数）/ processes to use (default and most: the number of cores)")
     p.add_argument("--overwrite", action="store_true",
                    help="先删掉输出目录里上次运行的结果 / remove an earlier run's results from the out-dir first")
-    p.add_argument("--format", choices=("markdown", "json"), default="markdown",
-                   help="处方格式 / format of the prescriptions (default: markdown)")
+    p.add_argument("--format", choices=("markdown", "json", "html"), default="markdown",
+                   help="处方格式，html 每个社群一页可打印的网页 / format of the prescriptions; html writes one "
+                        "printable page per community (default: markdown)")
     lang_option(p)
     kb_option(p)
     return parser
@@ -143,14 +146,7 @@ def _diagnose(args: argparse.Namespace) -> int:
 
     checkup = Checkup.load(args.kb)
     answers = _read(checkup, args.answers)
-    report = checkup.report(answers, args.format, args.lang)
-    text = report.text
-    if args.explain and args.format == "markdown":
-        from expert.explanation import Explainer
-
-        lang = checkup.language(answers, args.lang)
-        text += "\n" + Explainer(checkup.kb, lang).explain(answers, report.diagnosis)
-    _output(text, args.output)
+    _output(checkup.report(answers, args.format, args.lang, explain=args.explain).text, args.output)
     return 0
 
 

@@ -1,6 +1,6 @@
 """Render a diagnosis and its plan: the Markdown prescription through the knowledge base's Jinja
-templates, or JSON. What the document says is computed in `expert/report.py`; this module holds the
-Jinja side.
+templates, JSON, or the Markdown as a printable HTML page (expert/page.py). What the document says is
+computed in `expert/report.py`; this module holds the Jinja side.
 
 Templates, finding and action texts may come from someone else, so they run in Jinja's sandbox with
 StrictUndefined. Every number a template shows is computed before and passed in.
@@ -103,6 +103,15 @@ class Renderer:
                 [Problem(f"cannot render the template: {exc}", display_path(path), line)],
             ) from None
         return tidy_markdown(text)
+
+    def html(self, markdown: str, answers: Answers, lang: str) -> str:
+        """A prescription's Markdown as one printable page, headed with the community's name and the date."""
+        from expert.page import html_page
+
+        community = answers.name or t("answer.unnamed", lang)
+        date = (answers.date or dt.date.today()).isoformat()
+        title = f"{community} · {self.kb.questionnaire.title.get_text(lang)} · {date}"
+        return html_page(markdown, lang=lang, title=title, community=community, date=date)
 
     def json(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> str:
         """The diagnosis for other tools: verdicts, findings with their diagnosis text, and the plan."""

@@ -54,3 +54,10 @@ def test_the_wheel_carries_the_knowledge_base_not_the_checkout(installed):
     code = "from expert.knowledge import builtin_dir; print(builtin_dir())"
     where = Path(sh(bin_dir / "python", "-c", code, cwd=elsewhere).stdout.strip())
     assert "site-packages" in where.parts and (where / "rules").is_dir()
+
+
+def test_installed_shequn_writes_the_printable_page_with_its_style_sheet(installed):
+    bin_dir, elsewhere = installed
+    example = next(EXAMPLES.glob("*.yaml"))
+    result = sh(bin_dir / "shequn", "diagnose", example, "--format", "html", cwd=elsewhere)
+    assert "size: A4;" in result.stdout and "thead { display: table-header-group; }" in result.stdout

@@ -25,7 +25,7 @@ PRESCRIPTIONS = "prescriptions"
 RESULTS = "results.jsonl"
 ERRORS = "errors.jsonl"
 SUMMARY = "summary.md"
-EXTENSIONS = {"markdown": ".md", "json": ".json"}
+EXTENSIONS = {"markdown": ".md", "json": ".json", "html": ".html"}
 LOCK = ".shequn-batch.lock"
 # everything a run writes, and so everything --overwrite removes
 WRITTEN = (PRESCRIPTIONS, RESULTS, ERRORS, SUMMARY)
