@@ -32,6 +32,16 @@ def format_number(value: Any) -> str:
     return str(value)
 
 
+def _singular(unit: str) -> str:
+    """An English unit for one: 'hours a week' -> 'hour a week', 'people' -> 'person'."""
+    first, _, rest = unit.partition(" ")
+    if first == "people":
+        first = "person"
+    elif first.endswith("s") and not first.endswith("ss"):
+        first = first[:-1]
+    return f"{first} {rest}".strip()
+
+
 def plural(value: Any, singular: str, plural_form: str | None = None) -> str:
     """English: '1 hour', '2.5 hours', '3 people'. A number and its noun, agreeing."""
     noun = singular if value == 1 else (plural_form or singular + "s")
@@ -68,7 +78,9 @@ def format_answer(question: Question, value: Any, lang: str) -> str:
     if question.type in ("integer", "number"):
         unit = question.unit.get_text(lang) if question.unit else ""
         text = format_number(value)
-        return f"{text} {unit}".strip() if lang == "en" else f"{text}{unit}"
+        if lang == "en":
+            return f"{text} {_singular(unit) if value == 1 else unit}".strip()
+        return f"{text}{unit}"
     return str(value)
 
 
