@@ -35,7 +35,41 @@ class Explainer:
         chosen = [by_id[finding_id]] if finding_id else diagnosis.findings
         for finding in chosen:
             lines += self._finding(finding, answers, by_id, depth=0)
+        if diagnosis.plan is not None and diagnosis.plan.steps:
+            lines += self._plan(answers, diagnosis, finding_id)
         return "\n".join(lines).rstrip() + "\n"
+
+    def _plan(self, answers: Answers, diagnosis: Diagnosis, finding_id: str | None) -> list[str]:
+        """Why each step of the plan is there: which findings name it, its condition, its wording."""
+        lang = self.lang
+        values = answers.values
+        findings = self.kb.rules.findings
+        show = lambda v: self._show(v)  # noqa: E731
+        out = [f"## {t('explain.plan_title', lang)}", ""]
+        for step in diagnosis.plan.steps:
+            if finding_id is not None and finding_id not in step.treats:
+                continue
+            action = self.kb.actions.actions[step.action]
+            out.append(f"### {t('explain.step', lang, n=step.number, action=action.id, file=action.file, line=action.line)}")
+            out.append("")
+            named = [f for f in step.treats if action.id in findings[f].text.actions]
+            through = [f for f in step.treats if f not in named]
+            out.append("- " + t("explain.named_by", lang, findings=", ".join(f"`{f}`" for f in named) or "—"))
+            if through:
+                group = self.kb.actions.groups[action.group].title.get_text(lang)
+                out.append("- " + t("explain.through_group", lang, group=group,
+                                    findings=", ".join(f"`{f}`" for f in through)))
+            if action.when_node is not None:
+                out.append("- " + t("explain.when", lang, condition=c.to_text(action.when_node, values, show=show)))
+            if step.variant:
+                variant = action.variants[step.variant - 1]
+                out.append("- " + t("explain.variant", lang, n=step.variant,
+                                    condition=c.to_text(variant.when_node, values, show=show)))
+            if step.params:
+                out.append("- " + t("explain.params", lang, params=", ".join(f"{k} = {v}" for k, v in step.params.items())))
+            out.append("- " + t("explain.phase", lang, phase=t(f"plan.{step.phase}_name", lang)))
+            out.append("")
+        return out
 
     def _finding(self, finding: Finding, answers: Answers, by_id: dict[str, Finding], depth: int) -> list[str]:
         lang = self.lang
@@ -109,6 +143,17 @@ def uses_of(kb: KnowledgeBase, qid: str, lang: str) -> str:
         lines += ["", t("why.metrics", lang, n=len(metrics))]
         for m in metrics:
             lines.append(f"- `{m.id}`: {c.to_text(m.node)}")
-    if not rules and not asks and not bounds and not metrics:
+    actions = []
+    for a in kb.actions.actions.values():
+        nodes = [("when", a.when_node), *((f"params.{k}", n) for k, n in a.param_nodes.items()),
+                 *((f"variants[{i}]", v.when_node) for i, v in enumerate(a.variants, start=1))]
+        used = [(where, n) for where, n in nodes if qid in c.answers_used(n)]
+        if used:
+            actions.append((a, used))
+    if actions:
+        lines += ["", t("why.actions", lang, n=len(actions))]
+        for a, used in actions:
+            lines.append(f"- `{a.id}` ({a.file}:{a.line}): " + "; ".join(f"{w}: {c.to_text(n)}" for w, n in used))
+    if not rules and not asks and not bounds and not metrics and not actions:
         lines += ["", t("why.unused", lang)]
     return "\n".join(lines) + "\n"

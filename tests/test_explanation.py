@@ -41,7 +41,9 @@ def test_explain_follows_a_chain_down_to_the_answers(capsys, mini_kb, answers):
 def test_explain_without_a_finding_explains_them_all(capsys, mini_kb, answers):
     code, out, _ = run(capsys, "explain", answers, "--kb", mini_kb)
     assert code == 0
-    assert out.count("### ") == 3
+    findings, plan = out.split("## 为什么这样开处方")
+    assert findings.count("### ") == 3  # every finding
+    assert plan.count("### ") == 3  # and every step of the plan
 
 
 def test_explain_a_finding_these_answers_did_not_produce(capsys, mini_kb, answers):
@@ -103,3 +105,25 @@ def test_explain_traces_every_finding_of_every_example_back_to_answers(checkup, 
             assert quoted, (path.name, finding.id)
             traced += 1
     assert traced >= 30
+
+
+def test_explain_says_why_each_step_of_the_plan_is_there(checkup, kb):
+    from expert.explanation import Explainer
+
+    from conftest import EXAMPLES
+
+    answers = checkup.read(EXAMPLES / "no_leaders.yaml")
+    diagnosis = checkup.diagnose(answers)
+    text = Explainer(kb, "zh").explain(answers, diagnosis)
+    for step in diagnosis.plan.steps:
+        assert f"第 {step.number} 步：动作 `{step.action}`" in text
+    # the weekly slot was chosen for no_leaders and, being one choice for its group, treats no centre too
+    assert "也治（同属「每周站到台前的人」，只选一个）：`no_magnetic_centre`" in text
+    assert "`owner_role(=organiser) != leader`" in text
+
+
+def test_why_lists_the_actions_that_read_a_question(kb):
+    from expert.explanation import uses_of
+
+    text = uses_of(kb, "platform", "en")
+    assert "actions that use it" in text and "`monthly_activity`" in text
