@@ -261,6 +261,7 @@ class Interview:
             question.text_in(self.lang), choices, default=default if default in values else None,
             qmark=self.progress(question), instruction=t("interview.select_hint", self.lang),
             erase_when_done=True, **self.prompt_io)
+        _wrap_choices(prompt)
         reply = prompt.unsafe_ask()
         if reply is HELP:
             return HELP, default
@@ -287,6 +288,7 @@ class Interview:
             question.text_in(self.lang), choices, validate=lambda selected: self.check_ticked(question, selected),
             qmark=self.progress(question),
             instruction=t("interview.checkbox_hint", self.lang), erase_when_done=True, **self.prompt_io)
+        _wrap_choices(prompt)
         reply = prompt.unsafe_ask()
         chosen = [v for v in reply if v is not HELP and v is not BACK]
         if HELP in reply:
@@ -583,6 +585,17 @@ def finish(kb: KnowledgeBase, answers: Answers, lang: str, answers_path: Path, o
     say(t("cli.written", lang, file=out))
     say(t("interview.answers_kept", lang, file=answers_path,
           command=f"shequn diagnose {_quote(str(answers_path))} -o {_quote(str(out))}"))
+
+
+def _wrap_choices(prompt) -> None:
+    """questionary draws its choices in a window that cuts a long line at the terminal's edge, so on a
+    40-column terminal a Chinese label loses its end; let those lines wrap instead."""
+    from prompt_toolkit.filters import to_filter
+    from questionary.prompts.common import InquirerControl
+
+    for window in prompt.application.layout.find_all_windows():
+        if isinstance(window.content, InquirerControl):
+            window.wrap_lines = to_filter(True)
 
 
 def verdict_table(kb: KnowledgeBase, diagnosis: Diagnosis, lang: str, columns: int | None = None) -> str:

@@ -39,10 +39,38 @@ def pad(text: str, columns: int) -> str:
     return text + " " * max(columns - width(text), 0)
 
 
+def wrap(text: str, columns: int) -> list[str]:
+    """The text in lines of at most `columns` columns, broken between characters (Chinese has no spaces)."""
+    lines, current, used = [], [], 0
+    for ch in text:
+        w = max(wcwidth(ch), 0)
+        if used + w > columns and current:
+            lines.append("".join(current).rstrip())
+            current, used = [], 0
+            if ch == " ":
+                continue
+        current.append(ch)
+        used += w
+    if current:
+        lines.append("".join(current).rstrip())
+    return lines or [""]
+
+
+NARROW = 16  # below this many columns for the last cell, a table reads better as a list
+
+
 def table(headers: list[str], rows: list[list[str]], max_width: int = 100, gap: int = 2) -> str:
-    """A plain table whose columns line up whatever the script; the last column is cut to fit `max_width`."""
+    """A plain table whose columns line up whatever the script; the last column is cut to fit `max_width`.
+    On a terminal too narrow for that, each row becomes its first cells on a line and the last one
+    wrapped below them."""
     widths = [max(width(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
     fixed = sum(widths[:-1]) + gap * (len(widths) - 1)
+    if max_width - fixed < NARROW:
+        out = []
+        for row in rows:
+            out.append("  ".join(row[:-1]))
+            out += ["  " + part for part in wrap(row[-1], max(max_width - 2, 10))]
+        return "\n".join(out)
     widths[-1] = max(min(widths[-1], max_width - fixed), width(headers[-1]), 6)
     sep = " " * gap
 

@@ -410,6 +410,19 @@ def test_chinese_verdict_table_lines_up(mini_kb):
     assert all(wcswidth(row) <= 60 for row in text.splitlines())
 
 
+def test_on_a_40_column_terminal_the_verdicts_become_a_list_that_keeps_every_title_whole(checkup):
+    from conftest import EXAMPLES
+
+    answers = checkup.read(EXAMPLES / "big_club.yaml")
+    diagnosis = checkup.diagnose(answers)
+    text = verdict_table(checkup.kb, diagnosis, "zh", columns=40).split("\n\n")[0]  # the lines after wrap by themselves
+    assert all(wcswidth(row) <= 40 for row in text.splitlines()), text
+    flat = "".join(line.strip() for line in text.splitlines())
+    for finding in diagnosis.findings:
+        assert checkup.kb.rules.findings[finding.id].text.title.get_text("zh") in flat
+    assert "..." not in text
+
+
 def test_not_a_terminal_points_to_diagnose(mini_kb, capsys):
     from expert.cli import main
 
