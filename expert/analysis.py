@@ -18,7 +18,7 @@ from expert.questionnaire import Question
 from expert.rulebase import Rule
 
 TEXT_FUNCTIONS = frozenset({"label", "choice_label", "plural"})  # what texts may call (expert/report.py)
-PLAN_DATES = frozenset({"week_end", "month_end", "next_checkup"})
+PLAN_DATES = frozenset({"deadline", "week_end", "month_end", "next_checkup"})
 
 
 @dataclass

@@ -163,8 +163,10 @@ class ReportBuilder:
     def step_text(self, step, answers: Answers, diagnosis: Diagnosis, lang: str) -> str:
         action = self.kb.actions.actions[step.action]
         text = action.text if step.variant == 0 else action.variants[step.variant - 1].text
-        return self.render_text(text.get_text(lang), self._variables(answers, diagnosis, lang, step.params),
-                                f"{action.file} [{action.id}]")
+        variables = self._variables(answers, diagnosis, lang, step.params)
+        # the step's own deadline: the end of the phase it landed in, which may be later than the action's own
+        variables["deadline"] = variables[PHASE_DATE[step.phase] or "next_checkup"]
+        return self.render_text(text.get_text(lang), variables, f"{action.file} [{action.id}]")
 
     # ------------------------------------------------------------------ the document
 

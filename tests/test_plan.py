@@ -132,3 +132,19 @@ def test_json_carries_the_plan_and_each_findings_diagnosis(checkup):
     assert all(s["text"] and s["phase"] in ("week", "month", "later") for s in data["plan"]["steps"])
     assert data["plan"]["dates"]["next_checkup"] == "2026-12-22"
     assert all(f["diagnosis"] for f in data["findings"])
+
+
+def test_a_step_moved_to_this_month_is_not_given_this_weeks_deadline(checkup):
+    answers = checkup.read(EXAMPLES / "city_running_club_founder_left.yaml")
+    context = checkup.renderer.context(answers, checkup.diagnose(answers), "zh")
+    month = next(p for p in context["phases"] if p["id"] == "month")
+    moved = [s for s in month["steps"] if s["text"].startswith("12月")]
+    assert moved, "this case has week actions the three-step limit moves to this month"
+    assert all(s["text"].startswith("12月22日前") for s in moved)
+
+
+def test_what_works_never_contradicts_a_finding_of_its_check(checkup):
+    answers = checkup.read(EXAMPLES / "city_running_club_founder_left.yaml")
+    diagnosis = checkup.diagnose(answers)
+    assert "centre_left" in diagnosis.ids
+    assert diagnosis.notes_of("ip", "strength") == []  # the centre the operator rated has gone
