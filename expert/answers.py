@@ -74,9 +74,14 @@ def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: s
         line = where.line_of(key) if hasattr(where, "line_of") and key is not None else getattr(where, "line", None)
         problems.append(Problem(message, name, line, None, subject))
 
+    # answers written at the top level, without `answers:`, are the most common mistake: say so once
+    misplaced = [key for key in data if key not in TOP_KEYS and key in questionnaire.questions]
     for key in data:
-        if key not in TOP_KEYS:
+        if key not in TOP_KEYS and key not in misplaced:
             add(t("answers.unknown_key", lang, key=key, allowed=", ".join(TOP_KEYS)), key)
+    if misplaced:
+        shown = t("answer.list_sep", lang).join(map(str, misplaced[:5])) + ("…" if len(misplaced) > 5 else "")
+        add(t("answers.at_top_level", lang, keys=shown), misplaced[0])
     qid = data.get("questionnaire", questionnaire.id)
     version = data.get("version", questionnaire.version)
     if qid != questionnaire.id:
@@ -105,9 +110,13 @@ def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: s
             expect = list(found)
     raw = data.get("answers")
     if not isinstance(raw, dict):
-        add(t("answers.no_answers", lang), "answers")
+        if not misplaced:
+            add(t("answers.no_answers", lang), "answers")
         raw = {}
-    values, notes = check_values(raw, questionnaire, lang, lambda m, k: add(m, k, k, raw), name, complete)
+    # misplaced answers are checked where they stand, so that they are not also reported missing
+    given = {**{key: data[key] for key in misplaced}, **raw}
+    values, notes = check_values(given, questionnaire, lang,
+                                 lambda m, k: add(m, k, k, raw if k in raw else data), name, complete)
     if problems:
         raise AnswersError(t("answers.problems", lang, file=name, n=len(problems)), problems)
     doc_lang = data.get("lang") if data.get("lang") in questionnaire.languages else None

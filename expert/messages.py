@@ -23,8 +23,10 @@ def language() -> str:
     return _current["lang"]
 
 
-def t(key: str, lang: str | None = None, **values: object) -> str:
-    """The message `key` in `lang` (default: the current language), filled with `values`."""
+def t(key: str, lang: str | None = None, /, **values: object) -> str:
+    """The message `key` in `lang` (default: the current language), filled with `values`.
+
+    `key` and `lang` are positional-only, so a message may have placeholders of those names too."""
     entry = CATALOGUE[key]
     text = entry.get(lang or _current["lang"]) or entry["zh"]
     return text.format(**values) if values else text
@@ -39,6 +41,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "answers.unknown_key": {"zh": "未知的顶层键 {key!r}（可用：{allowed}）",
                             "en": "unknown top-level key {key!r} (allowed: {allowed})"},
     "answers.no_answers": {"zh": "缺少 answers: 映射", "en": "missing the answers: mapping"},
+    "answers.at_top_level": {
+        "zh": "{keys} 是问卷里的题目，但写在了顶层；回答要缩进写在 answers: 下面",
+        "en": "{keys}: question ids at the top level; answers belong under answers:, indented"},
     "answers.wrong_questionnaire": {"zh": "这份答卷属于问卷 {got!r}，而知识库的问卷是 {want!r}",
                                     "en": "these answers belong to questionnaire {got!r}, the knowledge base's is {want!r}"},
     "answers.wrong_version": {

@@ -13,6 +13,21 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLES = ROOT / "examples"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """The tests' knowledge-base cache lives in a folder of their own, never the user's."""
+    import os
+
+    folder = tmp_path_factory.mktemp("cache")
+    before = os.environ.get("SHEQUN_CACHE_DIR")
+    os.environ["SHEQUN_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("SHEQUN_CACHE_DIR", None)
+    else:
+        os.environ["SHEQUN_CACHE_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def checkup():
     """The built-in knowledge base with its engine, built once for the whole run."""
