@@ -13,6 +13,7 @@ from typing import Any
 
 from expert import conditions as c
 from expert.errors import Problem
+from expert.files import read_text
 from expert.knowledge import KnowledgeBase
 from expert.questionnaire import Question
 from expert.rulebase import Rule
@@ -277,7 +278,7 @@ class Analyser:
                             finding.file, text.line_of(key), None, fid))
         for lang, path in self.kb.templates.items():
             try:
-                ast = env.parse(path.read_text(encoding="utf-8"))
+                ast = env.parse(read_text(path))
             except (TemplateSyntaxError, OSError):
                 continue
             for name in sorted(meta.find_undeclared_variables(ast) - context_keys):

@@ -17,7 +17,8 @@ import yaml
 from expert.errors import AnswersError, Problem
 from expert.messages import t
 from expert.questionnaire import Questionnaire
-from expert.yamlio import dump_yaml, parse_yaml, read_text, write_atomically, yaml_problem
+from expert.files import read_text
+from expert.yamlio import dump_yaml, parse_yaml, write_atomically, yaml_problem
 
 TOP_KEYS = ("questionnaire", "version", "date", "lang", "answers", "expect")
 
@@ -53,8 +54,8 @@ def read_document(path: str | Path, name: str) -> Any:
     """An answers file parsed, not yet validated; raises AnswersError when it cannot be read or parsed."""
     try:
         text = read_text(Path(path))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AnswersError(t("answers.unreadable", file=name, reason=getattr(exc, "strerror", None) or exc))
+    except OSError as exc:
+        raise AnswersError(t("answers.unreadable", file=name, reason=exc.strerror or exc)) from None
     try:
         return parse_yaml(text, name)
     except yaml.YAMLError as exc:

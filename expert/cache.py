@@ -50,7 +50,7 @@ def key_of(root: Path, kind: str) -> str | None:
                 if path.is_file():
                     digest.update(f"{part}/{path.name}\0".encode("utf-8", "surrogateescape"))
                     digest.update(hashlib.sha256(path.read_bytes()).digest())
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a loop of symbolic links
         return None
     return digest.hexdigest()[:40]
 

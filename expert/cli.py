@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -152,10 +153,11 @@ def _diagnose(args: argparse.Namespace) -> int:
 
 
 def _read(checkup, path_text: str):
-    path = Path(path_text)
-    if not path.is_file():
+    # only a name that is not there at all is "missing"; a directory, a FIFO or a broken link is
+    # read, and the reader says what it is
+    if not os.path.lexists(path_text):
         raise UsageError(t("cli.file_missing", file=path_text))
-    return checkup.read(path, path_text)
+    return checkup.read(Path(path_text), path_text)
 
 
 def _explain(args: argparse.Namespace) -> int:

@@ -16,7 +16,8 @@ from expert.errors import KnowledgeBaseError, Problem
 from expert.messages import t
 from expert.questionnaire import Questionnaire, build_questionnaire
 from expert.rulebase import RuleBase, assemble, build_rule_file
-from expert.yamlio import parse_yaml, read_text, yaml_problem
+from expert.files import read_text, reason
+from expert.yamlio import parse_yaml, yaml_problem
 
 TEMPLATE_NAME = "prescription.{lang}.md.j2"
 
@@ -33,7 +34,7 @@ def display_path(path: Path) -> str:
     """A path as the user best recognises it: relative to where they stand, if it is below it."""
     try:
         return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd().resolve()) else str(path)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: a loop of symbolic links (Python < 3.13)
         return str(path)
 
 
@@ -64,8 +65,8 @@ class _Reader:
         name = display_path(path)
         try:
             text = read_text(path)
-        except (OSError, UnicodeDecodeError) as exc:
-            self.problems.append(Problem(f"cannot read the file: {exc}", name))
+        except OSError as exc:
+            self.problems.append(Problem(f"cannot read the file: {exc.strerror or exc}", name))
             self.unreadable = True
             return None, name
         try:
@@ -102,6 +103,12 @@ def _examples(root: Path) -> list[Path]:
 
 
 def _load(root: Path) -> KnowledgeBase:
+    try:
+        os.stat(root)
+    except OSError as exc:
+        error = KnowledgeBaseError(t("kb.unreadable", kb=display_path(root), reason=reason(exc)))
+        error.unreadable = True
+        raise error from None
     if not (root / "questionnaires").is_dir() or not (root / "rules").is_dir():
         error = KnowledgeBaseError(t("kb.not_found", kb=display_path(root)))
         error.unreadable = True

@@ -33,8 +33,21 @@ def t(key: str, lang: str | None = None, /, **values: object) -> str:
 
 
 CATALOGUE: dict[str, dict[str, str]] = {
+    # reading files
+    "file.not_found": {"zh": "没有这个文件", "en": "no such file"},
+    "file.no_permission": {"zh": "没有权限", "en": "permission denied"},
+    "file.symlink_loop": {"zh": "符号链接绕成了圈", "en": "the symbolic links go round in a loop"},
+    "file.directory": {"zh": "这是一个目录，不是文件", "en": "it is a directory, not a file"},
+    "file.not_regular": {"zh": "这是{kind}，不是普通文件", "en": "it is {kind}, not a regular file"},
+    "file.kind_directory": {"zh": "一个目录", "en": "a directory"},
+    "file.kind_fifo": {"zh": "一个命名管道（FIFO）", "en": "a named pipe (FIFO)"},
+    "file.kind_device": {"zh": "一个设备", "en": "a device"},
+    "file.kind_socket": {"zh": "一个套接字", "en": "a socket"},
+    "file.kind_other": {"zh": "一个特殊文件", "en": "a special file"},
+    "file.too_big": {"zh": "文件太大（上限 {limit}）", "en": "the file is too large (the limit is {limit})"},
+    "file.not_utf8": {"zh": "不是 UTF-8 编码（第 {line} 行）", "en": "it is not UTF-8 (line {line})"},
     # answers files
-    "answers.unreadable": {"zh": "读不了答卷文件 {file}:{reason}", "en": "cannot read the answers file {file}: {reason}"},
+    "answers.unreadable": {"zh": "读不了答卷文件 {file}：{reason}", "en": "cannot read the answers file {file}: {reason}"},
     "answers.not_mapping": {"zh": "{file} 不是答卷：应是一个含 answers: 的 YAML 映射",
                             "en": "{file} is not an answers file: expected a YAML mapping with answers:"},
     "answers.problems": {"zh": "答卷 {file} 有 {n} 处问题：", "en": "the answers file {file} has {n} problem(s):"},
@@ -73,6 +86,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "value.got": {"zh": "，实际是 {got!r}", "en": ", got {got!r}"},
     # knowledge base
     "kb.problems": {"zh": "知识库 {kb} 有 {n} 处问题：", "en": "the knowledge base {kb} has {n} problem(s):"},
+    "kb.unreadable": {"zh": "读不了知识库目录 {kb}：{reason}", "en": "cannot read the knowledge base folder {kb}: {reason}"},
     "kb.not_found": {"zh": "找不到知识库目录 {kb}（需要 questionnaires/、rules/、templates/）",
                      "en": "no knowledge base at {kb} (it needs questionnaires/, rules/, templates/)"},
     # the report

@@ -18,6 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from expert.answers import Answers
 from expert.errors import KnowledgeBaseError, Problem
+from expert.files import read_text
 from expert.findings import Diagnosis, Finding
 from expert.knowledge import KnowledgeBase, display_path
 from expert.messages import t
@@ -264,9 +265,11 @@ def check_template_syntax(path: Path) -> Problem | None:
     from jinja2 import TemplateSyntaxError
 
     try:
-        _STRING_ENV.parse(path.read_text(encoding="utf-8"))
+        _STRING_ENV.parse(read_text(path))
     except TemplateSyntaxError as exc:
         return Problem(f"template syntax error: {exc.message}", display_path(path), exc.lineno)
+    except OSError as exc:
+        return Problem(f"cannot read the template: {exc.strerror or exc}", display_path(path))
     return None
 
 

@@ -98,11 +98,6 @@ def parse_yaml(text: str, file: str) -> Any:
         loader.dispose()
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 file (a BOM is allowed); raises OSError or UnicodeDecodeError."""
-    return path.read_text(encoding="utf-8-sig")
-
-
 class _Dumper(yaml.SafeDumper):
     """Mappings in block style, one key a line; a list of plain values on one line: `[perks, content]`."""
 

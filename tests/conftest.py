@@ -218,3 +218,28 @@ def apply_mistake(tmp_path: Path, spec: dict) -> Path:
         (kb / rel).parent.mkdir(parents=True, exist_ok=True)
         (kb / rel).write_text(body, encoding="utf-8")
     return kb
+
+
+MEMORY_LIMIT = 1 << 30  # 1 GiB of address space for a command run by `run_guarded`
+
+
+def run_guarded(args, cwd=None, timeout: float = 30, memory: int = MEMORY_LIMIT, env=None):
+    """Run `shequn ARGS` in a child process under a timeout and an address-space limit, so that an
+    input which makes it hang or swallow memory fails the test instead of the machine.
+
+    Returns the CompletedProcess (stdout and stderr as text); a timeout fails the test."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    full_env = {k: v for k, v in os.environ.items() if k != "SHEQUN_LANG"}  # messages in Chinese
+    full_env.update(env or {})
+    try:
+        return subprocess.run([sys.executable, "-m", "expert", *map(str, args)], cwd=cwd, env=full_env,
+                              capture_output=True, text=True, timeout=timeout, preexec_fn=limit)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"shequn {' '.join(map(str, args))} ran longer than {timeout} s")
