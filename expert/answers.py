@@ -15,7 +15,7 @@ from typing import Any, Mapping
 import yaml
 
 from expert.errors import AnswersError, Problem
-from expert.messages import t
+from expert.messages import brief, t
 from expert.questionnaire import Questionnaire
 from expert.files import read_text
 from expert.yamlio import dump_yaml, parse_yaml, write_atomically, yaml_problem
@@ -79,16 +79,16 @@ def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: s
     misplaced = [key for key in data if key not in TOP_KEYS and key in questionnaire.questions]
     for key in data:
         if key not in TOP_KEYS and key not in misplaced:
-            add(t("answers.unknown_key", lang, key=key, allowed=", ".join(TOP_KEYS)), key)
+            add(t("answers.unknown_key", lang, key=brief(key), allowed=", ".join(TOP_KEYS)), key)
     if misplaced:
         shown = t("answer.list_sep", lang).join(map(str, misplaced[:5])) + ("…" if len(misplaced) > 5 else "")
         add(t("answers.at_top_level", lang, keys=shown), misplaced[0])
     qid = data.get("questionnaire", questionnaire.id)
     version = data.get("version", questionnaire.version)
     if qid != questionnaire.id:
-        add(t("answers.wrong_questionnaire", lang, got=qid, want=questionnaire.id), "questionnaire")
+        add(t("answers.wrong_questionnaire", lang, got=brief(qid), want=questionnaire.id), "questionnaire")
     elif version != questionnaire.version:
-        add(t("answers.wrong_version", lang, qid=qid, got=version, want=questionnaire.version), "version")
+        add(t("answers.wrong_version", lang, qid=qid, got=brief(version), want=questionnaire.version), "version")
     date = data.get("date")
     if isinstance(date, str):
         try:

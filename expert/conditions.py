@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from expert.errors import Problem
+from expert.messages import brief
 
 # ---------------------------------------------------------------------------- the AST
 
@@ -336,7 +337,7 @@ def parse_condition(raw: Any, src: Source, problems: list[Problem]) -> Node | No
         try:
             return parse_expression(raw)
         except ConditionSyntaxError as exc:
-            problems.append(src.problem(f"cannot read condition {raw!r}: {exc.message} at column {exc.col}"))
+            problems.append(src.problem(f"cannot read condition {brief(raw)}: {exc.message} at column {exc.col}"))
             return None
     if isinstance(raw, dict):
         line = getattr(raw, "line", None) or src.line
@@ -380,14 +381,14 @@ def _place(node: Node, line: int | None) -> Node:
 def parse_value_expression(raw: Any, src: Source, problems: list[Problem]) -> Node | None:
     """Parse a number-valued expression (a parameter, a bound, a metric)."""
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        problems.append(src.problem(f"expected a number or an expression, not {raw!r}"))
+        problems.append(src.problem(f"expected a number or an expression, not {brief(raw)}"))
         return None
     if isinstance(raw, (int, float)):
         return Const(raw)
     try:
         return parse_expression(raw)
     except ConditionSyntaxError as exc:
-        problems.append(src.problem(f"cannot read expression {raw!r}: {exc.message} at column {exc.col}"))
+        problems.append(src.problem(f"cannot read expression {brief(raw)}: {exc.message} at column {exc.col}"))
         return None
 
 

@@ -1,7 +1,10 @@
 """The one safe YAML loader: every file goes through here, and YAML errors come out with file:line:column.
 
 Mappings come back as `Mapping` (a dict) that remembers the line of each key, so the validators
-downstream can point at the exact place of a mistake.
+downstream can point at the exact place of a mistake. A document is refused, with the place, when
+its aliases would expand to too many values (a "billion laughs" file is 1 KB on disk and gigabytes
+in memory), when it is nested too deeply, or when a number has too many digits; a date that does
+not exist (2026-02-30) stays text, for the validators to report in their own words.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from typing import Any
 import yaml
 
 from expert.errors import Problem
+from expert.limits import MAX_NUMBER_DIGITS, MAX_YAML_DEPTH, MAX_YAML_NODES
+from expert.messages import t
 
 try:  # libyaml is an order of magnitude faster; the pure loader gives the same results
     _BaseLoader = yaml.CSafeLoader
@@ -40,8 +45,25 @@ class Sequence(list):
     item_lines: list
 
 
+class LimitError(yaml.MarkedYAMLError):
+    """A document refused for its size or shape, not for its syntax."""
+
+
 class _Loader(_BaseLoader):
     file_name: str | None = None
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:  # looks like a date but is none (2026-02-30): the text, for validation to report
+            return self.construct_scalar(node)
+
+    def construct_yaml_int(self, node):
+        digits = len(node.value.replace("_", "").lstrip("+-"))
+        if digits > MAX_NUMBER_DIGITS:  # Python refuses to convert 4,300 digits; nobody means 31
+            raise LimitError(None, None, t("yaml.long_number", digits=digits, limit=MAX_NUMBER_DIGITS),
+                             node.start_mark)
+        return super().construct_yaml_int(node)
 
     def construct_yaml_map(self, node):
         data = Mapping()
@@ -75,6 +97,57 @@ class _Loader(_BaseLoader):
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+
+
+def _measure(root: yaml.Node) -> None:
+    """Refuse a node graph that expands to too many values, nests too deeply, or contains itself.
+
+    Sizes are computed once per node (an alias is the same node object again), so a billion-laughs
+    document is measured in microseconds without ever being expanded."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            on_path.discard(key)
+            kids = _children(node)
+            size[key] = 1 + sum(size[id(kid)] for kid in kids)
+            depth[key] = 1 + max((depth[id(kid)] for kid in kids), default=0)
+            if size[key] > MAX_YAML_NODES:
+                raise LimitError(None, None, t("yaml.too_many_values", limit=MAX_YAML_NODES), node.start_mark)
+            if depth[key] > MAX_YAML_DEPTH:
+                raise LimitError(None, None, t("yaml.too_deep", limit=MAX_YAML_DEPTH), node.start_mark)
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise LimitError(None, None, t("yaml.contains_itself"), node.start_mark)
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((kid, False) for kid in _children(node))
+
+
+def _check_depth(node: yaml.Node, level: int = 1) -> None:
+    """Refuse a tree (a document without aliases) nested too deeply; a tenth of a millisecond for the
+    questionnaire, where measuring sizes as well would take forty times as long."""
+    if level > MAX_YAML_DEPTH:
+        raise LimitError(None, None, t("yaml.too_deep", limit=MAX_YAML_DEPTH), node.start_mark)
+    for kid in _children(node):
+        if not isinstance(kid, yaml.ScalarNode):
+            _check_depth(kid, level + 1)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    return []
 
 
 def yaml_problem(error: yaml.YAMLError, file: str) -> Problem:
@@ -82,7 +155,10 @@ def yaml_problem(error: yaml.YAMLError, file: str) -> Problem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     what = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None)
-    message = f"YAML syntax error: {what}" + (f" ({context})" if context else "")
+    if isinstance(error, LimitError):
+        message = what
+    else:
+        message = f"YAML syntax error: {what}" + (f" ({context})" if context else "")
     if mark is None:
         return Problem(message, file=file)
     return Problem(message, file=file, line=mark.line + 1, column=mark.column + 1)
@@ -93,7 +169,14 @@ def parse_yaml(text: str, file: str) -> Any:
     loader = _Loader(text)
     loader.file_name = file
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if "&" in text:  # only anchors make aliases, and only aliases make a document larger than its text
+            _measure(node)
+        else:
+            _check_depth(node)
+        return loader.construct_document(node)
     finally:
         loader.dispose()
 
