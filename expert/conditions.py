@@ -663,17 +663,22 @@ def _arith(op: str, args: list) -> Any:
             return -args[0]
         a, b = args
         if op == "+":
-            return a + b
+            return _finite(a + b)
         if op == "-":
-            return a - b
+            return _finite(a - b)
         if op == "*":
-            return a * b
+            return _finite(a * b)
         if b == 0:
             return UNKNOWN
-        result = a / b
-        return int(result) if result == int(result) else result
-    except TypeError:
+        result = _finite(a / b)
+        return int(result) if result is not UNKNOWN and result == int(result) else result
+    except (TypeError, OverflowError):  # OverflowError: a quotient of integers too large for a float
         return UNKNOWN
+
+
+def _finite(value: Any) -> Any:
+    """A result that overflowed to infinity (or NaN) is no number a rule can compare: unknown."""
+    return UNKNOWN if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def evaluate(node: Node, values: Mapping[str, Any], findings: Iterable[str] = ()) -> Any:
@@ -699,7 +704,7 @@ def evaluate(node: Node, values: Mapping[str, Any], findings: Iterable[str] = ()
         if node.func == "count":
             return len(args[0])
         try:
-            return NUMERIC_FUNCS[node.func](*args)
+            return _finite(NUMERIC_FUNCS[node.func](*args))
         except (TypeError, ValueError, OverflowError):
             return UNKNOWN
     if isinstance(node, Found):

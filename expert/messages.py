@@ -110,6 +110,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # one answer
     "value.integer": {"zh": "应为整数", "en": "expected a whole number"},
     "value.number": {"zh": "应为数字", "en": "expected a number"},
+    "value.not_finite": {"zh": "应为一个具体的数字，不能是无穷大或 NaN",
+                         "en": "expected an actual number, not infinity or NaN"},
     "value.yesno": {"zh": "应为 是/否（true/false）", "en": "expected yes or no (true/false)"},
     "value.text": {"zh": "应为一段文字", "en": "expected a text"},
     "value.empty": {"zh": "这一题必须回答", "en": "this question needs an answer"},

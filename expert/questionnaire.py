@@ -6,6 +6,7 @@ answer is judged the same way wherever it comes from.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping
 
@@ -87,6 +88,9 @@ class Question:
         if raw is None:
             return None
         kind = self.type
+        if kind in NUMERIC_TYPES and isinstance(raw, float) and not math.isfinite(raw):
+            # .inf and .nan are YAML floats; NaN compares false with everything, so no rule would see it
+            raise ValueError(t("value.not_finite", lang) + _got(raw, lang))
         if kind in ("integer", "scale"):
             if isinstance(raw, bool) or not isinstance(raw, (int, float)) or raw != int(raw):
                 raise ValueError(t("value.scale" if kind == "scale" else "value.integer", lang) + _got(raw, lang))

@@ -116,3 +116,46 @@ def test_a_rules_file_that_is_not_a_readable_file_is_named_by_check(make, mini_k
     done = run_guarded(["check", "--kb", "."], cwd=mini_kb, timeout=20)
     assert done.returncode == 2
     assert f"错误：rules/broken.yaml: cannot read the file: {NOT_A_FILE[make]}\n" in done.stderr
+
+
+# ---------------------------------------------------------------------------- numbers that are no numbers
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")], ids=["nan", "inf", "-inf"])
+def test_a_number_question_refuses_what_is_no_number(kb, value):
+    """operator_hours is a `number` question: NaN would pass every type check and reach arithmetic."""
+    from expert.answers import validate_answers
+    from expert.errors import AnswersError
+
+    answers = {**_example_answers(), "operator_hours": value}
+    with pytest.raises(AnswersError) as caught:
+        validate_answers({"answers": answers}, kb.questionnaire, "row 7", "en")
+    [problem] = caught.value.problems
+    assert (problem.file, problem.subject) == ("row 7", "operator_hours")
+    assert problem.message == f"expected an actual number, not infinity or NaN, got {value!r}"
+
+
+def _example_answers() -> dict:
+    import yaml
+
+    from conftest import EXAMPLES
+
+    return yaml.safe_load((EXAMPLES / "big_club.yaml").read_text(encoding="utf-8"))["answers"]
+
+
+@pytest.mark.parametrize("expression, values", [
+    ("a * a", {"a": 1e300}),  # overflows to infinity
+    ("a * a - a * a", {"a": 1e300}),  # infinity minus infinity is NaN
+    ("a / b", {"a": 10 ** 400, "b": 3}),  # a quotient too large for a float: OverflowError
+    ("ceil(a * a)", {"a": 1e300}),
+])
+def test_arithmetic_that_leaves_the_numbers_is_unknown(expression, values):
+    from expert import conditions as c
+
+    node = c.parse_expression(expression)
+    resolved = c.resolve_value(node, c.Schema({q: _NumberQuestion() for q in values}), c.Source("f", 1, "x"), [])
+    assert c.evaluate(resolved, values) is c.UNKNOWN
+
+
+class _NumberQuestion:
+    type = "number"
