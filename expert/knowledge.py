@@ -70,11 +70,14 @@ class _Reader:
             self.unreadable = True
             return None, name
         try:
-            return parse_yaml(text, name), name
+            data = parse_yaml(text, name)
         except yaml.YAMLError as exc:
             self.problems.append(yaml_problem(exc, name))
             self.unreadable = True
             return None, name
+        if data is None:  # nothing but comments: without a problem of its own it would go unexplained
+            self.problems.append(Problem("the file is empty", name))
+        return data, name
 
 
 def load_knowledge_base(root: str | Path | None = None, cache: bool = True) -> KnowledgeBase:
