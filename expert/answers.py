@@ -17,8 +17,8 @@ import yaml
 from expert.errors import AnswersError, Problem
 from expert.messages import brief, t
 from expert.questionnaire import Questionnaire
-from expert.files import read_text
-from expert.yamlio import dump_yaml, parse_yaml, write_atomically, yaml_problem
+from expert.files import read_text, write_atomically
+from expert.yamlio import dump_yaml, parse_yaml, yaml_problem
 
 TOP_KEYS = ("questionnaire", "version", "date", "lang", "answers", "expect")
 

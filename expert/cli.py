@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("diagnose", help="诊断一份答卷，输出处方 / diagnose an answers file",
                        description="诊断一份答卷并输出处方。/ Diagnose an answers file and write the prescription.")
     p.add_argument("answers", metavar="ANSWERS.yaml", help="答卷文件 / the answers file")
-    p.add_argument("-o", "--output", metavar="FILE", help="写入文件而不是标准输出 / write to FILE, not stdout")
+    p.add_argument("-o", "--output", metavar="FILE", help="写入文件而不是标准输出（- 即标准输出）/ write to FILE, not stdout (- is stdout)")
     p.add_argument("--format", choices=("markdown", "json"), default="markdown",
                    help="输出格式 / output format (default: markdown)")
     p.add_argument("--explain", action="store_true",
@@ -148,7 +148,7 @@ def _diagnose(args: argparse.Namespace) -> int:
 
         lang = checkup.language(answers, args.lang)
         text += "\n" + Explainer(checkup.kb, lang).explain(answers, report.diagnosis)
-    _output(text, args.output)
+    _output(text, args.output, keep=(args.answers,))
     return 0
 
 
@@ -191,17 +191,18 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def _output(text: str, output: str | None) -> None:
-    if not output:
+def _output(text: str, output: str | None, keep: tuple[str, ...] = ()) -> None:
+    """Print, or with -o FILE write the file (never one of `keep`, the command's inputs); -o - prints."""
+    if not output or output == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from expert.yamlio import write_atomically
+    from expert.files import reason, write_atomically
 
     try:
-        write_atomically(Path(output), text)
+        write_atomically(output, text, keep)
     except OSError as exc:
-        raise UsageError(t("cli.cannot_write", file=output, reason=exc.strerror or exc)) from None
+        raise UsageError(t("cli.cannot_write", file=output, reason=reason(exc))) from None
     print(t("cli.written", file=output), file=sys.stderr)
 
 

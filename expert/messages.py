@@ -77,6 +77,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "file.kind_other": {"zh": "一个特殊文件", "en": "a special file"},
     "file.too_big": {"zh": "文件太大（上限 {limit}）", "en": "the file is too large (the limit is {limit})"},
     "file.not_utf8": {"zh": "不是 UTF-8 编码（第 {line} 行）", "en": "it is not UTF-8 (line {line})"},
+    # writing files
+    "files.would_overwrite_input": {"zh": "不会写进 {file}：它就是正在读的 {input}，写进去会把它毁掉",
+                                    "en": "will not write to {file}: it is the input {input}, which that would destroy"},
     # YAML documents
     "yaml.too_many_values": {"zh": "内容太多：展开别名后超过 {limit} 个值（是不是别名炸弹？）",
                              "en": "too many values: over {limit} once its aliases are expanded (an alias bomb?)"},
@@ -166,7 +169,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
                    "en": "no rule, skip condition, bound or metric uses it."},
     # command line
     "cli.file_missing": {"zh": "找不到文件 {file}", "en": "no such file: {file}"},
-    "cli.cannot_write": {"zh": "写不了 {file}:{reason}", "en": "cannot write {file}: {reason}"},
+    "cli.cannot_write": {"zh": "写不了 {file}：{reason}", "en": "cannot write {file}: {reason}"},
     "cli.written": {"zh": "处方已写入 {file}", "en": "prescription written to {file}"},
     "cli.check_ok": {"zh": "知识库 {kb} 没有错误：{questions} 道题，{rules} 条规则，{findings} 种发现，"
                            "{cases} 个黄金案例全部通过；警告 {warnings} 条。",

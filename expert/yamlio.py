@@ -9,9 +9,6 @@ not exist (2026-02-30) stays text, for the validators to report in their own wor
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -211,22 +208,3 @@ def _plain(data: Any) -> Any:
     if isinstance(data, str):
         return str(data)  # ids are a str subclass the safe dumper does not know
     return data
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write a file so that a reader sees either the old or the new content, never half of it."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
