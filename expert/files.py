@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import stat
 from pathlib import Path
 from typing import Iterable
@@ -149,7 +148,7 @@ def _new_file(target: Path) -> tuple[int, str]:
     would make it 0600 whatever the umask)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     while True:
-        tmp = str(target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp"))
+        tmp = str(target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp"))
         try:
             return os.open(tmp, flags, 0o666), tmp
         except FileExistsError:

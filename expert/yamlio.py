@@ -9,6 +9,7 @@ not exist (2026-02-30) stays text, for the validators to report in their own wor
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -129,6 +130,11 @@ def _measure(root: yaml.Node) -> None:
         stack.extend((kid, False) for kid in _children(node))
 
 
+# `&name` where YAML allows an anchor (after a space or a flow indicator); "Q&A" is not one. A false
+# match costs only the time of measuring.
+_ANCHOR = re.compile(r"(?:^|[\s\[\]{},])&[^\s\[\]{},]", re.MULTILINE)
+
+
 def _check_depth(node: yaml.Node, level: int = 1) -> None:
     """Refuse a tree (a document without aliases) nested too deeply; a tenth of a millisecond for the
     questionnaire, where measuring sizes as well would take forty times as long."""
@@ -169,7 +175,7 @@ def parse_yaml(text: str, file: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        if "&" in text:  # only anchors make aliases, and only aliases make a document larger than its text
+        if _ANCHOR.search(text):  # only anchors make aliases, and only aliases make a document larger than its text
             _measure(node)
         else:
             _check_depth(node)
