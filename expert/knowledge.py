@@ -6,6 +6,7 @@ level. `--kb DIR` points at any folder with the same layout.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from expert.errors import KnowledgeBaseError, Problem
 from expert.messages import t
 from expert.questionnaire import Questionnaire, build_questionnaire
 from expert.rulebase import RuleBase, assemble, build_rule_file
-from expert.files import read_text, reason
+from expert.files import decode_text, read_bytes, reason
 from expert.yamlio import parse_yaml, yaml_problem
 
 TEMPLATE_NAME = "prescription.{lang}.md.j2"
@@ -56,15 +57,64 @@ class KnowledgeBase:
         return display_path(self.root)
 
 
+# The folders whose files make a knowledge base. Their files are read once, through `Sources`, and the
+# cache key is the digest of exactly those bytes; a new kind of file (an actions/ folder, say) is one
+# more name here, and the loader reads it through the same `Sources`.
+KB_PARTS = ("questionnaires", "rules", "templates")
+
+
+class Sources:
+    """Every file of a knowledge base's parts, each read once: what the loader parses is what the cache
+    key hashes, so a file edited while a command loads can never leave a stale entry behind."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.files: dict[str, bytes | OSError] = {}  # "rules/ip.yaml": its bytes, or why they cannot be read
+        for part in KB_PARTS:
+            try:
+                names = sorted(os.listdir(root / part))
+            except OSError:
+                continue  # the loader says what is missing
+            for name in names:
+                try:
+                    self.files[f"{part}/{name}"] = read_bytes(root / part / name)
+                except OSError as exc:
+                    self.files[f"{part}/{name}"] = exc
+
+    def paths(self, part: str, suffix: str) -> list[Path]:
+        return [self.root / rel for rel in self.files if rel.startswith(f"{part}/") and rel.endswith(suffix)]
+
+    def is_file(self, path: Path) -> bool:
+        return isinstance(self.files.get(self._rel(path)), bytes)
+
+    def text(self, path: Path) -> str:
+        """The text of one of the files; raises OSError as reading it did."""
+        data = self.files[self._rel(path)]
+        if isinstance(data, OSError):
+            raise data
+        return decode_text(data, path)
+
+    def digest(self) -> str:
+        digest = hashlib.sha256()
+        for rel, data in self.files.items():
+            digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+            digest.update(hashlib.sha256(data).digest() if isinstance(data, bytes) else f"{data.errno}".encode())
+        return digest.hexdigest()
+
+    def _rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+
 class _Reader:
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, sources: Sources, problems: list[Problem]):
+        self.sources = sources
         self.problems = problems
         self.unreadable = False
 
     def load(self, path: Path):
         name = display_path(path)
         try:
-            text = read_text(path)
+            text = self.sources.text(path)
         except OSError as exc:
             self.problems.append(Problem(f"cannot read the file: {exc.strerror or exc}", name))
             self.unreadable = True
@@ -87,25 +137,46 @@ def load_knowledge_base(root: str | Path | None = None, cache: bool = True) -> K
     (expert/cache.py) instead of being parsed and checked again; `shequn check` always reads the files.
     """
     root = Path(root) if root is not None else builtin_dir()
+    sources = Sources(root)
     if not cache:
-        return _load(root)
+        return _load(root, sources)
     from expert import cache as kb_cache
 
-    key = kb_cache.key_of(root, "kb")
-    kb = kb_cache.load(key)
+    # messages name files relative to the working directory, so it is part of the key
+    key = kb_cache.key_of("kb", os.getcwd(), str(root), sources.digest())
+    classes = _cached_classes()
+    kb = kb_cache.load(key, classes)
     if isinstance(kb, KnowledgeBase):
+        # where the files are is the caller's, not the entry's
+        kb.root = root
+        kb.templates = {lang: root / "templates" / TEMPLATE_NAME.format(lang=lang) for lang in kb.templates}
         kb.examples = _examples(root)  # not part of the key: read afresh
         return kb
-    kb = _load(root)
-    kb_cache.store(key, kb)
+    kb = _load(root, sources)
+    kb_cache.store(key, kb, classes)
     return kb
+
+
+def _cached_classes() -> dict[str, type]:
+    """What a knowledge base is made of: the only classes a cache entry may be rebuilt into."""
+    from expert import conditions as c
+    from expert import questionnaire as q
+    from expert import rulebase as r
+    from expert.schema import Id, LocalList, LocalText
+    from expert.yamlio import Mapping, Sequence
+
+    classes = [KnowledgeBase, Problem, q.Questionnaire, q.Section, q.Question, q.Choice, r.RuleBase, r.Rule,
+               r.Conclusion, r.FindingText, r.FindingDef, r.Metric, Id, LocalText, LocalList, Mapping, Sequence]
+    classes += [node for node in vars(c).values()
+                if isinstance(node, type) and issubclass(node, c.Node) and node is not c.Node]
+    return {cls.__name__: cls for cls in classes}
 
 
 def _examples(root: Path) -> list[Path]:
     return sorted((root / "examples").glob("*.yaml")) if (root / "examples").is_dir() else []
 
 
-def _load(root: Path) -> KnowledgeBase:
+def _load(root: Path, sources: Sources) -> KnowledgeBase:
     try:
         os.stat(root)
     except OSError as exc:
@@ -117,9 +188,9 @@ def _load(root: Path) -> KnowledgeBase:
         error.unreadable = True
         raise error
     problems: list[Problem] = []
-    reader = _Reader(problems)
+    reader = _Reader(sources, problems)
 
-    q_files = sorted((root / "questionnaires").glob("*.yaml"))
+    q_files = sources.paths("questionnaires", ".yaml")
     questionnaire = None
     if len(q_files) != 1:
         found = ", ".join(display_path(p) for p in q_files) or "none"
@@ -132,7 +203,7 @@ def _load(root: Path) -> KnowledgeBase:
 
     languages = tuple(questionnaire.languages) if questionnaire else ("zh", "en")
     rule_files = []
-    rule_paths = sorted((root / "rules").glob("*.yaml"))
+    rule_paths = sources.paths("rules", ".yaml")
     if not rule_paths:
         problems.append(Problem("no rules: rules/ has no .yaml file", display_path(root / "rules")))
     for path in rule_paths:
@@ -145,7 +216,7 @@ def _load(root: Path) -> KnowledgeBase:
     templates = {}
     for lang in languages:
         path = root / "templates" / TEMPLATE_NAME.format(lang=lang)
-        if path.is_file():
+        if sources.is_file(path):
             templates[lang] = path
         else:
             problems.append(Problem(f"missing the prescription template for language {lang!r}", display_path(path)))

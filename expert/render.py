@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
-from jinja2.bccache import FileSystemBytecodeCache
+from jinja2.bccache import BytecodeCache, Bucket
 from jinja2.sandbox import SandboxedEnvironment
 
 from expert.answers import Answers
+from expert.cache import MAX_COMPILED, open_folder, settings
 from expert.errors import KnowledgeBaseError, Problem
 from expert.files import read_text
 from expert.findings import Diagnosis, Finding
@@ -42,34 +43,59 @@ def _environment(template_dir: str) -> SandboxedEnvironment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        bytecode_cache=_bytecode_cache("templates"),
+        bytecode_cache=_COMPILED,
     )
     return env
 
 
-class _BytecodeCache(FileSystemBytecodeCache):
-    """Jinja's compiled templates kept on disk (keyed by their source), so a one-shot `shequn diagnose`
-    does not compile the prescription template and finding texts again; a cache it cannot write is
-    no cache, not an error."""
+class _PrivateBytecodeCache(BytecodeCache):
+    """Compiled templates and finding texts kept on disk, so a one-shot `shequn diagnose` does not
+    compile them again. Compiled code runs when loaded, so it is read only from the cache's private
+    subfolder (the user's own, mode 0700, checked on the open folder), and keyed by the source and by
+    shequn's own code, which decides what a compiled template may do."""
 
-    def dump_bytecode(self, bucket) -> None:
+    def __init__(self) -> None:
+        self._where: Any = False  # the cache folder last opened, and its private subfolder (or None)
+        self._folder: Any = None
+
+    def folder(self):
+        where = settings()
+        if where != self._where:  # opened on first use, and again if SHEQUN_CACHE_DIR changes
+            if self._folder is not None:
+                self._folder.close()
+            self._where, self._folder = where, None
+            parent = open_folder()
+            if parent is not None:
+                with parent:
+                    self._folder = parent.private("compiled")
+        return self._folder
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        from expert.cache import key_of
+
+        return key_of("jinja", name, filename or "")
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        folder = self.folder()
+        data = folder.read(f"{bucket.key}.j2c") if folder is not None else None
+        if data is not None:
+            try:
+                bucket.bytecode_from_string(data)
+            except Exception:  # damaged: compile again
+                bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        folder = self.folder()
+        if folder is None:
+            return
         try:
-            super().dump_bytecode(bucket)
+            folder.write(f"{bucket.key}.j2c", bucket.bytecode_to_string())
+            folder.prune(".j2c", MAX_COMPILED)
         except OSError:
             pass
 
 
-def _bytecode_cache(kind: str) -> _BytecodeCache | None:
-    from expert.cache import directory
-
-    folder = directory()
-    if folder is None:
-        return None
-    try:
-        (folder / f"jinja-{kind}").mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return _BytecodeCache(str(folder / f"jinja-{kind}"), "%s.j2c")
+_COMPILED = _PrivateBytecodeCache()
 
 
 def format_number(value: Any) -> str:
@@ -242,19 +268,13 @@ class Renderer:
 @lru_cache(maxsize=1024)
 def _compiled_string(source: str):
     env = _STRING_ENV
-    if _TEXT_CACHE[0] is False:
-        _TEXT_CACHE[0] = _bytecode_cache("texts")
-    cache = _TEXT_CACHE[0]
-    if cache is None:
+    if _COMPILED.folder() is None:
         return env.from_string(source)
-    bucket = cache.get_bucket(env, source, None, source)  # the text is its own name: one entry per text
+    bucket = _COMPILED.get_bucket(env, source, None, source)  # the text is its own name: one entry per text
     if bucket.code is None:
         bucket.code = env.compile(source)
-        cache.set_bucket(bucket)
+        _COMPILED.set_bucket(bucket)
     return env.template_class.from_code(env, bucket.code, env.make_globals(None))
-
-
-_TEXT_CACHE: list = [False]  # the finding texts' bytecode cache, opened on first use
 
 
 _STRING_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
