@@ -1,20 +1,23 @@
 """Render a diagnosis: the Markdown prescription through the knowledge base's Jinja templates, or JSON.
 
 Templates and finding texts may come from someone else, so they run in Jinja's sandbox with
-StrictUndefined. Every number a template shows is computed here and passed in.
+StrictUndefined and the limits of expert/sandbox.py, and whatever goes wrong while rendering one is
+reported as a problem of that template or finding, with its file and line. Every number a template
+shows is computed here and passed in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import BaseLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateRuntimeError
 from jinja2.bccache import BytecodeCache, Bucket
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.loaders import split_template_path
 
 from expert.answers import Answers
 from expert.cache import MAX_COMPILED, open_folder, settings
@@ -25,6 +28,7 @@ from expert.knowledge import KnowledgeBase, display_path
 from expert.messages import t
 from expert.questionnaire import Question
 from expert.rulebase import CROSS
+from expert.sandbox import LimitedEnvironment, RenderLimitError, render
 
 NUMERALS = "一二三四五六七八九十"
 # what a prescription template may use; `shequn check` reports any other variable
@@ -35,9 +39,9 @@ CONTEXT_KEYS = frozenset({
 
 
 @lru_cache(maxsize=8)
-def _environment(template_dir: str) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        loader=FileSystemLoader(template_dir, encoding="utf-8"),
+def _environment(template_dir: str) -> LimitedEnvironment:
+    env = LimitedEnvironment(
+        loader=_TemplateLoader(template_dir),
         undefined=StrictUndefined,
         autoescape=False,  # Markdown, not HTML
         keep_trailing_newline=True,
@@ -46,6 +50,31 @@ def _environment(template_dir: str) -> SandboxedEnvironment:
         bytecode_cache=_COMPILED,
     )
     return env
+
+
+class _TemplateLoader(BaseLoader):
+    """Templates of one folder, read like every other file: a regular file, of a bounded size."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
+        path = os.path.join(self.folder, *split_template_path(template))
+        try:
+            source = read_text(Path(path))
+            mtime = os.path.getmtime(path)
+        except OSError as exc:
+            if not os.path.lexists(path):
+                raise TemplateNotFound(template) from None
+            raise TemplateRuntimeError(f"cannot read the template {template}: {exc.strerror or exc}") from None
+
+        def unchanged() -> bool:
+            try:
+                return os.path.getmtime(path) == mtime
+            except OSError:
+                return False
+
+        return source, path, unchanged
 
 
 class _PrivateBytecodeCache(BytecodeCache):
@@ -139,12 +168,21 @@ class Renderer:
         definition = self.kb.rules.findings[finding.id]
         text = definition.text
         variables = self._variables(answers, finding, lang)
-        where = f"{definition.file} [{finding.id}]"
+
+        def rendered(source: str, part: str) -> str:
+            try:
+                return render(_compiled_string(source), variables).strip()
+            except Exception as exc:  # whatever the text does, it is the text's problem, said as one
+                message = f"cannot render {part}.{lang}: {_failure(exc)}{_unset(finding.params)}"
+                raise KnowledgeBaseError(t("kb.problems", kb=self.kb.name, n=1),
+                                         [Problem(message, definition.file, text.line_of(part), None, finding.id)]
+                                         ) from None
+
         return {
             "id": finding.id,
             "title": text.title.get_text(lang),
-            "diagnosis": self._render_string(text.diagnosis.get_text(lang), variables, where),
-            "prescription": [self._render_string(step, variables, where) for step in text.prescription[lang]],
+            "diagnosis": rendered(text.diagnosis.get_text(lang), "diagnosis"),
+            "prescription": [rendered(step, "prescription") for step in text.prescription[lang]],
         }
 
     def _variables(self, answers: Answers, finding: Finding, lang: str) -> dict[str, Any]:
@@ -154,19 +192,11 @@ class Renderer:
         def label(qid: str) -> str:
             question = self.questionnaire.questions.get(qid)
             if question is None:
-                raise KnowledgeBaseError(f"label({qid!r}): no such question")
+                raise TemplateRuntimeError(f"label({qid!r}): no such question")
             return format_answer(question, answers.values.get(qid), lang)
 
         variables["label"] = label
         return variables
-
-    def _render_string(self, source: str, variables: dict[str, Any], where: str) -> str:
-        try:
-            return _compiled_string(source).render(variables).strip()
-        except TemplateError as exc:
-            raise KnowledgeBaseError(
-                t("kb.problems", kb=self.kb.name, n=1), [Problem(f"cannot render text: {exc}", where)]
-            ) from None
 
     # ------------------------------------------------------------------ the document
 
@@ -240,14 +270,14 @@ class Renderer:
     def markdown(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> str:
         path = self.kb.templates[lang]
         env = _environment(str(path.parent))
+        context = self.context(answers, diagnosis, lang)  # its finding texts report their own problems
         try:
-            template = env.get_template(path.name)
-            text = template.render(self.context(answers, diagnosis, lang))
-        except TemplateError as exc:
-            line = getattr(exc, "lineno", None)
+            text = render(env.get_template(path.name), context)
+        except Exception as exc:  # whatever the template does, it is the template's problem, said as one
+            line = getattr(exc, "lineno", None) or _template_line(exc, str(path))
             raise KnowledgeBaseError(
                 t("kb.problems", kb=self.kb.name, n=1),
-                [Problem(f"cannot render the template: {exc}", display_path(path), line)],
+                [Problem(f"cannot render the template: {_failure(exc)}", display_path(path), line)],
             ) from None
         return text.rstrip() + "\n"
 
@@ -265,6 +295,39 @@ class Renderer:
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
+def _failure(exc: BaseException) -> str:
+    """What went wrong while rendering, as the author of the template needs to hear it."""
+    if isinstance(exc, RecursionError):
+        return "it nests too deeply (a macro that calls itself, or a template that includes itself?)"
+    if isinstance(exc, MemoryError):
+        return "it needs more memory than there is"
+    if isinstance(exc, RenderLimitError):
+        return exc.message or str(exc)
+    if isinstance(exc, TemplateError):
+        return str(exc.message if exc.message is not None else exc)
+    text = str(exc)
+    return f"{type(exc).__name__}: {text[:200] + '…' if len(text) > 200 else text}"
+
+
+def _unset(params: dict[str, Any]) -> str:
+    """A hint when a parameter has no value, the usual reason a text fails with a TypeError."""
+    unset = [name for name, value in params.items() if value is None]
+    if not unset:
+        return ""
+    return (f" (parameter {', '.join(unset)} has no value for these answers: its expression divides by zero "
+            "or uses an unanswered question; test it with `is none`)")
+
+
+def _template_line(exc: BaseException, filename: str) -> int | None:
+    """The template's line where a runtime error happened: Jinja rewrites the traceback to show it."""
+    line, tb = None, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
 @lru_cache(maxsize=1024)
 def _compiled_string(source: str):
     env = _STRING_ENV
@@ -277,7 +340,7 @@ def _compiled_string(source: str):
     return env.template_class.from_code(env, bucket.code, env.make_globals(None))
 
 
-_STRING_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+_STRING_ENV = LimitedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
 def check_template_syntax(path: Path) -> Problem | None:
