@@ -247,9 +247,12 @@ class Analyser:
     def text_problems(self, context_keys: set[str]) -> list[Problem]:
         """Variables of finding texts and templates that nothing provides."""
         from jinja2 import TemplateSyntaxError, meta
-        from jinja2.sandbox import SandboxedEnvironment
 
-        env = SandboxedEnvironment()
+        from expert.sandbox import LimitedEnvironment
+
+        # finding variables compiles the text, and Jinja folds constants while compiling: only the
+        # limited environment keeps `10 ** (10 ** 10)` from being computed here
+        env = LimitedEnvironment()
         problems: list[Problem] = []
         self.text_questions: set[str] = set()
         rules_of: dict[str, list[Rule]] = {}
