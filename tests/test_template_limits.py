@@ -8,6 +8,7 @@ import os
 import pytest
 
 from expert.answers import validate_answers
+from expert.check import check_knowledge_base
 from expert.checkup import Checkup
 from expert.errors import KnowledgeBaseError
 
@@ -50,6 +51,7 @@ TEMPLATES = {
                                   "access to attribute 'extend' of 'list' object is unsafe."),
     "a_huge_width": ("{{ '%0999999999d' % 1 }}", "a width or precision of 999999999 is over the limit of 10,000"),
     "a_huge_center": ("{{ community|center(10**9) }}", "|center() of 1000000000 is over the limit of 10,000"),
+    "a_huge_constant_center": ("{{ 'x'|center(1000000000) }}", "|center() of 1000000000 is over the limit of 10,000"),
     "macro_recursion": ("{% macro deeper(n) %}{{ deeper(n + 1) }}{% endmacro %}{{ deeper(0) }}",
                         "it nests too deeply (a macro that calls itself, or a template that includes itself?)"),
     "self_include": ("{% include 'prescription.zh.md.j2' %}",
@@ -119,10 +121,43 @@ def test_ordinary_templates_still_render(tmp_path):
     assert "250,000" in text and "0,1,2" in text
 
 
-@pytest.mark.parametrize("name", ["range_of_a_billion", "nested_big_loops", "macro_recursion"])
+@pytest.mark.parametrize("name", ["range_of_a_billion", "nested_big_loops", "macro_recursion",
+                                  "a_number_of_ten_billion_digits", "a_huge_constant_center"])
 def test_the_command_line_ends_in_bounded_time_and_memory(tmp_path, name):
     kb = with_template(tmp_path, TEMPLATES[name][0])
     write_tree(tmp_path, {"answers.yaml": "answers:\n" + "".join(f"  {k}: {v!r}\n" for k, v in VALUES.items())})
     done = run_guarded(["diagnose", "answers.yaml", "--kb", kb], cwd=tmp_path, timeout=30)
     assert done.returncode == 2, done.stderr
     assert done.stderr == f"知识库 kb 有 1 处问题：\n  kb/{TEMPLATE}:2: cannot render the template: {TEMPLATES[name][1]}\n"
+    done = run_guarded(["check", "--kb", kb], cwd=tmp_path, timeout=30)  # the small base has no golden case
+    assert done.returncode == 1, done.stderr
+    assert f"错误：kb/{TEMPLATE}:2: cannot render the template: {TEMPLATES[name][1]}\n" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+# ---------------------------------------------------------------------------- shequn check renders everything
+
+
+def test_check_renders_every_finding_text_without_golden_cases(tmp_path, monkeypatch):
+    """The small base has no examples: only drawn answers can reach its texts."""
+    rules = MINI_RULES.replace('diagnosis: {zh: "大客户占 {{ key_share }}%。"',
+                               'diagnosis: {zh: "{{ range(10**9)|list }}"')
+    monkeypatch.chdir(kb_with_rules(tmp_path, rules))
+    report = check_knowledge_base(".")
+    assert [str(p) for p in report.errors] == [
+        "rules/leaders.yaml:55 [few_key_accounts]: cannot render diagnosis.zh: range() of more than 10,000 numbers"]
+    assert report.exit_code() == 1
+
+
+def test_check_renders_the_text_of_a_finding_no_answers_reach(tmp_path, monkeypatch):
+    rules = MINI_RULES.replace("when: leaders == 0", "when: members > 99990")  # possible, but never drawn
+    rules = rules.replace('diagnosis: {zh: "{{ members }} 人没有一个领袖。"', 'diagnosis: {zh: "{{ 10 ** (10 ** 10) }}"')
+    monkeypatch.chdir(kb_with_rules(tmp_path, rules))
+    errors = [str(p) for p in check_knowledge_base(".").errors]
+    assert errors == ["rules/leaders.yaml:43 [no_leaders]: cannot render diagnosis.zh: 10 ** 10000000000 is a "
+                      "number of over 10,000 bits"]
+
+
+def test_a_clean_base_without_golden_cases_still_checks_clean(mini_kb):
+    report = check_knowledge_base(mini_kb)
+    assert report.errors == [] and report.exit_code() == 0
