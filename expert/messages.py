@@ -83,6 +83,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # YAML documents
     "yaml.too_many_values": {"zh": "内容太多：展开别名后超过 {limit} 个值（是不是别名炸弹？）",
                              "en": "too many values: over {limit} once its aliases are expanded (an alias bomb?)"},
+    "yaml.too_many_plain_values": {"zh": "内容太多：超过 {limit} 个值", "en": "too many values: over {limit}"},
     "yaml.too_deep": {"zh": "嵌套太深：列表和映射套了超过 {limit} 层", "en": "nested too deeply: over {limit} levels "
                                                                     "of lists and mappings"},
     "yaml.contains_itself": {"zh": "别名指向了包含它自己的值", "en": "an alias refers to a value that contains it"},

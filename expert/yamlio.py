@@ -135,14 +135,17 @@ def _measure(root: yaml.Node) -> None:
 _ANCHOR = re.compile(r"(?:^|[\s\[\]{},])&[^\s\[\]{},]", re.MULTILINE)
 
 
-def _check_depth(node: yaml.Node, level: int = 1) -> None:
-    """Refuse a tree (a document without aliases) nested too deeply; a tenth of a millisecond for the
-    questionnaire, where measuring sizes as well would take forty times as long."""
+def _check_tree(node: yaml.Node, level: int = 1) -> int:
+    """Refuse a tree (a document without aliases) nested too deeply; return how many values it has.
+    A tenth of a millisecond for the questionnaire, where `_measure` would take forty times as long."""
     if level > MAX_YAML_DEPTH:
         raise LimitError(None, None, t("yaml.too_deep", limit=MAX_YAML_DEPTH), node.start_mark)
-    for kid in _children(node):
+    kids = _children(node)
+    count = 1 + len(kids)
+    for kid in kids:
         if not isinstance(kid, yaml.ScalarNode):
-            _check_depth(kid, level + 1)
+            count += _check_tree(kid, level + 1) - 1
+    return count
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -177,8 +180,8 @@ def parse_yaml(text: str, file: str) -> Any:
             return None
         if _ANCHOR.search(text):  # only anchors make aliases, and only aliases make a document larger than its text
             _measure(node)
-        else:
-            _check_depth(node)
+        elif _check_tree(node) > MAX_YAML_NODES:
+            raise LimitError(None, None, t("yaml.too_many_plain_values", limit=MAX_YAML_NODES), node.start_mark)
         return loader.construct_document(node)
     finally:
         loader.dispose()
