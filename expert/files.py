@@ -30,9 +30,7 @@ _REASONS = {
 def reason(exc: OSError) -> str:
     """Why a file could not be used, in the operator's language where we know the cause."""
     key = _REASONS.get(exc.errno) if exc.errno is not None else None
-    if key is not None and exc.strerror != t(key):
-        return t(key)
-    return exc.strerror or str(exc)
+    return t(key) if key is not None else exc.strerror or str(exc)
 
 
 def kind_of(mode: int) -> str | None:

@@ -77,17 +77,16 @@ ANSWERS = {
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory):
     """A cache folder whose every knowledge-base entry is a pickle that would make `marker`."""
-    from conftest import ROOT
-
     folder = tmp_path_factory.mktemp("corpus")
     kb = write_tree(folder / "kb", mini_kb_files())
     cache, marker = folder / "cache", folder / "ran-planted-code"
     write_tree(folder, {"valid.yaml": answers_text()})
     done = run_guarded(["diagnose", "valid.yaml", "--kb", kb], cwd=folder, env={"SHEQUN_CACHE_DIR": str(cache)})
     assert done.returncode == 0, done.stderr
-    for entry in cache.glob("*.json"):
+    entries = list(cache.glob("*.json"))
+    assert entries
+    for entry in entries:
         entry.write_bytes(pickle.dumps(_Plant(marker)))
-    assert list(cache.glob("*.json")), ROOT
     yield kb, cache, marker
     assert not marker.exists(), "a cache entry ran code"
 
