@@ -63,9 +63,14 @@ def decode_text(data: bytes, path: Path | str) -> str:
 
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """A regular file's bytes, at most `limit` of them; raises OSError whose strerror says why not."""
-    # O_NONBLOCK: a FIFO opens at once instead of waiting for a writer; its type is then refused
+    # The type is checked before opening (opening a device may itself do something) and again on
+    # what was opened, in case the name changed meanwhile; O_NONBLOCK: a FIFO put there meanwhile
+    # opens at once instead of waiting for a writer, and is then refused.
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
+        kind = kind_of(os.stat(path).st_mode)
+        if kind is not None:
+            raise OSError(errno.EINVAL, t("file.not_regular", kind=kind), str(path))
         fd = os.open(path, flags)
     except OSError as exc:
         raise OSError(exc.errno, reason(exc), str(path)) from None
