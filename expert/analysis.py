@@ -13,6 +13,7 @@ from typing import Any
 
 from expert import conditions as c
 from expert.errors import Problem
+from expert.files import read_text
 from expert.knowledge import KnowledgeBase
 from expert.questionnaire import Question
 from expert.rulebase import Rule
@@ -250,9 +251,12 @@ class Analyser:
         """Variables of finding texts, action texts and templates that nothing provides; and finding texts
         that read an answer none of their rules tested (they may state what the answers do not support)."""
         from jinja2 import TemplateSyntaxError, meta
-        from jinja2.sandbox import SandboxedEnvironment
 
-        env = SandboxedEnvironment()
+        from expert.sandbox import LimitedEnvironment
+
+        # finding variables compiles the text, and Jinja folds constants while compiling: only the
+        # limited environment keeps `10 ** (10 ** 10)` from being computed here
+        env = LimitedEnvironment()
         problems: list[Problem] = []
         self.text_questions: set[str] = set()
         metrics = {m.id for m in self.kb.rules.metrics}
@@ -304,8 +308,9 @@ class Analyser:
                             f"param of the action nor a date ({', '.join(sorted(PLAN_DATES))})",
                             action.file, line, None, action.id))
         for lang, path in self.kb.templates.items():
-            ast = parse(path.read_text(encoding="utf-8")) if path.is_file() else None
-            if ast is None:
+            try:
+                ast = env.parse(read_text(path))
+            except (TemplateSyntaxError, OSError):
                 continue
             for name in sorted(meta.find_undeclared_variables(ast) - context_keys):
                 problems.append(Problem(f"the template uses {{{{ {name} }}}}, which the prescription does not "

@@ -15,10 +15,11 @@ from typing import Any, Mapping
 import yaml
 
 from expert.errors import AnswersError, Problem
-from expert.messages import t
+from expert.messages import brief, t
 from expert.policy import VERDICTS
 from expert.questionnaire import Questionnaire
-from expert.yamlio import dump_yaml, parse_yaml, read_text, write_atomically, yaml_problem
+from expert.files import read_text, write_atomically
+from expert.yamlio import dump_yaml, parse_yaml, yaml_problem
 
 TOP_KEYS = ("questionnaire", "version", "date", "lang", "story", "answers", "expect")
 EXPECT_KEYS = ("verdicts", "first", "findings")
@@ -66,8 +67,8 @@ def read_document(path: str | Path, name: str) -> Any:
     """An answers file parsed, not yet validated; raises AnswersError when it cannot be read or parsed."""
     try:
         text = read_text(Path(path))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AnswersError(t("answers.unreadable", file=name, reason=getattr(exc, "strerror", None) or exc))
+    except OSError as exc:
+        raise AnswersError(t("answers.unreadable", file=name, reason=exc.strerror or exc)) from None
     try:
         return parse_yaml(text, name)
     except yaml.YAMLError as exc:
@@ -87,15 +88,20 @@ def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: s
         line = where.line_of(key) if hasattr(where, "line_of") and key is not None else getattr(where, "line", None)
         problems.append(Problem(message, name, line, None, subject))
 
+    # answers written at the top level, without `answers:`, are the most common mistake: say so once
+    misplaced = [key for key in data if key not in TOP_KEYS and key in questionnaire.questions]
     for key in data:
-        if key not in TOP_KEYS:
-            add(t("answers.unknown_key", lang, key=key, allowed=", ".join(TOP_KEYS)), key)
+        if key not in TOP_KEYS and key not in misplaced:
+            add(t("answers.unknown_key", lang, key=brief(key), allowed=", ".join(TOP_KEYS)), key)
+    if misplaced:
+        shown = t("answer.list_sep", lang).join(map(str, misplaced[:5])) + ("…" if len(misplaced) > 5 else "")
+        add(t("answers.at_top_level", lang, keys=shown), misplaced[0])
     qid = data.get("questionnaire", questionnaire.id)
     version = data.get("version", questionnaire.version)
     if qid != questionnaire.id:
-        add(t("answers.wrong_questionnaire", lang, got=qid, want=questionnaire.id), "questionnaire")
+        add(t("answers.wrong_questionnaire", lang, got=brief(qid), want=questionnaire.id), "questionnaire")
     elif version != questionnaire.version:
-        add(t("answers.wrong_version", lang, qid=qid, got=version, want=questionnaire.version), "version")
+        add(t("answers.wrong_version", lang, qid=qid, got=brief(version), want=questionnaire.version), "version")
     date = data.get("date")
     if isinstance(date, str):
         try:
@@ -118,9 +124,13 @@ def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: s
         story = None
     raw = data.get("answers")
     if not isinstance(raw, dict):
-        add(t("answers.no_answers", lang), "answers")
+        if not misplaced:
+            add(t("answers.no_answers", lang), "answers")
         raw = {}
-    values, notes = check_values(raw, questionnaire, lang, lambda m, k: add(m, k, k, raw), name, complete)
+    # misplaced answers are checked where they stand, so that they are not also reported missing
+    given = {**{key: data[key] for key in misplaced}, **raw}
+    values, notes = check_values(given, questionnaire, lang,
+                                 lambda m, k: add(m, k, k, raw if k in raw else data), name, complete)
     if problems:
         raise AnswersError(t("answers.problems", lang, file=name, n=len(problems)), problems)
     doc_lang = data.get("lang") if data.get("lang") in questionnaire.languages else None

@@ -1,5 +1,11 @@
 """The knowledge-base verifier behind `shequn check`: load everything, analyse it, prove it on the
-golden cases, and report errors and warnings with file:line."""
+golden cases (their verdicts, first problem, findings and plan), render every template, finding text
+and action text at least once, and report errors and warnings with file:line.
+
+Golden cases render what they reach; answers drawn from the questionnaire (expert/sampling.py) render
+the rest, so a template or text that would fail, or break the limits of rendering, is found by the
+author even in a knowledge base without a single example, not by an operator.
+"""
 
 from __future__ import annotations
 
@@ -83,7 +89,12 @@ def check_knowledge_base(kb_dir: str | Path | None = None) -> CheckReport:
     report.problems += analyser.unused_questions()
     if report.errors:
         return report
-    report.problems += _golden_problems(kb, report)
+    from expert.checkup import Checkup
+
+    checkup = Checkup(kb)
+    rendered = _Rendered()
+    report.problems += _golden_problems(checkup, report, rendered)
+    report.problems += _sampled_problems(checkup, rendered)
     return report
 
 
@@ -113,12 +124,38 @@ def _syntax_problems(kb: KnowledgeBase) -> list[Problem]:
     return problems
 
 
-def _golden_problems(kb: KnowledgeBase, report: CheckReport) -> list[Problem]:
+@dataclass
+class _Rendered:
+    """What has been rendered so far: the templates (at all) and the findings whose texts were."""
+
+    templates: bool = False
+    findings: set[str] = field(default_factory=set)
+    texts: set[tuple[str, int]] = field(default_factory=set)  # (action, variant) whose text was rendered
+    problems: set[str] = field(default_factory=set)  # each reported once, however often it recurs
+
+    def render(self, checkup, answers, diagnosis, name: str | None = None) -> list[Problem]:
+        """Render in every language; the problems not reported before (a text fails for every case)."""
+        found = []
+        try:
+            for lang in checkup.kb.languages:
+                checkup.renderer.markdown(answers, diagnosis, lang)
+        except KnowledgeBaseError as exc:
+            for problem in exc.problems or [Problem(exc.message, name)]:
+                if str(problem) not in self.problems:
+                    self.problems.add(str(problem))
+                    found.append(problem)
+        self.templates = True
+        self.findings.update(diagnosis.ids)
+        self.findings.update(f.id for f in diagnosis.notes)
+        if diagnosis.plan is not None:
+            self.texts.update((s.action, s.variant) for s in diagnosis.plan.steps)
+        return found
+
+
+def _golden_problems(checkup, report: CheckReport, rendered: _Rendered) -> list[Problem]:
     """Run every example, render it in every language, compare it with its expected findings, and
     list the rules that no example makes fire or keeps silent."""
-    from expert.checkup import Checkup
-
-    checkup = Checkup(kb)
+    kb = checkup.kb
     problems = []
     fired: dict[str, int] = {r.id: 0 for r in kb.rules.rules}
     for path in kb.examples:
@@ -128,20 +165,18 @@ def _golden_problems(kb: KnowledgeBase, report: CheckReport) -> list[Problem]:
         except AnswersError as exc:
             problems += exc.problems or [Problem(exc.message, name)]
             continue
-        try:
-            diagnosis = checkup.diagnose(answers)
-            for lang in kb.languages:  # a text that cannot render is found here, not by an operator
-                checkup.renderer.markdown(answers, diagnosis, lang)
-        except KnowledgeBaseError as exc:
-            problems += exc.problems or [Problem(exc.message, name)]
+        diagnosis = checkup.diagnose(answers)
+        failed = rendered.render(checkup, answers, diagnosis, name)  # found here, not by an operator
+        if failed:
+            problems += failed
             continue
-        problems += plan_problems(diagnosis, name)
         if answers.expect is None:
             continue
         report.cases += 1
         for finding in [*diagnosis.findings, *diagnosis.notes]:
             for rule in [finding.rule, *finding.also]:
                 fired[rule] += 1
+        problems += plan_problems(diagnosis, name)
         problems += _compare(kb, name, answers.expect, diagnosis, report.agreement)
     for rule in kb.rules.rules:
         if fired[rule.id] == 0:
@@ -150,6 +185,95 @@ def _golden_problems(kb: KnowledgeBase, report: CheckReport) -> list[Problem]:
         elif report.cases and fired[rule.id] == report.cases:
             problems.append(Problem("every golden case makes this rule fire; add an example where it stays "
                                     "silent", rule.file, rule.line, None, rule.id, "warning"))
+    return problems
+
+
+SAMPLES = 200  # answer sets drawn at most; drawing stops once every finding has been rendered
+SEED = 20261124  # the same answers every time: a check that passes, passes again
+
+
+def _sampled_problems(checkup, rendered: _Rendered) -> list[Problem]:
+    """Render, with answers drawn from the questionnaire, every template and finding text that no
+    golden case rendered; a finding that no drawn answers make fire is rendered in a diagnosis of
+    its own, with parameters computed from the answers that give most of them a value."""
+    import random
+
+    from expert import conditions as c
+    from expert.answers import validate_answers
+    from expert.findings import Diagnosis, Finding
+    from expert.sampling import random_answers
+
+    kb = checkup.kb
+    rng = random.Random(SEED)
+    problems: list[Problem] = []
+    drawn = []
+    every_text = {(a.id, n) for a in kb.actions.actions.values() for n in range(len(a.variants) + 1)}
+    for _ in range(SAMPLES):
+        if rendered.templates and rendered.findings >= set(kb.rules.findings) and rendered.texts >= every_text:
+            return problems
+        try:
+            answers = validate_answers({"answers": random_answers(kb.questionnaire, rng)}, kb.questionnaire,
+                                       "sampled answers")
+        except AnswersError:
+            continue
+        drawn.append(answers)
+        diagnosis = checkup.diagnose(answers)
+        steps = {(s.action, s.variant) for s in diagnosis.plan.steps}
+        if not rendered.templates or set(diagnosis.ids) - rendered.findings or steps - rendered.texts:
+            problems += rendered.render(checkup, answers, diagnosis)
+    if not drawn:
+        return problems
+    problems += _render_missing_texts(checkup, rendered, drawn, every_text)
+    missing = [kb.rules.findings[fid] for fid in kb.rules.findings if fid not in rendered.findings]
+    if not missing:
+        return problems
+
+    def params(rule, values) -> dict:
+        out = {}
+        for name, node in rule.param_nodes.items():
+            value = c.evaluate(node, values)
+            out[name] = None if value is c.UNKNOWN else value
+        return out
+
+    checks = [s.check for s in kb.questionnaire.checks]
+    for definition in missing:
+        rule = kb.rules.rule(definition.rules[0])
+        best = max(drawn, key=lambda a: sum(v is not None for v in params(rule, a.values).values()))
+        finding = Finding(definition.id, definition.check, definition.severity, rule.priority, rule.id,
+                          params(rule, best.values), {}, [rule.id], [], definition.kind)
+        problem, note = ([finding], []) if definition.kind == "problem" else ([], [finding])
+        diagnosis = Diagnosis(problem, checks, {}, kb.rules.policy, note)
+        diagnosis.plan = checkup.prescriber.prescribe(best, diagnosis)
+        problems += rendered.render(checkup, best, diagnosis)
+    return problems
+
+
+def _render_missing_texts(checkup, rendered: _Rendered, drawn: list, every_text: set) -> list[Problem]:
+    """Render every action text (and variant) that no plan reached, as a step of its own, with the drawn
+    answers that give most of its params a value."""
+    from expert.plan import Step
+
+    kb = checkup.kb
+    problems: list[Problem] = []
+    for aid, variant in sorted(every_text - rendered.texts):
+        action = kb.actions.actions[aid]
+        best, best_params, best_diagnosis = None, {}, None
+        for answers in drawn[:40]:
+            diagnosis = checkup.diagnose(answers)
+            params = checkup.prescriber.params(aid, {**answers.values, **diagnosis.metrics})
+            if best is None or sum(v is not None for v in params.values()) > sum(
+                    v is not None for v in best_params.values()):
+                best, best_params, best_diagnosis = answers, params, diagnosis
+        step = Step(0, aid, action.phase, [], variant, best_params)
+        for lang in kb.languages:
+            try:
+                checkup.renderer.builder.step_text(step, best, best_diagnosis, lang)
+            except KnowledgeBaseError as exc:
+                for problem in exc.problems or [Problem(exc.message)]:
+                    if str(problem) not in rendered.problems:
+                        rendered.problems.add(str(problem))
+                        problems.append(problem)
+        rendered.texts.add((aid, variant))
     return problems
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -44,7 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("diagnose", help="诊断一份答卷，输出处方 / diagnose an answers file",
                        description="诊断一份答卷并输出处方。/ Diagnose an answers file and write the prescription.")
     p.add_argument("answers", metavar="ANSWERS.yaml", help="答卷文件 / the answers file")
-    p.add_argument("-o", "--output", metavar="FILE", help="写入文件而不是标准输出 / write to FILE, not stdout")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="写入文件而不是标准输出（- 即标准输出）/ write to FILE, not stdout (- is stdout)")
     p.add_argument("--format", choices=("markdown", "json", "html"), default="markdown",
                    help="输出格式：markdown；json 给其他程序；html 是一页自带样式、可直接用浏览器打印成 A4 的网页 / "
                         "output format: markdown; json for other programs; html, one self-contained page that "
@@ -146,15 +148,17 @@ def _diagnose(args: argparse.Namespace) -> int:
 
     checkup = Checkup.load(args.kb)
     answers = _read(checkup, args.answers)
-    _output(checkup.report(answers, args.format, args.lang, explain=args.explain).text, args.output)
+    _output(checkup.report(answers, args.format, args.lang, explain=args.explain).text, args.output,
+            keep=(args.answers,))
     return 0
 
 
 def _read(checkup, path_text: str):
-    path = Path(path_text)
-    if not path.is_file():
+    # only a name that is not there at all is "missing"; a directory, a FIFO or a broken link is
+    # read, and the reader says what it is
+    if not os.path.lexists(path_text):
         raise UsageError(t("cli.file_missing", file=path_text))
-    return checkup.read(path, path_text)
+    return checkup.read(Path(path_text), path_text)
 
 
 def _explain(args: argparse.Namespace) -> int:
@@ -188,17 +192,18 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def _output(text: str, output: str | None) -> None:
-    if not output:
+def _output(text: str, output: str | None, keep: tuple[str, ...] = ()) -> None:
+    """Print, or with -o FILE write the file (never one of `keep`, the command's inputs); -o - prints."""
+    if not output or output == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from expert.yamlio import write_atomically
+    from expert.files import reason, write_atomically
 
     try:
-        write_atomically(Path(output), text)
+        write_atomically(output, text, keep)
     except OSError as exc:
-        raise UsageError(t("cli.cannot_write", file=output, reason=exc.strerror or exc)) from None
+        raise UsageError(t("cli.cannot_write", file=output, reason=reason(exc))) from None
     print(t("cli.written", file=output), file=sys.stderr)
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from expert.errors import Problem
+from expert.limits import MAX_ALTERNATIVES, MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, MAX_NUMBER_DIGITS
+from expert.messages import brief
 
 # ---------------------------------------------------------------------------- the AST
 
@@ -140,7 +142,11 @@ class ConditionSyntaxError(Exception):
     def __init__(self, message: str, col: int):
         super().__init__(message)
         self.message = message
-        self.col = col
+        self.col = col  # 0: the whole expression
+
+    @property
+    def where(self) -> str:
+        return f" at column {self.col}" if self.col else ""
 
 
 _TOKEN = re.compile(
@@ -191,6 +197,13 @@ class _Parser:
     def __init__(self, text: str):
         self.tokens = _tokenise(text)
         self.i = 0
+        self.depth = 0  # parentheses, calls, unary minus and `not` open around the current token
+
+    def descend(self, col: int) -> None:
+        """One level deeper; refused past the bound, before Python's own recursion limit is reached."""
+        self.depth += 1
+        if self.depth > MAX_EXPRESSION_DEPTH:
+            raise ConditionSyntaxError(f"nested too deeply (over {MAX_EXPRESSION_DEPTH} levels)", col)
 
     @property
     def tok(self) -> _Token:
@@ -233,7 +246,10 @@ class _Parser:
     def not_expr(self) -> Node:
         if self.at("not"):
             col = self.take().col
-            return Not(self.not_expr(), col)
+            self.descend(col)
+            node = Not(self.not_expr(), col)
+            self.depth -= 1
+            return node
         return self.comparison()
 
     def comparison(self) -> Node:
@@ -268,13 +284,20 @@ class _Parser:
     def unary(self) -> Node:
         if self.at("op", "-"):
             tok = self.take()
-            return Arith("neg", (self.unary(),), tok.col)
+            self.descend(tok.col)
+            node = Arith("neg", (self.unary(),), tok.col)
+            self.depth -= 1
+            return node
         return self.atom()
 
     def atom(self) -> Node:
         tok = self.tok
         if tok.kind == "num":
             self.take()
+            digits = len(tok.text.replace(".", ""))
+            if digits > MAX_NUMBER_DIGITS:  # int() refuses 4,300 digits; nobody means 31
+                raise ConditionSyntaxError(f"a number of {digits} digits is too long (the limit is "
+                                           f"{MAX_NUMBER_DIGITS})", tok.col)
             value = float(tok.text) if "." in tok.text else int(tok.text)
             return Const(value, tok.col)
         if tok.kind == "str":
@@ -289,15 +312,17 @@ class _Parser:
                 return self.call(tok)
             return Name(tok.text, tok.col)
         if self.at("op", "("):
-            self.take()
+            self.descend(self.take().col)
             node = self.or_expr()
             self.take("op", ")")
+            self.depth -= 1
             return node
         got = tok.text or "the end"
         raise ConditionSyntaxError(f"expected a value but found {got!r}", tok.col)
 
     def call(self, name: _Token) -> Node:
         self.take("op", "(")
+        self.descend(name.col)
         args = []
         if not self.at("op", ")"):
             args.append(self.or_expr())
@@ -305,6 +330,7 @@ class _Parser:
                 self.take()
                 args.append(self.or_expr())
         self.take("op", ")")
+        self.depth -= 1
         func = name.text
         if func not in FUNCTIONS:
             raise ConditionSyntaxError(
@@ -324,7 +350,12 @@ class _Parser:
 
 def parse_expression(text: str) -> Node:
     """Parse one string expression; raises ConditionSyntaxError with a column."""
-    return _Parser(text).parse()
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise ConditionSyntaxError(f"it is {len(text)} characters long, over the limit of {MAX_EXPRESSION_CHARS}", 0)
+    node = _Parser(text).parse()
+    if depth(node) > MAX_EXPRESSION_DEPTH:  # `1 + 1 + ... + 1` nests to the left without parentheses
+        raise ConditionSyntaxError(f"nested too deeply (over {MAX_EXPRESSION_DEPTH} levels)", 0)
+    return node
 
 
 # ---------------------------------------------------------------------------- YAML forms
@@ -346,7 +377,26 @@ class Source:
 
 
 def parse_condition(raw: Any, src: Source, problems: list[Problem]) -> Node | None:
-    """Parse a condition given in YAML: a string, a number/boolean, or an all/any/not/finding map."""
+    """Parse a condition given in YAML: a string, a number/boolean, or an all/any/not/finding map.
+
+    A condition deeper than the bound, or one whose normal form (the rule compiler's alternatives)
+    would have too many alternatives, is refused here, before anything expands it."""
+    node = _parse_condition(raw, src, problems)
+    if node is None:
+        return None
+    if depth(node) > MAX_EXPRESSION_DEPTH:
+        problems.append(src.problem(f"this condition is nested too deeply (over {MAX_EXPRESSION_DEPTH} levels)"))
+        return None
+    count = alternatives(node)
+    if count > MAX_ALTERNATIVES:
+        shown = count if count < 10 ** 6 else f"more than 10^{len(str(count)) - 1}"
+        problems.append(src.problem(f"this condition is too complex: written out it has {shown} alternatives "
+                                    f"(the limit is {MAX_ALTERNATIVES}); split it into several rules"))
+        return None
+    return node
+
+
+def _parse_condition(raw: Any, src: Source, problems: list[Problem]) -> Node | None:
     if isinstance(raw, bool):
         return Const(raw)
     if isinstance(raw, (int, float)):
@@ -355,7 +405,7 @@ def parse_condition(raw: Any, src: Source, problems: list[Problem]) -> Node | No
         try:
             return parse_expression(raw)
         except ConditionSyntaxError as exc:
-            problems.append(src.problem(f"cannot read condition {raw!r}: {exc.message} at column {exc.col}"))
+            problems.append(src.problem(f"cannot read condition {brief(raw)}: {exc.message}{exc.where}"))
             return None
     if isinstance(raw, dict):
         line = getattr(raw, "line", None) or src.line
@@ -373,13 +423,13 @@ def parse_condition(raw: Any, src: Source, problems: list[Problem]) -> Node | No
                 return None
             return _place(Found(value), line)
         if key == "not":
-            item = parse_condition(value, here, problems)
+            item = _parse_condition(value, here, problems)
             return None if item is None else _place(Not(item), line)
         if not isinstance(value, list) or not value:
             problems.append(here.problem(f"{key}: takes a non-empty list of conditions"))
             return None
         lines = getattr(value, "item_lines", None) or [line] * len(value)
-        items = [parse_condition(v, Source(src.file, ln, src.subject), problems) for v, ln in zip(value, lines)]
+        items = [_parse_condition(v, Source(src.file, ln, src.subject), problems) for v, ln in zip(value, lines)]
         if any(i is None for i in items):
             return None
         for item, ln in zip(items, lines):
@@ -399,14 +449,14 @@ def _place(node: Node, line: int | None) -> Node:
 def parse_value_expression(raw: Any, src: Source, problems: list[Problem]) -> Node | None:
     """Parse a number-valued expression (a parameter, a bound, a metric)."""
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        problems.append(src.problem(f"expected a number or an expression, not {raw!r}"))
+        problems.append(src.problem(f"expected a number or an expression, not {brief(raw)}"))
         return None
     if isinstance(raw, (int, float)):
         return Const(raw)
     try:
         return parse_expression(raw)
     except ConditionSyntaxError as exc:
-        problems.append(src.problem(f"cannot read expression {raw!r}: {exc.message} at column {exc.col}"))
+        problems.append(src.problem(f"cannot read expression {brief(raw)}: {exc.message}{exc.where}"))
         return None
 
 
@@ -698,17 +748,22 @@ def _arith(op: str, args: list) -> Any:
             return -args[0]
         a, b = args
         if op == "+":
-            return a + b
+            return _finite(a + b)
         if op == "-":
-            return a - b
+            return _finite(a - b)
         if op == "*":
-            return a * b
+            return _finite(a * b)
         if b == 0:
             return UNKNOWN
-        result = a / b
-        return int(result) if result == int(result) else result
-    except TypeError:
+        result = _finite(a / b)
+        return int(result) if result is not UNKNOWN and result == int(result) else result
+    except (TypeError, OverflowError):  # OverflowError: a quotient of integers too large for a float
         return UNKNOWN
+
+
+def _finite(value: Any) -> Any:
+    """A result that overflowed to infinity (or NaN) is no number a rule can compare: unknown."""
+    return UNKNOWN if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def evaluate(node: Node, values: Mapping[str, Any], findings: Iterable[str] = ()) -> Any:
@@ -737,7 +792,7 @@ def evaluate(node: Node, values: Mapping[str, Any], findings: Iterable[str] = ()
         if node.func == "count":
             return len(args[0])
         try:
-            return NUMERIC_FUNCS[node.func](*args)
+            return _finite(NUMERIC_FUNCS[node.func](*args))
         except (TypeError, ValueError, OverflowError):
             return UNKNOWN
     if isinstance(node, ChoiceNumber):
@@ -794,19 +849,32 @@ def walk(node: Node | None) -> Iterator[Node]:
     if node is None:
         return
     yield node
+    for kid in _kids(node):
+        yield from walk(kid)
+
+
+def _kids(node: Node) -> tuple:
     if isinstance(node, (Arith, Call)):
-        for a in node.args:
-            yield from walk(a)
-    elif isinstance(node, Compare):
-        yield from walk(node.left)
-        yield from walk(node.right)
-    elif isinstance(node, (Truthy, ChoiceNumber, ChoiceSnap)):
-        yield from walk(node.arg)
-    elif isinstance(node, BoolOp):
-        for i in node.items:
-            yield from walk(i)
-    elif isinstance(node, Not):
-        yield from walk(node.item)
+        return node.args
+    if isinstance(node, Compare):
+        return node.left, node.right
+    if isinstance(node, (Truthy, ChoiceNumber, ChoiceSnap)):
+        return (node.arg,)
+    if isinstance(node, BoolOp):
+        return node.items
+    if isinstance(node, Not):
+        return (node.item,)
+    return ()
+
+
+def depth(node: Node) -> int:
+    """How deeply a node nests; without recursion, so any tree can be measured."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        n, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((kid, level + 1) for kid in _kids(n))
+    return deepest
 
 
 # ---------------------------------------------------------------------------- normal form
@@ -842,8 +910,24 @@ def negation_normal_form(node: Node, positive: bool = True) -> Node:
     return Not(node, node.col)  # Found, answered(): negated atoms stay wrapped
 
 
+def alternatives(node: Node, positive: bool = True) -> int:
+    """How many alternatives `disjunctive_normal_form` would give, counted without writing them out:
+    `(a or b) and (c or d)` has 4; 26 such terms would have 67 million."""
+    if isinstance(node, Not):
+        return alternatives(node.item, not positive)
+    if isinstance(node, BoolOp):
+        counts = [alternatives(i, positive) for i in node.items]
+        if (node.op == "or") == positive:
+            return sum(counts)
+        return math.prod(counts)
+    return 1
+
+
 def disjunctive_normal_form(node: Node) -> list[list[Node]]:
     """The condition as alternatives, each a list of atoms that must all hold (NNF first)."""
+    count = alternatives(node)
+    if count > MAX_ALTERNATIVES:  # loading refuses such a condition; this guards any other caller
+        raise ValueError(f"a condition of {count} alternatives is too complex to write out")
     node = negation_normal_form(node)
 
     def dnf(n: Node) -> list[list[Node]]:

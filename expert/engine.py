@@ -88,10 +88,11 @@ class CrossTest:
 ALTERNATIVE = "community_"
 
 
-def _alternative(atoms: list[c.Node], index: int, shared: dict) -> AND | None:
+def _alternative(atoms: list[c.Node], index: int, shared: dict, bind: bool = True) -> AND | None:
     """One conjunction of atoms as experta conditional elements; None if it can never hold.
 
-    The Community fact is bound by the alternative's index, so the action knows which one held.
+    With `bind`, the Community fact is bound by the alternative's index, so the action knows which one
+    held, and is matched even when no answer is read; without, it is left out where nothing reads it.
     An atom that several rules share (`members >= 100`) becomes one predicate object, so experta
     builds one alpha node for it and tests it once per case, not once per rule.
     """
@@ -128,8 +129,11 @@ def _alternative(atoms: list[c.Node], index: int, shared: dict) -> AND | None:
         for pred in preds:
             fc = fc & pred
         fields[qid] = fc
+    if not bind and not fields:
+        return AND(*found) if found else AND()
     community = Community(**fields)
-    community.__bind__ = f"{ALTERNATIVE}{index}"
+    if bind:
+        community.__bind__ = f"{ALTERNATIVE}{index}"
     return AND(community, *tests, *found)
 
 
@@ -159,10 +163,11 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     return type("ShequnEngine", (ShequnEngineBase,), attrs)
 
 
-def condition_patterns(node: c.Node, shared: dict, extra: tuple = ()) -> tuple | None:
+def condition_patterns(node: c.Node, shared: dict, extra: tuple = (), bind: bool = True) -> tuple | None:
     """A resolved condition as experta conditional elements (with `extra` patterns joined to every
-    alternative), or None if it can never hold. `shared` keeps one predicate per shared atom."""
-    alternatives = [_alternative(atoms, n, shared) for n, atoms in enumerate(c.disjunctive_normal_form(node))]
+    alternative), or None if it can never hold. `shared` keeps one predicate per shared atom; `bind`
+    as in `_alternative`."""
+    alternatives = [_alternative(atoms, n, shared, bind) for n, atoms in enumerate(c.disjunctive_normal_form(node))]
     alternatives = [AND(*extra, *a) if extra else a for a in alternatives if a is not None]
     if not alternatives:
         return None

@@ -26,12 +26,12 @@ from questionary import Choice, Separator
 from expert import conditions as c
 from expert.answers import Answers, answers_document, read_document, validate_answers, write_answers
 from expert.errors import AnswersError, Interrupted, UsageError
+from expert.files import reason, same_file, write_atomically
 from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase, load_knowledge_base
 from expert.locks import Lock
 from expert.messages import default_language, set_language, t
 from expert.questionnaire import Question, Questionnaire
-from expert.yamlio import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ class Interview:
             with _signals_held():
                 write_answers(self.path, self.answers())
         except OSError as exc:
-            raise UsageError(t("interview.cannot_save", file=self.path, reason=exc.strerror or exc)) from None
+            raise UsageError(t("interview.cannot_save", file=self.path, reason=reason(exc))) from None
         log.debug("saved %d answers to %s", len(self.values), self.path)
 
     def tally(self, question: Question) -> tuple[int, int, bool]:
@@ -541,6 +541,8 @@ def _interview(kb_dir: str | None, path: Path, answers_path: str | None, prescri
     if not resume and path.exists():
         fresh = command_line(False, "other-answers.yaml", prescription, kb_dir, lang)
         raise UsageError(t("interview.answers_exist", file=path, resume=going_on, fresh=fresh))
+    if same_file(out, path):  # said now, not after the last question
+        raise UsageError(t("files.would_overwrite_input", file=out, input=path))
     folder = path.parent if str(path.parent) else Path(".")
     if not os.access(folder, os.W_OK):
         raise UsageError(t("interview.cannot_save", file=path, reason=os.strerror(13)))
@@ -574,10 +576,10 @@ def finish(kb: KnowledgeBase, answers: Answers, lang: str, answers_path: Path, o
     say(t("interview.diagnosing", lang))
     report = Checkup(kb).report(complete, "markdown", lang)
     try:
-        write_atomically(out, report.text)
+        write_atomically(out, report.text, keep=[answers_path])
     except OSError as exc:
         command = f"shequn diagnose {_quote(str(answers_path))} -o OTHER.md"
-        raise UsageError(t("interview.prescription_failed", lang, file=out, reason=exc.strerror or exc,
+        raise UsageError(t("interview.prescription_failed", lang, file=out, reason=reason(exc),
                            answers=answers_path, command=command)) from None
     say()
     say(verdict_table(kb, report.diagnosis, lang))

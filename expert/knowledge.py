@@ -6,6 +6,7 @@ level. `--kb DIR` points at any folder with the same layout.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,8 @@ from expert.messages import t
 from expert.policy import POLICY_FILE, build_policy, default_policy
 from expert.questionnaire import Questionnaire, build_questionnaire
 from expert.rulebase import RuleBase, assemble, build_rule_file
-from expert.yamlio import parse_yaml, read_text, yaml_problem
+from expert.files import decode_text, read_bytes, reason
+from expert.yamlio import parse_yaml, yaml_problem
 
 TEMPLATE_NAME = "prescription.{lang}.md.j2"
 
@@ -35,7 +37,7 @@ def display_path(path: Path) -> str:
     """A path as the user best recognises it: relative to where they stand, if it is below it."""
     try:
         return os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd().resolve()) else str(path)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: a loop of symbolic links (Python < 3.13)
         return str(path)
 
 
@@ -58,25 +60,77 @@ class KnowledgeBase:
         return display_path(self.root)
 
 
+# The folders whose files make a knowledge base. Their files are read once, through `Sources`, and the
+# cache key is the digest of exactly those bytes; a new kind of file is one more name here, and the
+# loader reads it through the same `Sources`.
+KB_PARTS = ("questionnaires", "rules", "actions", "templates")
+
+
+class Sources:
+    """Every file of a knowledge base's parts, each read once: what the loader parses is what the cache
+    key hashes, so a file edited while a command loads can never leave a stale entry behind."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.files: dict[str, bytes | OSError] = {}  # "rules/ip.yaml": its bytes, or why they cannot be read
+        for part in KB_PARTS:
+            try:
+                names = sorted(os.listdir(root / part))
+            except OSError:
+                continue  # the loader says what is missing
+            for name in names:
+                try:
+                    self.files[f"{part}/{name}"] = read_bytes(root / part / name)
+                except OSError as exc:
+                    self.files[f"{part}/{name}"] = exc
+
+    def paths(self, part: str, suffix: str) -> list[Path]:
+        return [self.root / rel for rel in self.files if rel.startswith(f"{part}/") and rel.endswith(suffix)]
+
+    def is_file(self, path: Path) -> bool:
+        return isinstance(self.files.get(self._rel(path)), bytes)
+
+    def text(self, path: Path) -> str:
+        """The text of one of the files; raises OSError as reading it did."""
+        data = self.files[self._rel(path)]
+        if isinstance(data, OSError):
+            raise data
+        return decode_text(data, path)
+
+    def digest(self) -> str:
+        digest = hashlib.sha256()
+        for rel, data in self.files.items():
+            digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+            digest.update(hashlib.sha256(data).digest() if isinstance(data, bytes) else f"{data.errno}".encode())
+        return digest.hexdigest()
+
+    def _rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+
 class _Reader:
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, sources: Sources, problems: list[Problem]):
+        self.sources = sources
         self.problems = problems
         self.unreadable = False
 
     def load(self, path: Path):
         name = display_path(path)
         try:
-            text = read_text(path)
-        except (OSError, UnicodeDecodeError) as exc:
-            self.problems.append(Problem(f"cannot read the file: {exc}", name))
+            text = self.sources.text(path)
+        except OSError as exc:
+            self.problems.append(Problem(f"cannot read the file: {exc.strerror or exc}", name))
             self.unreadable = True
             return None, name
         try:
-            return parse_yaml(text, name), name
+            data = parse_yaml(text, name)
         except yaml.YAMLError as exc:
             self.problems.append(yaml_problem(exc, name))
             self.unreadable = True
             return None, name
+        if data is None:  # nothing but comments: without a problem of its own it would go unexplained
+            self.problems.append(Problem("the file is empty", name))
+        return data, name
 
 
 def load_knowledge_base(root: str | Path | None = None, cache: bool = True) -> KnowledgeBase:
@@ -86,33 +140,64 @@ def load_knowledge_base(root: str | Path | None = None, cache: bool = True) -> K
     (expert/cache.py) instead of being parsed and checked again; `shequn check` always reads the files.
     """
     root = Path(root) if root is not None else builtin_dir()
+    sources = Sources(root)
     if not cache:
-        return _load(root)
+        return _load(root, sources)
     from expert import cache as kb_cache
 
-    key = kb_cache.key_of(root, "kb")
-    kb = kb_cache.load(key)
+    # messages name files relative to the working directory, so it is part of the key
+    key = kb_cache.key_of("kb", os.getcwd(), str(root), sources.digest())
+    classes = _cached_classes()
+    kb = kb_cache.load(key, classes)
     if isinstance(kb, KnowledgeBase):
+        # where the files are is the caller's, not the entry's
+        kb.root = root
+        kb.templates = {lang: root / "templates" / TEMPLATE_NAME.format(lang=lang) for lang in kb.templates}
         kb.examples = _examples(root)  # not part of the key: read afresh
         return kb
-    kb = _load(root)
-    kb_cache.store(key, kb)
+    kb = _load(root, sources)
+    kb_cache.store(key, kb, classes)
     return kb
+
+
+def _cached_classes() -> dict[str, type]:
+    """What a knowledge base is made of: the only classes a cache entry may be rebuilt into."""
+    from expert import actions as a
+    from expert import conditions as c
+    from expert import policy as p
+    from expert import questionnaire as q
+    from expert import rulebase as r
+    from expert.schema import Id, LocalList, LocalText
+    from expert.yamlio import Mapping, Sequence
+
+    classes = [KnowledgeBase, Problem, q.Questionnaire, q.Section, q.Question, q.Choice, r.RuleBase, r.Rule,
+               r.Conclusion, r.FindingText, r.FindingDef, r.Metric, p.Policy, p.VerdictPolicy, p.Thresholds,
+               p.SeverityMeanings, a.Catalogue, a.Action, a.Variant, a.Group, a._Param, Id, LocalText, LocalList,
+               Mapping, Sequence]
+    classes += [node for node in vars(c).values()
+                if isinstance(node, type) and issubclass(node, c.Node) and node is not c.Node]
+    return {cls.__name__: cls for cls in classes}
 
 
 def _examples(root: Path) -> list[Path]:
     return sorted((root / "examples").glob("*.yaml")) if (root / "examples").is_dir() else []
 
 
-def _load(root: Path) -> KnowledgeBase:
+def _load(root: Path, sources: Sources) -> KnowledgeBase:
+    try:
+        os.stat(root)
+    except OSError as exc:
+        error = KnowledgeBaseError(t("kb.unreadable", kb=display_path(root), reason=reason(exc)))
+        error.unreadable = True
+        raise error from None
     if not (root / "questionnaires").is_dir() or not (root / "rules").is_dir():
         error = KnowledgeBaseError(t("kb.not_found", kb=display_path(root)))
         error.unreadable = True
         raise error
     problems: list[Problem] = []
-    reader = _Reader(problems)
+    reader = _Reader(sources, problems)
 
-    q_files = sorted((root / "questionnaires").glob("*.yaml"))
+    q_files = sources.paths("questionnaires", ".yaml")
     questionnaire = None
     if len(q_files) != 1:
         found = ", ".join(display_path(p) for p in q_files) or "none"
@@ -124,45 +209,30 @@ def _load(root: Path) -> KnowledgeBase:
             questionnaire = build_questionnaire(raw, name, problems)
 
     languages = tuple(questionnaire.languages) if questionnaire else ("zh", "en")
-    rule_files = []
-    rule_paths = sorted(p for p in (root / "rules").glob("*.yaml") if p.name != POLICY_FILE)
+    rule_paths = [path for path in sources.paths("rules", ".yaml") if path.name != POLICY_FILE]
     if not rule_paths:
         problems.append(Problem("no rules: rules/ has no .yaml file", display_path(root / "rules")))
-    policy = None
+    rule_files = _build_each(reader, rule_paths, build_rule_file, languages, problems)
     policy_path = root / "rules" / POLICY_FILE
-    if policy_path.exists():
-        raw, name = reader.load(policy_path)
-        if raw is not None:
-            policy = build_policy(raw, name, languages, problems)
-    for path in rule_paths:
-        raw, name = reader.load(path)
-        if raw is not None:
-            rf = build_rule_file(raw, name, languages, problems)
-            if rf is not None:
-                rule_files.append(rf)
+    policies = _build_each(reader, [policy_path] if sources.is_file(policy_path) else [], build_policy, languages,
+                           problems)
+    action_paths = sources.paths("actions", ".yaml")
+    if not action_paths:
+        problems.append(Problem("no actions: actions/ has no .yaml file; findings name the actions that treat them",
+                                display_path(root / "actions")))
+    action_files = _build_each(reader, action_paths, build_action_file, languages, problems)
 
     templates = {}
     for lang in languages:
         path = root / "templates" / TEMPLATE_NAME.format(lang=lang)
-        if path.is_file():
+        if sources.is_file(path):
             templates[lang] = path
         else:
             problems.append(Problem(f"missing the prescription template for language {lang!r}", display_path(path)))
 
-    action_files = []
-    action_paths = sorted((root / "actions").glob("*.yaml")) if (root / "actions").is_dir() else []
-    if not action_paths:
-        problems.append(Problem("no actions: actions/ has no .yaml file; findings name the actions that treat them",
-                                display_path(root / "actions")))
-    for path in action_paths:
-        raw, name = reader.load(path)
-        if raw is not None:
-            af = build_action_file(raw, name, languages, problems)
-            if af is not None:
-                action_files.append(af)
-
     rules = catalogue = None
     if questionnaire is not None and not _errors(problems):
+        policy = policies[0] if policies else None
         if policy is None:
             policy = default_policy(rule_files, languages)
             problems.append(Problem(f"no {POLICY_FILE}: verdicts follow the default (any high finding is danger, "
@@ -177,6 +247,19 @@ def _load(root: Path) -> KnowledgeBase:
         raise error
     return KnowledgeBase(root, questionnaire, rules, catalogue, templates, _examples(root),
                          [p for p in problems if p.level == "warning"])
+
+
+def _build_each(reader: _Reader, paths: list[Path], build, languages: tuple[str, ...], problems: list[Problem]
+                ) -> list:
+    """Each file read and validated by `build` into its model; those that fail are left out (and said)."""
+    built = []
+    for path in paths:
+        raw, name = reader.load(path)
+        if raw is not None:
+            model = build(raw, name, languages, problems)
+            if model is not None:
+                built.append(model)
+    return built
 
 
 def _errors(problems: list[Problem]) -> list[Problem]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import reprlib
 
 LANGUAGES = ("zh", "en")
 _current = {"lang": "zh"}
@@ -32,17 +33,75 @@ def t(key: str, lang: str | None = None, /, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+class _Brief(reprlib.Repr):
+    """repr() that stops after a few items and characters: a value quoted in a message is never
+    walked whole, however large (a billion-laughs document expands to gigabytes when printed)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel, self.maxlist, self.maxtuple, self.maxdict, self.maxset = 2, 4, 4, 4, 4
+        self.maxstring, self.maxother, self.maxlong = 80, 80, 40
+
+    def repr1(self, x: object, level: int) -> str:
+        # the YAML loader's dict and list subclasses would otherwise be printed by their own repr, whole
+        if isinstance(x, str):
+            return self.repr_str(str(x), level)
+        if isinstance(x, dict) and type(x) is not dict:
+            return self.repr_dict(x, level)
+        if isinstance(x, list) and type(x) is not list:
+            return self.repr_list(x, level)
+        if isinstance(x, int) and not isinstance(x, bool):
+            try:
+                return self.repr_int(x, level)
+            except ValueError:  # more digits than Python converts to text
+                return f"<a number of {x.bit_length()} bits>"
+        return super().repr1(x, level)
+
+
+def brief(value: object) -> str:
+    """A value as a message quotes it: its repr, cut short."""
+    return _Brief().repr(value)
+
+
 CATALOGUE: dict[str, dict[str, str]] = {
+    # reading files
+    "file.not_found": {"zh": "没有这个文件", "en": "no such file"},
+    "file.no_permission": {"zh": "没有权限", "en": "permission denied"},
+    "file.symlink_loop": {"zh": "符号链接绕成了圈", "en": "the symbolic links go round in a loop"},
+    "file.directory": {"zh": "这是一个目录，不是文件", "en": "it is a directory, not a file"},
+    "file.not_regular": {"zh": "这是{kind}，不是普通文件", "en": "it is {kind}, not a regular file"},
+    "file.kind_directory": {"zh": "一个目录", "en": "a directory"},
+    "file.kind_fifo": {"zh": "一个命名管道（FIFO）", "en": "a named pipe (FIFO)"},
+    "file.kind_device": {"zh": "一个设备", "en": "a device"},
+    "file.kind_socket": {"zh": "一个套接字", "en": "a socket"},
+    "file.kind_other": {"zh": "一个特殊文件", "en": "a special file"},
+    "file.too_big": {"zh": "文件太大（上限 {limit}）", "en": "the file is too large (the limit is {limit})"},
+    "file.not_utf8": {"zh": "不是 UTF-8 编码（第 {line} 行）", "en": "it is not UTF-8 (line {line})"},
+    # writing files
+    "files.would_overwrite_input": {"zh": "不会写进 {file}：它就是正在读的 {input}，写进去会把它毁掉",
+                                    "en": "will not write to {file}: it is the input {input}, which that would destroy"},
+    # YAML documents
+    "yaml.too_many_values": {"zh": "内容太多：展开别名后超过 {limit} 个值（是不是别名炸弹？）",
+                             "en": "too many values: over {limit} once its aliases are expanded (an alias bomb?)"},
+    "yaml.too_many_plain_values": {"zh": "内容太多：超过 {limit} 个值", "en": "too many values: over {limit}"},
+    "yaml.too_deep": {"zh": "嵌套太深：列表和映射套了超过 {limit} 层", "en": "nested too deeply: over {limit} levels "
+                                                                    "of lists and mappings"},
+    "yaml.contains_itself": {"zh": "别名指向了包含它自己的值", "en": "an alias refers to a value that contains it"},
+    "yaml.long_number": {"zh": "数字太长：{digits} 位（上限 {limit} 位）",
+                         "en": "a number of {digits} digits is too long (the limit is {limit})"},
     # answers files
-    "answers.unreadable": {"zh": "读不了答卷文件 {file}:{reason}", "en": "cannot read the answers file {file}: {reason}"},
+    "answers.unreadable": {"zh": "读不了答卷文件 {file}：{reason}", "en": "cannot read the answers file {file}: {reason}"},
     "answers.not_mapping": {"zh": "{file} 不是答卷：应是一个含 answers: 的 YAML 映射",
                             "en": "{file} is not an answers file: expected a YAML mapping with answers:"},
     "answers.problems": {"zh": "答卷 {file} 有 {n} 处问题：", "en": "the answers file {file} has {n} problem(s):"},
-    "answers.unknown_key": {"zh": "未知的顶层键 {key!r}（可用：{allowed}）",
-                            "en": "unknown top-level key {key!r} (allowed: {allowed})"},
+    "answers.unknown_key": {"zh": "未知的顶层键 {key}（可用：{allowed}）",
+                            "en": "unknown top-level key {key} (allowed: {allowed})"},
     "answers.no_answers": {"zh": "缺少 answers: 映射", "en": "missing the answers: mapping"},
-    "answers.wrong_questionnaire": {"zh": "这份答卷属于问卷 {got!r}，而知识库的问卷是 {want!r}",
-                                    "en": "these answers belong to questionnaire {got!r}, the knowledge base's is {want!r}"},
+    "answers.at_top_level": {
+        "zh": "{keys} 是问卷里的题目，但写在了顶层；回答要缩进写在 answers: 下面",
+        "en": "{keys}: question ids at the top level; answers belong under answers:, indented"},
+    "answers.wrong_questionnaire": {"zh": "这份答卷属于问卷 {got}，而知识库的问卷是 {want!r}",
+                                    "en": "these answers belong to questionnaire {got}, the knowledge base's is {want!r}"},
     "answers.wrong_version": {
         "zh": "这份答卷来自问卷 {qid} 的第 {got} 版，当前是第 {want} 版；请核对答案后把 version 改为 {want}",
         "en": "these answers come from version {got} of questionnaire {qid}, the current one is {want}; "
@@ -59,21 +118,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # one answer
     "value.integer": {"zh": "应为整数", "en": "expected a whole number"},
     "value.number": {"zh": "应为数字", "en": "expected a number"},
+    "value.not_finite": {"zh": "应为一个具体的数字，不能是无穷大或 NaN",
+                         "en": "expected an actual number, not infinity or NaN"},
     "value.yesno": {"zh": "应为 是/否（true/false）", "en": "expected yes or no (true/false)"},
     "value.text": {"zh": "应为一段文字", "en": "expected a text"},
     "value.empty": {"zh": "这一题必须回答", "en": "this question needs an answer"},
     "value.scale": {"zh": "应为 1 到 5 的整数", "en": "expected a whole number from 1 to 5"},
     "value.choice": {"zh": "应为以下之一：{choices}", "en": "expected one of: {choices}"},
     "value.choices": {"zh": "应为以下选项的列表：{choices}", "en": "expected a list of: {choices}"},
-    "value.duplicate_choice": {"zh": "选项 {value!r} 重复了", "en": "option {value!r} is listed twice"},
+    "value.duplicate_choice": {"zh": "选项 {value} 重复了", "en": "option {value} is listed twice"},
     "value.min": {"zh": "不能小于 {bound}{why}", "en": "must be at least {bound}{why}"},
     "value.max": {"zh": "不能大于 {bound}{why}", "en": "must be at most {bound}{why}"},
     "value.bound_of": {"zh": "（{expr}）", "en": " ({expr})"},
     "value.min_choices": {"zh": "至少选 {n} 项", "en": "choose at least {n}"},
     "value.max_choices": {"zh": "最多选 {n} 项", "en": "choose at most {n}"},
-    "value.got": {"zh": "，实际是 {got!r}", "en": ", got {got!r}"},
+    "value.got": {"zh": "，实际是 {got}", "en": ", got {got}"},
     # knowledge base
     "kb.problems": {"zh": "知识库 {kb} 有 {n} 处问题：", "en": "the knowledge base {kb} has {n} problem(s):"},
+    "kb.unreadable": {"zh": "读不了知识库目录 {kb}：{reason}", "en": "cannot read the knowledge base folder {kb}: {reason}"},
     "kb.not_found": {"zh": "找不到知识库目录 {kb}（需要 questionnaires/、rules/、templates/）",
                      "en": "no knowledge base at {kb} (it needs questionnaires/, rules/, templates/)"},
     # the report
@@ -137,7 +199,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
                    "en": "no rule, action, skip condition, bound or metric uses it."},
     # command line
     "cli.file_missing": {"zh": "找不到文件 {file}", "en": "no such file: {file}"},
-    "cli.cannot_write": {"zh": "写不了 {file}:{reason}", "en": "cannot write {file}: {reason}"},
+    "cli.cannot_write": {"zh": "写不了 {file}：{reason}", "en": "cannot write {file}: {reason}"},
     "cli.written": {"zh": "处方已写入 {file}", "en": "prescription written to {file}"},
     "cli.check_ok": {"zh": "知识库 {kb} 没有错误：{questions} 道题，{rules} 条规则，{findings} 种发现，"
                            "{cases} 个黄金案例全部通过；警告 {warnings} 条。",
@@ -191,6 +253,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
                       "en": "this record is too big or nested too deeply (more than {values} values or {depth} levels) "
                             "to be answers; not diagnosed"},
     "batch.out_of_memory": {"zh": "诊断这一行时内存不够", "en": "ran out of memory diagnosing this row"},
+    "batch.row_kb_failed": {"zh": "知识库写不出这一行的处方（{reason}）；其他行不受影响，请修改知识库",
+                            "en": "the knowledge base cannot write this row's prescription ({reason}); the other rows "
+                                  "are not affected; fix the knowledge base"},
     "batch.row_crashed": {"zh": "诊断这一行时出了意外错误（{reason}）；其他行不受影响。加 --verbose 可看详情，请报告这个问题",
                           "en": "an unexpected error while diagnosing this row ({reason}); the other rows are not "
                                 "affected. --verbose shows the details; please report it"},

@@ -3,12 +3,15 @@ that treat them all, ordered, with this community's numbers.
 
 Design, after MYCIN's therapy stage: diagnosis names the problems; prescribing is a second rule
 engine over the concluded findings and the answers. Findings name the actions that treat them
-(actions/*.yaml); here experta rules, compiled once per knowledge base like the diagnosis engine,
-(1) want every action a concluded finding names, (2) choose a wanted action where its condition holds,
-(3) let a chosen action treat every finding that wants it, and, in a shared exclusive group, every
-finding that wants another action of the group (the group's conditions exclude each other, so it
-settles to one choice: one output rhythm serving every rhythm problem, not three), and (4) word each chosen action by the first variant that
-fits this community. An action many findings want is one step ("治：A、B、C"), never a repeat.
+(actions/*.yaml); experta rules, compiled once per knowledge base like the diagnosis engine, choose
+an action when a finding that names it was concluded and its condition holds, and find the variants
+whose condition holds for this community. The rules only write down what holds: declaring facts that
+other rules match would send every choice through the whole network again, and Python's experta is
+slow enough that fact design decides the speed. Settling is then bookkeeping: each action is worded
+by the first variant that holds; it treats every finding that names it and, in a shared exclusive
+group (whose conditions exclude each other, so it settles to one choice: one output rhythm serving
+every rhythm problem, not three), every finding that names another action of the group. An action
+many findings want is one step ("治：A、B、C"), never a repeat.
 
 Ordering is arithmetic, not inference, so it is plain Python below: steps follow the order of
 treatment of rules/policy.yaml (the first step treats the first problem), respect `after`, keep
@@ -19,11 +22,12 @@ steps stay in this week. Dates are the checkup's: a week, four weeks, and the ne
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from experta import MATCH, NOT, TEST, Fact, KnowledgeEngine, L
+from experta import KnowledgeEngine, P
 from experta import Rule as ExpertaRule
 
 from expert import conditions as c
@@ -37,22 +41,6 @@ log = logging.getLogger(__name__)
 
 WEEK_LIMIT = 3  # steps this week: more is a list, not a plan
 DAYS = {"week_end": 7, "month_end": 28, "next_checkup": 28}
-
-
-class Wanted(Fact):
-    """A concluded finding names this action (action, finding, group)."""
-
-
-class Chosen(Fact):
-    """A wanted action whose condition holds for this community (action, group)."""
-
-
-class Treats(Fact):
-    """A chosen action treats this finding (action, finding)."""
-
-
-class Worded(Fact):
-    """The text a chosen action is written in: 0 its own, n its n-th variant (action, variant)."""
 
 
 @dataclass
@@ -88,72 +76,60 @@ class Plan:
 
 
 def compile_prescriber(kb: KnowledgeBase) -> type[KnowledgeEngine]:
-    """The prescribing engine of a knowledge base: one rule per (finding, action) it names, one per
-    action to choose it, one per variant to word it, and two that merge findings into steps."""
+    """The prescribing engine of a knowledge base: per action, one rule that chooses it (a finding that
+    names it is concluded, and its condition holds), and one per variant that fits the community."""
     attrs: dict[str, Any] = {}
     predicates: dict = {}  # one experta predicate per shared atom
-    catalogue = kb.actions
-    n = 0
-
-    def add(conditions: tuple, salience: int, act) -> None:
-        nonlocal n
-        n += 1
-        attrs[f"rule_{n}"] = ExpertaRule(*conditions, salience=salience)(act)
-
+    naming: dict[str, list[str]] = {}
     for fid, finding in kb.rules.findings.items():
         for aid in finding.text.actions:
-            add((Concluded(id=L(fid)),), 300, _declare(Wanted, action=aid, finding=fid,
-                                                        group=_shared_group(catalogue, aid)))
-    for aid, action in catalogue.actions.items():
-        wanted = Wanted(action=L(aid))
-        chosen = _declare(Chosen, action=aid, group=_shared_group(catalogue, aid))
-        if action.when_node is None:
-            add((wanted,), 200, chosen)
-        else:
-            conditions = condition_patterns(action.when_node, predicates, (wanted,))
+            naming.setdefault(aid, []).append(fid)
+    for aid, action in kb.actions.actions.items():
+        if not naming.get(aid):
+            continue  # no finding names it: the loader has said so
+        # one alpha node per action tests whether a concluded finding names it
+        wanted = Concluded(id=P(_NamedBy(frozenset(naming[aid]))))
+        for index, condition in [(0, action.when_node), *((n, v.when_node) for n, v in
+                                                          enumerate(action.variants, start=1))]:
+            if condition is None:
+                conditions: tuple | None = (wanted,)
+            else:
+                conditions = condition_patterns(condition, predicates, (wanted,), bind=False)
             if conditions is not None:
-                add(conditions, 200, chosen)
-        for index, variant in enumerate(action.variants, start=1):
-            if variant.when_node is None:
-                continue
-            conditions = condition_patterns(variant.when_node, predicates,
-                                            (Chosen(action=L(aid)), NOT(Worded(action=L(aid)))))
-            if conditions is not None:
-                add(conditions, 50 - index, _declare(Worded, action=aid, variant=index))
-    attrs["treat"] = ExpertaRule(Chosen(action=MATCH.a), Wanted(action=MATCH.a, finding=MATCH.f),
-                                 salience=100)(_treats)
-    attrs["treat_for_group"] = ExpertaRule(Chosen(action=MATCH.a, group=MATCH.g),
-                                           Wanted(group=MATCH.g, finding=MATCH.f),
-                                           TEST(lambda g: g != ""), salience=100)(_treats)
-    attrs["own_words"] = ExpertaRule(Chosen(action=MATCH.a), NOT(Worded(action=MATCH.a)),
-                                     salience=-100)(_own_words)
+                attrs[f"{aid}__{index}"] = ExpertaRule(*conditions)(_holds(aid, index))
     return type("ShequnPrescriber", (_PrescriberBase,), attrs)
 
 
-def _shared_group(catalogue, aid: str) -> str:
-    """The action's group where the chosen action serves the whole group's findings, else ''."""
-    group = catalogue.actions[aid].group
-    return group if group and catalogue.groups[group].shared else ""
+class _NamedBy:
+    """A Concluded fact's id is one of the findings that name an action."""
+
+    def __init__(self, findings: frozenset):
+        self.findings = findings
+
+    def __call__(self, fid: str) -> bool:
+        return fid in self.findings
+
+    def __repr__(self) -> str:  # shown in experta's own logs
+        return f"NamedBy({', '.join(sorted(self.findings))})"
+
+
+def _holds(aid: str, index: int):
+    """The rule's action, never fired: its activation is the answer (the action, index 0, or its n-th
+    variant holds). Nothing is declared, so no fact cascades through the network: one pass of matching."""
+    def act(engine: KnowledgeEngine, **_: Any) -> None:  # pragma: no cover - activations are read, not run
+        pass
+
+    act.__name__ = f"{aid}__{index}"
+    act.__signature__ = inspect.signature(_holds_signature)  # type: ignore[attr-defined]
+    return act
+
+
+def _holds_signature(engine, **context):  # the shape of every action, for its signature only
+    pass
 
 
 class _PrescriberBase(KnowledgeEngine):
     __matcher__ = PreparedRete
-
-
-def _declare(kind: type, **values: Any):
-    def act(engine: KnowledgeEngine, **_: Any) -> None:
-        engine.declare(kind(**values))
-
-    act.__name__ = f"declare_{kind.__name__.lower()}"
-    return act
-
-
-def _treats(engine: KnowledgeEngine, a: str, f: str, **_: Any) -> None:
-    engine.declare(Treats(action=a, finding=f))
-
-
-def _own_words(engine: KnowledgeEngine, a: str) -> None:
-    engine.declare(Worded(action=a, variant=0))
 
 
 class Prescriber:
@@ -162,6 +138,9 @@ class Prescriber:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         self.engine = compile_prescriber(kb)()
+        # a rule's name says which action (and variant) it is about
+        self.rules = {f"{aid}__{index}": (aid, index) for aid, action in kb.actions.actions.items()
+                      for index in range(len(action.variants) + 1)}
         used: set[str] = set()
         for action in kb.actions.actions.values():
             used.update(c.answers_used(action.when_node))
@@ -172,27 +151,42 @@ class Prescriber:
     def prescribe(self, answers: Answers, diagnosis: Diagnosis) -> Plan:
         engine = self.engine
         engine.reset()
-        engine.declare(Community(**{qid: answers.values.get(qid) for qid in self.question_ids}))
-        for finding in diagnosis.findings:
-            engine.declare(Concluded(id=finding.id))
-        engine.run()
-        chosen: dict[str, int] = {}
-        treats: dict[str, set[str]] = {}
-        for fact in engine.facts.values():
-            if isinstance(fact, Worded):
-                chosen[fact["action"]] = fact["variant"]
-            elif isinstance(fact, Treats):
-                treats.setdefault(fact["action"], set()).add(fact["finding"])
+        # every fact in one declaration: the network is matched once, and its activations are what holds
+        engine.declare(Community(**{qid: answers.values.get(qid) for qid in self.question_ids}),
+                       *(Concluded(id=finding.id) for finding in diagnosis.findings))
+        holding: dict[str, set[int]] = {}
+        for activation in engine.agenda.activations:
+            aid, index = self.rules[activation.rule.__name__]
+            holding.setdefault(aid, set()).add(index)
+        chosen, treats = self._settle(holding, diagnosis)
         steps = self._order(chosen, treats, diagnosis)
         for step in steps:
-            step.params = self._params(step.action, {**answers.values, **diagnosis.metrics})
+            step.params = self.params(step.action, {**answers.values, **diagnosis.metrics})
         treated = {f for s in steps for f in s.treats}
         untreated = [f.id for f in diagnosis.findings if f.id not in treated]
         if untreated:
             log.warning("no chosen action treats %s", ", ".join(untreated))
         return Plan(steps, dates_of(answers), untreated)
 
-    def _params(self, aid: str, known: dict[str, Any]) -> dict[str, Any]:
+    def _settle(self, holding: dict[str, set[int]], diagnosis: Diagnosis) -> tuple[dict[str, int], dict[str, set]]:
+        """The actions chosen (their condition held) with their wording (the first variant that holds,
+        else their own text), and the findings each treats: those that name it, and, in a shared
+        exclusive group, those that name another action of the group."""
+        catalogue = self.kb.actions
+        concluded = [f.id for f in diagnosis.findings]
+        chosen = {aid: min((n for n in found if n), default=0) for aid, found in holding.items() if 0 in found}
+        by_group = {catalogue.actions[aid].group: aid for aid in chosen if catalogue.actions[aid].group}
+        treats: dict[str, set[str]] = {}
+        for fid in concluded:
+            for aid in self.kb.rules.findings[fid].text.actions:
+                group = catalogue.actions[aid].group
+                if aid in chosen:
+                    treats.setdefault(aid, set()).add(fid)
+                elif group in by_group and catalogue.groups[group].shared:
+                    treats.setdefault(by_group[group], set()).add(fid)
+        return chosen, treats
+
+    def params(self, aid: str, known: dict[str, Any]) -> dict[str, Any]:
         """The action's params, in order: each may use the answers, the metrics and the params before it."""
         values = dict(known)
         params = {}

@@ -6,12 +6,13 @@ answer is judged the same way wherever it comes from.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping
 
 from expert import conditions as c
 from expert.errors import Problem
-from expert.messages import t
+from expert.messages import brief, t
 from expert.schema import Context, Expr, Id, LocalText, build, doc
 
 QuestionType = Literal["single", "multiple", "integer", "number", "yesno", "text", "scale"]
@@ -94,6 +95,9 @@ class Question:
         if raw is None:
             return None
         kind = self.type
+        if kind in NUMERIC_TYPES and isinstance(raw, float) and not math.isfinite(raw):
+            # .inf and .nan are YAML floats; NaN compares false with everything, so no rule would see it
+            raise ValueError(t("value.not_finite", lang) + _got(raw, lang))
         if kind in ("integer", "scale"):
             if isinstance(raw, bool) or not isinstance(raw, (int, float)) or raw != int(raw):
                 raise ValueError(t("value.scale" if kind == "scale" else "value.integer", lang) + _got(raw, lang))
@@ -120,7 +124,7 @@ class Question:
                 raise ValueError(t("value.choices", lang, choices=", ".join(self.choice_values)) + _got(raw, lang))
             for i, item in enumerate(items):
                 if item in items[:i]:
-                    raise ValueError(t("value.duplicate_choice", lang, value=item))
+                    raise ValueError(t("value.duplicate_choice", lang, value=brief(item)))
             if self.min_choices is not None and len(items) < self.min_choices:
                 raise ValueError(t("value.min_choices", lang, n=self.min_choices))
             if self.max_choices is not None and len(items) > self.max_choices:
@@ -146,7 +150,7 @@ def _num(x: Any) -> str:
 
 
 def _got(raw: Any, lang: str | None) -> str:
-    return t("value.got", lang, got=raw)
+    return t("value.got", lang, got=brief(raw))
 
 
 @dataclass
@@ -197,7 +201,7 @@ def build_questionnaire(raw: Any, file: str, problems: list[Problem]) -> Questio
     before = len(problems)
     for lang in languages:
         if lang not in LANGUAGE_CODES:
-            ctx.add(f"unknown language code {lang!r} in languages", getattr(raw, "line", None))
+            ctx.add(f"unknown language code {brief(lang)} in languages", getattr(raw, "line", None))
     q = build(Questionnaire, raw, ctx)
     if q is None:
         return None
@@ -276,4 +280,4 @@ def _check_question(q: Question, earlier: dict[str, Question], every_id: set[str
         try:
             q.default = q.validate(q.default, {}, "en")  # bounds on other answers are checked when asked
         except ValueError as exc:
-            add(f"default {q.default!r} does not fit the question: {exc}")
+            add(f"default {brief(q.default)} does not fit the question: {exc}")

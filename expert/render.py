@@ -3,27 +3,33 @@ templates, JSON, or the Markdown as a printable HTML page (expert/page.py). What
 computed in `expert/report.py`; this module holds the Jinja side.
 
 Templates, finding and action texts may come from someone else, so they run in Jinja's sandbox with
-StrictUndefined. Every number a template shows is computed before and passed in.
+StrictUndefined and the limits of expert/sandbox.py, and whatever goes wrong while rendering one is
+reported as a problem of that template, finding or action, with its file and line. Every number a
+template shows is computed before and passed in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
-from jinja2.bccache import FileSystemBytecodeCache
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import BaseLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateRuntimeError
+from jinja2.bccache import BytecodeCache, Bucket
+from jinja2.loaders import split_template_path
 
 from expert.answers import Answers
+from expert.cache import MAX_COMPILED, open_folder, settings
 from expert.errors import KnowledgeBaseError, Problem
+from expert.files import read_text
 from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase, display_path
 from expert.messages import t
 from expert.report import ReportBuilder
+from expert.sandbox import LimitedEnvironment, RenderLimitError, render
 
 # what a prescription template may use; `shequn check` reports any other variable
 CONTEXT_KEYS = frozenset({
@@ -33,42 +39,92 @@ CONTEXT_KEYS = frozenset({
 
 
 @lru_cache(maxsize=8)
-def _environment(template_dir: str) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        loader=FileSystemLoader(template_dir, encoding="utf-8"),
+def _environment(template_dir: str) -> LimitedEnvironment:
+    env = LimitedEnvironment(
+        loader=_TemplateLoader(template_dir),
         undefined=StrictUndefined,
         autoescape=False,  # Markdown, not HTML
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        bytecode_cache=_bytecode_cache("templates"),
+        bytecode_cache=_COMPILED,
     )
     return env
 
 
-class _BytecodeCache(FileSystemBytecodeCache):
-    """Jinja's compiled templates kept on disk (keyed by their source), so a one-shot `shequn diagnose`
-    does not compile the prescription template and finding texts again; a cache it cannot write is
-    no cache, not an error."""
+class _TemplateLoader(BaseLoader):
+    """Templates of one folder, read like every other file: a regular file, of a bounded size."""
 
-    def dump_bytecode(self, bucket) -> None:
+    def __init__(self, folder: str):
+        self.folder = folder
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
+        path = os.path.join(self.folder, *split_template_path(template))
         try:
-            super().dump_bytecode(bucket)
+            source = read_text(Path(path))
+            mtime = os.path.getmtime(path)
+        except OSError as exc:
+            if not os.path.lexists(path):
+                raise TemplateNotFound(template) from None
+            raise TemplateRuntimeError(f"cannot read the template {template}: {exc.strerror or exc}") from None
+
+        def unchanged() -> bool:
+            try:
+                return os.path.getmtime(path) == mtime
+            except OSError:
+                return False
+
+        return source, path, unchanged
+
+
+class _PrivateBytecodeCache(BytecodeCache):
+    """Compiled templates and finding texts kept on disk, so a one-shot `shequn diagnose` does not
+    compile them again. Compiled code runs when loaded, so it is read only from the cache's private
+    subfolder (the user's own, mode 0700, checked on the open folder), and keyed by the source and by
+    shequn's own code, which decides what a compiled template may do."""
+
+    def __init__(self) -> None:
+        self._where: Any = False  # the cache folder last opened, and its private subfolder (or None)
+        self._folder: Any = None
+
+    def folder(self):
+        where = settings()
+        if where != self._where:  # opened on first use, and again if SHEQUN_CACHE_DIR changes
+            if self._folder is not None:
+                self._folder.close()
+            self._where, self._folder = where, None
+            parent = open_folder()
+            if parent is not None:
+                with parent:
+                    self._folder = parent.private("compiled")
+        return self._folder
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        from expert.cache import key_of
+
+        return key_of("jinja", name, filename or "")
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        folder = self.folder()
+        data = folder.read(f"{bucket.key}.j2c") if folder is not None else None
+        if data is not None:
+            try:
+                bucket.bytecode_from_string(data)
+            except Exception:  # damaged: compile again
+                bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        folder = self.folder()
+        if folder is None:
+            return
+        try:
+            folder.write(f"{bucket.key}.j2c", bucket.bytecode_to_string())
+            folder.prune(".j2c", MAX_COMPILED)
         except OSError:
             pass
 
 
-def _bytecode_cache(kind: str) -> _BytecodeCache | None:
-    from expert.cache import directory
-
-    folder = directory()
-    if folder is None:
-        return None
-    try:
-        (folder / f"jinja-{kind}").mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return _BytecodeCache(str(folder / f"jinja-{kind}"), "%s.j2c")
+_COMPILED = _PrivateBytecodeCache()
 
 
 class Renderer:
@@ -78,14 +134,16 @@ class Renderer:
         self.kb = kb
         self.builder = ReportBuilder(kb, self.render_text)
 
-    def render_text(self, source: str, variables: dict[str, Any], where: str) -> str:
-        """A finding's or an action's text from the knowledge base, in the sandbox."""
+    def render_text(self, source: str, variables: dict[str, Any], where: tuple, params: dict[str, Any]) -> str:
+        """A finding's or an action's text from the knowledge base, in the sandbox; `where` is its
+        (file, line, id, part), for the problem that says what went wrong."""
         try:
-            return _compiled_string(source).render(variables).strip()
-        except TemplateError as exc:
-            raise KnowledgeBaseError(
-                t("kb.problems", kb=self.kb.name, n=1), [Problem(f"cannot render text: {exc}", where)]
-            ) from None
+            return render(_compiled_string(source), variables).strip()
+        except Exception as exc:  # whatever the text does, it is the text's problem, said as one
+            file, line, subject, part = where
+            message = f"cannot render {part}: {_failure(exc)}{_unset(params)}"
+            raise KnowledgeBaseError(t("kb.problems", kb=self.kb.name, n=1),
+                                     [Problem(message, file, line, None, subject)]) from None
 
     def context(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> dict[str, Any]:
         return self.builder.context(answers, diagnosis, lang)
@@ -93,14 +151,14 @@ class Renderer:
     def markdown(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> str:
         path = self.kb.templates[lang]
         env = _environment(str(path.parent))
+        context = self.context(answers, diagnosis, lang)  # its texts report their own problems
         try:
-            template = env.get_template(path.name)
-            text = template.render(self.context(answers, diagnosis, lang))
-        except TemplateError as exc:
-            line = getattr(exc, "lineno", None)
+            text = render(env.get_template(path.name), context)
+        except Exception as exc:  # whatever the template does, it is the template's problem, said as one
+            line = getattr(exc, "lineno", None) or _template_line(exc, str(path))
             raise KnowledgeBaseError(
                 t("kb.problems", kb=self.kb.name, n=1),
-                [Problem(f"cannot render the template: {exc}", display_path(path), line)],
+                [Problem(f"cannot render the template: {_failure(exc)}", display_path(path), line)],
             ) from None
         return tidy_markdown(text)
 
@@ -159,25 +217,52 @@ def tidy_markdown(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def _failure(exc: BaseException) -> str:
+    """What went wrong while rendering, as the author of the template needs to hear it."""
+    if isinstance(exc, RecursionError):
+        return "it nests too deeply (a macro that calls itself, or a template that includes itself?)"
+    if isinstance(exc, MemoryError):
+        return "it needs more memory than there is"
+    if isinstance(exc, RenderLimitError):
+        return exc.message or str(exc)
+    if isinstance(exc, TemplateError):
+        return str(exc.message if exc.message is not None else exc)
+    text = str(exc)
+    return f"{type(exc).__name__}: {text[:200] + '…' if len(text) > 200 else text}"
+
+
+def _unset(params: dict[str, Any]) -> str:
+    """A hint when a parameter has no value, the usual reason a text fails with a TypeError."""
+    unset = [name for name, value in params.items() if value is None]
+    if not unset:
+        return ""
+    return (f" (parameter {', '.join(unset)} has no value for these answers: its expression divides by zero "
+            "or uses an unanswered question; test it with `is none`)")
+
+
+def _template_line(exc: BaseException, filename: str) -> int | None:
+    """The template's line where a runtime error happened: Jinja rewrites the traceback to show it."""
+    line, tb = None, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
 @lru_cache(maxsize=1024)
 def _compiled_string(source: str):
     env = _STRING_ENV
-    if _TEXT_CACHE[0] is False:
-        _TEXT_CACHE[0] = _bytecode_cache("texts")
-    cache = _TEXT_CACHE[0]
-    if cache is None:
+    if _COMPILED.folder() is None:
         return env.from_string(source)
-    bucket = cache.get_bucket(env, source, None, source)  # the text is its own name: one entry per text
+    bucket = _COMPILED.get_bucket(env, source, None, source)  # the text is its own name: one entry per text
     if bucket.code is None:
         bucket.code = env.compile(source)
-        cache.set_bucket(bucket)
+        _COMPILED.set_bucket(bucket)
     return env.template_class.from_code(env, bucket.code, env.make_globals(None))
 
 
-_TEXT_CACHE: list = [False]  # the finding texts' bytecode cache, opened on first use
-
-
-_STRING_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+_STRING_ENV = LimitedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
 def check_template_syntax(path: Path) -> Problem | None:
@@ -185,9 +270,11 @@ def check_template_syntax(path: Path) -> Problem | None:
     from jinja2 import TemplateSyntaxError
 
     try:
-        _STRING_ENV.parse(path.read_text(encoding="utf-8"))
+        _STRING_ENV.parse(read_text(path))
     except TemplateSyntaxError as exc:
         return Problem(f"template syntax error: {exc.message}", display_path(path), exc.lineno)
+    except OSError as exc:
+        return Problem(f"cannot read the template: {exc.strerror or exc}", display_path(path))
     return None
 
 

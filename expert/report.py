@@ -12,8 +12,9 @@ import datetime as dt
 import re
 from typing import Any, Callable
 
+from jinja2 import TemplateRuntimeError
+
 from expert.answers import Answers
-from expert.errors import KnowledgeBaseError
 from expert.findings import Diagnosis, Finding
 from expert.knowledge import KnowledgeBase
 from expert.messages import t
@@ -116,7 +117,7 @@ def question_and_answer(question: Question, value: Any, lang: str) -> str:
 class ReportBuilder:
     """The content of one community's prescription, in one language."""
 
-    def __init__(self, kb: KnowledgeBase, render_text: Callable[[str, dict, str], str]):
+    def __init__(self, kb: KnowledgeBase, render_text: Callable[[str, dict, tuple, dict], str]):
         self.kb = kb
         self.questionnaire = kb.questionnaire
         self.render_text = render_text
@@ -137,7 +138,7 @@ class ReportBuilder:
         def label(qid: str) -> str:
             question = questions.get(qid)
             if question is None:
-                raise KnowledgeBaseError(f"label({qid!r}): no such question")
+                raise TemplateRuntimeError(f"label({qid!r}): no such question")
             return format_answer(question, answers.values.get(qid), lang)
 
         def choice_label(qid: str, number: Any) -> str:
@@ -145,7 +146,7 @@ class ReportBuilder:
             for choice in (question.choices or []) if question else []:
                 if choice.number is not None and choice.number == number:
                     return choice.label.get_text(lang)
-            raise KnowledgeBaseError(f"choice_label({qid!r}, {number!r}): no choice of that question stands for it")
+            raise TemplateRuntimeError(f"choice_label({qid!r}, {number!r}): no choice of that question stands for it")
 
         variables.update(label=label, choice_label=choice_label, plural=plural)
         return variables
@@ -153,11 +154,12 @@ class ReportBuilder:
     def finding_text(self, finding: Finding, answers: Answers, diagnosis: Diagnosis, lang: str) -> dict[str, Any]:
         definition = self.kb.rules.findings[finding.id]
         variables = self._variables(answers, diagnosis, lang, finding.params)
+        text = definition.text
+        where = (definition.file, text.line_of("diagnosis"), finding.id, f"diagnosis.{lang}")
         return {
             "id": finding.id,
-            "title": definition.text.title.get_text(lang),
-            "diagnosis": self.render_text(definition.text.diagnosis.get_text(lang), variables,
-                                          f"{definition.file} [{finding.id}]"),
+            "title": text.title.get_text(lang),
+            "diagnosis": self.render_text(text.diagnosis.get_text(lang), variables, where, finding.params),
         }
 
     def step_text(self, step, answers: Answers, diagnosis: Diagnosis, lang: str) -> str:
@@ -166,7 +168,10 @@ class ReportBuilder:
         variables = self._variables(answers, diagnosis, lang, step.params)
         # the step's own deadline: the end of the phase it landed in, which may be later than the action's own
         variables["deadline"] = variables[PHASE_DATE[step.phase] or "next_checkup"]
-        return self.render_text(text.get_text(lang), variables, f"{action.file} [{action.id}]")
+        part = "text" if step.variant == 0 else f"variants[{step.variant}].text"
+        line = action.key_lines.get("text", action.line) if step.variant == 0 else action.variants[step.variant - 1].line
+        return self.render_text(text.get_text(lang), variables, (action.file, line, action.id, f"{part}.{lang}"),
+                                step.params)
 
     # ------------------------------------------------------------------ the document
 

@@ -15,6 +15,7 @@ import typing
 from typing import Any, Literal, Union
 
 from expert.errors import Problem
+from expert.messages import brief
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 _ID = re.compile(ID_PATTERN)
@@ -116,7 +117,7 @@ def build(cls: type, raw: Any, ctx: Context, line: int | None = None, subject: s
         if key not in names:
             near = difflib.get_close_matches(str(key), [n for n in names if n not in raw], n=1, cutoff=0.6)
             hint = f"; did you mean {near[0]!r}?" if near else f"; allowed: {', '.join(names)}"
-            ctx.add(f"unknown key {key!r}{hint}", _key_line(raw, key, line), subject)
+            ctx.add(f"unknown key {brief(key)}{hint}", _key_line(raw, key, line), subject)
             suggested.update(near)
             ok = False
     values: dict[str, Any] = {}
@@ -153,7 +154,7 @@ def _show(raw: Any) -> str:
         return "a list"
     if raw is None:
         return "nothing"
-    return f"{raw!r}"
+    return brief(raw)
 
 
 def convert(tp: Any, raw: Any, ctx: Context, line: int | None, subject: str | None, key: str) -> tuple[Any, bool]:
@@ -222,11 +223,11 @@ def convert(tp: Any, raw: Any, ctx: Context, line: int | None, subject: str | No
         for k, v in raw.items():
             k_line = _key_line(raw, k, line)
             if key_tp is Id and not (isinstance(k, str) and _ID.match(k)):
-                ctx.add(f"{k!r} in {key!r} is not a valid id (lower-case letters, digits, _)", k_line, subject)
+                ctx.add(f"{brief(k)} in {key!r} is not a valid id (lower-case letters, digits, _)", k_line, subject)
                 ok = False
                 continue
             if key_tp is int and (isinstance(k, bool) or not isinstance(k, int)):
-                ctx.add(f"{k!r} in {key!r} should be a whole number", k_line, subject)
+                ctx.add(f"{brief(k)} in {key!r} should be a whole number", k_line, subject)
                 ok = False
                 continue
             value, good = convert(value_tp, v, ctx, k_line, k if key_tp is Id else subject, f"{key}.{k}")
@@ -249,7 +250,7 @@ def _local(tp: Any, raw: Any, ctx: Context, line: int | None, subject: str | Non
     ok = True
     for lang in raw:
         if lang not in langs:
-            ctx.add(f"{key!r} has language {lang!r}, which the knowledge base does not declare ({', '.join(langs)})",
+            ctx.add(f"{key!r} has language {brief(lang)}, which the knowledge base does not declare ({', '.join(langs)})",
                     _key_line(raw, lang, line), subject)
             ok = False
     for lang in langs:

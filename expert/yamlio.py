@@ -1,19 +1,22 @@
 """The one safe YAML loader: every file goes through here, and YAML errors come out with file:line:column.
 
 Mappings come back as `Mapping` (a dict) that remembers the line of each key, so the validators
-downstream can point at the exact place of a mistake.
+downstream can point at the exact place of a mistake. A document is refused, with the place, when
+its aliases would expand to too many values (a "billion laughs" file is 1 KB on disk and gigabytes
+in memory), when it is nested too deeply, or when a number has too many digits; a date that does
+not exist (2026-02-30) stays text, for the validators to report in their own words.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
+import re
 from typing import Any
 
 import yaml
 
 from expert.errors import Problem
+from expert.limits import MAX_NUMBER_DIGITS, MAX_YAML_DEPTH, MAX_YAML_NODES
+from expert.messages import t
 
 try:  # libyaml is an order of magnitude faster; the pure loader gives the same results
     _BaseLoader = yaml.CSafeLoader
@@ -40,8 +43,25 @@ class Sequence(list):
     item_lines: list
 
 
+class LimitError(yaml.MarkedYAMLError):
+    """A document refused for its size or shape, not for its syntax."""
+
+
 class _Loader(_BaseLoader):
     file_name: str | None = None
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:  # looks like a date but is none (2026-02-30): the text, for validation to report
+            return self.construct_scalar(node)
+
+    def construct_yaml_int(self, node):
+        digits = len(node.value.replace("_", "").lstrip("+-"))
+        if digits > MAX_NUMBER_DIGITS:  # Python refuses to convert 4,300 digits; nobody means 31
+            raise LimitError(None, None, t("yaml.long_number", digits=digits, limit=MAX_NUMBER_DIGITS),
+                             node.start_mark)
+        return super().construct_yaml_int(node)
 
     def construct_yaml_map(self, node):
         data = Mapping()
@@ -75,6 +95,65 @@ class _Loader(_BaseLoader):
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+
+
+def _measure(root: yaml.Node) -> None:
+    """Refuse a node graph that expands to too many values, nests too deeply, or contains itself.
+
+    Sizes are computed once per node (an alias is the same node object again), so a billion-laughs
+    document is measured in microseconds without ever being expanded."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            on_path.discard(key)
+            kids = _children(node)
+            size[key] = 1 + sum(size[id(kid)] for kid in kids)
+            depth[key] = 1 + max((depth[id(kid)] for kid in kids), default=0)
+            if size[key] > MAX_YAML_NODES:
+                raise LimitError(None, None, t("yaml.too_many_values", limit=MAX_YAML_NODES), node.start_mark)
+            if depth[key] > MAX_YAML_DEPTH:
+                raise LimitError(None, None, t("yaml.too_deep", limit=MAX_YAML_DEPTH), node.start_mark)
+            continue
+        if key in size:
+            continue
+        if key in on_path:
+            raise LimitError(None, None, t("yaml.contains_itself"), node.start_mark)
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((kid, False) for kid in _children(node))
+
+
+# `&name` where YAML allows an anchor (after a space or a flow indicator); "Q&A" is not one. A false
+# match costs only the time of measuring.
+_ANCHOR = re.compile(r"(?:^|[\s\[\]{},])&[^\s\[\]{},]", re.MULTILINE)
+
+
+def _check_tree(node: yaml.Node, level: int = 1) -> int:
+    """Refuse a tree (a document without aliases) nested too deeply; return how many values it has.
+    A tenth of a millisecond for the questionnaire, where `_measure` would take forty times as long."""
+    if level > MAX_YAML_DEPTH:
+        raise LimitError(None, None, t("yaml.too_deep", limit=MAX_YAML_DEPTH), node.start_mark)
+    kids = _children(node)
+    count = 1 + len(kids)
+    for kid in kids:
+        if not isinstance(kid, yaml.ScalarNode):
+            count += _check_tree(kid, level + 1) - 1
+    return count
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    return []
 
 
 def yaml_problem(error: yaml.YAMLError, file: str) -> Problem:
@@ -82,7 +161,10 @@ def yaml_problem(error: yaml.YAMLError, file: str) -> Problem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     what = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None)
-    message = f"YAML syntax error: {what}" + (f" ({context})" if context else "")
+    if isinstance(error, LimitError):
+        message = what
+    else:
+        message = f"YAML syntax error: {what}" + (f" ({context})" if context else "")
     if mark is None:
         return Problem(message, file=file)
     return Problem(message, file=file, line=mark.line + 1, column=mark.column + 1)
@@ -93,14 +175,16 @@ def parse_yaml(text: str, file: str) -> Any:
     loader = _Loader(text)
     loader.file_name = file
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _ANCHOR.search(text):  # only anchors make aliases, and only aliases make a document larger than its text
+            _measure(node)
+        elif _check_tree(node) > MAX_YAML_NODES:
+            raise LimitError(None, None, t("yaml.too_many_plain_values", limit=MAX_YAML_NODES), node.start_mark)
+        return loader.construct_document(node)
     finally:
         loader.dispose()
-
-
-def read_text(path: Path) -> str:
-    """Read a UTF-8 file (a BOM is allowed); raises OSError or UnicodeDecodeError."""
-    return path.read_text(encoding="utf-8-sig")
 
 
 class _Dumper(yaml.SafeDumper):
@@ -133,22 +217,3 @@ def _plain(data: Any) -> Any:
     if isinstance(data, str):
         return str(data)  # ids are a str subclass the safe dumper does not know
     return data
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write a file so that a reader sees either the old or the new content, never half of it."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise

@@ -16,6 +16,21 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 EXAMPLES = ROOT / "examples"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """The tests' knowledge-base cache lives in a folder of their own, never the user's."""
+    import os
+
+    folder = tmp_path_factory.mktemp("cache")
+    before = os.environ.get("SHEQUN_CACHE_DIR")
+    os.environ["SHEQUN_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("SHEQUN_CACHE_DIR", None)
+    else:
+        os.environ["SHEQUN_CACHE_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def checkup():
     """The built-in knowledge base with its engine, built once for the whole run."""
@@ -273,3 +288,28 @@ def run_shequn(*args: str, cwd: Path, timeout: float = 120, prefix: tuple[str, .
     """Run the installed command under a timeout and an address-space limit; a hang or a blow-up fails the test."""
     return subprocess.run([*prefix, *SHEQUN, *args], cwd=cwd, env=shequn_env(cwd), capture_output=True, text=True,
                           timeout=timeout, preexec_fn=limit_memory)
+
+
+MEMORY_LIMIT = 1 << 30  # 1 GiB of address space for a command run by `run_guarded`
+
+
+def run_guarded(args, cwd=None, timeout: float = 30, memory: int = MEMORY_LIMIT, env=None):
+    """Run `shequn ARGS` in a child process under a timeout and an address-space limit, so that an
+    input which makes it hang or swallow memory fails the test instead of the machine.
+
+    Returns the CompletedProcess (stdout and stderr as text); a timeout fails the test."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    full_env = {k: v for k, v in os.environ.items() if k != "SHEQUN_LANG"}  # messages in Chinese
+    full_env.update(env or {})
+    try:
+        return subprocess.run([sys.executable, "-m", "expert", *map(str, args)], cwd=cwd, env=full_env,
+                              capture_output=True, text=True, timeout=timeout, preexec_fn=limit)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"shequn {' '.join(map(str, args))} ran longer than {timeout} s")

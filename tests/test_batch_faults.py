@@ -60,13 +60,13 @@ BILLION_LAUGHS = "answers:\n" + "".join(
     f"  l{i}: &a{i} [" + (",".join([f"*a{i - 1}"] * 9) if i else ",".join(['"lol"'] * 9)) + "]\n"
     for i in range(9)) + "  community_name: [" + ",".join(["*a8"] * 9) + "]\n"
 FOLDER_BAD = {
-    "billion laughs": (BILLION_LAUGHS.encode(), "太大"),
+    "billion laughs": (BILLION_LAUGHS.encode(), "别名炸弹"),
     "not UTF-8": ("answers: {community_name: 城西跑团}\n".encode("gbk"), "读不了答卷文件"),
     "3,000-deep flow": (("answers: " + deep("[", "]")).encode(), "YAML"),
-    "bad date": (b"date: 2026-02-30\nanswers: {community_name: x}\n", "读不了答卷文件"),
+    "bad date": (b"date: 2026-02-30\nanswers: {community_name: x}\n", "date 应是日期"),
     ".inf": (b"answers: {community_name: x, members: .inf}\n", "inf 不能作为回答"),
     ".nan": (b"answers: {community_name: x, members: .nan}\n", "nan 不能作为回答"),
-    "5,000 digits": (b"answers: {community_name: x, members: " + b"9" * 5000 + b"}\n", "读不了答卷文件"),
+    "5,000 digits": (b"answers: {community_name: x, members: " + b"9" * 5000 + b"}\n", "数字太长"),
     "unknown top-level key": (b"bogus: 1\nanswers: {community_name: x}\n", "未知的顶层键 'bogus'"),
     "YAML syntax": (b"answers: {community_name: [x}\n", "YAML syntax error"),
     "2 MB": (b"answers: {community_name: x}\n" + b"#" * (2 << 20) + b"\n", "字节"),
@@ -171,7 +171,9 @@ def test_a_template_that_fails_on_one_community_costs_only_that_row(tmp_path):
     assert done.returncode == 1 and "Traceback" not in done.stderr
     [error] = [json.loads(line) for line in (tmp_path / "out/errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert error["row"] == 2
-    assert "意外错误（ZeroDivisionError" in error["problems"][0]["message"]
+    assert "知识库写不出这一行的处方" in error["problems"][0]["message"]
+    assert "prescription.zh.md.j2:2" in error["problems"][0]["message"]  # where the template fails
+    assert "ZeroDivisionError" in error["problems"][0]["message"]
     assert "ZeroDivisionError" in done.stderr  # the message, on its row
     assert len((tmp_path / "out/results.jsonl").read_text(encoding="utf-8").splitlines()) == 2
 

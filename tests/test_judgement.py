@@ -48,10 +48,17 @@ def relevant(kb, values):
 def test_more_active_leaders_below_the_upper_bound_never_make_the_leaders_verdict_worse(checkup, rng, more):
     kb = checkup.kb
     values = random_answers(kb.questionnaire, rng)
-    after = {**values, "active_leaders": values["active_leaders"] + more}
-    upper = metric(kb, "leaders_upper", after)
-    assume(after["active_leaders"] + (1 if after["owner_role"] == "leader" else 0) <= upper)
-    assume(after["active_leaders"] <= after["members"])
+    owner = 1 if values["owner_role"] == "leader" else 0
+    # the most active leaders there can be below the upper bound (counting the owner), and within the group
+    most = min(metric(kb, "leaders_upper", values) - owner, values["members"])
+    assume(most >= 1)
+    before = rng.randint(0, most - 1)
+    values = {**values, "active_leaders": before}
+    if before == 0:
+        values.pop("leader_traits", None)  # asked only when someone leads
+    elif "leader_traits" not in values:
+        values["leader_traits"] = ["influential", "expert"]
+    after = {**values, "active_leaders": min(most, before + more)}
     after.setdefault("leader_traits", ["influential", "expert", "early_adopter", "sharer"])  # new leaders, good ones
     before_v = diagnose(checkup, values).verdicts["leaders"]
     after_v = diagnose(checkup, after).verdicts["leaders"]

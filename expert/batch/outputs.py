@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 from expert.errors import UsageError
 from expert.locks import Lock
 from expert.messages import t
-from expert.yamlio import write_atomically
+from expert.files import write_atomically
 
 PRESCRIPTIONS = "prescriptions"
 RESULTS = "results.jsonl"

@@ -14,7 +14,7 @@ from typing import Any
 
 from expert.answers import validate_answers
 from expert.batch.rows import MAX_DEPTH, MAX_VALUES, CellReader, Row, file_document, json_document
-from expert.errors import AnswersError, Problem
+from expert.errors import AnswersError, KnowledgeBaseError, Problem
 from expert.messages import t
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,9 @@ class Worker:
         except AnswersError as exc:
             problems = exc.problems or [Problem(exc.message, row.where)]
             return Outcome(row.number, row.where, problems=[_problem_dict(p) for p in problems])
+        except KnowledgeBaseError as exc:  # a template or text that fails on these answers: said where it fails
+            return self.failed(row, t("batch.row_kb_failed", self.lang,
+                                      reason="; ".join(map(str, exc.problems)) or exc.message))
         except RecursionError:
             return self.failed(row, t("batch.too_big", self.lang, values=MAX_VALUES, depth=MAX_DEPTH))
         except MemoryError:

@@ -1,0 +1,289 @@
+"""Jinja's sandbox with limits, for prescription templates and finding texts that may come from anyone.
+
+The sandbox keeps a template away from Python; these limits keep it from running for ever or filling
+memory, whatever it is written to do. Every loop turn, call and counted operator spends a step of one
+render's budget, which also holds a deadline; range() and the size arguments of filters and string
+methods are bounded before anything is built; no string, list or output grows past a bound; lists
+and dicts cannot be changed in place (a list extended by itself doubles on every turn). A render
+beyond a limit raises RenderLimitError saying which; macro recursion and a template that includes
+itself end in RecursionError, which the renderer reports.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import time
+from contextvars import ContextVar
+from typing import Any, Callable, Iterable, Iterator
+
+from jinja2 import TemplateRuntimeError, nodes
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.runtime import Macro
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from expert.limits import MAX_RENDER_CHARS, MAX_RENDER_NUMBER, MAX_RENDER_SECONDS, MAX_RENDER_STEPS
+
+MAX_INT_BITS = 10_000  # about 3,000 digits; Python will not print an integer of more than 4,300
+
+
+class RenderLimitError(TemplateRuntimeError):
+    """A template or text went past one of the limits of rendering."""
+
+
+class _Budget:
+    __slots__ = ("steps", "deadline", "output")
+
+    def __init__(self) -> None:
+        self.steps = 0
+        self.deadline = time.monotonic() + MAX_RENDER_SECONDS
+        self.output = 0  # characters of {{ ... }} output so far
+
+    def emit(self, size: int) -> None:
+        self.output += size
+        if self.output > MAX_RENDER_CHARS:
+            raise _too_long()
+
+    def spend(self) -> None:
+        self.steps += 1
+        if self.steps > MAX_RENDER_STEPS:
+            raise RenderLimitError(f"it takes more than {MAX_RENDER_STEPS:,} steps (loop turns and calls)")
+        self.late()  # every step: one step may be a filter over a long text
+
+    def late(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise RenderLimitError(f"it takes longer than {MAX_RENDER_SECONDS:g} seconds")
+
+
+_BUDGET: ContextVar[_Budget | None] = ContextVar("shequn_render_budget", default=None)
+
+
+def _spend() -> None:
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.spend()
+
+
+def render(template, context: dict[str, Any]) -> str:
+    """Render a template of a LimitedEnvironment within the limits; raises RenderLimitError past one."""
+    token = _BUDGET.set(_Budget())
+    try:
+        parts, size = [], 0
+        for part in template.generate(context):
+            size += len(part)
+            if size > MAX_RENDER_CHARS:  # the template's own text counted too
+                raise _too_long()
+            parts.append(part)
+        _BUDGET.get().late()
+        return "".join(parts)
+    finally:
+        _BUDGET.reset(token)
+
+
+def _too_long() -> RenderLimitError:
+    return RenderLimitError(f"its output is longer than {MAX_RENDER_CHARS:,} characters")
+
+
+# ---------------------------------------------------------------------------- sizes
+
+
+def _checked(value: Any) -> Any:
+    """A value made while rendering, refused if it is too large."""
+    if type(value) is str and len(value) <= MAX_RENDER_CHARS:  # by far the most common: said first
+        return value
+    if isinstance(value, (str, list, tuple, dict)) and len(value) > MAX_RENDER_CHARS:
+        what = "a text" if isinstance(value, str) else "a collection"
+        raise RenderLimitError(f"it makes {what} of {len(value):,} items, over the limit of {MAX_RENDER_CHARS:,}")
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
+        raise RenderLimitError(f"it makes a number of over {MAX_INT_BITS:,} bits")
+    return value
+
+
+def _size_argument(value: Any, what: str) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_RENDER_NUMBER:
+        raise RenderLimitError(f"{what} {value} is over the limit of {MAX_RENDER_NUMBER:,}")
+
+
+def _sized(value: Any) -> int:
+    return len(value) if isinstance(value, (str, list, tuple, dict)) else 1
+
+
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+_BRACE_SPEC = re.compile(r"\{[^{}]*\}")
+
+
+def _check_format(text: str) -> None:
+    """A width or precision in a %-format or str.format string is a size too: '%0999999999d'."""
+    for match in _PERCENT_SPEC.finditer(text.replace("%%", "")):
+        for group in match.groups():
+            if group == "*":
+                raise RenderLimitError("a width given as * in a format string is not allowed in templates")
+            if group:
+                _size_argument(int(group), "a width or precision of")
+    plain = text.replace("{{", "").replace("}}", "")
+    for field in _BRACE_SPEC.finditer(plain):
+        spec = field.group().partition(":")[2]
+        for number in re.findall(r"\d+", spec):
+            _size_argument(int(number), "a width or precision of")
+    if re.search(r"\{[^{}]*\{", plain):
+        raise RenderLimitError("a format field inside a format field is not allowed in templates")
+
+
+def _check_replace(text: Any, old: Any, new: Any, count: Any = -1) -> None:
+    if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
+        hits = text.count(old) if old else len(text) + 1
+        if isinstance(count, int) and count >= 0:
+            hits = min(hits, count)
+        if len(text) + hits * (len(new) - len(old)) > MAX_RENDER_CHARS:
+            raise RenderLimitError(f"replace() would make a text of over {MAX_RENDER_CHARS:,} characters")
+
+
+def _check_join(items: Any, separator: Any = "") -> None:
+    if isinstance(items, (list, tuple)):
+        total = sum(_sized(i) for i in items) + len(items) * _sized(separator)
+        if total > MAX_RENDER_CHARS:
+            raise RenderLimitError(f"it would make a text of over {MAX_RENDER_CHARS:,} characters")
+
+
+def _range(*args: int) -> range:
+    numbers = range(*args)
+    try:
+        count = len(numbers)
+    except OverflowError:
+        count = MAX_RENDER_NUMBER + 1
+    if count > MAX_RENDER_NUMBER:
+        raise RenderLimitError(f"range() of more than {MAX_RENDER_NUMBER:,} numbers")
+    return numbers
+
+
+# A filter that takes a size gets it checked first: arguments after the value, by position or name.
+_SIZE_FILTERS = {"center", "indent", "batch", "slice"}
+# str methods whose number arguments are sizes of what they make
+_SIZE_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs"}
+
+
+def _guarded_filter(name: str, func: Callable) -> Callable:
+    passes_context = getattr(func, "jinja_pass_arg", None) is not None
+    first = 2 if passes_context else 1  # arguments before this are the context and the value
+
+    @functools.wraps(func)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        _spend()
+        value, rest = (args[first - 1] if len(args) >= first else None), args[first:]
+        if name in _SIZE_FILTERS:
+            for argument in (*rest, *kwargs.values()):
+                _size_argument(argument, f"|{name}() of")
+                if name == "indent" and isinstance(argument, str) and isinstance(value, str):
+                    _check_join(value.split("\n"), argument)  # the indent goes before every line
+        elif name == "format" and isinstance(value, str):
+            _check_format(value)
+        elif name == "replace":
+            _check_replace(value, *rest[:3], **kwargs)
+        elif name == "join":
+            _check_join(value, *rest[:1])
+        elif name == "sum":
+            start = kwargs.get("start", rest[1] if len(rest) > 1 else 0)
+            if not isinstance(start, (int, float)):  # adding lists is quadratic, and unbounded
+                raise RenderLimitError("|sum() adds numbers only")
+        return _checked(func(*args, **kwargs))
+
+    return guarded
+
+
+# ---------------------------------------------------------------------------- the environment
+
+
+class _GuardedCodeGenerator(CodeGenerator):
+    """Jinja's code generator, with every loop's iterable counted and every output size-checked."""
+
+    def visit_For(self, node: nodes.For, frame: Frame) -> None:
+        self._counted = getattr(self, "_counted", set()) | {id(node.iter)}
+        super().visit_For(node, frame)
+
+    def visit(self, node: nodes.Node, *args: Any, **kwargs: Any) -> Any:
+        if id(node) in getattr(self, "_counted", ()):
+            self.write("environment.counted(")
+            super().visit(node, *args, **kwargs)
+            self.write(")")
+            return None
+        return super().visit(node, *args, **kwargs)
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.checked(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        self.write("environment.emitted(")
+        super()._output_child_pre(node, frame, finalize)
+
+    def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        super()._output_child_post(node, frame, finalize)
+        self.write(")")
+
+
+class LimitedEnvironment(ImmutableSandboxedEnvironment):
+    """The sandbox, immutable, with the limits above; render its templates with `render`."""
+
+    code_generator_class = _GuardedCodeGenerator
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def __init__(self, **options: Any):
+        super().__init__(**options)
+        self.globals["range"] = _range
+        self.globals.pop("lipsum", None)  # lipsum(10**9) writes a billion paragraphs
+        self.filters = {name: _guarded_filter(name, func) for name, func in self.filters.items()}
+
+    @staticmethod
+    def checked(value: Any) -> Any:
+        return _checked(value)
+
+    @staticmethod
+    def emitted(text: str) -> str:
+        """Output of {{ ... }}, counted where it is made, so a limit names the template's line."""
+        budget = _BUDGET.get()
+        if budget is not None:
+            budget.emit(len(text))
+        return text if type(text) is str else _checked(text)
+
+    @staticmethod
+    def counted(iterable: Iterable) -> Iterator:
+        for item in iterable:
+            _spend()
+            yield item
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        _spend()
+        ints = all(isinstance(x, int) and not isinstance(x, bool) for x in (left, right))
+        if operator == "**" and ints and right > 0 and abs(left) > 1 and right * left.bit_length() > MAX_INT_BITS:
+            raise RenderLimitError(f"{left} ** {right} is a number of over {MAX_INT_BITS:,} bits")
+        if operator == "*":
+            if ints and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+                raise RenderLimitError(f"a product of over {MAX_INT_BITS:,} bits")
+            for items, times in ((left, right), (right, left)):
+                if isinstance(items, (str, list, tuple)) and isinstance(times, int) and \
+                        len(items) * times > MAX_RENDER_CHARS:
+                    raise RenderLimitError(f"repeating {len(items):,} item(s) {times:,} times is over the limit "
+                                           f"of {MAX_RENDER_CHARS:,}")
+        if operator == "+" and not ints and _sized(left) + _sized(right) > MAX_RENDER_CHARS:
+            raise RenderLimitError(f"joining them makes over {MAX_RENDER_CHARS:,} items")
+        if operator == "%" and isinstance(left, str):
+            _check_format(left)
+        return _checked(super().call_binop(context, operator, left, right))
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's names)
+        _spend()
+        owner, name = getattr(__obj, "__self__", None), getattr(__obj, "__name__", "")
+        if isinstance(owner, str):
+            if name in _SIZE_METHODS:
+                for argument in (*args, *kwargs.values()):
+                    _size_argument(argument, f"{name}() of")
+            elif name == "replace":
+                _check_replace(owner, *args, **kwargs)
+            elif name == "join" and args:
+                _check_join(args[0], owner)
+        elif not isinstance(__obj, Macro) and name in ("format", "format_map"):
+            wrapped = getattr(__obj, "__wrapped__", None)  # str.format, wrapped by the sandbox
+            if isinstance(getattr(wrapped, "__self__", None), str):
+                _check_format(wrapped.__self__)
+        return _checked(super().call(__context, __obj, *args, **kwargs))
