@@ -52,6 +52,7 @@ def main() -> None:
     t0 = time.perf_counter()
     from expert.answers import validate_answers
     from expert.engine import Diagnoser
+    from expert.plan import Prescriber
     from expert.knowledge import load_knowledge_base
     from expert.render import Renderer
     from expert.sampling import random_answers
@@ -61,13 +62,16 @@ def main() -> None:
     t2 = time.perf_counter()
     diagnoser = Diagnoser(kb)
     t3 = time.perf_counter()
+    prescriber = Prescriber(kb)
+    t3b = time.perf_counter()
     renderer = Renderer(kb)
     load_knowledge_base(args.kb)  # fills the cache if need be
     t4 = time.perf_counter()
     load_knowledge_base(args.kb)
     t5 = time.perf_counter()
     print(f"knowledge base {kb.name}: {len(kb.questionnaire.questions)} questions, {len(kb.rules.rules)} rules, "
-          f"{len(kb.rules.findings)} findings")
+          f"{len(kb.rules.findings)} findings, {len(kb.actions.actions)} actions")
+    print(f"compile the prescribing engine {ms(t3b - t3)}")
     print(f"import {ms(t1 - t0)}; load + validate {ms(t2 - t1)}; compile engine (Rete network) {ms(t3 - t2)}; "
           f"load + compile {ms(t3 - t1)}; from the knowledge-base cache {ms(t5 - t4, 1)} + compile")
 
@@ -91,10 +95,17 @@ def main() -> None:
     p95 = times[int(0.95 * (len(times) - 1))]
     print(f"diagnosis, engine reused: median {ms(statistics.median(times), 2)}, p95 {ms(p95, 2)}; "
           f"1 process {per_s:.0f} diagnoses/s")
+    diagnosed = [(answers, diagnoser.diagnose(answers)) for answers in cases[:500]]
+    start = time.perf_counter()
+    for answers, diagnosis in diagnosed:
+        diagnosis.plan = prescriber.prescribe(answers, diagnosis)
+    print(f"the plan (second stage) alone: {len(diagnosed) / (time.perf_counter() - start):.0f}/s")
     start = time.perf_counter()
     for answers in cases[:500]:
-        renderer.markdown(answers, diagnoser.diagnose(answers), "zh")
-    print(f"diagnosis + Markdown prescription: {min(500, len(cases)) / (time.perf_counter() - start):.0f}/s")
+        diagnosis = diagnoser.diagnose(answers)
+        diagnosis.plan = prescriber.prescribe(answers, diagnosis)
+        renderer.markdown(answers, diagnosis, "zh")
+    print(f"diagnosis + plan + Markdown prescription: {min(500, len(cases)) / (time.perf_counter() - start):.0f}/s")
 
     # ------------------------------------------------------------------ all cores
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
