@@ -13,7 +13,7 @@ from expert import conditions as c
 from expert.errors import Problem
 from expert.policy import SEVERITY_RANK, Policy, check_policy
 from expert.questionnaire import INTERNAL, Questionnaire
-from expert.schema import Context, Expr, Id, LocalList, LocalText, build, doc
+from expert.schema import Context, Expr, Id, LocalText, build, doc
 
 Severity = Literal["high", "medium", "low"]
 Kind = Literal["problem", "watch", "strength"]

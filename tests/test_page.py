@@ -4,7 +4,6 @@ the answers say, its h3 blocks in sections that print on one page when they are 
 import json
 import re
 
-import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
