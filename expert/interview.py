@@ -32,6 +32,7 @@ from expert.knowledge import KnowledgeBase, load_knowledge_base
 from expert.locks import Lock
 from expert.messages import default_language, set_language, t
 from expert.questionnaire import Question, Questionnaire
+from expert.signals import held, named
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,7 @@ class Interview:
     def save(self) -> None:
         """Rewrite the answers file atomically; Ctrl-C or a hang-up waits until it is written."""
         try:
-            with _signals_held():
+            with held(named("SIGINT", "SIGHUP")):  # Ctrl-C and hang-up wait until the file is whole
                 write_answers(self.path, self.answers())
         except OSError as exc:
             raise UsageError(t("interview.cannot_save", file=self.path, reason=reason(exc))) from None
@@ -409,20 +410,6 @@ def _shown(value: Any) -> str:
     if isinstance(value, float) and value == int(value):
         return str(int(value))
     return str(value)
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Ctrl-C and hang-up are held back while the answers file is written, then delivered."""
-    held = {signal.SIGINT} | ({signal.SIGHUP} if hasattr(signal, "SIGHUP") else set())
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 @contextmanager

@@ -30,10 +30,11 @@ from expert.batch.rows import Row
 from expert.batch.worker import Outcome, Worker
 from expert.errors import UsageError
 from expert.messages import t
+from expert.signals import held, named
 
 log = logging.getLogger(__name__)
 
-STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name))
+STOP_SIGNALS = named("SIGINT", "SIGTERM")
 
 
 class Stopped(KeyboardInterrupt):
@@ -89,20 +90,6 @@ def stop_on_signals() -> Iterator[None]:
     finally:
         for s, action in previous.items():
             signal.signal(s, action)
-
-
-@contextmanager
-def signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM wait until the block ends (then they are delivered), and so do they in every process
-    forked within it, until that process lets them through."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 # ---------------------------------------------------------------------------- the workers
@@ -179,7 +166,7 @@ class Pool:
 
     def __enter__(self) -> "Pool":
         try:
-            with signals_held():
+            with held(STOP_SIGNALS):
                 # the objects the parent built, engine included, are the workers' for the whole run: frozen,
                 # the collector leaves them alone, so forked workers share their pages instead of copying them
                 gc.freeze()
@@ -198,7 +185,7 @@ class Pool:
 
     def _start(self) -> _Slot:
         inherited = [s.conn.fileno() for s in self.slots] if self.forks else None
-        with signals_held():  # a worker started in place of one that died, too
+        with held(STOP_SIGNALS):  # a worker started in place of one that died, too
             slot = _Slot(self.context, self.init, inherited)
             self.slots.append(slot)  # before a held signal is let through: stop() must know every worker
         return slot
