@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from expert.policy import SEVERITY_RANK, VERDICTS, Policy
+from expert.policy import VERDICTS, Policy
 from expert.rulebase import CROSS
 
 
@@ -49,10 +49,7 @@ class Diagnosis:
     plan: Any = None  # the treatment plan (expert/plan.py), set by Checkup.diagnose
 
     def __post_init__(self) -> None:
-        urgency = self.policy.urgency(self.findings)
-        position = {fid: n for n, fid in enumerate(self.policy.order)}
-        self.findings = sorted(self.findings, key=lambda f: (
-            -SEVERITY_RANK[urgency[f.id]], position.get(f.id, len(position)), f.id))
+        self.findings = self.policy.ranked(self.findings)
         self.treatment = self.policy.treatment(self.findings)
 
     def of_check(self, check: str) -> list[Finding]:

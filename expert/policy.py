@@ -91,17 +91,20 @@ class Policy:
 
     # ------------------------------------------------------------------ order of treatment
 
-    def treatment(self, findings: list[Finding]) -> list[Finding]:
-        """The findings to treat, most urgent first; outcomes, advice and findings treated through a
-        root are left out (see `treated_through`)."""
-        through = self.treated_through(findings)
+    def ranked(self, findings: list[Finding]) -> list[Finding]:
+        """The findings most urgent first (see `urgency`), then in `order` (roots before symptoms), then by id."""
         urgency = self.urgency(findings)
         position = {fid: n for n, fid in enumerate(self.order)}
-        candidates = [f for f in findings
-                      if f.id not in self.outcomes and f.id not in through and self.counts_toward_verdict(
-                          _max_severity(f.severity, urgency.get(f.id)))]
-        return sorted(candidates, key=lambda f: (-SEVERITY_RANK[_max_severity(f.severity, urgency.get(f.id))],
-                                                 position.get(f.id, len(position)), f.id))
+        return sorted(findings, key=lambda f: (
+            -SEVERITY_RANK[urgency[f.id]], position.get(f.id, len(position)), f.id))
+
+    def treatment(self, ranked: list[Finding]) -> list[Finding]:
+        """Of findings in `ranked` order, those to treat; outcomes, advice and findings treated through a
+        root are left out (see `treated_through`)."""
+        through = self.treated_through(ranked)
+        urgency = self.urgency(ranked)
+        return [f for f in ranked
+                if f.id not in self.outcomes and f.id not in through and self.counts_toward_verdict(urgency[f.id])]
 
     def treated_through(self, findings: list[Finding]) -> dict[str, str]:
         """Combined findings (those of the `cross` check) whose root was concluded: id -> the root."""
@@ -148,9 +151,7 @@ class _Stub:
     severity: str
 
 
-def _max_severity(a: str, b: str | None) -> str:
-    if b is None:
-        return a
+def _max_severity(a: str, b: str) -> str:
     return a if SEVERITY_RANK[a] >= SEVERITY_RANK[b] else b
 
 
