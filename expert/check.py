@@ -255,11 +255,12 @@ def _render_missing_texts(checkup, rendered: _Rendered, drawn: list, every_text:
 
     kb = checkup.kb
     problems: list[Problem] = []
-    for aid, variant in sorted(every_text - rendered.texts):
+    missing = sorted(every_text - rendered.texts)
+    cases = [(answers, checkup.diagnose(answers)) for answers in drawn[:40]] if missing else []
+    for aid, variant in missing:
         action = kb.actions.actions[aid]
         best, best_params, best_diagnosis = None, {}, None
-        for answers in drawn[:40]:
-            diagnosis = checkup.diagnose(answers)
+        for answers, diagnosis in cases:
             params = checkup.prescriber.params(aid, {**answers.values, **diagnosis.metrics})
             if best is None or sum(v is not None for v in params.values()) > sum(
                     v is not None for v in best_params.values()):
