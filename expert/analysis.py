@@ -265,22 +265,26 @@ class Analyser:
         for rule in self.kb.rules.rules:
             rules_of.setdefault(rule.finding, []).append(rule)
 
-        def parse(source: str):
+        def read(source: str):
+            """A text's tree and the names it reads, or None when it does not compile: a syntax error, an
+            unknown filter or test (TemplateAssertionError is a TemplateSyntaxError), reported by the
+            syntax check."""
             try:
-                return env.parse(source)
+                ast = env.parse(source)
+                return ast, meta.find_undeclared_variables(ast)
             except TemplateSyntaxError:
-                return None  # reported by the syntax check
+                return None
 
         for fid, finding in self.kb.rules.findings.items():
             text = finding.text
             tested = self._tested(fid, rules_of)
             for lang, source in text.diagnosis.items():
-                ast = parse(source)
-                if ast is None:
+                parsed = read(source)
+                if parsed is None:
                     continue
-                names = meta.find_undeclared_variables(ast)
-                read = _label_arguments(ast) | (names & set(self.questions))
-                self.text_questions |= read
+                ast, names = parsed
+                reads = _label_arguments(ast) | (names & set(self.questions))
+                self.text_questions |= reads
                 for name in sorted(names - set(self.questions) - metrics - TEXT_FUNCTIONS):
                     lacking = [r.id for r in rules_of.get(fid, []) if name not in r.then.params]
                     if lacking:
@@ -288,7 +292,7 @@ class Analyser:
                             f"diagnosis.{lang} uses {{{{ {name} }}}}, which is neither a question id, a metric nor a "
                             f"param of rule(s) {', '.join(lacking)} that conclude {fid!r}",
                             finding.file, text.line_of("diagnosis"), None, fid))
-                for qid in sorted(read - tested - opening):
+                for qid in sorted(reads - tested - opening):
                     problems.append(Problem(
                         f"diagnosis.{lang} reads {qid!r}, which no rule of {fid!r} tests: the text may say what the "
                         f"answers do not support; test it in the rule's condition (answered({qid}) at least)",
@@ -297,10 +301,10 @@ class Analyser:
             provided = set(self.questions) | metrics | set(action.params) | TEXT_FUNCTIONS | PLAN_DATES
             for where, local, line in action.texts():
                 for lang, source in local.items():
-                    ast = parse(source)
-                    if ast is None:
+                    parsed = read(source)
+                    if parsed is None:
                         continue
-                    names = meta.find_undeclared_variables(ast)
+                    ast, names = parsed
                     self.text_questions |= _label_arguments(ast) | (names & set(self.questions))
                     for name in sorted(names - provided):
                         problems.append(Problem(
@@ -309,10 +313,12 @@ class Analyser:
                             action.file, line, None, action.id))
         for lang, path in self.kb.templates.items():
             try:
-                ast = env.parse(read_text(path))
-            except (TemplateSyntaxError, OSError):
+                parsed = read(read_text(path))
+            except OSError:
+                continue  # reported by the syntax check
+            if parsed is None:
                 continue
-            for name in sorted(meta.find_undeclared_variables(ast) - context_keys):
+            for name in sorted(parsed[1] - context_keys):
                 problems.append(Problem(f"the template uses {{{{ {name} }}}}, which the prescription does not "
                                         f"provide (it provides: {', '.join(sorted(context_keys))})",
                                         str(path), None, None, lang))

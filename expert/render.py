@@ -270,7 +270,7 @@ def check_template_syntax(path: Path) -> Problem | None:
     from jinja2 import TemplateSyntaxError
 
     try:
-        _STRING_ENV.parse(read_text(path))
+        _STRING_ENV.compile(read_text(path))  # compiling, not only parsing, finds an unknown filter or test
     except TemplateSyntaxError as exc:
         return Problem(f"template syntax error: {exc.message}", display_path(path), exc.lineno)
     except OSError as exc:
@@ -282,7 +282,7 @@ def check_text_syntax(source: str) -> str | None:
     from jinja2 import TemplateSyntaxError
 
     try:
-        _STRING_ENV.parse(source)
+        _STRING_ENV.compile(source)  # compiling, not only parsing, finds an unknown filter or test
     except TemplateSyntaxError as exc:
         return exc.message
     return None
