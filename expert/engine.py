@@ -304,7 +304,9 @@ class Diagnoser:
         engine.declare(Community(**{qid: answers.values.get(qid) for qid in self.question_ids}))
         engine.run()
         findings = [f for f in engine.results.values() if f.kind == "problem"]
-        notes = [f for f in engine.results.values() if f.kind != "problem"]
+        # rules of equal salience fire in an order that varies with the hash seed: put the notes in rule order
+        notes = sorted((f for f in engine.results.values() if f.kind != "problem"),
+                       key=lambda f: engine.rule_order[f.rule])
         metrics = {}
         for metric in self.kb.rules.metrics:
             value = c.evaluate(metric.node, answers.values) if metric.node is not None else c.UNKNOWN

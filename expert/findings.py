@@ -45,7 +45,7 @@ class Diagnosis:
     checks: list[str]  # the self-checks in questionnaire order (without `cross`)
     metrics: dict[str, Any]
     policy: Policy
-    notes: list[Finding] = field(default_factory=list)  # watches and strengths, in rule order
+    notes: list[Finding] = field(default_factory=list)  # watches and strengths, in rule order (rule_order)
     plan: Any = None  # the treatment plan (expert/plan.py), set by Checkup.diagnose
 
     def __post_init__(self) -> None:
