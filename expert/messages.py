@@ -75,6 +75,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "file.kind_device": {"zh": "一个设备", "en": "a device"},
     "file.kind_socket": {"zh": "一个套接字", "en": "a socket"},
     "file.kind_other": {"zh": "一个特殊文件", "en": "a special file"},
+    "file.terminal": {"zh": "这是终端，不是文件；请把答卷用管道或 < 重定向进来，如 shequn diagnose - < 答卷.yaml",
+                      "en": "it is a terminal, not a file; pipe or redirect the answers into it, e.g. "
+                            "shequn diagnose - < answers.yaml"},
+    "file.stdin": {"zh": "标准输入", "en": "standard input"},
     "file.too_big": {"zh": "文件太大（上限 {limit}）", "en": "the file is too large (the limit is {limit})"},
     "file.not_utf8": {"zh": "不是 UTF-8 编码（第 {line} 行）", "en": "it is not UTF-8 (line {line})"},
     # writing files
