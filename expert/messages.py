@@ -112,6 +112,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "check the answers, then set version: {want}"},
     "answers.unknown_question": {"zh": "问卷里没有这个问题{hint}", "en": "no such question in the questionnaire{hint}"},
     "answers.did_you_mean": {"zh": "（是不是 {name!r}？）", "en": " (did you mean {name!r}?)"},
+    "answers.unfinished": {
+        "zh": "答卷 {file} 还没答完：还有 {n} 道必答题没有回答，从「{first}」起。",
+        "en": "the answers file {file} is unfinished: {n} required question(s) are still unanswered, from "
+              "\u201c{first}\u201d on."},
+    "answers.missing_many": {"zh": "还有 {n} 道必答题没有回答，从「{first}」起",
+                             "en": "{n} required questions are not answered, from \u201c{first}\u201d on"},
     "answers.missing": {"zh": "必答题没有回答：{text}", "en": "required question not answered: {text}"},
     "answers.bad_expect": {
         "zh": "expect 应是一个映射：findings（发现 id 的列表）、verdicts（每项自检的 healthy/watch/danger）、first（先治的发现 id，或 null）",

@@ -13,22 +13,17 @@ import csv
 import json
 import math
 import os
-import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator, TextIO
 
+from expert.coercion import choice_names, coerce
 from expert.errors import AnswersError, Problem, UsageError
 from expert.messages import t
 from expert.questionnaire import Question, Questionnaire
 
-# Separators of ticked options in one cell: what people type, and what survey tools export
-# (问卷星 joins options with ┋; a Chinese keyboard gives the full-width semicolon).
-LIST_SEPARATORS = re.compile(r"[;|；┋]")
-YES = {"是", "有", "对", "yes", "y", "true", "t", "1", "√", "✓"}
-NO = {"否", "无", "没有", "不是", "错", "no", "n", "false", "f", "0", "×", "✗"}
 # Columns that are not answers but the answers document's own keys, e.g. the date of the survey.
 ROW_KEYS = ("date", "lang")
 # One community's answers take a few kilobytes and a few hundred values, three levels deep. Far past that a
@@ -259,16 +254,8 @@ class CellReader:
     def __init__(self, questionnaire: Questionnaire, columns: list[str | None]):
         self.questionnaire = questionnaire
         self.columns = columns
-        self.choices: dict[str, dict[str, str]] = {}
-        for q in questionnaire.questions.values():
-            if q.choices:
-                names: dict[str, str] = {}
-                for ch in q.choices:
-                    for label in ch.label.values():
-                        names.setdefault(_norm(label), ch.value)
-                for ch in q.choices:  # a value wins over a label that happens to spell it
-                    names[_norm(ch.value)] = ch.value
-                self.choices[q.id] = names
+        # 是/否, labels and separators are read as in an answers file (expert/coercion.py)
+        self.choices = {q.id: choice_names(q) for q in questionnaire.questions.values() if q.choices}
 
     def document(self, cells: list[str]) -> dict[str, Any]:
         extra = [cell for cell in cells[len(self.columns):] if cell.strip()]
@@ -300,14 +287,8 @@ class CellReader:
         kind = q.type
         if kind in ("integer", "scale", "number"):
             return _number(text, whole=kind != "number")
-        if kind == "yesno":
-            low = _norm(text)
-            return True if low in YES else False if low in NO else text
-        if kind == "single":
-            return self.choices[q.id].get(_norm(text), text)
-        if kind == "multiple":
-            names = self.choices[q.id]
-            return [names.get(_norm(item), item.strip()) for item in LIST_SEPARATORS.split(text) if item.strip()]
+        if kind in ("yesno", "single", "multiple"):
+            return coerce(q, text, self.choices.get(q.id))
         return text
 
 
