@@ -25,7 +25,8 @@ from expert.yamlio import dump_yaml, parse_yaml, yaml_problem
 
 TOP_KEYS = ("questionnaire", "version", "date", "lang", "story", "answers", "expect")
 EXPECT_KEYS = ("verdicts", "first", "findings")
-MISSING_LISTED = 3  # more required questions left unanswered than this are counted, not listed
+MISSING_LISTED = 3  # more required questions left unanswered than this are counted, not listed: the file is
+# an interview left half-way, not one with a question forgotten
 
 
 @dataclass
@@ -84,9 +85,9 @@ def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: s
     """Check a parsed answers document (a file, a CSV row, a JSON line) against the questionnaire;
     `complete=False` accepts required questions still unanswered.
 
-    `resumable` is the file an interview may continue: when nothing is wrong with it but required
-    questions still unanswered, it is called unfinished, with the command that continues it (none for
-    `-`, standard input), instead of listing every question left."""
+    `resumable` is the file an interview may continue: when nothing is wrong with it but many required
+    questions are still unanswered, it is called unfinished, with the command that continues it (none
+    for `-`, standard input), instead of listing every question left."""
     if not isinstance(data, dict):
         raise AnswersError(t("answers.not_mapping", lang, file=name))
     problems: list[Problem] = []
@@ -142,7 +143,7 @@ def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: s
                                  missing if resumable is not None else None)
     if missing:
         first = questionnaire.questions[missing[0]].text_in(lang or language())
-        if not problems:
+        if not problems and len(missing) > MISSING_LISTED:
             message = t("answers.unfinished", lang, file=name, n=len(missing), first=first)
             if resumable != "-":
                 command = f"shequn interview --answers {shlex.quote(str(resumable))} --resume"
@@ -207,7 +208,7 @@ def check_values(raw: Mapping[str, Any], questionnaire: Questionnaire, lang: str
         given = raw.get(q.id)
         if not q.is_relevant(values):
             if given is not None:
-                notes.append(Problem(f"not asked for these answers (ask_if: {q.ask_if}); ignored", name,
+                notes.append(Problem(t("answers.not_asked", lang, condition=q.ask_if), name,
                                      None, None, q.id, "warning"))
             continue
         if is_blank(given):
