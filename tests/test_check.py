@@ -46,6 +46,18 @@ def test_each_mistake_is_told_in_english_on_request(tmp_path, monkeypatch, fixtu
         "\n".join(str(p) for p in report.problems)
 
 
+def test_a_condition_typed_in_full_width_reads_as_its_ascii_twin(mini_kb, capsys):
+    rules = mini_kb / "rules" / "leaders.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("when: leaders == 0", "when: （leaders　＝＝　０）"),
+                     encoding="utf-8")
+    report = check_knowledge_base(mini_kb)
+    assert report.errors == []
+    plain = check_knowledge_base(apply_mistake(mini_kb.parent / "plain", {
+        "file": "rules/leaders.yaml", "replace": "when: leaders == 0", "with": "when: (leaders == 0)"}))
+    [typed] = [r.when_node for r in report.kb.rules.rules if r.id == "no_leaders"]
+    assert [r.when_node for r in plain.kb.rules.rules if r.id == "no_leaders"] == [typed]
+
+
 def test_a_clean_knowledge_base_has_no_errors(mini_kb):
     report = check_knowledge_base(mini_kb)
     assert report.errors == [] and report.exit_code() == 0
