@@ -157,19 +157,24 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-class FullWidthError(yaml.MarkedYAMLError):
-    """A full-width character typed through a Chinese input method where YAML needs its ASCII twin."""
+class CharacterError(yaml.MarkedYAMLError):
+    """A character YAML cannot take where it stands, named with its place: a tab in the indentation, or a
+    full-width character typed through a Chinese input method where YAML needs its ASCII twin."""
 
 
 # PyYAML's words for what is wrong, and what they mean in the current language
 _YAML_PROBLEMS = [
-    (re.compile(r"mapping values are not allowed here"), "yaml.mapping_not_allowed"),
+    (re.compile(r"mapping values are not allowed (here|in this context)"), "yaml.mapping_not_allowed"),
     (re.compile(r"could not find expected ':'"), "yaml.no_colon"),
     (re.compile(r"found character '\\t' that cannot start any token|found a tab character.*"), "yaml.tab"),
     (re.compile(r"found character (?P<x>.+) that cannot start any token"), "yaml.bad_character"),
+    (re.compile(r"found character that cannot start any token"), "yaml.bad_character_here"),
     (re.compile(r"expected <block end>, but found (?P<x>.+)"), "yaml.indentation"),
     (re.compile(r"expected ',' or '(?P<close>[]}])', but got (?P<x>.+)"), "yaml.flow_unclosed"),
     (re.compile(r"did not find expected ',' or '(?P<close>[]}])'"), "yaml.flow_unclosed_here"),
+    (re.compile(r"did not find expected node content"), "yaml.no_value"),
+    (re.compile(r"did not find expected key"), "yaml.no_key"),
+    (re.compile(r"did not find expected '-' indicator"), "yaml.no_dash"),
     (re.compile(r"did not find expected (?P<x>.+)"), "yaml.not_found"),
     (re.compile(r"found unexpected end of stream"), "yaml.unexpected_end"),
     (re.compile(r"found undefined alias (?P<x>.+)"), "yaml.undefined_alias"),
@@ -183,10 +188,13 @@ _YAML_PROBLEMS = [
 ]
 _YAML_CONTEXTS = {
     "while scanning a simple key": "yaml.in_key",
+    "while scanning for the next token": "yaml.in_token",
     "while parsing a block mapping": "yaml.in_mapping",
     "while parsing a block collection": "yaml.in_list",
     "while parsing a flow sequence": "yaml.in_flow_list",
     "while parsing a flow mapping": "yaml.in_flow_mapping",
+    "while parsing a flow node": "yaml.in_flow_node",
+    "while parsing a block node": "yaml.in_block_node",
     "while scanning a quoted scalar": "yaml.in_quoted",
     "while scanning a double-quoted scalar": "yaml.in_quoted",
     "while scanning a single-quoted scalar": "yaml.in_quoted",
@@ -210,7 +218,7 @@ def yaml_problem(error: yaml.YAMLError, file: str) -> Problem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     what = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None)
-    if isinstance(error, (LimitError, FullWidthError)):
+    if isinstance(error, (LimitError, CharacterError)):
         message = what
     else:
         context = t(_YAML_CONTEXTS[context]) if context in _YAML_CONTEXTS else context
@@ -227,7 +235,7 @@ _FULL_WIDTH_KEY = re.compile(r"[ \t]*(?P<key>[A-Za-z_][A-Za-z0-9_-]*)[ \t\u3000]
 _FULL_WIDTH_SPACE = re.compile(r"(?P<lead>[ \t\u3000]*(- )?[A-Za-z_][A-Za-z0-9_-]*:)?[ \t]*(?P<char>\u3000)")
 
 
-def _full_width_at(line_text: str, line: int) -> FullWidthError | None:
+def _full_width_at(line_text: str, line: int) -> CharacterError | None:
     """The full-width mistake at the start of this line, if it has one."""
     for pattern in (_FULL_WIDTH_KEY, _FULL_WIDTH_SPACE):
         found = pattern.match(line_text)
@@ -236,12 +244,23 @@ def _full_width_at(line_text: str, line: int) -> FullWidthError | None:
             char = found.group("char")
             key = "yaml.full_width_space" if char == "\u3000" else "yaml.full_width"
             mark = yaml.Mark("", 0, line, column, None, None)
-            return FullWidthError(None, None, t(key, line=line + 1, column=column + 1, char=char,
+            return CharacterError(None, None, t(key, line=line + 1, column=column + 1, char=char,
                                                 twin=unicodedata.normalize("NFKC", char)), mark)
     return None
 
 
-def _full_width_near(text: str, error: yaml.MarkedYAMLError) -> FullWidthError | None:
+def _tab_at(text: str, mark: yaml.Mark | None) -> CharacterError | None:
+    """A syntax error at a tab: YAML indents with spaces only, which its own message does not say."""
+    if mark is None:
+        return None
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    if line[mark.column:mark.column + 1] != "\t":
+        return None
+    return CharacterError(None, None, t("yaml.tab_at", line=mark.line + 1, column=mark.column + 1), mark)
+
+
+def _full_width_near(text: str, error: yaml.MarkedYAMLError) -> CharacterError | None:
     """A syntax error caused by a full-width character on its line or the lines it names."""
     lines = text.splitlines()
     marks = [m for m in (error.context_mark, error.problem_mark) if m is not None]
@@ -281,7 +300,7 @@ def parse_yaml(text: str, file: str) -> Any:
         try:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as error:
-            named = _full_width_near(text, error) if not text.isascii() else None
+            named = _tab_at(text, error.problem_mark) or (_full_width_near(text, error) if not text.isascii() else None)
             if named is not None:
                 raise named from None
             raise

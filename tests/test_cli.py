@@ -118,8 +118,8 @@ def test_check_lists_every_problem_with_file_and_line(capsys, mini_kb):
                      .replace("- finding: too_few_leaders", "- finding: too_few_leader"), encoding="utf-8")
     code, _, err = run(capsys, "check", "--kb", mini_kb)
     assert code == 1
-    assert "rules/leaders.yaml:10 [no_leaders]: unknown answer id 'leaderz'" in err
-    assert "[customer_crowd]: unknown finding id 'too_few_leader'" in err
+    assert "rules/leaders.yaml:10 [no_leaders]: 问卷里没有题目 'leaderz'" in err
+    assert "[customer_crowd]: 没有发现 'too_few_leader'（是不是 'too_few_leaders'？）" in err
 
 
 def test_check_runs_golden_cases(capsys, mini_kb):
@@ -134,7 +134,7 @@ def test_check_on_a_yaml_syntax_error_gives_line_and_column_and_exit_2(capsys, m
     (mini_kb / "rules" / "leaders.yaml").write_text("check: leaders\nrules: [\n  - id: x\n", encoding="utf-8")
     code, _, err = run(capsys, "check", "--kb", mini_kb)
     assert code == 2
-    assert "rules/leaders.yaml:3:3: YAML syntax error" in err
+    assert "rules/leaders.yaml:3:3: YAML 语法错误：这里少了一个值（读方括号或花括号里的一个值时）" in err
 
 
 def test_version_and_help(capsys):
@@ -153,7 +153,7 @@ def test_the_installed_command_shows_no_traceback_on_bad_input(tmp_path, mini_kb
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert "YAML syntax error" in result.stderr
+    assert "YAML 语法错误" in result.stderr
 
 
 # ---------------------------------------------------------------------------- standard input and output
