@@ -88,6 +88,16 @@ def _parser() -> argparse.ArgumentParser:
     lang_option(p)
     kb_option(p)
 
+    p = sub.add_parser("init", help="把内置知识库复制到一个文件夹，自己改 / copy the built-in knowledge base to edit",
+                       description="把内置的问卷、规则、处方动作、模板、专家案例和 JSON Schema 复制到 DIR，之后用 "
+                                   "--kb DIR 使用它。/ Copy the built-in questionnaire, rules, actions, templates, "
+                                   "golden cases and JSON Schemas into DIR; then use it with --kb DIR.")
+    p.add_argument("dir", metavar="DIR", help="新的知识库文件夹 / the new knowledge base folder")
+    p.add_argument("--force", action="store_true",
+                   help="文件夹不空也写进去，替换同名文件 / write into a folder that is not empty, replacing files "
+                        "of the same name")
+    lang_option(p)
+
     p = sub.add_parser("batch", help="批量诊断很多社群 / diagnose many communities at once",
                        description="批量诊断：每个社群一份处方，外加 results.jsonl、errors.jsonl 和 summary.md。/ "
                                    "Diagnose many communities: one prescription each, plus results.jsonl, "
@@ -243,6 +253,13 @@ def _batch(args: argparse.Namespace) -> int:
     return result.exit_code
 
 
+def _init(args: argparse.Namespace) -> int:
+    from expert.scaffold import copy_knowledge_base, next_steps
+
+    print(next_steps(copy_knowledge_base(args.dir, force=args.force), args.dir), end="")
+    return 0
+
+
 def _interview(args: argparse.Namespace) -> int:
     from expert.interview import run_interview  # questionary and prompt_toolkit load only here
 
@@ -250,4 +267,4 @@ def _interview(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"interview": _interview, "diagnose": _diagnose, "check": _check, "explain": _explain, "why": _why,
-            "schema": _schema, "batch": _batch}
+            "schema": _schema, "batch": _batch, "init": _init}

@@ -222,6 +222,31 @@ CATALOGUE: dict[str, dict[str, str]] = {
                       "en": "agreement with the golden cases: verdicts {v} of {vn}, first problem {f} of {fn}, "
                             "findings {d} of {dn}."},
     "cli.interrupted": {"zh": "已中断。", "en": "interrupted."},
+    # shequn init: a knowledge base of one's own
+    "init.not_a_folder": {"zh": "{dir} 已经存在，而且不是文件夹：请换一个文件夹名",
+                          "en": "{dir} exists and is not a folder: choose another folder name"},
+    "init.is_the_source": {"zh": "{dir} 就是内置知识库本身，不能复制到它自己里面；请换一个文件夹",
+                           "en": "{dir} is the built-in knowledge base itself; copy it into another folder"},
+    "init.not_empty": {
+        "zh": "{dir} 里已经有 {n} 样东西（{names}），复制进去会和它们混在一起。请换一个空文件夹或新名字；"
+              "确实要写进去就加 --force（同名的文件会被替换，其余不动）",
+        "en": "{dir} already holds {n} item(s) ({names}); the copy would mix with them. Choose an empty or new "
+              "folder, or add --force to write into it anyway (files of the same name are replaced, the rest stay)"},
+    "init.cannot_write": {"zh": "写不了 {dir}：{reason}", "en": "cannot write {dir}: {reason}"},
+    "init.done": {"zh": "已把内置知识库复制到 {dir}：{parts}。",
+                  "en": "The built-in knowledge base is copied into {dir}: {parts}."},
+    "init.part_questionnaires": {"zh": "问卷 {n} 份", "en": "{n} questionnaire"},
+    "init.part_rules": {"zh": "规则 {n} 个文件（含判定政策 policy.yaml）",
+                        "en": "{n} rules files (the judgement policy, policy.yaml, among them)"},
+    "init.part_actions": {"zh": "处方动作 {n} 个文件", "en": "{n} actions files"},
+    "init.part_templates": {"zh": "处方模板 {n} 个", "en": "{n} prescription templates"},
+    "init.part_examples": {"zh": "专家案例 {n} 份", "en": "{n} golden cases"},
+    "init.part_schemas": {"zh": "JSON Schema {n} 个", "en": "{n} JSON Schemas"},
+    "init.next": {"zh": "接下来：", "en": "Next:"},
+    "init.after_edit": {
+        "zh": "改了文件就再跑一次 shequn check --kb {kb}；VS Code 等编辑器按每个文件第一行的 $schema 注释边写边校验。",
+        "en": "After each edit, run shequn check --kb {kb} again; VS Code and other editors validate each file as "
+              "you type, by the $schema comment on its first line."},
     # batch runs
     "batch.unknown_input": {"zh": "不知道怎么读 {file}:应是 .csv、.jsonl 文件或一个放答卷 YAML 的目录",
                             "en": "cannot tell how to read {file}: expected a .csv or .jsonl file, or a folder of "
