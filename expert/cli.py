@@ -27,6 +27,11 @@ def _parser() -> argparse.ArgumentParser:
     def kb_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--kb", metavar="DIR", help="知识库目录（默认内置）/ knowledge base folder (default: built-in)")
 
+    def since_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--since", metavar="OLD.yaml",
+                       help="上次体检的答卷：处方里加一节复查，哪些见效了、哪些还没见效 / the last checkup's answers: "
+                            "add a follow-up section, what worked and what has not yet")
+
     def lang_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--lang", choices=("zh", "en"), help="输出语言 / language of the output (default: zh)")
 
@@ -53,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
                         "any browser prints on A4 (default: markdown)")
     p.add_argument("--explain", action="store_true",
                    help="附上每个发现的推理过程（json 除外）/ append the reasoning behind each finding (not to json)")
+    since_option(p)
     lang_option(p)
     kb_option(p)
 
@@ -158,9 +164,16 @@ def _diagnose(args: argparse.Namespace) -> int:
 
     checkup = Checkup.load(args.kb)
     answers = _read(checkup, args.answers)
-    _output(checkup.report(answers, args.format, args.lang, explain=args.explain).text, args.output,
-            keep=(args.answers,))
+    since = _read_earlier(checkup, args.since) if args.since else None
+    _output(checkup.report(answers, args.format, args.lang, explain=args.explain, since=since).text, args.output,
+            keep=(args.answers, *([args.since] if args.since else [])))
     return 0
+
+
+def _read_earlier(checkup, path_text: str):
+    if not os.path.lexists(path_text):
+        raise UsageError(t("cli.file_missing", file=path_text))
+    return checkup.read_earlier(Path(path_text), path_text)
 
 
 def _read(checkup, path_text: str):

@@ -222,6 +222,61 @@ CATALOGUE: dict[str, dict[str, str]] = {
                       "en": "agreement with the golden cases: verdicts {v} of {vn}, first problem {f} of {fn}, "
                             "findings {d} of {dn}."},
     "cli.interrupted": {"zh": "已中断。", "en": "interrupted."},
+    # follow-up checkups: diagnose --since, interview --since, batch --since
+    "followup.reversed": {
+        "zh": "--since 的答卷 {file} 写的日期是 {before}，比这次的 {after} 还晚：两份答卷是不是放反了？"
+              "--since 后面放上一次的答卷",
+        "en": "the --since answers {file} are dated {before}, later than these ({after}): are the two files the "
+              "wrong way round? --since takes the earlier checkup's answers"},
+    "followup.date_unknown": {"zh": "日期不详", "en": "an unknown date"},
+    "followup.dated_by_answers": {"zh": "上次体检是 {date}", "en": "The last checkup was on {date}"},
+    "followup.dated_by_file": {"zh": "上次体检是 {date}（答卷没写日期，按文件最后保存的时间算）",
+                               "en": "The last checkup was on {date} (its answers carry no date; this is when "
+                                     "the file was last saved)"},
+    "followup.dated_by_unknown": {"zh": "上次体检的日期不详", "en": "The date of the last checkup is not known"},
+    "followup.days": {"zh": "，到这次隔了 {days} 天。", "en": ", {days} days before this one."},
+    "followup.when_end": {"zh": "。", "en": "."},
+    "followup.trend_better": {"zh": "好转", "en": "better"},
+    "followup.trend_worse": {"zh": "变差", "en": "worse"},
+    "followup.trend_same": {"zh": "没变", "en": "unchanged"},
+    "followup.headline_worked": {"zh": "见效了", "en": "It worked"},
+    "followup.headline_partly": {"zh": "一部分见效了", "en": "Partly working"},
+    "followup.headline_not_yet": {"zh": "还没见效", "en": "Not working yet"},
+    "followup.headline_clear": {"zh": "两次都没查出问题", "en": "Clear both times"},
+    "followup.headline_arisen": {"zh": "这次查出了新问题", "en": "New problems this time"},
+    "followup.problems": {"zh": "{n} 个问题", "en": "{n} problems"},
+    "followup.problem": {"zh": "{n} 个问题", "en": "{n} problem"},
+    "followup.summary_worked": {"zh": "上次查出 {problems}，这次一个都没再出现。",
+                                "en": "Last time found {problems}: all gone now."},
+    "followup.summary_partly": {"zh": "上次查出 {problems}，{cured} 个这次没再出现，{remaining} 个还在。",
+                                "en": "Last time found {problems}: {cured} gone, {remaining} still there."},
+    "followup.summary_not_yet": {"zh": "上次查出 {problems}，这次都还在。",
+                                 "en": "Last time found {problems}: all still there."},
+    "followup.summary_clear": {"zh": "上次没查出问题。", "en": "Last time found no problem."},
+    "followup.summary_new": {"zh": "这次新查出 {new} 个。", "en": " New this time: {new}."},
+    "followup.summary_no_new": {"zh": "没有新冒出来的。", "en": " Nothing new came up."},
+    "followup.advice_worked": {
+        "zh": "别因为见效了就松手：热闹是一天天攒出来的，按这次的计划接着做，四周后再来对一次数。",
+        "en": "Do not let go because it worked: activity is built day by day. Keep to this plan and compare "
+              "the numbers again in four weeks."},
+    "followup.advice_partly": {
+        "zh": "见效的那几条说明路子对了；还没见效的，先别急着换方子，对一对上次计划里的步骤做了几步、做足了没有。",
+        "en": "What worked shows the approach is right. For what has not, do not change the remedy yet: check how "
+              "many of last time's steps were done, and done fully."},
+    "followup.advice_not_yet": {
+        "zh": "还没见效，先别急着换方子：对一对上次计划里的步骤做了几步、做足了没有。社群不是一两周就能热起来的，"
+              "病根在哪里，就从哪里接着治。",
+        "en": "Not working yet; do not change the remedy yet: check how many of last time's steps were done, and "
+              "done fully. A community does not warm up in a week or two; keep treating the root where it is."},
+    "followup.advice_arisen": {
+        "zh": "上次没有的问题这次冒了出来：按这次的计划先治它，别等它扎下根。",
+        "en": "Problems that were not there last time have come up: treat them by this plan now, before they "
+              "take root."},
+    "followup.advice_clear": {"zh": "保持住，四周后再来对一次数。",
+                              "en": "Keep it up, and compare the numbers again in four weeks."},
+    "followup.renamed": {"zh": "上次的答卷里群名是「{name}」，和这次不一样；确认比的是同一个群。",
+                         "en": "Last time's answers name the community \u201c{name}\u201d, not as now; make sure "
+                               "this is the same community."},
     # shequn init: a knowledge base of one's own
     "init.not_a_folder": {"zh": "{dir} 已经存在，而且不是文件夹：请换一个文件夹名",
                           "en": "{dir} exists and is not a folder: choose another folder name"},
