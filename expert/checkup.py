@@ -85,5 +85,6 @@ class Checkup:
         """The comparison of this checkup with an earlier one, both diagnosed by this knowledge base."""
         from expert.followup import compare, current
 
-        since.diagnosis = self.diagnose(since.answers)
+        if since.diagnosis is None:  # an earlier checkup a batch run compares with is diagnosed once
+            since.diagnosis = self.diagnose(since.answers)
         return compare(since, current(answers, diagnosis))

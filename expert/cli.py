@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--answers", metavar="FILE",
                    help="答卷保存在哪里 / where the answers are saved (default: shequn-answers.yaml)")
     p.add_argument("--resume", action="store_true", help="接着上次的答卷答 / continue the answers file")
+    since_option(p)
     lang_option(p)
     kb_option(p)
 
@@ -116,6 +117,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="并行进程数（默认且最多为 CPU 核数）/ processes to use (default and most: the number of cores)")
     p.add_argument("--overwrite", action="store_true",
                    help="先删掉输出目录里上次运行的结果 / remove an earlier run's results from the out-dir first")
+    p.add_argument("--since", metavar="DIR_OR_FILE",
+                   help="上次体检的 INPUT（CSV、JSONL 或答卷目录），按群名对上，每份处方加一节复查 / the last "
+                        "checkups (a CSV, JSONL or folder), matched by community name: each prescription gets a "
+                        "follow-up section")
     p.add_argument("--format", choices=("markdown", "json", "html"), default="markdown",
                    help="处方格式，html 每个社群一页可打印的网页 / format of the prescriptions; html writes one "
                         "printable page per community (default: markdown)")
@@ -259,7 +264,7 @@ def _batch(args: argparse.Namespace) -> int:
     from expert.batch import ERRORS, run_batch
 
     result = run_batch(args.input, args.out_dir, jobs=args.jobs, fmt=args.format, lang=args.lang, kb_dir=args.kb,
-                       overwrite=args.overwrite)
+                       overwrite=args.overwrite, since=args.since)
     print(t("batch.done", diagnosed=result.diagnosed, out=args.out_dir), file=sys.stderr)
     if result.failed:
         print(t("batch.some_failed", failed=result.failed, file=str(Path(args.out_dir) / ERRORS)), file=sys.stderr)
@@ -276,7 +281,7 @@ def _init(args: argparse.Namespace) -> int:
 def _interview(args: argparse.Namespace) -> int:
     from expert.interview import run_interview  # questionary and prompt_toolkit load only here
 
-    return run_interview(args.kb, args.answers, args.output, args.resume, args.lang)
+    return run_interview(args.kb, args.answers, args.output, args.resume, args.lang, since=args.since)
 
 
 COMMANDS = {"interview": _interview, "diagnose": _diagnose, "check": _check, "explain": _explain, "why": _why,

@@ -30,6 +30,8 @@ from expert.messages import t
 from expert.policy import VERDICTS
 from expert.report import format_date, format_number
 
+# the plan runs four weeks (expert/plan.py); sooner than three, most steps cannot have shown anything yet
+EARLY_DAYS = 21
 DATED_BY = ("answers", "file", "today", "unknown")  # where a checkup's date came from
 
 
@@ -172,7 +174,7 @@ class FollowUp:
             "remaining": [entry(now[f]) for f in self.remaining],
             "new": [entry(now[f]) for f in self.new],
             "metrics": metrics,
-            "notes": [t(n, lang, name=self.before.answers.name) for n in self.notes],
+            "notes": [t(n, lang, name=self.before.answers.name, days=days) for n in self.notes],
         }
 
     def _summary(self, lang: str) -> str:
@@ -216,6 +218,8 @@ def compare(before: Checkpoint, after: Checkpoint) -> FollowUp:
     verdicts = {check: (old_verdicts.get(check, "healthy"), now_verdicts[check]) for check in checks}
     metric_ids = list(dict.fromkeys([*now.metrics, *old.metrics]))
     notes = []
+    if before.date is not None and after.date is not None and (after.date - before.date).days < EARLY_DAYS:
+        notes.append("followup.early")
     if before.answers.name and after.answers.name and before.answers.name != after.answers.name:
         notes.append("followup.renamed")
     return FollowUp(

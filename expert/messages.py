@@ -274,9 +274,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "take root."},
     "followup.advice_clear": {"zh": "保持住，四周后再来对一次数。",
                               "en": "Keep it up, and compare the numbers again in four weeks."},
+    "followup.early": {"zh": "离上次体检才 {days} 天：处方里的步骤大多要几周才见分晓，四周后再对一次更准。",
+                       "en": "Only {days} days since the last checkup: most steps of a prescription take weeks to "
+                             "show; compare again after four weeks for a fairer picture."},
     "followup.renamed": {"zh": "上次的答卷里群名是「{name}」，和这次不一样；确认比的是同一个群。",
                          "en": "Last time's answers name the community \u201c{name}\u201d, not as now; make sure "
                                "this is the same community."},
+    "batch.since_read": {
+        "zh": "从 {file} 读到上次体检的 {n} 个社群，按群名和这次对上（读不了的 {unreadable} 行、没写群名的 {nameless} 行"
+              "不参与比较）。",
+        "en": "{file}: {n} earlier checkups, matched to this run by community name ({unreadable} unreadable and "
+              "{nameless} nameless rows left out)."},
     # shequn init: a knowledge base of one's own
     "init.not_a_folder": {"zh": "{dir} 已经存在，而且不是文件夹：请换一个文件夹名",
                           "en": "{dir} exists and is not a folder: choose another folder name"},
@@ -453,6 +461,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "interview.nothing_saved": {"zh": "还没有回答任何题目，什么也没保存。", "en": "No question was answered yet; nothing was saved."},
     "interview.continue": {"zh": "接着答：{command}", "en": "To continue: {command}"},
     "interview.start_again": {"zh": "重新开始：{command}", "en": "To start again: {command}"},
+    "interview.since": {"zh": "上次体检的回答（{file}）已填作每道题的默认值：没变的直接回车，变了的改掉。",
+                        "en": "Your answers from the last checkup ({file}) are each question's default: press "
+                              "Enter where nothing changed, change what did."},
     "interview.diagnosing": {"zh": "题目都答完了，正在诊断……", "en": "All questions answered; diagnosing..."},
     "interview.col_check": {"zh": "自检", "en": "Self-check"},
     "interview.col_verdict": {"zh": "结论", "en": "Verdict"},
