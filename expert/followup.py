@@ -218,7 +218,10 @@ def compare(before: Checkpoint, after: Checkpoint) -> FollowUp:
     verdicts = {check: (old_verdicts.get(check, "healthy"), now_verdicts[check]) for check in checks}
     metric_ids = list(dict.fromkeys([*now.metrics, *old.metrics]))
     notes = []
-    if before.date is not None and after.date is not None and (after.date - before.date).days < EARLY_DAYS:
+    days = (after.date - before.date).days if before.date is not None and after.date is not None else None
+    if days == 0:
+        notes.append("followup.same_day")
+    elif days is not None and 0 < days < EARLY_DAYS:
         notes.append("followup.early")
     if before.answers.name and after.answers.name and before.answers.name != after.answers.name:
         notes.append("followup.renamed")

@@ -277,6 +277,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "followup.early": {"zh": "离上次体检才 {days} 天：处方里的步骤大多要几周才见分晓，四周后再对一次更准。",
                        "en": "Only {days} days since the last checkup: most steps of a prescription take weeks to "
                              "show; compare again after four weeks for a fairer picture."},
+    "followup.same_day": {"zh": "两次体检是同一天：处方里的步骤还来不及做，四周后再对一次才看得出效果。",
+                          "en": "Both checkups are of the same day: no step of the prescription could have been "
+                                "taken yet; compare again after four weeks to see an effect."},
     "followup.renamed": {"zh": "上次的答卷里群名是「{name}」，和这次不一样；确认比的是同一个群。",
                          "en": "Last time's answers name the community \u201c{name}\u201d, not as now; make sure "
                                "this is the same community."},

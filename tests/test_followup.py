@@ -306,3 +306,18 @@ def test_batch_since_a_missing_path_stops_before_the_run(tmp_path):
         run_batch(tmp_path / "now", tmp_path / "out", jobs=1, since=tmp_path / "nowhere", stderr=io.StringIO())
     assert caught.value.message == f"找不到文件 {tmp_path / 'nowhere'}"
     assert not (tmp_path / "out").exists()
+
+
+def test_two_checkups_of_the_same_day_say_so_and_no_count_of_days(capsys, tmp_path):
+    old = write(tmp_path / "old.yaml", case("no_leaders"))
+    new = write(tmp_path / "new.yaml", case("no_leaders"))
+    _, out, _ = run(capsys, "diagnose", new, "--since", old)
+    assert "上次体检是 11月24日。上次查出 4 个问题" in out
+    assert "两次体检是同一天：处方里的步骤还来不及做，四周后再对一次才看得出效果。" in out
+    assert "离上次体检才" not in out
+
+
+def test_the_printable_page_carries_the_follow_up_too(capsys, pair):
+    old, new = pair
+    _, out, _ = run(capsys, "diagnose", new, "--since", old, "--format", "html")
+    assert "<h2>复查：见效了</h2>" in out and "<td class=\"short\">好转</td>" in out

@@ -87,3 +87,14 @@ def test_installed_shequn_init_makes_a_knowledge_base_that_checks_clean(installe
     diagnosed = sh(bin_dir / "shequn", "diagnose", "--kb", "我的知识库", "我的知识库/examples/no_leaders.yaml",
                    cwd=elsewhere)
     assert diagnosed.stdout.startswith("# 春芽宝妈育儿交流群 · 社群体检处方")
+
+
+def test_installed_shequn_compares_a_follow_up_checkup(installed):
+    bin_dir, elsewhere = installed
+    old = EXAMPLES / "no_leaders.yaml"
+    new = elsewhere / "new.yaml"
+    new.write_text(old.read_text(encoding="utf-8").replace("date: '2026-11-24'", "date: '2026-12-22'"),
+                   encoding="utf-8")
+    result = sh(bin_dir / "shequn", "diagnose", new, "--since", old, cwd=elsewhere)
+    assert "## 复查：还没见效\n\n上次体检是 11月24日，到这次隔了 28 天。" in result.stdout
+    assert "| 最近 7 天只看不说的人（围观者） | 254 | 254 | ±0 |" in result.stdout
