@@ -27,6 +27,11 @@ def _parser() -> argparse.ArgumentParser:
     def kb_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--kb", metavar="DIR", help="知识库目录（默认内置）/ knowledge base folder (default: built-in)")
 
+    def since_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--since", metavar="OLD.yaml",
+                       help="上次体检的答卷：处方里加一节复查，哪些见效了、哪些还没见效 / the last checkup's answers: "
+                            "add a follow-up section, what worked and what has not yet")
+
     def lang_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--lang", choices=("zh", "en"), help="输出语言 / language of the output (default: zh)")
 
@@ -39,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--answers", metavar="FILE",
                    help="答卷保存在哪里 / where the answers are saved (default: shequn-answers.yaml)")
     p.add_argument("--resume", action="store_true", help="接着上次的答卷答 / continue the answers file")
+    since_option(p)
     lang_option(p)
     kb_option(p)
 
@@ -53,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
                         "any browser prints on A4 (default: markdown)")
     p.add_argument("--explain", action="store_true",
                    help="附上每个发现的推理过程（json 除外）/ append the reasoning behind each finding (not to json)")
+    since_option(p)
     lang_option(p)
     kb_option(p)
 
@@ -88,6 +95,16 @@ def _parser() -> argparse.ArgumentParser:
     lang_option(p)
     kb_option(p)
 
+    p = sub.add_parser("init", help="把内置知识库复制到一个文件夹，自己改 / copy the built-in knowledge base to edit",
+                       description="把内置的问卷、规则、处方动作、模板、专家案例和 JSON Schema 复制到 DIR，之后用 "
+                                   "--kb DIR 使用它。/ Copy the built-in questionnaire, rules, actions, templates, "
+                                   "golden cases and JSON Schemas into DIR; then use it with --kb DIR.")
+    p.add_argument("dir", metavar="DIR", help="新的知识库文件夹 / the new knowledge base folder")
+    p.add_argument("--force", action="store_true",
+                   help="文件夹不空也写进去，替换同名文件 / write into a folder that is not empty, replacing files "
+                        "of the same name")
+    lang_option(p)
+
     p = sub.add_parser("batch", help="批量诊断很多社群 / diagnose many communities at once",
                        description="批量诊断：每个社群一份处方，外加 results.jsonl、errors.jsonl 和 summary.md。/ "
                                    "Diagnose many communities: one prescription each, plus results.jsonl, "
@@ -100,6 +117,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="并行进程数（默认且最多为 CPU 核数）/ processes to use (default and most: the number of cores)")
     p.add_argument("--overwrite", action="store_true",
                    help="先删掉输出目录里上次运行的结果 / remove an earlier run's results from the out-dir first")
+    p.add_argument("--since", metavar="DIR_OR_FILE",
+                   help="上次体检的 INPUT（CSV、JSONL 或答卷目录），按群名对上，每份处方加一节复查 / the last "
+                        "checkups (a CSV, JSONL or folder), matched by community name: each prescription gets a "
+                        "follow-up section")
     p.add_argument("--format", choices=("markdown", "json", "html"), default="markdown",
                    help="处方格式，html 每个社群一页可打印的网页 / format of the prescriptions; html writes one "
                         "printable page per community (default: markdown)")
@@ -148,9 +169,16 @@ def _diagnose(args: argparse.Namespace) -> int:
 
     checkup = Checkup.load(args.kb)
     answers = _read(checkup, args.answers)
-    _output(checkup.report(answers, args.format, args.lang, explain=args.explain).text, args.output,
-            keep=(args.answers,))
+    since = _read_earlier(checkup, args.since) if args.since else None
+    _output(checkup.report(answers, args.format, args.lang, explain=args.explain, since=since).text, args.output,
+            keep=(args.answers, *([args.since] if args.since else [])))
     return 0
+
+
+def _read_earlier(checkup, path_text: str):
+    if not os.path.lexists(path_text):
+        raise UsageError(t("cli.file_missing", file=path_text))
+    return checkup.read_earlier(Path(path_text), path_text)
 
 
 def _read(checkup, path_text: str):
@@ -236,18 +264,25 @@ def _batch(args: argparse.Namespace) -> int:
     from expert.batch import ERRORS, run_batch
 
     result = run_batch(args.input, args.out_dir, jobs=args.jobs, fmt=args.format, lang=args.lang, kb_dir=args.kb,
-                       overwrite=args.overwrite)
+                       overwrite=args.overwrite, since=args.since)
     print(t("batch.done", diagnosed=result.diagnosed, out=args.out_dir), file=sys.stderr)
     if result.failed:
         print(t("batch.some_failed", failed=result.failed, file=str(Path(args.out_dir) / ERRORS)), file=sys.stderr)
     return result.exit_code
 
 
+def _init(args: argparse.Namespace) -> int:
+    from expert.scaffold import copy_knowledge_base, next_steps
+
+    print(next_steps(copy_knowledge_base(args.dir, force=args.force), args.dir), end="")
+    return 0
+
+
 def _interview(args: argparse.Namespace) -> int:
     from expert.interview import run_interview  # questionary and prompt_toolkit load only here
 
-    return run_interview(args.kb, args.answers, args.output, args.resume, args.lang)
+    return run_interview(args.kb, args.answers, args.output, args.resume, args.lang, since=args.since)
 
 
 COMMANDS = {"interview": _interview, "diagnose": _diagnose, "check": _check, "explain": _explain, "why": _why,
-            "schema": _schema, "batch": _batch}
+            "schema": _schema, "batch": _batch, "init": _init}
