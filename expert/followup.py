@@ -148,11 +148,13 @@ class FollowUp:
             metric = labels[mid]
             unit = metric.unit.get_text(lang) if metric.unit else ""
             change = _change(b, a)
+            # a share moves by percentage points, not by percent: 2.3% → 11.9% is +9.6 points
+            step = t("followup.points", lang) if unit == "%" else unit
             metrics.append({"id": mid, "label": metric.label.get_text(lang), "unit": unit,
                             "before": _shown(b, unit, lang), "after": _shown(a, unit, lang),
                             "change": "—" if change is None else ("±0" if change == 0 else
                                                                    f"{'+' if change > 0 else '−'}"
-                                                                   f"{format_number(abs(change))}{unit}")})
+                                                                   f"{format_number(abs(change))}{step}")})
         reference = self.after.date
         before_date = (format_date(self.before.date, lang, reference) if self.before.date
                        else t("followup.date_unknown", lang))

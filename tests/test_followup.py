@@ -85,7 +85,7 @@ def test_the_1990_figures_leaders_participants_and_onlookers_move(capsys, pair):
     assert "| 现在带头的人（群主带头也算一位） | 0 | 2 | +2 |" in out
     assert "| 最近 7 天实际发言人数 | 6 | 31 | +25 |" in out
     assert "| 最近 7 天只看不说的人（围观者） | 254 | 229 | −25 |" in out
-    assert "| 发言比例 | 2.3% | 11.9% | +9.6% |" in out
+    assert "| 发言比例 | 2.3% | 11.9% | +9.6 个百分点 |" in out
     assert "| 按 1990 法则需要的意见领袖（含群主） | 3 | 3 | ±0 |" in out
 
 
