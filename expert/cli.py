@@ -93,8 +93,9 @@ def _parser() -> argparse.ArgumentParser:
                                    "Diagnose many communities: one prescription each, plus results.jsonl, "
                                    "errors.jsonl and summary.md.")
     p.add_argument("input", metavar="INPUT",
-                   help="CSV（表头是题目 id，多选用 ; 或 | 分隔）、JSONL，或放答卷 YAML 的目录 / a CSV (a header of "
-                        "question ids; multiple choices separated by ; or |), a JSONL file, or a folder of answers files")
+                   help="问卷平台导出的 CSV 或 .xlsx（表头是题目 id 或原文）、JSONL，或放答卷 YAML 的目录 / a survey "
+                        "tool's CSV or .xlsx export (a header of question ids or texts), a JSONL file, or a folder "
+                        "of answers files")
     p.add_argument("--out-dir", metavar="DIR", required=True, help="输出目录 / where to write the results")
     p.add_argument("--jobs", "-j", metavar="N", type=int,
                    help="并行进程数（默认且最多为 CPU 核数）/ processes to use (default and most: the number of cores)")
@@ -130,6 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=("xlsform",), help="导出格式 / format")
     p.add_argument("-o", "--output", metavar="FILE", default="shequn-xlsform.xlsx",
                    help="写到哪里 / where to write it (default: shequn-xlsform.xlsx)")
+    lang_option(p)
     kb_option(p)
     return parser
 

@@ -241,3 +241,19 @@ def test_the_xlsx_template_lists_allowed_values_on_a_second_sheet(mini_kb, tmp_p
     assert rows["kind"] == "one of: Enterprise | Personal"
     assert rows["by_sales"] == "yes or no"
     assert rows["leaders"] == "a whole number, 0 to members"
+
+
+def test_option_columns_reach_the_worker_processes_of_a_parallel_run(expected, mini_kb, tmp_path):
+    source = EXPORTS / "tencent.csv"
+    out = tmp_path / "parallel"
+    assert main(["batch", str(source), "--out-dir", str(out), "--kb", str(mini_kb), "--jobs", "2"]) == 0
+    lines = [json.loads(x) for x in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(line["community"], sorted(f["id"] for f in line["findings"])) for line in lines] == expected
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_its_bom_is_told_apart_from_utf8(encoding, expected, mini_kb, tmp_path):
+    source = tmp_path / f"{encoding}.csv"
+    source.write_bytes((EXPORTS / "google_forms.csv").read_text(encoding="utf-8").encode(encoding))
+    assert batch(tmp_path, source, mini_kb) == 0
+    assert findings(tmp_path, source) == expected

@@ -29,8 +29,11 @@ def detect_encoding(path: Path, name: str) -> str:
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if len(head) >= 4 and head[1::2].count(0) > len(head) // 4:  # UTF-16 without its BOM: ASCII has a zero byte
-        return "utf-16-le"
+    if len(head) >= 4:  # UTF-16 without its BOM: every ASCII character has a zero byte, after it or before it
+        if head[1::2].count(0) > len(head) // 4:
+            return "utf-16-le"
+        if head[0::2].count(0) > len(head) // 4:
+            return "utf-16-be"
     for encoding in ("utf-8-sig", GB):
         try:
             codecs.getincrementaldecoder(encoding)().decode(head, final=False)
