@@ -1,8 +1,9 @@
-"""Reading rows: the input (a CSV export, JSON lines or a folder of answers files) as a stream of rows, and
-each row's raw content turned into an answers document.
+"""Reading rows: the input (a survey export as CSV or .xlsx, JSON lines or a folder of answers files) as a
+stream of rows, and each row's raw content turned into an answers document.
 
-A row that cannot be read (a line or file too long, bytes that are not UTF-8, a CSV cell past the csv module's
-limit) is still a row: it carries the reason, so that it is reported with its number and the rows after it are
+Which question each column holds is `layouts`' business; how a spreadsheet's bytes become text cells is
+`sheets`'. A row that cannot be read (a line or file too long, bytes the file's encoding cannot read, a CSV cell
+past the csv module's limit) is still a row: it carries the reason, so that it is reported with its number and the rows after it are
 read as usual. Only what spoils every row (no header, an unreadable file) stops the run before it starts.
 """
 

@@ -78,13 +78,21 @@ def xlsx_rows(path: Path, name: str) -> Iterator[list[str]]:
     openpyxl = _openpyxl(name)
     from zipfile import BadZipFile
 
+    unreadable = (BadZipFile, KeyError, ValueError, OSError, SyntaxError, IndexError,
+                  openpyxl.utils.exceptions.InvalidFileException)  # SyntaxError: ElementTree's ParseError
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (BadZipFile, KeyError, ValueError, OSError, openpyxl.utils.exceptions.InvalidFileException) as exc:
+    except unreadable as exc:
         raise UsageError(t("batch.bad_xlsx", file=name, reason=exc)) from None
     try:
-        sheet = book.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        while True:
+            try:
+                row = next(rows, None)
+            except unreadable as exc:  # a sheet whose XML breaks off half-way
+                raise UsageError(t("batch.bad_xlsx", file=name, reason=exc)) from None
+            if row is None:
+                return
             yield [cell_text(value) for value in row]
     finally:
         book.close()
