@@ -257,3 +257,15 @@ def test_utf16_without_its_bom_is_told_apart_from_utf8(encoding, expected, mini_
     source.write_bytes((EXPORTS / "google_forms.csv").read_text(encoding="utf-8").encode(encoding))
     assert batch(tmp_path, source, mini_kb) == 0
     assert findings(tmp_path, source) == expected
+
+
+def test_a_scale_exported_by_its_point_labels_and_a_choice_with_a_fill_in_are_read(checkup):
+    from expert.batch import CellReader
+
+    questions = checkup.kb.questionnaire.questions
+    reader = CellReader(checkup.kb.questionnaire, [])
+    assert reader.value(questions["ip_pull"], "一呼百应") == 5
+    assert reader.value(questions["ip_pull"], "Hardly known") == 1
+    assert reader.value(questions["ip_pull"], "4") == 4
+    assert reader.value(questions["platform"], "其他〖小红书群〗") == "other"
+    assert reader.value(questions["platform"], "微信群") == "wechat"

@@ -237,8 +237,12 @@ def _settle_duplicates(columns: list[Column], problems: list[Problem], file: str
 
 
 def choice_names(q: Question) -> dict[str, str]:
-    """Every way a cell may name an option of `q`: its labels in each language, and its value (which wins)."""
+    """Every way a cell may name an option of `q`: its labels in each language, and its value (which wins); for a
+    scale, the label of each point ("一呼百应" is 5), as 问卷星 exports a scale by its option texts."""
     names: dict[str, str] = {}
+    for point, label in sorted((q.labels or {}).items()):
+        for text in label.values():
+            names.setdefault(norm(text), str(point))
     for ch in q.choices or []:
         for label in ch.label.values():
             names.setdefault(norm(label), ch.value)
@@ -258,6 +262,11 @@ def split_choices(text: str, names: dict[str, str]) -> list[str]:
     if len(pieces) == 1:
         pieces = _weak_split(pieces[0], names) or pieces
     return [_option(p, names) or p.strip() for p in pieces]
+
+
+def one_choice(text: str, names: dict[str, str]) -> str:
+    """The option a single-choice cell names (a value, a label, or 问卷星's "其他〖…〗"), else the cell as it is."""
+    return _option(text, names) or text
 
 
 def _option(piece: str, names: dict[str, str]) -> str | None:

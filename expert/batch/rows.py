@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
 from expert.batch import sheets
-from expert.batch.layouts import ROW_KEYS, Column, choice_names, is_placeholder, read_header, split_choices, ticked
+from expert.batch.layouts import (ROW_KEYS, Column, choice_names, is_placeholder, one_choice, read_header,
+                                  split_choices, ticked)
 from expert.errors import AnswersError, Problem, UsageError
 from expert.messages import t
 from expert.questionnaire import Question, Questionnaire
@@ -245,7 +246,7 @@ class CellReader:
     def __init__(self, questionnaire: Questionnaire, columns: list[Column]):
         self.questionnaire = questionnaire
         self.columns = columns
-        self.choices = {q.id: choice_names(q) for q in questionnaire.questions.values() if q.choices}
+        self.choices = {q.id: choice_names(q) for q in questionnaire.questions.values() if q.choices or q.labels}
 
     def document(self, cells: list[str]) -> dict[str, Any]:
         extra = [cell for cell in cells[len(self.columns):] if cell.strip()]
@@ -296,12 +297,12 @@ class CellReader:
             return None
         kind = q.type
         if kind in ("integer", "scale", "number"):
-            return _number(text, whole=kind != "number")
+            return _number(self.choices.get(q.id, {}).get(_norm(text), text), whole=kind != "number")
         if kind == "yesno":
             low = _norm(text)
             return True if low in YES else False if low in NO else text
         if kind == "single":
-            return self.choices[q.id].get(_norm(text), text)
+            return one_choice(text, self.choices[q.id])
         if kind == "multiple":
             return split_choices(text, self.choices[q.id])
         return text
