@@ -269,3 +269,17 @@ def test_a_scale_exported_by_its_point_labels_and_a_choice_with_a_fill_in_are_re
     assert reader.value(questions["ip_pull"], "4") == 4
     assert reader.value(questions["platform"], "其他〖小红书群〗") == "other"
     assert reader.value(questions["platform"], "微信群") == "wechat"
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_builtin_questionnaires_template_header_is_every_question_in_order(kind, lang, checkup, tmp_path, capsys):
+    from expert.batch import Source
+
+    if kind == "xlsx":
+        pytest.importorskip("openpyxl")
+    target = tmp_path / f"template.{kind}"
+    assert main(["template", kind, "-o", str(target), "--lang", lang]) == 0
+    source = Source(target, checkup.kb.questionnaire)
+    assert source.columns == list(checkup.kb.questionnaire.questions)
+    assert list(source) == []  # the notes above a CSV header are no rows
