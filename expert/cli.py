@@ -110,8 +110,9 @@ def _parser() -> argparse.ArgumentParser:
                                    "Diagnose many communities: one prescription each, plus results.jsonl, "
                                    "errors.jsonl and summary.md.")
     p.add_argument("input", metavar="INPUT",
-                   help="CSV（表头是题目 id，多选用 ; 或 | 分隔）、JSONL，或放答卷 YAML 的目录 / a CSV (a header of "
-                        "question ids; multiple choices separated by ; or |), a JSONL file, or a folder of answers files")
+                   help="问卷平台导出的 CSV 或 .xlsx（表头是题目 id 或原文）、JSONL，或放答卷 YAML 的目录 / a survey "
+                        "tool's CSV or .xlsx export (a header of question ids or texts), a JSONL file, or a folder "
+                        "of answers files")
     p.add_argument("--out-dir", metavar="DIR", required=True, help="输出目录 / where to write the results")
     p.add_argument("--jobs", "-j", metavar="N", type=int,
                    help="并行进程数（默认且最多为 CPU 核数）/ processes to use (default and most: the number of cores)")
@@ -124,6 +125,33 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("markdown", "json", "html"), default="markdown",
                    help="处方格式，html 每个社群一页可打印的网页 / format of the prescriptions; html writes one "
                         "printable page per community (default: markdown)")
+    p.add_argument("--encoding", metavar="NAME",
+                   help="CSV 的编码（默认自动识别 UTF-8、UTF-16 和 GB18030/GBK）/ the CSV's encoding (default: tells "
+                        "UTF-8, UTF-16 and GB18030/GBK apart)")
+    lang_option(p)
+    kb_option(p)
+
+    p = sub.add_parser("template", help="生成批量导入用的空表格 / write an import template for batch",
+                       description="写出一张空表格：表头是问卷的题目，每个社群填一行，再交给 shequn batch。"
+                                   "xlsx 的第二张表、csv 开头以 # 开头的几行写明每列可以填什么。/ Write an empty table "
+                                   "whose headers are the questionnaire's questions, one community per row, for "
+                                   "shequn batch; what each column takes is on the second sheet (xlsx) or in the "
+                                   "# lines at the top (csv).")
+    p.add_argument("kind", choices=("csv", "xlsx"), help="表格格式 / format")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="写到哪里（csv 默认打印到标准输出，xlsx 默认 shequn-template.xlsx）/ where to write it "
+                        "(csv: stdout by default; xlsx: shequn-template.xlsx)")
+    lang_option(p)
+    kb_option(p)
+
+    p = sub.add_parser("export", help="把问卷导出成别的工具的格式 / export the questionnaire for other tools",
+                       description="xlsform：把问卷写成 XLSForm（ODK、KoboToolbox 用的表单），成员可以在手机上填；"
+                                   "服务器导出的 CSV 直接交给 shequn batch。/ xlsform: write the questionnaire as an "
+                                   "XLSForm for ODK or KoboToolbox, so members answer on a phone; the server's CSV "
+                                   "export goes straight into shequn batch.")
+    p.add_argument("kind", choices=("xlsform",), help="导出格式 / format")
+    p.add_argument("-o", "--output", metavar="FILE", default="shequn-xlsform.xlsx",
+                   help="写到哪里 / where to write it (default: shequn-xlsform.xlsx)")
     lang_option(p)
     kb_option(p)
     return parser
@@ -264,7 +292,8 @@ def _batch(args: argparse.Namespace) -> int:
     from expert.batch import ERRORS, run_batch
 
     result = run_batch(args.input, args.out_dir, jobs=args.jobs, fmt=args.format, lang=args.lang, kb_dir=args.kb,
-                       overwrite=args.overwrite, since=args.since)
+                       overwrite=args.overwrite, since=args.since,
+                       encoding=args.encoding)
     print(t("batch.done", diagnosed=result.diagnosed, out=args.out_dir), file=sys.stderr)
     if result.failed:
         print(t("batch.some_failed", failed=result.failed, file=str(Path(args.out_dir) / ERRORS)), file=sys.stderr)
@@ -278,6 +307,40 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _template(args: argparse.Namespace) -> int:
+    from expert.batch.template import import_template
+    from expert.knowledge import load_knowledge_base
+
+    kb = load_knowledge_base(args.kb)
+    lang = args.lang if args.lang in kb.languages else kb.languages[0]
+    content = import_template(kb.questionnaire, args.kind, lang)
+    _output_file(content, args.output or ("shequn-template.xlsx" if args.kind == "xlsx" else None))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from expert.knowledge import load_knowledge_base
+    from expert.xlsform import xlsform
+
+    _output_file(xlsform(load_knowledge_base(args.kb).questionnaire), args.output)
+    return 0
+
+
+def _output_file(content: str | bytes, output: str | None) -> None:
+    """Like _output, for a file that is not a prescription (and may be a workbook, never printed)."""
+    if isinstance(content, str) and (not output or output == "-"):
+        sys.stdout.write(content)
+        sys.stdout.flush()
+        return
+    from expert.files import reason, write_atomically
+
+    try:
+        write_atomically(output, content)
+    except OSError as exc:
+        raise UsageError(t("cli.cannot_write", file=output, reason=reason(exc))) from None
+    print(t("cli.file_written", file=output), file=sys.stderr)
+
+
 def _interview(args: argparse.Namespace) -> int:
     from expert.interview import run_interview  # questionary and prompt_toolkit load only here
 
@@ -285,4 +348,4 @@ def _interview(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"interview": _interview, "diagnose": _diagnose, "check": _check, "explain": _explain, "why": _why,
-            "schema": _schema, "batch": _batch, "init": _init}
+            "schema": _schema, "batch": _batch, "init": _init, "template": _template, "export": _export}

@@ -201,6 +201,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cli.file_missing": {"zh": "找不到文件 {file}", "en": "no such file: {file}"},
     "cli.cannot_write": {"zh": "写不了 {file}：{reason}", "en": "cannot write {file}: {reason}"},
     "cli.written": {"zh": "处方已写入 {file}", "en": "prescription written to {file}"},
+    "cli.file_written": {"zh": "已写入 {file}", "en": "written to {file}"},
     "cli.check_ok": {"zh": "知识库 {kb} 没有错误：{questions} 道题，{rules} 条规则，{findings} 种发现，"
                            "{cases} 个黄金案例全部通过；警告 {warnings} 条。",
                      "en": "knowledge base {kb} has no errors: {questions} questions, {rules} rules, {findings} "
@@ -314,10 +315,71 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "改了文件就再跑一次 shequn check --kb {kb}；VS Code 等编辑器按每个文件第一行的 $schema 注释边写边校验。",
         "en": "After each edit, run shequn check --kb {kb} again; VS Code and other editors validate each file as "
               "you type, by the $schema comment on its first line."},
+    # the import template (`shequn template`)
+    "template.bad_kind": {"zh": "模板只有 csv 和 xlsx 两种，没有 {kind!r}", "en": "a template is csv or xlsx, not {kind!r}"},
+    "template.one_of": {"zh": "选一个：{labels}", "en": "one of: {labels}"},
+    "template.some_of": {"zh": "可选多个，用 ; 分隔：{labels}", "en": "any of, separated by ;: {labels}"},
+    "template.yesno": {"zh": "是 或 否", "en": "yes or no"},
+    "template.scale": {"zh": "1 到 5 的整数", "en": "a whole number from 1 to 5"},
+    "template.integer": {"zh": "整数，{lo} 到 {hi}", "en": "a whole number, {lo} to {hi}"},
+    "template.number": {"zh": "数字，{lo} 到 {hi}", "en": "a number, {lo} to {hi}"},
+    "template.text": {"zh": "文字", "en": "text"},
+    "template.only_if": {"zh": "；仅当 {condition} 时填写", "en": "; only when {condition}"},
+    "template.optional": {"zh": "；可不填", "en": "; may be left empty"},
+    "template.col_question": {"zh": "题目（表头）", "en": "Question (header)"},
+    "template.col_id": {"zh": "题目 id", "en": "Question id"},
+    "template.col_allowed": {"zh": "可以填什么", "en": "What may be written"},
+    "template.sheet_answers": {"zh": "答卷", "en": "Answers"},
+    "template.sheet_allowed": {"zh": "可填的值", "en": "Allowed values"},
+    "template.csv_readme": {"zh": "# 每个社群填一行，从表头下一行开始；以 # 开头的行是说明，shequn batch 会跳过。各列可填：",
+                            "en": "# One community per row, below the header; lines starting with # are notes that "
+                                  "shequn batch skips. What each column takes:"},
+    # the XLSForm (`shequn export xlsform`)
+    "xlsform.untranslatable": {
+        "zh": "{file} 第 {line} 行 [{question}]：{what} {expr!r} 无法写成 XLSForm 的 XPath 表达式（{why}）",
+        "en": "{file} line {line} [{question}]: the {what} {expr!r} cannot be written as an XLSForm XPath expression "
+              "({why})"},
+    "xlsform.what_ask_if": {"zh": "跳题条件", "en": "skip condition"},
+    "xlsform.what_bound": {"zh": "上下限", "en": "bound"},
+    "xlsform.why_snap": {"zh": "snap() 在 XPath 里没有对应", "en": "snap() has no XPath counterpart"},
+    "xlsform.why_found": {"zh": "表单里没有发现，只有回答", "en": "a form has answers, not findings"},
+    "xlsform.why_other": {"zh": "XPath 里没有对应", "en": "it has no XPath counterpart"},
+    "xlsform.between": {"zh": "应在 {lo} 到 {hi} 之间", "en": "must be between {lo} and {hi}"},
+    "xlsform.at_least": {"zh": "不能小于 {lo}", "en": "must be at least {lo}"},
+    "xlsform.at_most": {"zh": "不能大于 {hi}", "en": "must be at most {hi}"},
+    "xlsform.min_choices": {"zh": "至少选 {n} 项", "en": "tick at least {n}"},
+    "xlsform.max_choices": {"zh": "最多选 {n} 项", "en": "tick at most {n}"},
+    "xlsform.yes": {"zh": "是", "en": "Yes"},
+    "xlsform.no": {"zh": "否", "en": "No"},
     # batch runs
-    "batch.unknown_input": {"zh": "不知道怎么读 {file}:应是 .csv、.jsonl 文件或一个放答卷 YAML 的目录",
-                            "en": "cannot tell how to read {file}: expected a .csv or .jsonl file, or a folder of "
-                                  "answers YAML files"},
+    "batch.unknown_input": {"zh": "不知道怎么读 {file}:应是 .csv、.xlsx、.jsonl 文件或一个放答卷 YAML 的目录",
+                            "en": "cannot tell how to read {file}: expected a .csv, .xlsx or .jsonl file, or a folder "
+                                  "of answers YAML files"},
+    # survey exports: spreadsheets, encodings, the columns survey tools write
+    "batch.old_spreadsheet": {"zh": "{file} 是旧式或其他软件的表格；请在表格软件里另存为 .xlsx 或“CSV UTF-8”",
+                              "en": "{file} is an old-style or other program's spreadsheet; save it as .xlsx or as "
+                                    "\"CSV UTF-8\" from the spreadsheet program"},
+    "batch.needs_xlsx": {"zh": "读写 .xlsx（{file}）需要 openpyxl：pip install 'shequn[xlsx]'",
+                         "en": "reading and writing .xlsx ({file}) needs openpyxl: pip install 'shequn[xlsx]'"},
+    "batch.bad_xlsx": {"zh": "{file} 不是能读的 .xlsx 工作簿：{reason}", "en": "{file} is not a readable .xlsx workbook: {reason}"},
+    "batch.unknown_encoding": {"zh": "{file} 既不是 UTF-8 也不是 GB18030/GBK 编码；用 --encoding 指明它的编码"
+                                     "（例如 --encoding big5），或在表格软件里另存为“CSV UTF-8”",
+                               "en": "{file} is neither UTF-8 nor GB18030/GBK; name its encoding with --encoding (e.g. "
+                                     "--encoding big5), or save it as \"CSV UTF-8\" from the spreadsheet program"},
+    "batch.bad_encoding": {"zh": "不认识编码 {encoding!r}（可以写 utf-8、gb18030、gbk、big5、utf-16 等）",
+                           "en": "unknown encoding {encoding!r} (try utf-8, gb18030, gbk, big5, utf-16 …)"},
+    "batch.read_as": {"zh": "{file} 不是 UTF-8，按 {encoding} 编码读取（中文版 Excel 的默认编码）；不对的话用 --encoding 指明",
+                      "en": "{file} is not UTF-8 and is read as {encoding} (Chinese Excel's default); if that is "
+                            "wrong, name the encoding with --encoding"},
+    "batch.row_bad_encoding": {"zh": "这一行不是 {encoding} 编码", "en": "this row is not {encoding}"},
+    "batch.skipped_columns": {"zh": "跳过了 {n} 个问卷平台自带的列（不是题目）：{names}",
+                              "en": "skipped {n} column(s) the survey tool adds (not questions): {names}"},
+    "batch.options_without_question": {
+        "zh": "第 {number} 题的选项列（{labels}）对不上问卷里任何一道多选题",
+        "en": "the option columns of question {number} ({labels}) match no multiple-choice question of the "
+              "questionnaire"},
+    "batch.not_a_tick": {"zh": "选项 {choice} 这一列应填 1 或 0（选了或没选），不是 {value!r}",
+                         "en": "the column of option {choice} should hold 1 or 0 (ticked or not), not {value!r}"},
     "batch.not_utf8": {"zh": "{file} 不是 UTF-8 编码；请在表格软件里另存为“CSV UTF-8”",
                        "en": "{file} is not UTF-8; save it as \"CSV UTF-8\" from the spreadsheet program"},
     "batch.empty_csv": {"zh": "{file} 是空的：第一行应是题目 id", "en": "{file} is empty: its first row should be question ids"},

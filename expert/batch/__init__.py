@@ -50,10 +50,12 @@ class BatchResult:
 def run_batch(input_path: str | Path, out_dir: str | Path, *, jobs: int | None = None, fmt: str = "markdown",
               lang: str | None = None, kb_dir: str | Path | None = None, checkup=None,
               progress: bool | None = None, stderr: TextIO | None = None, chunksize: int | None = None,
-              overwrite: bool = False, since: str | Path | None = None) -> BatchResult:
+              overwrite: bool = False, since: str | Path | None = None,
+              encoding: str | None = None) -> BatchResult:
     """Diagnose every community of INPUT into OUT_DIR; see `shequn batch --help`.
 
-    `progress=None` shows a bar only when `stderr` is a terminal. Rows that cannot be diagnosed are reported
+    `encoding` names a CSV's encoding; without it UTF-8 (with or without BOM), UTF-16 and GB18030 are told
+    apart. `progress=None` shows a bar only when `stderr` is a terminal. Rows that cannot be diagnosed are reported
     on `stderr` and in errors.jsonl; the others are diagnosed all the same. SIGINT or SIGTERM stop the run,
     which then raises Interrupted (exit code 130 or 143) after writing the summary of what was done.
     `since`, an earlier run's INPUT, adds to each community found there by name what changed since.
@@ -69,7 +71,9 @@ def run_batch(input_path: str | Path, out_dir: str | Path, *, jobs: int | None =
     with stop_on_signals():
         try:
             checkup = checkup or Checkup.load(kb_dir)
-            source = Source(input_path, checkup.kb.questionnaire)
+            source = Source(input_path, checkup.kb.questionnaire, encoding)
+            for note in source.notes:
+                print(note, file=stderr)
             history = _history(since, checkup, lang, stderr) if since is not None else None
             with OutDir(out_dir, fmt, overwrite) as out:
                 run = _Run(checkup, source, out, fmt, lang, stderr, history)
