@@ -95,7 +95,41 @@ def check_knowledge_base(kb_dir: str | Path | None = None) -> CheckReport:
     rendered = _Rendered()
     report.problems += _golden_problems(checkup, report, rendered)
     report.problems += _sampled_problems(checkup, rendered)
+    report.problems += _followup_problems(checkup, rendered)
     return report
+
+
+def _followup_problems(checkup, rendered: _Rendered) -> list[Problem]:
+    """Render the templates' follow-up section (`--since`), which no single case reaches: the second
+    golden case as a follow-up of the first, in every language."""
+    from expert.followup import compare, current, earlier
+
+    cases = []
+    for path in checkup.kb.examples:
+        try:
+            cases.append(checkup.read(path, display_path(path)))
+        except AnswersError:
+            continue  # reported with the golden cases
+        if len(cases) == 2:
+            break
+    if not cases:
+        return []
+    before, after = cases[0], cases[-1]
+    since = earlier(before)
+    since.diagnosis = checkup.diagnose(before)
+    diagnosis = checkup.diagnose(after)
+    since.dated_by = "unknown"  # whatever the two cases' dates, this is a rendering, not a follow-up
+    followup = compare(since, current(after, diagnosis))
+    problems = []
+    try:
+        for lang in checkup.kb.languages:
+            checkup.renderer.markdown(after, diagnosis, lang, followup)
+    except KnowledgeBaseError as exc:
+        for problem in exc.problems or [Problem(exc.message)]:
+            if str(problem) not in rendered.problems:
+                rendered.problems.add(str(problem))
+                problems.append(problem)
+    return problems
 
 
 def _syntax_problems(kb: KnowledgeBase) -> list[Problem]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from expert.answers import Answers, read_answers
 from expert.findings import Diagnosis
@@ -19,6 +20,7 @@ FORMATS = ("markdown", "json", "html")
 class Report:
     diagnosis: Diagnosis
     text: str
+    followup: Any = None  # expert/followup.py's FollowUp, when compared with an earlier checkup
 
 
 class Checkup:
@@ -41,6 +43,12 @@ class Checkup:
     def read(self, path: str | Path, name: str | None = None) -> Answers:
         return read_answers(path, self.kb.questionnaire, name)
 
+    def read_earlier(self, path: str | Path, name: str | None = None):
+        """An earlier checkup's answers, dated, for `report(since=...)` (expert/followup.py)."""
+        from expert.followup import earlier
+
+        return earlier(self.read(path, name), path)
+
     def diagnose(self, answers: Answers) -> Diagnosis:
         """Both stages: the findings, then the plan that treats them."""
         diagnosis = self.diagnoser.diagnose(answers)
@@ -54,18 +62,29 @@ class Checkup:
                 return candidate
         return self.kb.languages[0]
 
-    def report(self, answers: Answers, fmt: str = "markdown", lang: str | None = None, explain: bool = False) -> Report:
+    def report(self, answers: Answers, fmt: str = "markdown", lang: str | None = None, explain: bool = False,
+               since=None) -> Report:
         """The prescription as Markdown, as JSON, or as a printable HTML page made from the Markdown;
-        `explain` appends the reasoning behind each finding to the Markdown and so to the page."""
+        `explain` appends the reasoning behind each finding to the Markdown and so to the page; `since`,
+        an earlier checkup of the same community (`read_earlier`), adds what changed since then."""
         diagnosis = self.diagnose(answers)
+        followup = self.follow_up(since, answers, diagnosis) if since is not None else None
         lang = self.language(answers, lang)
         if fmt == "json":
-            return Report(diagnosis, self.renderer.json(answers, diagnosis, lang))
-        text = self.renderer.markdown(answers, diagnosis, lang)
+            return Report(diagnosis, self.renderer.json(answers, diagnosis, lang, followup), followup)
+        text = self.renderer.markdown(answers, diagnosis, lang, followup)
         if explain:
             from expert.explanation import Explainer
 
             text += "\n" + Explainer(self.kb, lang).explain(answers, diagnosis)
         if fmt == "html":
             text = self.renderer.html(text, answers, lang)
-        return Report(diagnosis, text)
+        return Report(diagnosis, text, followup)
+
+    def follow_up(self, since, answers: Answers, diagnosis: Diagnosis):
+        """The comparison of this checkup with an earlier one, both diagnosed by this knowledge base."""
+        from expert.followup import compare, current
+
+        if since.diagnosis is None:  # an earlier checkup a batch run compares with is diagnosed once
+            since.diagnosis = self.diagnose(since.answers)
+        return compare(since, current(answers, diagnosis))

@@ -47,6 +47,11 @@ def _parser(languages: tuple[str, ...] = ("zh", "en")) -> argparse.ArgumentParse
     def kb_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--kb", metavar="DIR", help="知识库目录（默认内置）/ knowledge base folder (default: built-in)")
 
+    def since_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--since", metavar="OLD.yaml",
+                       help="上次体检的答卷：处方里加一节复查，哪些见效了、哪些还没见效 / the last checkup's answers: "
+                            "add a follow-up section, what worked and what has not yet")
+
     p = sub.add_parser("interview", help="在终端里逐题问答，最后写出处方 / answer the questions, get the prescription",
                        description="在终端里逐题问答，每答一题就保存，最后写出处方。/ Answer the questions in the "
                                    "terminal; every answer is saved as you go, and the prescription is written at "
@@ -56,6 +61,7 @@ def _parser(languages: tuple[str, ...] = ("zh", "en")) -> argparse.ArgumentParse
     p.add_argument("--answers", metavar="FILE",
                    help="答卷保存在哪里 / where the answers are saved (default: shequn-answers.yaml)")
     p.add_argument("--resume", action="store_true", help="接着上次的答卷答 / continue the answers file")
+    since_option(p)
     kb_option(p)
 
     p = sub.add_parser("diagnose", help="诊断一份答卷，输出处方 / diagnose an answers file",
@@ -69,6 +75,7 @@ def _parser(languages: tuple[str, ...] = ("zh", "en")) -> argparse.ArgumentParse
                         "any browser prints on A4 (default: markdown)")
     p.add_argument("--explain", action="store_true",
                    help="附上每个发现的推理过程（json 除外）/ append the reasoning behind each finding (not to json)")
+    since_option(p)
     kb_option(p)
 
     p = sub.add_parser("explain", help="解释每个发现从哪条规则、哪些回答得出 / explain each finding",
@@ -100,21 +107,60 @@ def _parser(languages: tuple[str, ...] = ("zh", "en")) -> argparse.ArgumentParse
                    help="text 给人看，json 给编辑器和 CI / text for people, json for editors and CI")
     kb_option(p)
 
+    p = sub.add_parser("init", help="把内置知识库复制到一个文件夹，自己改 / copy the built-in knowledge base to edit",
+                       description="把内置的问卷、规则、处方动作、模板、专家案例和 JSON Schema 复制到 DIR，之后用 "
+                                   "--kb DIR 使用它。/ Copy the built-in questionnaire, rules, actions, templates, "
+                                   "golden cases and JSON Schemas into DIR; then use it with --kb DIR.")
+    p.add_argument("dir", metavar="DIR", help="新的知识库文件夹 / the new knowledge base folder")
+    p.add_argument("--force", action="store_true",
+                   help="文件夹不空也写进去，替换同名文件 / write into a folder that is not empty, replacing files "
+                        "of the same name")
+
     p = sub.add_parser("batch", help="批量诊断很多社群 / diagnose many communities at once",
                        description="批量诊断：每个社群一份处方，外加 results.jsonl、errors.jsonl 和 summary.md。/ "
                                    "Diagnose many communities: one prescription each, plus results.jsonl, "
                                    "errors.jsonl and summary.md.")
     p.add_argument("input", metavar="INPUT",
-                   help="CSV（表头是题目 id，多选用 ; 或 | 分隔）、JSONL，或放答卷 YAML 的目录 / a CSV (a header of "
-                        "question ids; multiple choices separated by ; or |), a JSONL file, or a folder of answers files")
+                   help="问卷平台导出的 CSV 或 .xlsx（表头是题目 id 或原文）、JSONL，或放答卷 YAML 的目录 / a survey "
+                        "tool's CSV or .xlsx export (a header of question ids or texts), a JSONL file, or a folder "
+                        "of answers files")
     p.add_argument("--out-dir", metavar="DIR", required=True, help="输出目录 / where to write the results")
     p.add_argument("--jobs", "-j", metavar="N", type=int,
                    help="并行进程数（默认且最多为 CPU 核数）/ processes to use (default and most: the number of cores)")
     p.add_argument("--overwrite", action="store_true",
                    help="先删掉输出目录里上次运行的结果 / remove an earlier run's results from the out-dir first")
+    p.add_argument("--since", metavar="DIR_OR_FILE",
+                   help="上次体检的 INPUT（CSV、JSONL 或答卷目录），按群名对上，每份处方加一节复查 / the last "
+                        "checkups (a CSV, JSONL or folder), matched by community name: each prescription gets a "
+                        "follow-up section")
     p.add_argument("--format", choices=("markdown", "json", "html"), default="markdown",
                    help="处方格式，html 每个社群一页可打印的网页 / format of the prescriptions; html writes one "
                         "printable page per community (default: markdown)")
+    p.add_argument("--encoding", metavar="NAME",
+                   help="CSV 的编码（默认自动识别 UTF-8、UTF-16 和 GB18030/GBK）/ the CSV's encoding (default: tells "
+                        "UTF-8, UTF-16 and GB18030/GBK apart)")
+    kb_option(p)
+
+    p = sub.add_parser("template", help="生成批量导入用的空表格 / write an import template for batch",
+                       description="写出一张空表格：表头是问卷的题目，每个社群填一行，再交给 shequn batch。"
+                                   "xlsx 的第二张表、csv 开头以 # 开头的几行写明每列可以填什么。/ Write an empty table "
+                                   "whose headers are the questionnaire's questions, one community per row, for "
+                                   "shequn batch; what each column takes is on the second sheet (xlsx) or in the "
+                                   "# lines at the top (csv).")
+    p.add_argument("kind", choices=("csv", "xlsx"), help="表格格式 / format")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="写到哪里（csv 默认打印到标准输出，xlsx 默认 shequn-template.xlsx）/ where to write it "
+                        "(csv: stdout by default; xlsx: shequn-template.xlsx)")
+    kb_option(p)
+
+    p = sub.add_parser("export", help="把问卷导出成别的工具的格式 / export the questionnaire for other tools",
+                       description="xlsform：把问卷写成 XLSForm（ODK、KoboToolbox 用的表单），成员可以在手机上填；"
+                                   "服务器导出的 CSV 直接交给 shequn batch。/ xlsform: write the questionnaire as an "
+                                   "XLSForm for ODK or KoboToolbox, so members answer on a phone; the server's CSV "
+                                   "export goes straight into shequn batch.")
+    p.add_argument("kind", choices=("xlsform",), help="导出格式 / format")
+    p.add_argument("-o", "--output", metavar="FILE", default="shequn-xlsform.xlsx",
+                   help="写到哪里 / where to write it (default: shequn-xlsform.xlsx)")
     kb_option(p)
 
     p = sub.add_parser("completion", help="输出 shell 补全脚本 / print a shell completion script",
@@ -199,9 +245,16 @@ def _diagnose(args: argparse.Namespace) -> int:
 
     checkup = Checkup.load(args.kb)
     answers = _read(checkup, args.answers)
-    _output(checkup.report(answers, args.format, args.lang, explain=args.explain).text, args.output,
-            keep=_inputs(args.answers))
+    since = _read_earlier(checkup, args.since) if args.since else None
+    _output(checkup.report(answers, args.format, args.lang, explain=args.explain, since=since).text, args.output,
+            keep=(*_inputs(args.answers), *([args.since] if args.since else [])))
     return 0
+
+
+def _read_earlier(checkup, path_text: str):
+    if not os.path.lexists(path_text):
+        raise UsageError(t("cli.file_missing", file=path_text))
+    return checkup.read_earlier(Path(path_text), path_text)
 
 
 def _read(checkup, path_text: str):
@@ -294,17 +347,59 @@ def _batch(args: argparse.Namespace) -> int:
     from expert.batch import ERRORS, run_batch
 
     result = run_batch(args.input, args.out_dir, jobs=args.jobs, fmt=args.format, lang=args.lang, kb_dir=args.kb,
-                       overwrite=args.overwrite)
+                       overwrite=args.overwrite, since=args.since,
+                       encoding=args.encoding)
     print(t("batch.done", diagnosed=result.diagnosed, out=args.out_dir), file=sys.stderr)
     if result.failed:
         print(t("batch.some_failed", failed=result.failed, file=str(Path(args.out_dir) / ERRORS)), file=sys.stderr)
     return result.exit_code
 
 
+def _init(args: argparse.Namespace) -> int:
+    from expert.scaffold import copy_knowledge_base, next_steps
+
+    print(next_steps(copy_knowledge_base(args.dir, force=args.force), args.dir), end="")
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    from expert.batch.template import import_template
+    from expert.knowledge import load_knowledge_base
+
+    kb = load_knowledge_base(args.kb)
+    lang = args.lang if args.lang in kb.languages else kb.languages[0]
+    content = import_template(kb.questionnaire, args.kind, lang)
+    _output_file(content, args.output or ("shequn-template.xlsx" if args.kind == "xlsx" else None))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from expert.knowledge import load_knowledge_base
+    from expert.xlsform import xlsform
+
+    _output_file(xlsform(load_knowledge_base(args.kb).questionnaire), args.output)
+    return 0
+
+
+def _output_file(content: str | bytes, output: str | None) -> None:
+    """Like _output, for a file that is not a prescription (and may be a workbook, never printed)."""
+    if isinstance(content, str) and (not output or output == "-"):
+        sys.stdout.write(content)
+        sys.stdout.flush()
+        return
+    from expert.files import reason, write_atomically
+
+    try:
+        write_atomically(output, content)
+    except OSError as exc:
+        raise UsageError(t("cli.cannot_write", file=output, reason=reason(exc))) from None
+    print(t("cli.file_written", file=output), file=sys.stderr)
+
+
 def _interview(args: argparse.Namespace) -> int:
     from expert.interview import run_interview  # questionary and prompt_toolkit load only here
 
-    return run_interview(args.kb, args.answers, args.output, args.resume, args.lang)
+    return run_interview(args.kb, args.answers, args.output, args.resume, args.lang, since=args.since)
 
 
 def _completion(args: argparse.Namespace) -> int:
@@ -315,4 +410,5 @@ def _completion(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"interview": _interview, "diagnose": _diagnose, "check": _check, "explain": _explain, "why": _why,
-            "schema": _schema, "batch": _batch, "completion": _completion}
+            "schema": _schema, "batch": _batch, "init": _init, "template": _template, "export": _export,
+            "completion": _completion}

@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 
 # what an option or argument names, by its dest: shtab then completes file or folder names there
-FILES = {"answers", "output", "input"}
-FOLDERS = {"kb", "out_dir"}
+FILES = {"answers", "output", "input", "since"}
+FOLDERS = {"kb", "out_dir", "dir"}
 
 
 def completion_script(parser: argparse.ArgumentParser, shell: str) -> str:

@@ -62,6 +62,12 @@ class AnswersError(ShequnError):
     exit_code = 2
 
 
+class ExportError(ShequnError):
+    """The knowledge base cannot be written in another tool's format (a condition that format cannot say)."""
+
+    exit_code = 2
+
+
 class UsageError(ShequnError):
     """The command was called in a way it cannot work (missing file, not a terminal ...)."""
 

@@ -140,8 +140,8 @@ def same_file(a: str | Path, b: str | Path) -> bool:
     return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
 
 
-def write_atomically(path: str | Path, text: str, keep: Iterable[str | Path] = ()) -> None:
-    """Write `text` to `path` so that a reader sees the old content or the new, never half of it.
+def write_atomically(path: str | Path, text: str | bytes, keep: Iterable[str | Path] = ()) -> None:
+    """Write `text` (or bytes, e.g. a workbook) to `path` so that a reader sees the old content or the new, never half of it.
 
     `keep` are the inputs of the command: writing over one of them, by whatever name, is refused
     with a UsageError. Raises OSError (with a readable strerror) when the file cannot be written."""
@@ -168,8 +168,8 @@ def write_atomically(path: str | Path, text: str, keep: Iterable[str | Path] = (
     try:
         if before is not None:
             _keep_mode(fd, before)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
@@ -205,9 +205,9 @@ def _keep_mode(fd: int, before: os.stat_result) -> None:
             pass
 
 
-def _write_in_place(path: str | Path, text: str) -> None:
+def _write_in_place(path: str | Path, text: str | bytes) -> None:
     try:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with open(path, "wb") as handle:
+            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
     except OSError as exc:
         raise OSError(exc.errno, reason(exc), str(path)) from None

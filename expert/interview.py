@@ -76,7 +76,7 @@ class Interview:
     def __init__(self, questionnaire: Questionnaire, lang: str, answers_path: str | Path, *,
                  resumed: Answers | None = None, input: Any = None, output: Any = None,
                  echo: TextIO | None = None, continue_command: str = "shequn interview --resume",
-                 start_command: str = "shequn interview"):
+                 start_command: str = "shequn interview", defaults: dict[str, Any] | None = None):
         self.questionnaire = questionnaire
         self.lang = lang
         self.path = Path(answers_path)
@@ -89,6 +89,8 @@ class Interview:
         self.story = resumed.story if resumed else None
         # answers a change made irrelevant or out of range: offered again if their question comes back
         self.drafts: dict[str, Any] = {}
+        # a follow-up's earlier answers (--since), offered where this interview has none of its own
+        self.defaults: dict[str, Any] = dict(defaults or {})
         self.prompt_io = {k: v for k, v in (("input", input), ("output", output)) if v is not None}
         self.echo = echo if echo is not None else sys.stdout
         self.continue_command = continue_command
@@ -243,7 +245,8 @@ class Interview:
             return reply
 
     def _default(self, question: Question) -> Any:
-        for candidate in (self.values.get(question.id), self.drafts.get(question.id), question.default):
+        for candidate in (self.values.get(question.id), self.drafts.get(question.id), self.defaults.get(question.id),
+                          question.default):
             if candidate is not None:
                 return candidate
         return None
@@ -491,14 +494,15 @@ def choose_language(requested: str | None, resumed: Answers | None, questionnair
 
 def run_interview(kb_dir: str | None = None, answers_path: str | None = None, prescription: str | None = None,
                   resume: bool = False, lang: str | None = None, *, input: Any = None, output: Any = None,
-                  echo: TextIO | None = None) -> int:
+                  echo: TextIO | None = None, since: str | None = None) -> int:
     """`shequn interview`: ask, save as it goes, then diagnose and write the prescription."""
     terminal = input is None and output is None
     if terminal and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError(t("interview.not_tty"))
     path = Path(answers_path or DEFAULT_ANSWERS)
     with _answering(path):
-        return _interview(kb_dir, path, answers_path, prescription, resume, lang, terminal, input, output, echo)
+        return _interview(kb_dir, path, answers_path, prescription, resume, lang, terminal, input, output, echo,
+                          since)
 
 
 @contextmanager
@@ -519,10 +523,12 @@ def _answering(path: Path) -> Iterator[None]:
 
 
 def _interview(kb_dir: str | None, path: Path, answers_path: str | None, prescription: str | None, resume: bool,
-               lang: str | None, terminal: bool, input: Any, output: Any, echo: TextIO | None) -> int:
+               lang: str | None, terminal: bool, input: Any, output: Any, echo: TextIO | None,
+               since: str | None = None) -> int:
     out = Path(prescription or DEFAULT_PRESCRIPTION)
-    again = command_line(False, answers_path, prescription, kb_dir, lang)
-    going_on = command_line(True, answers_path, prescription, kb_dir, lang)
+    follow = f" --since {_quote(since)}" if since else ""  # a resumed follow-up is still one
+    again = command_line(False, answers_path, prescription, kb_dir, lang) + follow
+    going_on = command_line(True, answers_path, prescription, kb_dir, lang) + follow
     if resume and not path.is_file():
         raise UsageError(t("interview.nothing_to_resume", file=path, command=again))
     if not resume and path.exists():
@@ -536,15 +542,19 @@ def _interview(kb_dir: str | None, path: Path, answers_path: str | None, prescri
 
     kb = load_knowledge_base(kb_dir)  # validated and cached; the engine is built only at the end
     resumed = read_for_resume(path, kb.questionnaire, str(path)) if resume else None
+    earlier = _earlier(since, kb) if since else None
     lang = choose_language(lang, resumed, kb.questionnaire)
     set_language(lang)
     interview = Interview(kb.questionnaire, lang, path, resumed=resumed, input=input, output=output, echo=echo,
-                          continue_command=going_on, start_command=again)
+                          continue_command=going_on, start_command=again,
+                          defaults=earlier.answers.values if earlier else None)
+    if earlier:
+        interview.say(t("interview.since", lang, file=since))
     try:
         with _hang_up_as_interrupt(terminal):
             answers = interview.run()
             try:
-                finish(kb, answers, lang, path, out, interview.say)
+                finish(kb, answers, lang, path, out, interview.say, earlier)
             except KeyboardInterrupt:
                 raise interview.interrupted() from None
     except Interrupted:
@@ -554,14 +564,25 @@ def _interview(kb_dir: str | None, path: Path, answers_path: str | None, prescri
     return 0
 
 
-def finish(kb: KnowledgeBase, answers: Answers, lang: str, answers_path: Path, out: Path, say) -> None:
-    """Diagnose the complete answers, write the prescription, and show the verdicts."""
+def _earlier(since: str, kb: KnowledgeBase):
+    """The last checkup's answers (--since), read and dated before the first question is asked."""
+    from expert.answers import read_answers
+    from expert.followup import earlier
+
+    if not os.path.lexists(since):
+        raise UsageError(t("cli.file_missing", file=since))
+    return earlier(read_answers(since, kb.questionnaire), since)
+
+
+def finish(kb: KnowledgeBase, answers: Answers, lang: str, answers_path: Path, out: Path, say, since=None) -> None:
+    """Diagnose the complete answers, write the prescription (with `since`, compared with the last
+    checkup), and show the verdicts."""
     from expert.checkup import Checkup
 
     complete = validate_answers(answers_document(answers), kb.questionnaire, str(answers_path), lang)
     say()
     say(t("interview.diagnosing", lang))
-    report = Checkup(kb).report(complete, "markdown", lang)
+    report = Checkup(kb).report(complete, "markdown", lang, since=since)
     try:
         write_atomically(out, report.text, keep=[answers_path])
     except OSError as exc:

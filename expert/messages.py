@@ -485,6 +485,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cli.file_missing": {"zh": "找不到文件 {file}", "en": "no such file: {file}"},
     "cli.cannot_write": {"zh": "写不了 {file}：{reason}", "en": "cannot write {file}: {reason}"},
     "cli.written": {"zh": "处方已写入 {file}", "en": "prescription written to {file}"},
+    "cli.file_written": {"zh": "已写入 {file}", "en": "written to {file}"},
     "cli.check_ok": {"zh": "知识库 {kb} 没有错误：{questions} 道题，{rules} 条规则，{findings} 种发现，"
                            "{cases} 个黄金案例全部通过；警告 {warnings} 条。",
                      "en": "knowledge base {kb} has no errors: {questions} questions, {rules} rules, {findings} "
@@ -562,10 +563,163 @@ CATALOGUE: dict[str, dict[str, str]] = {
                       "en": "agreement with the golden cases: verdicts {v} of {vn}, first problem {f} of {fn}, "
                             "findings {d} of {dn}."},
     "cli.interrupted": {"zh": "已中断。", "en": "interrupted."},
+    # follow-up checkups: diagnose --since, interview --since, batch --since
+    "followup.reversed": {
+        "zh": "--since 的答卷 {file} 写的日期是 {before}，比这次的 {after} 还晚：两份答卷是不是放反了？"
+              "--since 后面放上一次的答卷",
+        "en": "the --since answers {file} are dated {before}, later than these ({after}): are the two files the "
+              "wrong way round? --since takes the earlier checkup's answers"},
+    "followup.date_unknown": {"zh": "日期不详", "en": "an unknown date"},
+    "followup.dated_by_answers": {"zh": "上次体检是 {date}", "en": "The last checkup was on {date}"},
+    "followup.dated_by_file": {"zh": "上次体检是 {date}（答卷没写日期，按文件最后保存的时间算）",
+                               "en": "The last checkup was on {date} (its answers carry no date; this is when "
+                                     "the file was last saved)"},
+    "followup.dated_by_unknown": {"zh": "上次体检的日期不详", "en": "The date of the last checkup is not known"},
+    "followup.days": {"zh": "，到这次隔了 {days} 天。", "en": ", {days} days before this one."},
+    "followup.when_end": {"zh": "。", "en": "."},
+    "followup.points": {"zh": " 个百分点", "en": " points"},
+    "followup.trend_better": {"zh": "好转", "en": "better"},
+    "followup.trend_worse": {"zh": "变差", "en": "worse"},
+    "followup.trend_same": {"zh": "没变", "en": "unchanged"},
+    "followup.headline_worked": {"zh": "见效了", "en": "It worked"},
+    "followup.headline_partly": {"zh": "一部分见效了", "en": "Partly working"},
+    "followup.headline_not_yet": {"zh": "还没见效", "en": "Not working yet"},
+    "followup.headline_clear": {"zh": "两次都没查出问题", "en": "Clear both times"},
+    "followup.headline_arisen": {"zh": "这次查出了新问题", "en": "New problems this time"},
+    "followup.problems": {"zh": "{n} 个问题", "en": "{n} problems"},
+    "followup.problem": {"zh": "{n} 个问题", "en": "{n} problem"},
+    "followup.summary_worked": {"zh": "上次查出 {problems}，这次一个都没再出现。",
+                                "en": "Last time found {problems}: all gone now."},
+    "followup.summary_partly": {"zh": "上次查出 {problems}，{cured} 个这次没再出现，{remaining} 个还在。",
+                                "en": "Last time found {problems}: {cured} gone, {remaining} still there."},
+    "followup.summary_not_yet": {"zh": "上次查出 {problems}，这次都还在。",
+                                 "en": "Last time found {problems}: all still there."},
+    "followup.summary_clear": {"zh": "上次没查出问题。", "en": "Last time found no problem."},
+    "followup.summary_new": {"zh": "这次新查出 {new} 个。", "en": " New this time: {new}."},
+    "followup.summary_no_new": {"zh": "没有新冒出来的。", "en": " Nothing new came up."},
+    "followup.advice_worked": {
+        "zh": "别因为见效了就松手：热闹是一天天攒出来的，按这次的计划接着做，四周后再来对一次数。",
+        "en": "Do not let go because it worked: activity is built day by day. Keep to this plan and compare "
+              "the numbers again in four weeks."},
+    "followup.advice_partly": {
+        "zh": "见效的那几条说明路子对了；还没见效的，先别急着换方子，对一对上次计划里的步骤做了几步、做足了没有。",
+        "en": "What worked shows the approach is right. For what has not, do not change the remedy yet: check how "
+              "many of last time's steps were done, and done fully."},
+    "followup.advice_not_yet": {
+        "zh": "还没见效，先别急着换方子：对一对上次计划里的步骤做了几步、做足了没有。社群不是一两周就能热起来的，"
+              "病根在哪里，就从哪里接着治。",
+        "en": "Not working yet; do not change the remedy yet: check how many of last time's steps were done, and "
+              "done fully. A community does not warm up in a week or two; keep treating the root where it is."},
+    "followup.advice_arisen": {
+        "zh": "上次没有的问题这次冒了出来：按这次的计划先治它，别等它扎下根。",
+        "en": "Problems that were not there last time have come up: treat them by this plan now, before they "
+              "take root."},
+    "followup.advice_clear": {"zh": "保持住，四周后再来对一次数。",
+                              "en": "Keep it up, and compare the numbers again in four weeks."},
+    "followup.early": {"zh": "离上次体检才 {days} 天：处方里的步骤大多要几周才见分晓，四周后再对一次更准。",
+                       "en": "Only {days} days since the last checkup: most steps of a prescription take weeks to "
+                             "show; compare again after four weeks for a fairer picture."},
+    "followup.same_day": {"zh": "两次体检是同一天：处方里的步骤还来不及做，四周后再对一次才看得出效果。",
+                          "en": "Both checkups are of the same day: no step of the prescription could have been "
+                                "taken yet; compare again after four weeks to see an effect."},
+    "followup.renamed": {"zh": "上次的答卷里群名是「{name}」，和这次不一样；确认比的是同一个群。",
+                         "en": "Last time's answers name the community \u201c{name}\u201d, not as now; make sure "
+                               "this is the same community."},
+    "batch.since_read": {
+        "zh": "从 {file} 读到上次体检的 {n} 个社群，按群名和这次对上（读不了的 {unreadable} 行、没写群名的 {nameless} 行"
+              "不参与比较）。",
+        "en": "{file}: {n} earlier checkups, matched to this run by community name ({unreadable} unreadable and "
+              "{nameless} nameless rows left out)."},
+    # shequn init: a knowledge base of one's own
+    "init.not_a_folder": {"zh": "{dir} 已经存在，而且不是文件夹：请换一个文件夹名",
+                          "en": "{dir} exists and is not a folder: choose another folder name"},
+    "init.is_the_source": {"zh": "{dir} 就是内置知识库本身，不能复制到它自己里面；请换一个文件夹",
+                           "en": "{dir} is the built-in knowledge base itself; copy it into another folder"},
+    "init.not_empty": {
+        "zh": "{dir} 里已经有 {n} 样东西（{names}），复制进去会和它们混在一起。请换一个空文件夹或新名字；"
+              "确实要写进去就加 --force（同名的文件会被替换，其余不动）",
+        "en": "{dir} already holds {n} item(s) ({names}); the copy would mix with them. Choose an empty or new "
+              "folder, or add --force to write into it anyway (files of the same name are replaced, the rest stay)"},
+    "init.cannot_write": {"zh": "写不了 {dir}：{reason}", "en": "cannot write {dir}: {reason}"},
+    "init.done": {"zh": "已把内置知识库复制到 {dir}：{parts}。",
+                  "en": "The built-in knowledge base is copied into {dir}: {parts}."},
+    "init.part_questionnaires": {"zh": "问卷 {n} 份", "en": "{n} questionnaire"},
+    "init.part_rules": {"zh": "规则 {n} 个文件（含判定政策 policy.yaml）",
+                        "en": "{n} rules files (the judgement policy, policy.yaml, among them)"},
+    "init.part_actions": {"zh": "处方动作 {n} 个文件", "en": "{n} actions files"},
+    "init.part_templates": {"zh": "处方模板 {n} 个", "en": "{n} prescription templates"},
+    "init.part_examples": {"zh": "专家案例 {n} 份", "en": "{n} golden cases"},
+    "init.part_schemas": {"zh": "JSON Schema {n} 个", "en": "{n} JSON Schemas"},
+    "init.next": {"zh": "接下来：", "en": "Next:"},
+    "init.after_edit": {
+        "zh": "改了文件就再跑一次 shequn check --kb {kb}；VS Code 等编辑器按每个文件第一行的 $schema 注释边写边校验。",
+        "en": "After each edit, run shequn check --kb {kb} again; VS Code and other editors validate each file as "
+              "you type, by the $schema comment on its first line."},
+    # the import template (`shequn template`)
+    "template.bad_kind": {"zh": "模板只有 csv 和 xlsx 两种，没有 {kind!r}", "en": "a template is csv or xlsx, not {kind!r}"},
+    "template.one_of": {"zh": "选一个：{labels}", "en": "one of: {labels}"},
+    "template.some_of": {"zh": "可选多个，用 ; 分隔：{labels}", "en": "any of, separated by ;: {labels}"},
+    "template.yesno": {"zh": "是 或 否", "en": "yes or no"},
+    "template.scale": {"zh": "1 到 5 的整数", "en": "a whole number from 1 to 5"},
+    "template.integer": {"zh": "整数，{lo} 到 {hi}", "en": "a whole number, {lo} to {hi}"},
+    "template.number": {"zh": "数字，{lo} 到 {hi}", "en": "a number, {lo} to {hi}"},
+    "template.text": {"zh": "文字", "en": "text"},
+    "template.only_if": {"zh": "；仅当 {condition} 时填写", "en": "; only when {condition}"},
+    "template.optional": {"zh": "；可不填", "en": "; may be left empty"},
+    "template.col_question": {"zh": "题目（表头）", "en": "Question (header)"},
+    "template.col_id": {"zh": "题目 id", "en": "Question id"},
+    "template.col_allowed": {"zh": "可以填什么", "en": "What may be written"},
+    "template.sheet_answers": {"zh": "答卷", "en": "Answers"},
+    "template.sheet_allowed": {"zh": "可填的值", "en": "Allowed values"},
+    "template.csv_readme": {"zh": "# 每个社群填一行，从表头下一行开始；以 # 开头的行是说明，shequn batch 会跳过。各列可填：",
+                            "en": "# One community per row, below the header; lines starting with # are notes that "
+                                  "shequn batch skips. What each column takes:"},
+    # the XLSForm (`shequn export xlsform`)
+    "xlsform.untranslatable": {
+        "zh": "{file} 第 {line} 行 [{question}]：{what} {expr!r} 无法写成 XLSForm 的 XPath 表达式（{why}）",
+        "en": "{file} line {line} [{question}]: the {what} {expr!r} cannot be written as an XLSForm XPath expression "
+              "({why})"},
+    "xlsform.what_ask_if": {"zh": "跳题条件", "en": "skip condition"},
+    "xlsform.what_bound": {"zh": "上下限", "en": "bound"},
+    "xlsform.why_snap": {"zh": "snap() 在 XPath 里没有对应", "en": "snap() has no XPath counterpart"},
+    "xlsform.why_found": {"zh": "表单里没有发现，只有回答", "en": "a form has answers, not findings"},
+    "xlsform.why_other": {"zh": "XPath 里没有对应", "en": "it has no XPath counterpart"},
+    "xlsform.between": {"zh": "应在 {lo} 到 {hi} 之间", "en": "must be between {lo} and {hi}"},
+    "xlsform.at_least": {"zh": "不能小于 {lo}", "en": "must be at least {lo}"},
+    "xlsform.at_most": {"zh": "不能大于 {hi}", "en": "must be at most {hi}"},
+    "xlsform.min_choices": {"zh": "至少选 {n} 项", "en": "tick at least {n}"},
+    "xlsform.max_choices": {"zh": "最多选 {n} 项", "en": "tick at most {n}"},
+    "xlsform.yes": {"zh": "是", "en": "Yes"},
+    "xlsform.no": {"zh": "否", "en": "No"},
     # batch runs
-    "batch.unknown_input": {"zh": "不知道怎么读 {file}:应是 .csv、.jsonl 文件或一个放答卷 YAML 的目录",
-                            "en": "cannot tell how to read {file}: expected a .csv or .jsonl file, or a folder of "
-                                  "answers YAML files"},
+    "batch.unknown_input": {"zh": "不知道怎么读 {file}:应是 .csv、.xlsx、.jsonl 文件或一个放答卷 YAML 的目录",
+                            "en": "cannot tell how to read {file}: expected a .csv, .xlsx or .jsonl file, or a folder "
+                                  "of answers YAML files"},
+    # survey exports: spreadsheets, encodings, the columns survey tools write
+    "batch.old_spreadsheet": {"zh": "{file} 是旧式或其他软件的表格；请在表格软件里另存为 .xlsx 或“CSV UTF-8”",
+                              "en": "{file} is an old-style or other program's spreadsheet; save it as .xlsx or as "
+                                    "\"CSV UTF-8\" from the spreadsheet program"},
+    "batch.needs_xlsx": {"zh": "读写 .xlsx（{file}）需要 openpyxl：pip install 'shequn[xlsx]'",
+                         "en": "reading and writing .xlsx ({file}) needs openpyxl: pip install 'shequn[xlsx]'"},
+    "batch.bad_xlsx": {"zh": "{file} 不是能读的 .xlsx 工作簿：{reason}", "en": "{file} is not a readable .xlsx workbook: {reason}"},
+    "batch.unknown_encoding": {"zh": "{file} 既不是 UTF-8 也不是 GB18030/GBK 编码；用 --encoding 指明它的编码"
+                                     "（例如 --encoding big5），或在表格软件里另存为“CSV UTF-8”",
+                               "en": "{file} is neither UTF-8 nor GB18030/GBK; name its encoding with --encoding (e.g. "
+                                     "--encoding big5), or save it as \"CSV UTF-8\" from the spreadsheet program"},
+    "batch.bad_encoding": {"zh": "不认识编码 {encoding!r}（可以写 utf-8、gb18030、gbk、big5、utf-16 等）",
+                           "en": "unknown encoding {encoding!r} (try utf-8, gb18030, gbk, big5, utf-16 …)"},
+    "batch.read_as": {"zh": "{file} 不是 UTF-8，按 {encoding} 编码读取（中文版 Excel 的默认编码）；不对的话用 --encoding 指明",
+                      "en": "{file} is not UTF-8 and is read as {encoding} (Chinese Excel's default); if that is "
+                            "wrong, name the encoding with --encoding"},
+    "batch.row_bad_encoding": {"zh": "这一行不是 {encoding} 编码", "en": "this row is not {encoding}"},
+    "batch.skipped_columns": {"zh": "跳过了 {n} 个问卷平台自带的列（不是题目）：{names}",
+                              "en": "skipped {n} column(s) the survey tool adds (not questions): {names}"},
+    "batch.options_without_question": {
+        "zh": "第 {number} 题的选项列（{labels}）对不上问卷里任何一道多选题",
+        "en": "the option columns of question {number} ({labels}) match no multiple-choice question of the "
+              "questionnaire"},
+    "batch.not_a_tick": {"zh": "选项 {choice} 这一列应填 1 或 0（选了或没选），不是 {value!r}",
+                         "en": "the column of option {choice} should hold 1 or 0 (ticked or not), not {value!r}"},
     "batch.not_utf8": {"zh": "{file} 不是 UTF-8 编码；请在表格软件里另存为“CSV UTF-8”",
                        "en": "{file} is not UTF-8; save it as \"CSV UTF-8\" from the spreadsheet program"},
     "batch.empty_csv": {"zh": "{file} 是空的：第一行应是题目 id", "en": "{file} is empty: its first row should be question ids"},
@@ -713,6 +867,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "interview.nothing_saved": {"zh": "还没有回答任何题目，什么也没保存。", "en": "No question was answered yet; nothing was saved."},
     "interview.continue": {"zh": "接着答：{command}", "en": "To continue: {command}"},
     "interview.start_again": {"zh": "重新开始：{command}", "en": "To start again: {command}"},
+    "interview.since": {"zh": "上次体检的回答（{file}）已填作每道题的默认值：没变的直接回车，变了的改掉。",
+                        "en": "Your answers from the last checkup ({file}) are each question's default: press "
+                              "Enter where nothing changed, change what did."},
     "interview.diagnosing": {"zh": "题目都答完了，正在诊断……", "en": "All questions answered; diagnosing..."},
     "interview.col_check": {"zh": "自检", "en": "Self-check"},
     "interview.col_verdict": {"zh": "结论", "en": "Verdict"},

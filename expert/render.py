@@ -34,7 +34,7 @@ from expert.sandbox import LimitedEnvironment, RenderLimitError, render
 # what a prescription template may use; `shequn check` reports any other variable
 CONTEXT_KEYS = frozenset({
     "lang", "title", "community", "answers", "opening", "date", "next_checkup", "verdict", "verdict_label", "tally",
-    "checks", "cross", "treat_first", "phases", "steps_count", "findings_count", "metrics",
+    "checks", "cross", "treat_first", "phases", "steps_count", "findings_count", "metrics", "followup",
 })
 
 
@@ -145,13 +145,16 @@ class Renderer:
             raise KnowledgeBaseError(t("kb.problems", kb=self.kb.name, n=1),
                                      [Problem(message, file, line, None, subject)]) from None
 
-    def context(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> dict[str, Any]:
-        return self.builder.context(answers, diagnosis, lang)
+    def context(self, answers: Answers, diagnosis: Diagnosis, lang: str, followup=None) -> dict[str, Any]:
+        context = self.builder.context(answers, diagnosis, lang)
+        # a follow-up checkup's section (expert/followup.py); None, and the section left out, otherwise
+        context["followup"] = followup.context(self.kb, lang) if followup is not None else None
+        return context
 
-    def markdown(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> str:
+    def markdown(self, answers: Answers, diagnosis: Diagnosis, lang: str, followup=None) -> str:
         path = self.kb.templates[lang]
         env = _environment(str(path.parent))
-        context = self.context(answers, diagnosis, lang)  # its texts report their own problems
+        context = self.context(answers, diagnosis, lang, followup)  # its texts report their own problems
         try:
             text = render(env.get_template(path.name), context)
         except Exception as exc:  # whatever the template does, it is the template's problem, said as one
@@ -171,8 +174,9 @@ class Renderer:
         title = f"{community} · {self.kb.questionnaire.title.get_text(lang)} · {date}"
         return html_page(markdown, lang=lang, title=title, community=community, date=date)
 
-    def json(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> str:
-        """The diagnosis for other tools: verdicts, findings with their diagnosis text, and the plan."""
+    def json(self, answers: Answers, diagnosis: Diagnosis, lang: str, followup=None) -> str:
+        """The diagnosis for other tools: verdicts, findings with their diagnosis text, the plan, and with
+        an earlier checkup, what changed since (`followup`)."""
         context = self.context(answers, diagnosis, lang)
         data = {
             "community": answers.name,
@@ -196,6 +200,8 @@ class Renderer:
             for step in plan["steps"]:
                 step["text"] = steps[step["number"]]["text"]
             data["plan"] = plan
+        if followup is not None:
+            data["followup"] = followup.as_dict()
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -175,7 +175,7 @@ def test_a_label_holding_commas_is_one_option_not_several():
         Choice("content", LocalText(zh="干货内容、分享", en="Content"))])
     assert coerce(q, "优惠、折扣、赠品，干货内容、分享") == ["perks", "content"]
     assert coerce(q, ["Perks (discounts, samples), content"]) == ["perks", "content"]
-    assert coerce(q, "优惠、礼物") == ["优惠", "礼物"]  # no option: the words are refused one by one
+    assert coerce(q, "优惠、礼物") == ["优惠、礼物"]  # names no option: refused as written
 
 
 @pytest.mark.parametrize("field, written, lang, message", [

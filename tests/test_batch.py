@@ -211,12 +211,13 @@ def test_an_unknown_column_stops_the_run_before_any_row(mini_kb, tmp_path, capsy
     assert not (tmp_path / "out").exists()
 
 
-def test_a_csv_that_is_not_utf8_is_named_with_how_to_fix_it(mini_kb, tmp_path, capsys):
+def test_a_csv_neither_utf8_nor_gb18030_is_named_with_how_to_fix_it(mini_kb, tmp_path, capsys):
     source = tmp_path / "survey.csv"
-    source.write_bytes("community_name,members\n城西跑团,500\n".encode("gbk"))
+    source.write_bytes(b"community_name,members\n\x80\x80,500\n")
 
     assert main(["batch", str(source), "--out-dir", str(tmp_path / "out"), "--kb", str(mini_kb)]) == 2
-    assert "UTF-8" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"{source} 既不是 UTF-8 也不是 GB18030/GBK 编码；用 --encoding 指明它的编码" in err
 
 
 def test_an_interrupted_run_keeps_every_row_already_written(mini, tmp_path, monkeypatch):

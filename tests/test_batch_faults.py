@@ -204,10 +204,10 @@ def test_an_unexpected_error_in_one_row_is_its_message_not_a_traceback(mini_kb, 
     checkup = Checkup.load(mini_kb)
     real = checkup.report
 
-    def buggy(answers, fmt, lang):
+    def buggy(answers, fmt, lang, **options):
         if answers.name == "群2":
             raise KeyError("a bug")
-        return real(answers, fmt, lang)
+        return real(answers, fmt, lang, **options)
 
     monkeypatch.setattr(checkup, "report", buggy)
     records = [{**good(n), "community_name": f"群{n}"} for n in range(1, 4)]

@@ -50,12 +50,15 @@ class BatchResult:
 def run_batch(input_path: str | Path, out_dir: str | Path, *, jobs: int | None = None, fmt: str = "markdown",
               lang: str | None = None, kb_dir: str | Path | None = None, checkup=None,
               progress: bool | None = None, stderr: TextIO | None = None, chunksize: int | None = None,
-              overwrite: bool = False) -> BatchResult:
+              overwrite: bool = False, since: str | Path | None = None,
+              encoding: str | None = None) -> BatchResult:
     """Diagnose every community of INPUT into OUT_DIR; see `shequn batch --help`.
 
-    `progress=None` shows a bar only when `stderr` is a terminal. Rows that cannot be diagnosed are reported
+    `encoding` names a CSV's encoding; without it UTF-8 (with or without BOM), UTF-16 and GB18030 are told
+    apart. `progress=None` shows a bar only when `stderr` is a terminal. Rows that cannot be diagnosed are reported
     on `stderr` and in errors.jsonl; the others are diagnosed all the same. SIGINT or SIGTERM stop the run,
     which then raises Interrupted (exit code 130 or 143) after writing the summary of what was done.
+    `since`, an earlier run's INPUT, adds to each community found there by name what changed since.
     """
     from expert.checkup import FORMATS, Checkup
 
@@ -68,9 +71,12 @@ def run_batch(input_path: str | Path, out_dir: str | Path, *, jobs: int | None =
     with stop_on_signals():
         try:
             checkup = checkup or Checkup.load(kb_dir)
-            source = Source(input_path, checkup.kb.questionnaire)
+            source = Source(input_path, checkup.kb.questionnaire, encoding)
+            for note in source.notes:
+                print(note, file=stderr)
+            history = _history(since, checkup, lang, stderr) if since is not None else None
             with OutDir(out_dir, fmt, overwrite) as out:
-                run = _Run(checkup, source, out, fmt, lang, stderr)
+                run = _Run(checkup, source, out, fmt, lang, stderr, history)
                 return run.go(jobs, chunksize or 8, progress)
         except KeyboardInterrupt as exc:  # before any row was read, or after the summary was written
             raise Interrupted(t("batch.interrupted_early", why=_why(exc)), exit_code=_exit_code(exc)) from None
@@ -79,11 +85,12 @@ def run_batch(input_path: str | Path, out_dir: str | Path, *, jobs: int | None =
 class _Run:
     """One run's state: where rows go, what the summary counts, and how the run ended."""
 
-    def __init__(self, checkup, source: Source, out: OutDir, fmt: str, lang: str | None, stderr: TextIO):
+    def __init__(self, checkup, source: Source, out: OutDir, fmt: str, lang: str | None, stderr: TextIO,
+                 history=None):
         kb = checkup.kb
         self.source = source
         self.out = out
-        self.worker = Worker(checkup, source.columns, fmt, lang)
+        self.worker = Worker(checkup, source.columns, fmt, lang, history)
         self.summary = Summary(kb)
         self.summary_lang = lang if lang in kb.languages else (
             language() if language() in kb.languages else kb.languages[0])
@@ -145,6 +152,18 @@ class _Run:
             except Exception:  # the input itself may be what failed
                 total = None
         self.out.summary(self.summary.markdown(self.source.name, self.summary_lang, why, total))
+
+
+def _history(since: str | Path, checkup, lang: str | None, stderr: TextIO):
+    """The earlier checkups of --since, with one line on what was found there."""
+    from expert.batch.history import read_history
+
+    if not Path(since).exists():
+        raise UsageError(t("cli.file_missing", file=str(since)))
+    history = read_history(since, checkup, lang)
+    print(t("batch.since_read", lang, file=str(since), n=len(history), unreadable=history.unreadable,
+            nameless=history.nameless), file=stderr)
+    return history
 
 
 def _why(exc: BaseException, lang: str | None = None) -> str:

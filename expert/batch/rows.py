@@ -1,8 +1,9 @@
-"""Reading rows: the input (a CSV export, JSON lines or a folder of answers files) as a stream of rows, and
-each row's raw content turned into an answers document.
+"""Reading rows: the input (a survey export as CSV or .xlsx, JSON lines or a folder of answers files) as a
+stream of rows, and each row's raw content turned into an answers document.
 
-A row that cannot be read (a line or file too long, bytes that are not UTF-8, a CSV cell past the csv module's
-limit) is still a row: it carries the reason, so that it is reported with its number and the rows after it are
+Which question each column holds is `layouts`' business; how a spreadsheet's bytes become text cells is
+`sheets`'. A row that cannot be read (a line or file too long, bytes the file's encoding cannot read, a CSV cell
+past the csv module's limit) is still a row: it carries the reason, so that it is reported with its number and the rows after it are
 read as usual. Only what spoils every row (no header, an unreadable file) stops the run before it starts.
 """
 
@@ -14,18 +15,18 @@ import json
 import math
 import os
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator, TextIO
+from typing import Any, BinaryIO, Iterator
 
-from expert.coercion import choice_names, coerce
+from expert.batch import sheets
+from expert.batch.layouts import (ROW_KEYS, Column, choice_names, is_placeholder, one_choice, read_header,
+                                  split_choices, ticked)
+from expert.coercion import yes_or_no
 from expert.errors import AnswersError, Problem, UsageError
 from expert.messages import t
 from expert.questionnaire import Question, Questionnaire
 
-# Columns that are not answers but the answers document's own keys, e.g. the date of the survey.
-ROW_KEYS = ("date", "lang")
 # One community's answers take a few kilobytes and a few hundred values, three levels deep. Far past that a
 # record is a mistake or an attack (a YAML alias bomb expands to billions of values), never answers.
 MAX_RECORD_BYTES = 1 << 20
@@ -59,37 +60,46 @@ def input_kind(path: Path) -> str:
         return "json"
     if suffix in (".csv", ".txt", ".tsv"):
         return "csv"
+    if suffix == ".xlsx":
+        return "xlsx"
+    if suffix in (".xls", ".et", ".numbers", ".ods"):
+        raise UsageError(t("batch.old_spreadsheet", file=str(path)))
     raise UsageError(t("batch.unknown_input", file=str(path)))
 
 
 class Source:
-    """An input of many communities: its kind, its columns (CSV) and an iterator over its rows."""
+    """An input of many communities: its kind, its columns (a table) and an iterator over its rows.
 
-    def __init__(self, path: str | Path, questionnaire: Questionnaire):
+    `notes` are what a user should hear before the run: columns skipped as a survey tool's own, an encoding
+    guessed."""
+
+    def __init__(self, path: str | Path, questionnaire: Questionnaire, encoding: str | None = None):
         self.path = Path(path)
         self.name = str(path)
         if not self.path.exists():
             raise UsageError(t("cli.file_missing", file=self.name))
         self.kind = input_kind(self.path)
-        self.columns: list[str | None] = []
+        self.columns: list[Column] = []
+        self.notes: list[str] = []
+        self.encoding = sheets.check_encoding(encoding) if encoding else None
+        self.header_row = 1
         try:
             if self.kind == "yaml":
                 self._answer_files()
-            else:
+            elif self.kind == "json":
                 self._check_encoding()
-            if self.kind == "csv":
+            elif self.kind == "csv" and not self.encoding:
+                self.encoding = sheets.detect_encoding(self.path, self.name)
+                if self.encoding not in ("utf-8-sig", "utf-8"):
+                    self.notes.append(t("batch.read_as", file=self.name, encoding=self.encoding.upper()))
+            if self.kind in ("csv", "xlsx"):
                 self.columns = self._read_header(questionnaire)
         except OSError as exc:
             raise UsageError(t("answers.unreadable", file=self.name, reason=exc.strerror or exc)) from None
 
-    def _open(self) -> TextIO:
-        # utf-8-sig reads a file with or without the BOM that spreadsheet programs put in front; a byte that is
-        # not UTF-8 is kept as a lone surrogate, for the row that holds it to be reported
-        return open(self.path, encoding="utf-8-sig", errors="surrogateescape", newline="")
-
     def _check_encoding(self) -> None:
-        """A file whose first bytes are not UTF-8 is an export in another encoding, refused as a whole; further
-        on, a row that is not UTF-8 is that row's problem."""
+        """A JSON lines file whose first bytes are not UTF-8 is refused as a whole; further on, a line that is not
+        UTF-8 is that line's problem."""
         with open(self.path, "rb") as handle:
             head = handle.read(UTF8_CHECKED)
         try:
@@ -97,17 +107,49 @@ class Source:
         except UnicodeDecodeError:
             raise UsageError(t("batch.not_utf8", file=self.name)) from None
 
-    def _read_header(self, questionnaire: Questionnaire) -> list[str | None]:
-        try:
-            with self._open() as handle:
-                header = next(csv.reader(handle, dialect=_dialect(handle)), None)
-        except csv.Error as exc:
-            raise UsageError(t("batch.bad_header_row", file=self.name, reason=exc)) from None
-        if header and not _is_utf8(header):
-            raise UsageError(t("batch.not_utf8", file=self.name))
+    def _table(self) -> Iterator[tuple[int, list[str] | tuple[str, dict[str, Any]]]]:
+        """(spreadsheet row number, cells or why the row cannot be read) of a CSV or the workbook's first sheet."""
+        if self.kind == "xlsx":
+            yield from enumerate(sheets.xlsx_rows(self.path, self.name), start=1)
+            return
+        with sheets.open_text(self.path, self.encoding or "utf-8-sig") as handle:
+            reader = csv.reader(handle, dialect=sheets.dialect(handle))
+            number = 0
+            while True:
+                number += 1
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:  # the reader drops the rest of that line and goes on with the next
+                    yield number, _csv_problem(exc)
+                    continue
+                if cells and not _is_utf8(cells):
+                    encoding = (self.encoding or "utf-8").upper().replace("-SIG", "")
+                    yield number, ("batch.row_bad_encoding", {"encoding": encoding})
+                    continue
+                if cells and number == 1:
+                    cells[0] = cells[0].lstrip("\ufeff")
+                yield number, cells
+
+    def _read_header(self, questionnaire: Questionnaire) -> list[Column]:
+        header = None
+        for number, cells in self._table():
+            if isinstance(cells, tuple):
+                key, values = cells
+                if key == "batch.row_bad_encoding":
+                    raise UsageError(t("batch.unknown_encoding", file=self.name))
+                raise UsageError(t("batch.bad_header_row", file=self.name, reason=t(key, **values)))
+            if not any(c.strip() for c in cells) or sheets.is_comment(cells):
+                continue
+            header, self.header_row = cells, number
+            break
         if not header:
             raise UsageError(t("batch.empty_csv", file=self.name))
-        return csv_columns(header, questionnaire, self.name)
+        found = read_header(header, questionnaire, self.name, self.header_row)
+        if found.skipped:
+            self.notes.append(t("batch.skipped_columns", n=len(found.skipped), names="、".join(found.skipped)))
+        return found.columns
 
     def __iter__(self) -> Iterator[Row]:
         if self.kind == "yaml":
@@ -116,7 +158,7 @@ class Source:
         elif self.kind == "json":
             yield from self._json_rows()
         else:
-            yield from self._csv_rows()
+            yield from self._table_rows()
 
     def _json_rows(self) -> Iterator[Row]:
         with open(self.path, "rb") as handle:
@@ -133,26 +175,14 @@ class Source:
                 if text.strip():
                     yield Row(number, where, "json", text)
 
-    def _csv_rows(self) -> Iterator[Row]:
-        with self._open() as handle:
-            reader = csv.reader(handle, dialect=_dialect(handle))
-            next(reader, None)
-            number = 1  # a spreadsheet's own row numbers: the header is row 1
-            while True:
-                number += 1
-                where = f"{self.name}:{number}"
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    return
-                except csv.Error as exc:  # the reader drops the rest of that line and goes on with the next
-                    yield Row(number, where, UNREADABLE, _csv_problem(exc))
-                    continue
-                if not any(cell.strip() for cell in cells):
-                    continue
-                if not _is_utf8(cells):
-                    yield Row(number, where, UNREADABLE, ("batch.row_not_utf8", {}))
-                    continue
+    def _table_rows(self) -> Iterator[Row]:
+        for number, cells in self._table():
+            if number <= self.header_row:
+                continue
+            where = f"{self.name}:{number}"
+            if isinstance(cells, tuple):
+                yield Row(number, where, UNREADABLE, cells)
+            elif any(cell.strip() for cell in cells):
                 yield Row(number, where, "csv", cells)
 
     def _answer_files(self) -> list[Path]:
@@ -163,7 +193,7 @@ class Source:
         """How many rows there are, for the progress bar: one quick pass without parsing answers."""
         try:
             return sum(1 for _ in self)
-        except OSError:
+        except (OSError, UsageError):
             return None
 
 
@@ -190,58 +220,19 @@ def _csv_problem(error: csv.Error) -> tuple[str, dict[str, Any]]:
 def _is_utf8(cells: list[str]) -> bool:
     try:
         "".join(cells).encode("utf-8")
-    except UnicodeEncodeError:  # a byte that was not UTF-8, kept as a lone surrogate by surrogateescape
+    except UnicodeEncodeError:  # a byte the encoding could not read, kept as a lone surrogate by surrogateescape
         return False
     return True
 
 
-def _dialect(handle: TextIO) -> type[csv.Dialect]:
-    """Comma-separated, or tab-separated when the header says so (some tools export TSV as .csv)."""
-    start = handle.read(4096)
-    handle.seek(0)
-    first = start.lstrip("\ufeff").split("\n", 1)[0]
-    return csv.excel_tab if first.count("\t") > first.count(",") else csv.excel
-
-
-def csv_columns(header: list[str], questionnaire: Questionnaire, file: str) -> list[str | None]:
-    """The question id (or answers-document key) of each column; raises on a column nobody knows.
-
-    A header cell may be the question id or, as survey tools export it, the question's text.
-    """
-    by_text: dict[str, str] = {}
-    for q in questionnaire.questions.values():
-        for text in q.text.values():
-            by_text.setdefault(_norm(text), q.id)
-    columns: list[str | None] = []
-    problems = []
-    for index, cell in enumerate(header, start=1):
-        name = cell.strip()
-        if name in questionnaire.questions or name in ROW_KEYS:
-            columns.append(name)
-        elif _norm(name) in by_text:
-            columns.append(by_text[_norm(name)])
-        elif not name:
-            columns.append(None)  # an empty trailing column, as spreadsheets leave
-        else:
-            import difflib
-
-            near = difflib.get_close_matches(name, list(questionnaire.questions), n=1, cutoff=0.6)
-            hint = t("answers.did_you_mean", name=near[0]) if near else ""
-            problems.append(Problem(t("batch.unknown_column", name=name, hint=hint), file, 1, index))
-            columns.append(None)
-    seen = Counter(c for c in columns if c)
-    for qid, n in seen.items():
-        if n > 1:
-            problems.append(Problem(t("batch.duplicate_column", name=qid), file, 1))
-    if problems:
-        raise AnswersError(t("batch.bad_header", file=file, n=len(problems)), problems)
-    return columns
+def csv_columns(header: list[str], questionnaire: Questionnaire, file: str) -> list[Column]:
+    """The question id (or answers-document key, or (question, option) pair) of each column; raises on a column
+    nobody knows. See `layouts.read_header`."""
+    return read_header(header, questionnaire, file).columns
 
 
 def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip().lower()
-
-
 
 
 class CellReader:
@@ -251,11 +242,10 @@ class CellReader:
     with the question's own message ("expected a whole number, got '12人'").
     """
 
-    def __init__(self, questionnaire: Questionnaire, columns: list[str | None]):
+    def __init__(self, questionnaire: Questionnaire, columns: list[Column]):
         self.questionnaire = questionnaire
         self.columns = columns
-        # 是/否, labels and separators are read as in an answers file (expert/coercion.py)
-        self.choices = {q.id: choice_names(q) for q in questionnaire.questions.values() if q.choices}
+        self.choices = {q.id: choice_names(q) for q in questionnaire.questions.values() if q.choices or q.labels}
 
     def document(self, cells: list[str]) -> dict[str, Any]:
         extra = [cell for cell in cells[len(self.columns):] if cell.strip()]
@@ -264,8 +254,22 @@ class CellReader:
                                [Problem(t("batch.extra_cells", n=len(cells), columns=len(self.columns)))])
         answers: dict[str, Any] = {}
         doc: dict[str, Any] = {"answers": answers}
+        ticks: dict[str, list[str] | None] = {}  # the options of 0/1 columns, None while no cell said anything
+        problems = []
         for column, cell in zip(self.columns, cells):
             if column is None:
+                continue
+            if is_placeholder(cell):
+                cell = ""
+            if isinstance(column, tuple):
+                qid, choice = column
+                state = ticked(cell, {k for k, v in self.choices[qid].items() if v == choice})
+                if state is None:
+                    problems.append(Problem(t("batch.not_a_tick", value=cell.strip(), choice=choice), subject=qid))
+                elif cell.strip():
+                    ticks[qid] = (ticks.get(qid) or []) + ([choice] if state else [])
+                else:
+                    ticks.setdefault(qid, None)
                 continue
             if column in ROW_KEYS:
                 if cell.strip():
@@ -274,6 +278,12 @@ class CellReader:
             value = self.value(self.questionnaire.questions[column], cell)
             if value is not None:
                 answers[column] = value
+        if problems:
+            raise AnswersError(problems[0].message, problems)
+        for qid, chosen in ticks.items():
+            value = chosen if chosen is not None else self.value(self.questionnaire.questions[qid], "")
+            if value is not None:
+                answers[qid] = value
         return doc
 
     def value(self, q: Question, cell: str) -> Any:
@@ -286,9 +296,13 @@ class CellReader:
             return None
         kind = q.type
         if kind in ("integer", "scale", "number"):
-            return _number(text, whole=kind != "number")
-        if kind in ("yesno", "single", "multiple"):
-            return coerce(q, text, self.choices.get(q.id))
+            return _number(self.choices.get(q.id, {}).get(_norm(text), text), whole=kind != "number")
+        if kind == "yesno":  # 是/否 as an answers file reads it (expert/coercion.py)
+            return yes_or_no(text)
+        if kind == "single":
+            return one_choice(text, self.choices[q.id])
+        if kind == "multiple":
+            return split_choices(text, self.choices[q.id])
         return text
 
 

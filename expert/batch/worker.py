@@ -14,7 +14,7 @@ from typing import Any
 
 from expert.answers import validate_answers
 from expert.batch.rows import MAX_DEPTH, MAX_VALUES, CellReader, Row, file_document, json_document
-from expert.errors import AnswersError, KnowledgeBaseError, Problem
+from expert.errors import AnswersError, KnowledgeBaseError, Problem, UsageError
 from expert.messages import t
 
 log = logging.getLogger(__name__)
@@ -52,12 +52,13 @@ class Digest:
 class Worker:
     """Diagnoses rows with one Checkup, built once per process and reused for every row."""
 
-    def __init__(self, checkup, columns: list[str | None], fmt: str, lang: str | None):
+    def __init__(self, checkup, columns: list[str | None], fmt: str, lang: str | None, history=None):
         self.checkup = checkup
         self.questionnaire = checkup.kb.questionnaire
         self.cells = CellReader(self.questionnaire, columns)
         self.fmt = fmt
         self.lang = lang
+        self.history = history  # --since: earlier checkups by community name (expert/batch/history.py)
 
     def key(self) -> tuple:
         return (str(self.checkup.kb.root), self.cells.columns, self.fmt, self.lang)
@@ -75,10 +76,12 @@ class Worker:
     def __call__(self, row: Row) -> Outcome:
         try:
             answers = validate_answers(self.document(row), self.questionnaire, row.where, self.lang)
-            report = self.checkup.report(answers, self.fmt, self.lang)
+            since = self.history.get(answers.name) if self.history is not None else None
+            report = self.checkup.report(answers, self.fmt, self.lang, since=since)
             diagnosis = report.diagnosis
-            result = json.dumps({"community": answers.name, **diagnosis.as_dict()}, ensure_ascii=False)
-        except AnswersError as exc:
+            followup = {"followup": report.followup.as_dict()} if report.followup is not None else {}
+            result = json.dumps({"community": answers.name, **diagnosis.as_dict(), **followup}, ensure_ascii=False)
+        except (AnswersError, UsageError) as exc:  # UsageError: the earlier checkup is dated after this one
             problems = exc.problems or [Problem(exc.message, row.where)]
             return Outcome(row.number, row.where, problems=[_problem_dict(p) for p in problems])
         except KnowledgeBaseError as exc:  # a template or text that fails on these answers: said where it fails
