@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from expert import conditions as c
 from expert.errors import Problem
+from expert.messages import t
 from expert.questionnaire import INTERNAL, Questionnaire
 from expert.schema import Context, Expr, Id, LocalText, build, doc
 
@@ -122,13 +123,13 @@ def assemble_catalogue(files: list[ActionFile], questionnaire: Questionnaire, ru
     for af in files:
         for gid, group in af.groups.items():
             if gid in groups:
-                add(f"group {gid!r} is declared twice (also in {group_files[gid]})", af.file, group.line, gid)
+                add(t("actions.group_twice", group=repr(gid), other=group_files[gid]), af.file, group.line, gid)
                 continue
             groups[gid], group_files[gid] = group, af.file
         for action in af.actions:
             if action.id in actions:
                 first = actions[action.id]
-                add(f"action id {action.id!r} is used twice (first at {first.file}:{first.line})", action.file,
+                add(t("actions.duplicate_id", id=repr(action.id), first=f"{first.file}:{first.line}"), action.file,
                     action.line, action.id)
                 continue
             actions[action.id] = action
@@ -151,19 +152,17 @@ def assemble_catalogue(files: list[ActionFile], questionnaire: Questionnaire, ru
         known: dict[str, Any] = {**questionnaire.questions, **{m.id: _Param(m.id) for m in rules.metrics}}
         for name, raw in action.params.items():
             if name in known:
-                add(f"param {name!r} has the name of a question, a metric or an earlier param; give it another",
-                    action.file, src.line, action.id)
+                add(t("actions.param_name_taken", name=repr(name)), action.file, src.line, action.id)
                 continue
             node = c.parse_value_expression(raw, src, problems)
             if node is not None:
                 action.param_nodes[name] = c.resolve_value(node, c.Schema(known, allow_findings=False), src, problems)
             known[name] = _Param(name)
         if action.group is not None and action.group not in groups:
-            add(f"group {action.group!r} is not declared under groups: in any actions file{_near(action.group, groups)}",
-                action.file, action.key_lines.get("group", action.line), action.id)
+            add(t("actions.unknown_group", group=repr(action.group), hint=_near(action.group, groups)), action.file, action.key_lines.get("group", action.line), action.id)
         for before in action.after:
             if before not in actions:
-                add(f"after names {before!r}, which is not an action{_near(before, actions)}", action.file,
+                add(t("actions.not_an_action", key="after", name=repr(before), hint=_near(before, actions)), action.file,
                     action.key_lines.get("after", action.line), action.id)
 
     # findings to actions
@@ -172,25 +171,26 @@ def assemble_catalogue(files: list[ActionFile], questionnaire: Questionnaire, ru
         text = finding.text
         line = text.key_lines.get("actions", text.line)
         if finding.kind == "problem" and not text.actions:
-            add("a problem needs at least one action in actions: (ids from actions/*.yaml)", finding.file, line, fid)
+            add(t("actions.problem_needs_action"), finding.file, line, fid)
         seen_groups: dict[str, str] = {}
         for aid in text.actions:
             action = actions.get(aid)
             if action is None:
-                add(f"actions names {aid!r}, which is not an action{_near(aid, actions)}", finding.file, line, fid)
+                add(t("actions.not_an_action", key="actions", name=repr(aid), hint=_near(aid, actions)), finding.file,
+                    line, fid)
                 continue
             reached.add(aid)
             if action.group and action.group in seen_groups:
-                add(f"{seen_groups[action.group]!r} and {aid!r} are both of exclusive group {action.group!r}: "
-                    "a finding names one action of a group", finding.file, line, fid)
+                add(t("actions.group_both", first=repr(seen_groups[action.group]), second=repr(aid),
+                      group=repr(action.group)), finding.file, line, fid)
             elif action.group:
                 seen_groups[action.group] = aid
     for aid, action in actions.items():
         if aid not in reached:
-            add("no finding names this action, so no plan can contain it", action.file, action.line, aid)
+            add(t("actions.unused"), action.file, action.line, aid)
     for gid, group in groups.items():
         if not any(a.group == gid for a in actions.values()):
-            add(f"group {gid!r} has no actions", group_files[gid], group.line, gid, "warning")
+            add(t("actions.empty_group", group=repr(gid)), group_files[gid], group.line, gid, "warning")
 
     _check_after_cycles(actions, problems)
     return Catalogue(actions, groups, [af.file for af in files])
@@ -205,7 +205,7 @@ def _check_after_cycles(actions: dict[str, Action], problems: list[Problem]) -> 
         action = actions[aid]
         if state.get(aid) == 1:
             cycle = " → ".join(path[path.index(aid):] + [aid])
-            problems.append(Problem(f"after goes round in a circle: {cycle}", action.file,
+            problems.append(Problem(t("actions.after_circle", cycle=cycle), action.file,
                                     action.key_lines.get("after", action.line), None, aid))
             return
         state[aid] = 1
@@ -221,4 +221,4 @@ def _near(word: str, candidates) -> str:
     import difflib
 
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return t("answers.did_you_mean", name=close[0]) if close else ""

@@ -15,6 +15,7 @@ from expert import conditions as c
 from expert.errors import Problem
 from expert.files import read_text
 from expert.knowledge import KnowledgeBase
+from expert.messages import t
 from expert.questionnaire import Question
 from expert.rulebase import Rule
 
@@ -126,7 +127,7 @@ class Analyser:
         for atom in atoms:
             if isinstance(atom, c.Const):
                 if atom.value is False:
-                    return "it contains a condition that is always false"
+                    return t("analysis.always_false")
                 continue
             if isinstance(atom, c.Found):
                 found.add(atom.finding)
@@ -148,50 +149,50 @@ class Analyser:
                     continue
                 r.cut(op, bound)
                 if r.empty:
-                    return f"{qid!r} cannot be {op} {c.to_text(c.Const(bound))} together with its other bounds" + \
-                        self._range_note(q)
+                    return t("analysis.out_of_range", question=repr(qid), op=op, bound=c.to_text(c.Const(bound)),
+                             note=self._range_note(q))
                 continue
             eq = _equality(atom)
             if eq:
                 qid, op, value = eq
                 if op == "==":
                     if qid in equal and equal[qid] != value:
-                        return f"{qid!r} cannot be both {equal[qid]!r} and {value!r}"
+                        return t("analysis.both_values", question=repr(qid), a=repr(equal[qid]), b=repr(value))
                     if value in not_equal.get(qid, ()):
-                        return f"{qid!r} cannot be {value!r} and not {value!r}"
+                        return t("analysis.is_and_is_not", question=repr(qid), value=repr(value))
                     equal[qid] = value
                 elif op == "!=":
                     if equal.get(qid, object()) == value:
-                        return f"{qid!r} cannot be {value!r} and not {value!r}"
+                        return t("analysis.is_and_is_not", question=repr(qid), value=repr(value))
                     not_equal.setdefault(qid, set()).add(value)
                     q = self.questions[qid]
                     if q.type == "single" and set(q.choice_values) <= not_equal[qid]:
-                        return f"{qid!r} is excluded from every one of its choices"
+                        return t("analysis.no_choice_left", question=repr(qid))
                 elif op == "in":
                     if value in lacks.get(qid, ()):
-                        return f"{value!r} cannot be both in and not in {qid!r}"
+                        return t("analysis.in_and_not_in", question=repr(qid), value=repr(value))
                     has.setdefault(qid, set()).add(value)
                 else:
                     if value in has.get(qid, ()):
-                        return f"{value!r} cannot be both in and not in {qid!r}"
+                        return t("analysis.in_and_not_in", question=repr(qid), value=repr(value))
                     lacks.setdefault(qid, set()).add(value)
         both = found & not_found
         if both:
-            return f"it needs finding {sorted(both)[0]!r} both concluded and not concluded"
+            return t("analysis.found_and_not", finding=repr(sorted(both)[0]))
         gone = unanswered & used
         if gone:
-            return f"it compares {sorted(gone)[0]!r} while requiring it to be unanswered"
+            return t("analysis.compares_unanswered", question=repr(sorted(gone)[0]))
         return None
 
     @staticmethod
     def _range_note(q: Question) -> str:
         if q.type == "scale":
-            return " (a scale runs from 1 to 5)"
+            return t("analysis.scale_range")
         lo = c.to_text(q.min_node) if q.min_node is not None else None
         hi = c.to_text(q.max_node) if q.max_node is not None else None
         if lo is None and hi is None:
             return ""
-        return f" (the question allows {lo if lo is not None else '−∞'} to {hi if hi is not None else '∞'})"
+        return t("analysis.allowed_range", lo=lo if lo is not None else "−∞", hi=hi if hi is not None else "∞")
 
     def rule_problems(self) -> list[Problem]:
         """Rules that can never hold or never be reached; duplicates; contradictory verdicts."""
@@ -203,7 +204,7 @@ class Analyser:
             reasons = [self.contradiction(alt) for alt in alternatives]
             live = [alt for alt, why in zip(alternatives, reasons) if why is None]
             if not live:
-                problems.append(_problem(rule, f"this condition can never hold: {reasons[0]}"))
+                problems.append(_problem(rule, t("analysis.never_holds", reason=reasons[0])))
             possible[rule.id] = live
         # which findings can be concluded at all: a fixpoint over the chain
         concluded: set[str] = set()
@@ -221,8 +222,7 @@ class Analyser:
                 continue
             if not any(all(f in concluded for f in _needs(alt)) for alt in possible[rule.id]):
                 missing = sorted({f for alt in possible[rule.id] for f in _needs(alt)} - concluded)
-                problems.append(_problem(rule, f"this rule can never be reached: no rule can conclude "
-                                               f"{', '.join(repr(m) for m in missing)}"))
+                problems.append(_problem(rule, t("analysis.unreachable", findings=", ".join(repr(m) for m in missing))))
         problems += self._duplicates(rules)
         return problems
 
@@ -236,12 +236,10 @@ class Analyser:
                 for first in same[:i]:
                     where = f"{first.id!r} ({first.file}:{first.line})"
                     if first.finding == rule.finding:
-                        problems.append(_problem(rule, f"duplicates rule {where}: same condition, same conclusion"))
+                        problems.append(_problem(rule, t("analysis.duplicate", where=where)))
                     elif first.check == rule.check and first.severity != rule.severity:
-                        problems.append(_problem(
-                            rule, f"contradicts rule {where}: from the same condition it concludes "
-                                  f"{rule.severity} where that one concludes {first.severity} for check "
-                                  f"{rule.check!r}"))
+                        problems.append(_problem(rule, t("analysis.contradicts", where=where, this=rule.severity,
+                                                         that=first.severity, check=repr(rule.check))))
         return problems
 
 
@@ -289,13 +287,13 @@ class Analyser:
                     lacking = [r.id for r in rules_of.get(fid, []) if name not in r.then.params]
                     if lacking:
                         problems.append(Problem(
-                            f"diagnosis.{lang} uses {{{{ {name} }}}}, which is neither a question id, a metric nor a "
-                            f"param of rule(s) {', '.join(lacking)} that conclude {fid!r}",
+                            t("analysis.unknown_text_variable", where=f"diagnosis.{lang}", name=f"{{{{ {name} }}}}",
+                              rules=", ".join(lacking), finding=repr(fid)),
                             finding.file, text.line_of("diagnosis"), None, fid))
                 for qid in sorted(reads - tested - opening):
                     problems.append(Problem(
-                        f"diagnosis.{lang} reads {qid!r}, which no rule of {fid!r} tests: the text may say what the "
-                        f"answers do not support; test it in the rule's condition (answered({qid}) at least)",
+                        t("analysis.untested_answer", where=f"diagnosis.{lang}", question=repr(qid), finding=repr(fid),
+                          qid=qid),
                         finding.file, text.line_of("diagnosis"), None, fid, "warning"))
         for action in self.kb.actions.actions.values():
             provided = set(self.questions) | metrics | set(action.params) | TEXT_FUNCTIONS | PLAN_DATES
@@ -308,8 +306,8 @@ class Analyser:
                     self.text_questions |= _label_arguments(ast) | (names & set(self.questions))
                     for name in sorted(names - provided):
                         problems.append(Problem(
-                            f"{where}.{lang} uses {{{{ {name} }}}}, which is neither a question id, a metric, a "
-                            f"param of the action nor a date ({', '.join(sorted(PLAN_DATES))})",
+                            t("analysis.unknown_action_variable", where=f"{where}.{lang}", name=f"{{{{ {name} }}}}",
+                              dates=", ".join(sorted(PLAN_DATES))),
                             action.file, line, None, action.id))
         for lang, path in self.kb.templates.items():
             try:
@@ -319,8 +317,8 @@ class Analyser:
             if parsed is None:
                 continue
             for name in sorted(parsed[1] - context_keys):
-                problems.append(Problem(f"the template uses {{{{ {name} }}}}, which the prescription does not "
-                                        f"provide (it provides: {', '.join(sorted(context_keys))})",
+                problems.append(Problem(t("analysis.unknown_template_variable", name=f"{{{{ {name} }}}}",
+                                          provided=", ".join(sorted(context_keys))),
                                         str(path), None, None, lang))
         return problems
 
@@ -355,8 +353,8 @@ class Analyser:
                         both = c.BoolOp("and", (first.when_node, second.when_node))
                     if both is None or self.possible(both):
                         problems.append(Problem(
-                            f"{first.id!r} and {second.id!r} of exclusive group {gid!r} can both be chosen: give "
-                            f"them conditions that exclude each other", second.file,
+                            t("analysis.group_both_possible", first=repr(first.id), second=repr(second.id),
+                              group=repr(gid)), second.file,
                             second.key_lines.get("when", second.line), None, second.id))
         return problems
 
@@ -402,8 +400,7 @@ class Analyser:
                 continue  # the opening section is shown in the prescription's basics
             for q in section.questions:
                 if q.id not in used:
-                    problems.append(Problem("no rule, skip condition, bound, metric or text uses this answer: "
-                                            "the operator is asked for nothing", self.kb.questionnaire.file,
+                    problems.append(Problem(t("analysis.unused_question"), self.kb.questionnaire.file,
                                             q.line, None, q.id, "warning"))
         return problems
 

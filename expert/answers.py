@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
 
+from expert.coercion import coerce, suggestion
 from expert.errors import AnswersError, Problem
-from expert.messages import brief, t
+from expert.messages import brief, language, t
 from expert.policy import VERDICTS
 from expert.questionnaire import Questionnaire
 from expert.files import read_text, write_atomically
@@ -23,6 +25,8 @@ from expert.yamlio import dump_yaml, parse_yaml, yaml_problem
 
 TOP_KEYS = ("questionnaire", "version", "date", "lang", "story", "answers", "expect")
 EXPECT_KEYS = ("verdicts", "first", "findings")
+MISSING_LISTED = 3  # more required questions left unanswered than this are counted, not listed: the file is
+# an interview left half-way, not one with a question forgotten
 
 
 @dataclass
@@ -60,7 +64,7 @@ def read_answers(path: str | Path, questionnaire: Questionnaire, name: str | Non
 
     `complete=False` accepts required questions still unanswered (a half-finished interview)."""
     name = name or str(path)
-    return validate_answers(read_document(path, name), questionnaire, name, complete=complete)
+    return validate_answers(read_document(path, name), questionnaire, name, complete=complete, resumable=str(path))
 
 
 def read_document(path: str | Path, name: str) -> Any:
@@ -77,9 +81,13 @@ def read_document(path: str | Path, name: str) -> Any:
 
 
 def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: str | None = None, *,
-                     complete: bool = True) -> Answers:
+                     complete: bool = True, resumable: str | None = None) -> Answers:
     """Check a parsed answers document (a file, a CSV row, a JSON line) against the questionnaire;
-    `complete=False` accepts required questions still unanswered."""
+    `complete=False` accepts required questions still unanswered.
+
+    `resumable` is the file an interview may continue: when nothing is wrong with it but many required
+    questions are still unanswered, it is called unfinished, with the command that continues it (none
+    for `-`, standard input), instead of listing every question left."""
     if not isinstance(data, dict):
         raise AnswersError(t("answers.not_mapping", lang, file=name))
     problems: list[Problem] = []
@@ -129,8 +137,24 @@ def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: s
         raw = {}
     # misplaced answers are checked where they stand, so that they are not also reported missing
     given = {**{key: data[key] for key in misplaced}, **raw}
+    missing: list[str] = []
     values, notes = check_values(given, questionnaire, lang,
-                                 lambda m, k: add(m, k, k, raw if k in raw else data), name, complete)
+                                 lambda m, k: add(m, k, k, raw if k in raw else data), name, complete,
+                                 missing if resumable is not None else None)
+    if missing:
+        first = questionnaire.questions[missing[0]].text_in(lang or language())
+        if not problems and len(missing) > MISSING_LISTED:
+            message = t("answers.unfinished", lang, file=name, n=len(missing), first=first)
+            if resumable != "-":
+                command = f"shequn interview --answers {shlex.quote(str(resumable))} --resume"
+                message += "\n" + t("interview.continue", lang, command=command)
+            raise AnswersError(message)
+        if len(missing) > MISSING_LISTED:  # among other problems, the questions left are one of them
+            add(t("answers.missing_many", lang, n=len(missing), first=first), missing[0], missing[0], data)
+        else:
+            for qid in missing:
+                text = questionnaire.questions[qid].text_in(lang or language())
+                add(t("answers.missing", lang, text=text), qid, qid, raw if qid in raw else data)
     if problems:
         raise AnswersError(t("answers.problems", lang, file=name, n=len(problems)), problems)
     doc_lang = data.get("lang") if data.get("lang") in questionnaire.languages else None
@@ -165,8 +189,9 @@ def _expectation(raw: Any, bad) -> Expectation | None:
 
 
 def check_values(raw: Mapping[str, Any], questionnaire: Questionnaire, lang: str | None, add, name: str = "",
-                 complete: bool = True) -> tuple[dict[str, Any], list[Problem]]:
-    """Validate answer values in questionnaire order; `add(message, question_id)` takes each problem.
+                 complete: bool = True, missing: list[str] | None = None) -> tuple[dict[str, Any], list[Problem]]:
+    """Validate answer values in questionnaire order; `add(message, question_id)` takes each problem,
+    and `missing`, where given, the ids of required questions left unanswered instead.
 
     Returns the normalised values of the questions that are asked for these answers, and notes on
     answers given to questions that the skip logic leaves out (they are not used).
@@ -183,19 +208,22 @@ def check_values(raw: Mapping[str, Any], questionnaire: Questionnaire, lang: str
         given = raw.get(q.id)
         if not q.is_relevant(values):
             if given is not None:
-                notes.append(Problem(f"not asked for these answers (ask_if: {q.ask_if}); ignored", name,
+                notes.append(Problem(t("answers.not_asked", lang, condition=q.ask_if), name,
                                      None, None, q.id, "warning"))
             continue
         if is_blank(given):
             if complete and q.required and not (q.type == "multiple" and given == [] and not q.min_choices):
-                add(t("answers.missing", lang, text=q.text_in(lang or "zh")), q.id)
+                if missing is not None:
+                    missing.append(q.id)
+                else:
+                    add(t("answers.missing", lang, text=q.text_in(lang or language())), q.id)
             if q.type == "multiple" and given == []:
                 values[q.id] = []
             continue
         try:
-            values[q.id] = q.validate(given, values, lang)
+            values[q.id] = q.validate(coerce(q, given), values, lang)
         except ValueError as exc:
-            add(str(exc), q.id)
+            add(str(exc) + suggestion(q, given, lang), q.id)
     return values, notes
 
 

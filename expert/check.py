@@ -146,14 +146,14 @@ def _syntax_problems(kb: KnowledgeBase) -> list[Problem]:
         for lang, source in text.diagnosis.items():
             message = check_text_syntax(source)
             if message:
-                problems.append(Problem(f"diagnosis.{lang}: Jinja syntax error: {message}", finding.file,
+                problems.append(Problem(t("check.jinja_syntax", where=f"diagnosis.{lang}", reason=message), finding.file,
                                         text.line_of("diagnosis"), None, finding.id))
     for action in kb.actions.actions.values():
         for where, local, line in action.texts():
             for lang, source in local.items():
                 message = check_text_syntax(source)
                 if message:
-                    problems.append(Problem(f"{where}.{lang}: Jinja syntax error: {message}", action.file, line,
+                    problems.append(Problem(t("check.jinja_syntax", where=f"{where}.{lang}", reason=message), action.file, line,
                                             None, action.id))
     return problems
 
@@ -214,11 +214,9 @@ def _golden_problems(checkup, report: CheckReport, rendered: _Rendered) -> list[
         problems += _compare(kb, name, answers.expect, diagnosis, report.agreement)
     for rule in kb.rules.rules:
         if fired[rule.id] == 0:
-            problems.append(Problem("no golden case makes this rule fire; add an example that shows it",
-                                    rule.file, rule.line, None, rule.id, "warning"))
+            problems.append(Problem(t("check.never_fires"), rule.file, rule.line, None, rule.id, "warning"))
         elif report.cases and fired[rule.id] == report.cases:
-            problems.append(Problem("every golden case makes this rule fire; add an example where it stays "
-                                    "silent", rule.file, rule.line, None, rule.id, "warning"))
+            problems.append(Problem(t("check.always_fires"), rule.file, rule.line, None, rule.id, "warning"))
     return problems
 
 
@@ -320,15 +318,12 @@ def plan_problems(diagnosis, where: str) -> list[Problem]:
     plan = diagnosis.plan
     problems = []
     if plan.untreated:
-        problems.append(Problem(f"no step of the plan treats {', '.join(plan.untreated)}: give the finding an "
-                                "action whose condition holds here", where))
+        problems.append(Problem(t("check.untreated", findings=", ".join(plan.untreated)), where))
     first = diagnosis.first
     if first is not None and plan.steps and first.id not in plan.steps[0].treats:
-        problems.append(Problem(f"the plan's first step ({plan.steps[0].action}) does not treat the first problem "
-                                f"({first.id}); an action it comes after is in the way", where))
+        problems.append(Problem(t("check.first_step", action=plan.steps[0].action, first=first.id), where))
     if len(plan.phase("week")) > WEEK_LIMIT:
-        problems.append(Problem(f"the plan has {len(plan.phase('week'))} steps this week, more than {WEEK_LIMIT}",
-                                where))
+        problems.append(Problem(t("check.week_too_full", n=len(plan.phase("week")), limit=WEEK_LIMIT), where))
     return problems
 
 
@@ -339,13 +334,12 @@ def _compare(kb: KnowledgeBase, name: str, expect, diagnosis, agreement: Agreeme
     named = set(expect.findings or []) | ({expect.first} if expect.first else set())
     unknown = named - known
     if unknown:
-        problems.append(Problem(f"expect names unknown findings: {', '.join(sorted(unknown))}", name))
+        problems.append(Problem(t("check.unknown_expected", findings=", ".join(sorted(unknown))), name))
     if expect.verdicts is not None:
         checks = list(diagnosis.verdicts)
         stray = sorted(set(expect.verdicts) - set(checks))
         if stray:
-            problems.append(Problem(f"expect.verdicts names unknown self-checks: {', '.join(stray)} "
-                                    f"(the checks are {', '.join(checks)})", name))
+            problems.append(Problem(t("check.unknown_checks", stray=", ".join(stray), checks=", ".join(checks)), name))
         for check in checks:
             agreement.verdicts_of += 1
             want, got = expect.verdicts.get(check), diagnosis.verdicts[check]

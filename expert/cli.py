@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import logging
 import os
@@ -13,16 +14,35 @@ from expert import __version__
 from expert.errors import ShequnError, UsageError
 from expert.messages import set_language, t
 
+STDIN = "-"  # as expert.files reads it; not imported from there, for `shequn --help` to stay quick
 DESCRIPTION = """社群体检：找出社群不活跃的症结，开出处方。
 shequn — find out why a community is not active, and write its operator a prescription."""
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="shequn", description=DESCRIPTION,
+EPILOG = """环境变量 / environment:
+  SHEQUN_LANG=en     没给 --lang 时的语言（默认 zh）/ the language when --lang is not given (default: zh)
+  SHEQUN_CACHE=0     不用知识库缓存 / do not cache the knowledge base
+  SHEQUN_CACHE_DIR   缓存目录（默认 ~/.cache/shequn）/ where the cache lives (default: ~/.cache/shequn)
+
+补全 / completion:  shequn completion bash|zsh|fish"""
+
+
+def _parser(languages: tuple[str, ...] = ("zh", "en")) -> argparse.ArgumentParser:
+    """The whole command line; `languages` are the knowledge base's, the choices of --lang."""
+    # -v and --lang may come before the command or after it: both parsers know them, and neither
+    # sets a default, so the one given is not overwritten by the other's default
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="输出调试日志 / log what happens")
+    common.add_argument("--lang", choices=languages, default=argparse.SUPPRESS,
+                        help=f"输出语言：{'、'.join(languages)}（默认取 SHEQUN_LANG，否则 {languages[0]}）/ language "
+                             f"of the output (default: $SHEQUN_LANG, else {languages[0]})")
+    parser = argparse.ArgumentParser(prog="shequn", description=DESCRIPTION, epilog=EPILOG, parents=[common],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"shequn {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="输出调试日志 / log what happens")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # every command takes -v and --lang
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                parser_class=functools.partial(argparse.ArgumentParser, parents=[common]))
 
     def kb_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--kb", metavar="DIR", help="知识库目录（默认内置）/ knowledge base folder (default: built-in)")
@@ -31,9 +51,6 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--since", metavar="OLD.yaml",
                        help="上次体检的答卷：处方里加一节复查，哪些见效了、哪些还没见效 / the last checkup's answers: "
                             "add a follow-up section, what worked and what has not yet")
-
-    def lang_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--lang", choices=("zh", "en"), help="输出语言 / language of the output (default: zh)")
 
     p = sub.add_parser("interview", help="在终端里逐题问答，最后写出处方 / answer the questions, get the prescription",
                        description="在终端里逐题问答，每答一题就保存，最后写出处方。/ Answer the questions in the "
@@ -45,12 +62,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="答卷保存在哪里 / where the answers are saved (default: shequn-answers.yaml)")
     p.add_argument("--resume", action="store_true", help="接着上次的答卷答 / continue the answers file")
     since_option(p)
-    lang_option(p)
     kb_option(p)
 
     p = sub.add_parser("diagnose", help="诊断一份答卷，输出处方 / diagnose an answers file",
                        description="诊断一份答卷并输出处方。/ Diagnose an answers file and write the prescription.")
-    p.add_argument("answers", metavar="ANSWERS.yaml", help="答卷文件 / the answers file")
+    p.add_argument("answers", metavar="ANSWERS.yaml", help="答卷文件（- 即标准输入）/ the answers file (- is stdin)")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="写入文件而不是标准输出（- 即标准输出）/ write to FILE, not stdout (- is stdout)")
     p.add_argument("--format", choices=("markdown", "json", "html"), default="markdown",
@@ -60,23 +76,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", action="store_true",
                    help="附上每个发现的推理过程（json 除外）/ append the reasoning behind each finding (not to json)")
     since_option(p)
-    lang_option(p)
     kb_option(p)
 
     p = sub.add_parser("explain", help="解释每个发现从哪条规则、哪些回答得出 / explain each finding",
                        description="说明每个发现由哪条规则得出、条件里你的回答是多少、由哪些发现推出。/ "
                                    "Show the rule behind each finding, its condition with your answers, and the "
                                    "findings it was chained from.")
-    p.add_argument("answers", metavar="ANSWERS.yaml", help="答卷文件 / the answers file")
+    p.add_argument("answers", metavar="ANSWERS.yaml", help="答卷文件（- 即标准输入）/ the answers file (- is stdin)")
     p.add_argument("finding", metavar="FINDING", nargs="?", help="只解释这一个发现 / only this finding")
-    lang_option(p)
     kb_option(p)
 
     p = sub.add_parser("why", help="一道题被哪些规则和跳题条件用到 / what uses a question",
                        description="列出用到某道题的规则、跳题条件、上下限和指标。/ List the rules, skip "
                                    "conditions, bounds and metrics that use a question.")
     p.add_argument("question", metavar="QUESTION_ID", help="题目 id / the question id")
-    lang_option(p)
     kb_option(p)
 
     p = sub.add_parser("schema", help="输出文件的 JSON Schema / print the JSON Schema of a file kind",
@@ -92,7 +105,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="警告也算失败 / fail on warnings too")
     p.add_argument("--format", choices=("text", "json"), default="text",
                    help="text 给人看，json 给编辑器和 CI / text for people, json for editors and CI")
-    lang_option(p)
     kb_option(p)
 
     p = sub.add_parser("init", help="把内置知识库复制到一个文件夹，自己改 / copy the built-in knowledge base to edit",
@@ -103,7 +115,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true",
                    help="文件夹不空也写进去，替换同名文件 / write into a folder that is not empty, replacing files "
                         "of the same name")
-    lang_option(p)
 
     p = sub.add_parser("batch", help="批量诊断很多社群 / diagnose many communities at once",
                        description="批量诊断：每个社群一份处方，外加 results.jsonl、errors.jsonl 和 summary.md。/ "
@@ -128,7 +139,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", metavar="NAME",
                    help="CSV 的编码（默认自动识别 UTF-8、UTF-16 和 GB18030/GBK）/ the CSV's encoding (default: tells "
                         "UTF-8, UTF-16 and GB18030/GBK apart)")
-    lang_option(p)
     kb_option(p)
 
     p = sub.add_parser("template", help="生成批量导入用的空表格 / write an import template for batch",
@@ -141,7 +151,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE",
                    help="写到哪里（csv 默认打印到标准输出，xlsx 默认 shequn-template.xlsx）/ where to write it "
                         "(csv: stdout by default; xlsx: shequn-template.xlsx)")
-    lang_option(p)
     kb_option(p)
 
     p = sub.add_parser("export", help="把问卷导出成别的工具的格式 / export the questionnaire for other tools",
@@ -152,15 +161,41 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=("xlsform",), help="导出格式 / format")
     p.add_argument("-o", "--output", metavar="FILE", default="shequn-xlsform.xlsx",
                    help="写到哪里 / where to write it (default: shequn-xlsform.xlsx)")
-    lang_option(p)
     kb_option(p)
+
+    p = sub.add_parser("completion", help="输出 shell 补全脚本 / print a shell completion script",
+                       description="输出 bash、zsh 或 fish 的补全脚本，安装方法见 README。/ Print the completion "
+                                   "script for bash, zsh or fish; the README shows how to install it.")
+    p.add_argument("shell", choices=SHELLS, help="哪种 shell / which shell")
     return parser
 
 
+SHELLS = ("bash", "zsh", "fish")
+
+
+def _kb_of(argv: list[str]) -> str | None:
+    """The --kb given anywhere in argv, read before parsing: its languages are the choices of --lang."""
+    found = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--kb" and i + 1 < len(argv):
+            found = argv[i + 1]
+        elif arg.startswith("--kb="):
+            found = arg[len("--kb="):]
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
-    set_language(getattr(args, "lang", None))
+    _speak_utf8()
+    from expert.languages import declared_languages
+
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = _parser(declared_languages(_kb_of(arguments)))
+    args = parser.parse_args(arguments)
+    args.lang = getattr(args, "lang", None)
+    args.verbose = getattr(args, "verbose", False)
+    set_language(args.lang)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(name)s: %(message)s")
     if not args.command:
         parser.print_help()
@@ -189,7 +224,20 @@ def main(argv: list[str] | None = None) -> int:
             gc.enable()
 
 
-ONE_SHOT = {"diagnose", "explain", "why", "schema"}  # `check` may analyse at length: it keeps collecting
+ONE_SHOT = {"diagnose", "explain", "why", "schema", "completion"}  # `check` may analyse at length: it keeps collecting
+
+
+def _speak_utf8() -> None:
+    """Write UTF-8 whatever the locale says (PYTHONIOENCODING=cp1252, LANG=C on an old system): a
+    prescription printed and redirected is then the same bytes as one written with -o, and no Chinese
+    text fails to encode."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(encoding="utf-8")
+            except (ValueError, OSError):  # a stream that cannot change now; it keeps its encoding
+                pass
 
 
 def _diagnose(args: argparse.Namespace) -> int:
@@ -199,7 +247,7 @@ def _diagnose(args: argparse.Namespace) -> int:
     answers = _read(checkup, args.answers)
     since = _read_earlier(checkup, args.since) if args.since else None
     _output(checkup.report(answers, args.format, args.lang, explain=args.explain, since=since).text, args.output,
-            keep=(args.answers, *([args.since] if args.since else [])))
+            keep=(*_inputs(args.answers), *([args.since] if args.since else [])))
     return 0
 
 
@@ -211,10 +259,17 @@ def _read_earlier(checkup, path_text: str):
 
 def _read(checkup, path_text: str):
     # only a name that is not there at all is "missing"; a directory, a FIFO or a broken link is
-    # read, and the reader says what it is
+    # read, and the reader says what it is; `-` is standard input
+    if path_text == STDIN:
+        return checkup.read(Path(STDIN), t("file.stdin"))
     if not os.path.lexists(path_text):
         raise UsageError(t("cli.file_missing", file=path_text))
     return checkup.read(Path(path_text), path_text)
+
+
+def _inputs(path_text: str) -> tuple[str, ...]:
+    """What -o must not overwrite: the answers file, which for `-` is whatever standard input is."""
+    return ("/dev/stdin",) if path_text == STDIN else (path_text,)
 
 
 def _explain(args: argparse.Namespace) -> int:
@@ -347,5 +402,13 @@ def _interview(args: argparse.Namespace) -> int:
     return run_interview(args.kb, args.answers, args.output, args.resume, args.lang, since=args.since)
 
 
+def _completion(args: argparse.Namespace) -> int:
+    from expert.completion import completion_script
+
+    _output(completion_script(_parser(), args.shell), None)
+    return 0
+
+
 COMMANDS = {"interview": _interview, "diagnose": _diagnose, "check": _check, "explain": _explain, "why": _why,
-            "schema": _schema, "batch": _batch, "init": _init, "template": _template, "export": _export}
+            "schema": _schema, "batch": _batch, "init": _init, "template": _template, "export": _export,
+            "completion": _completion}

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from expert.errors import Problem
 from expert.limits import MAX_ALTERNATIVES, MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, MAX_NUMBER_DIGITS
-from expert.messages import brief
+from expert.messages import brief, t
 
 # ---------------------------------------------------------------------------- the AST
 
@@ -146,7 +147,7 @@ class ConditionSyntaxError(Exception):
 
     @property
     def where(self) -> str:
-        return f" at column {self.col}" if self.col else ""
+        return t("cond.at_column", col=self.col) if self.col else ""
 
 
 _TOKEN = re.compile(
@@ -168,7 +169,30 @@ class _Token:
     col: int
 
 
+# Punctuation typed through a Chinese input method means what its ASCII twin means wherever it stands
+# outside quotes, so it is read as that twin; one character for one, so columns stay the author's. The
+# ideographic space U+3000 is already a space to `\s`. Other full-width characters are named exactly.
+FULL_WIDTH = str.maketrans("（）＝＞＜，！＋－＊／．０１２３４５６７８９“”‘’",
+                           "()=><,!+-*/.0123456789\"\"''")
+_QUOTED = re.compile(r"(\"[^\"]*\"|'[^']*')")
+
+
+def _half_width(text: str) -> str:
+    """`text` with the full-width punctuation outside quoted strings replaced by its ASCII twin."""
+    if text.isascii():
+        return text
+    parts = _QUOTED.split(text)  # quoted strings at odd places
+    return "".join(part if i % 2 else part.translate(FULL_WIDTH) for i, part in enumerate(parts))
+
+
+def _full_width_twin(char: str) -> str | None:
+    """The ASCII character a full-width one stands for (：→ :), or None."""
+    twin = unicodedata.normalize("NFKC", char)
+    return twin if twin != char and twin.isascii() and len(twin) == 1 else None
+
+
 def _tokenise(text: str) -> list[_Token]:
+    text = _half_width(text)
     tokens = []
     pos = 0
     while pos < len(text):
@@ -178,8 +202,11 @@ def _tokenise(text: str) -> list[_Token]:
         if not m or m.end() == pos:
             bad = text[pos:].lstrip()
             col = len(text) - len(bad) + 1
-            hint = " (use == to compare)" if bad.startswith("=") else ""
-            raise ConditionSyntaxError(f"unexpected character {bad[0]!r}{hint}", col)
+            twin = _full_width_twin(bad[0])
+            if twin is not None:
+                raise ConditionSyntaxError(t("cond.full_width", char=bad[0], twin=twin), col)
+            hint = t("cond.use_double_equals") if bad.startswith("=") else ""
+            raise ConditionSyntaxError(t("cond.unexpected_character", char=repr(bad[0]), hint=hint), col)
         kind = m.lastgroup
         tok_text = m.group(kind)
         col = m.start(kind) + 1
@@ -203,7 +230,7 @@ class _Parser:
         """One level deeper; refused past the bound, before Python's own recursion limit is reached."""
         self.depth += 1
         if self.depth > MAX_EXPRESSION_DEPTH:
-            raise ConditionSyntaxError(f"nested too deeply (over {MAX_EXPRESSION_DEPTH} levels)", col)
+            raise ConditionSyntaxError(t("cond.too_deep", limit=MAX_EXPRESSION_DEPTH), col)
 
     @property
     def tok(self) -> _Token:
@@ -213,8 +240,8 @@ class _Parser:
         tok = self.tok
         if (kind and tok.kind != kind) or (text and tok.text != text):
             want = text or kind
-            got = tok.text or "the end"
-            raise ConditionSyntaxError(f"expected {want!r} but found {got!r}", tok.col)
+            got = repr(tok.text) if tok.text else t("cond.the_end")
+            raise ConditionSyntaxError(t("cond.expected", want=repr(want), got=got), tok.col)
         self.i += 1
         return tok
 
@@ -224,7 +251,7 @@ class _Parser:
     def parse(self) -> Node:
         node = self.or_expr()
         if not self.at("end"):
-            raise ConditionSyntaxError(f"unexpected {self.tok.text!r}", self.tok.col)
+            raise ConditionSyntaxError(t("cond.unexpected", got=repr(self.tok.text)), self.tok.col)
         return node
 
     def or_expr(self) -> Node:
@@ -296,8 +323,7 @@ class _Parser:
             self.take()
             digits = len(tok.text.replace(".", ""))
             if digits > MAX_NUMBER_DIGITS:  # int() refuses 4,300 digits; nobody means 31
-                raise ConditionSyntaxError(f"a number of {digits} digits is too long (the limit is "
-                                           f"{MAX_NUMBER_DIGITS})", tok.col)
+                raise ConditionSyntaxError(t("yaml.long_number", digits=digits, limit=MAX_NUMBER_DIGITS), tok.col)
             value = float(tok.text) if "." in tok.text else int(tok.text)
             return Const(value, tok.col)
         if tok.kind == "str":
@@ -317,8 +343,8 @@ class _Parser:
             self.take("op", ")")
             self.depth -= 1
             return node
-        got = tok.text or "the end"
-        raise ConditionSyntaxError(f"expected a value but found {got!r}", tok.col)
+        got = repr(tok.text) if tok.text else t("cond.the_end")
+        raise ConditionSyntaxError(t("cond.expected_value", got=got), tok.col)
 
     def call(self, name: _Token) -> Node:
         self.take("op", "(")
@@ -333,17 +359,15 @@ class _Parser:
         self.depth -= 1
         func = name.text
         if func not in FUNCTIONS:
-            raise ConditionSyntaxError(
-                f"unknown function {func!r} (known: {', '.join(FUNCTIONS)})", name.col
-            )
+            raise ConditionSyntaxError(t("cond.unknown_function", func=repr(func), known=", ".join(FUNCTIONS)), name.col)
         want = ARITY.get(func)
         if want is not None and len(args) != want:
-            raise ConditionSyntaxError(f"{func}() takes {want} argument(s), got {len(args)}", name.col)
+            raise ConditionSyntaxError(t("cond.arity", func=func, want=want, got=len(args)), name.col)
         if func in ("min", "max") and not args:
-            raise ConditionSyntaxError(f"{func}() needs at least one argument", name.col)
+            raise ConditionSyntaxError(t("cond.no_arguments", func=func), name.col)
         if func == "found":
             if not isinstance(args[0], Name):
-                raise ConditionSyntaxError("found() takes a finding id", name.col)
+                raise ConditionSyntaxError(t("cond.found_takes_id"), name.col)
             return Found(args[0].name, name.col)
         return Call(func, tuple(args), name.col)
 
@@ -351,10 +375,10 @@ class _Parser:
 def parse_expression(text: str) -> Node:
     """Parse one string expression; raises ConditionSyntaxError with a column."""
     if len(text) > MAX_EXPRESSION_CHARS:
-        raise ConditionSyntaxError(f"it is {len(text)} characters long, over the limit of {MAX_EXPRESSION_CHARS}", 0)
+        raise ConditionSyntaxError(t("cond.too_long", n=len(text), limit=MAX_EXPRESSION_CHARS), 0)
     node = _Parser(text).parse()
     if depth(node) > MAX_EXPRESSION_DEPTH:  # `1 + 1 + ... + 1` nests to the left without parentheses
-        raise ConditionSyntaxError(f"nested too deeply (over {MAX_EXPRESSION_DEPTH} levels)", 0)
+        raise ConditionSyntaxError(t("cond.too_deep", limit=MAX_EXPRESSION_DEPTH), 0)
     return node
 
 
@@ -385,13 +409,12 @@ def parse_condition(raw: Any, src: Source, problems: list[Problem]) -> Node | No
     if node is None:
         return None
     if depth(node) > MAX_EXPRESSION_DEPTH:
-        problems.append(src.problem(f"this condition is nested too deeply (over {MAX_EXPRESSION_DEPTH} levels)"))
+        problems.append(src.problem(t("cond.condition_too_deep", limit=MAX_EXPRESSION_DEPTH)))
         return None
     count = alternatives(node)
     if count > MAX_ALTERNATIVES:
-        shown = count if count < 10 ** 6 else f"more than 10^{len(str(count)) - 1}"
-        problems.append(src.problem(f"this condition is too complex: written out it has {shown} alternatives "
-                                    f"(the limit is {MAX_ALTERNATIVES}); split it into several rules"))
+        shown = count if count < 10 ** 6 else t("cond.more_than_power", power=len(str(count)) - 1)
+        problems.append(src.problem(t("cond.too_complex", n=shown, limit=MAX_ALTERNATIVES)))
         return None
     return node
 
@@ -405,28 +428,26 @@ def _parse_condition(raw: Any, src: Source, problems: list[Problem]) -> Node | N
         try:
             return parse_expression(raw)
         except ConditionSyntaxError as exc:
-            problems.append(src.problem(f"cannot read condition {brief(raw)}: {exc.message}{exc.where}"))
+            problems.append(src.problem(t("cond.cannot_read", text=brief(raw), reason=exc.message, where=exc.where)))
             return None
     if isinstance(raw, dict):
         line = getattr(raw, "line", None) or src.line
         here = Source(src.file, line, src.subject)
         if len(raw) != 1 or next(iter(raw)) not in _FORMS:
-            keys = ", ".join(map(str, raw)) or "nothing"
-            problems.append(
-                here.problem(f"a condition map has exactly one key of all, any, not, finding; found {keys}")
-            )
+            keys = ", ".join(map(str, raw)) or t("cond.nothing")
+            problems.append(here.problem(t("cond.bad_map", keys=keys)))
             return None
         key, value = next(iter(raw.items()))
         if key == "finding":
             if not isinstance(value, str):
-                problems.append(here.problem("finding: takes one finding id"))
+                problems.append(here.problem(t("cond.finding_takes_id")))
                 return None
             return _place(Found(value), line)
         if key == "not":
             item = _parse_condition(value, here, problems)
             return None if item is None else _place(Not(item), line)
         if not isinstance(value, list) or not value:
-            problems.append(here.problem(f"{key}: takes a non-empty list of conditions"))
+            problems.append(here.problem(t("cond.needs_list", key=key)))
             return None
         lines = getattr(value, "item_lines", None) or [line] * len(value)
         items = [_parse_condition(v, Source(src.file, ln, src.subject), problems) for v, ln in zip(value, lines)]
@@ -435,7 +456,7 @@ def _parse_condition(raw: Any, src: Source, problems: list[Problem]) -> Node | N
         for item, ln in zip(items, lines):
             _place(item, ln)
         return items[0] if len(items) == 1 else BoolOp("and" if key == "all" else "or", tuple(items))
-    problems.append(src.problem(f"a condition is a string or an all/any/not/finding map, not {type(raw).__name__}"))
+    problems.append(src.problem(t("cond.bad_type", got=type(raw).__name__)))
     return None
 
 
@@ -449,14 +470,15 @@ def _place(node: Node, line: int | None) -> Node:
 def parse_value_expression(raw: Any, src: Source, problems: list[Problem]) -> Node | None:
     """Parse a number-valued expression (a parameter, a bound, a metric)."""
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        problems.append(src.problem(f"expected a number or an expression, not {brief(raw)}"))
+        problems.append(src.problem(t("cond.bad_value", got=brief(raw))))
         return None
     if isinstance(raw, (int, float)):
         return Const(raw)
     try:
         return parse_expression(raw)
     except ConditionSyntaxError as exc:
-        problems.append(src.problem(f"cannot read expression {brief(raw)}: {exc.message}{exc.where}"))
+        problems.append(src.problem(t("cond.cannot_read_expression", text=brief(raw), reason=exc.message,
+                                      where=exc.where)))
         return None
 
 
@@ -478,7 +500,7 @@ def _nearest(word: str, candidates: Iterable[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return t("answers.did_you_mean", name=close[0]) if close else ""
 
 
 NUMERIC = ("integer", "number", "scale")
@@ -506,10 +528,9 @@ class _Resolver:
         if name.name in self.schema.questions:
             return Answer(name.name, name.col)
         if name.name in self.schema.later:
-            self.error(f"{name.name!r} is asked at or after this question; skip logic and bounds "
-                       "may only use answers given before it", name)
+            self.error(t("cond.asked_later", name=repr(name.name)), name)
             return Invalid(None, name.col)
-        self.error(f"unknown answer id {name.name!r}{_nearest(name.name, self.schema.questions)}", name)
+        self.error(t("cond.unknown_answer", name=repr(name.name), hint=_nearest(name.name, self.schema.questions)), name)
         return Invalid(None, name.col)
 
     def choice(self, qid: str, node: Node) -> Node:
@@ -523,10 +544,8 @@ class _Resolver:
             value = node.name if isinstance(node, Name) else node.value
             if value not in q.choice_values:
                 known = ", ".join(q.choice_values)
-                self.error(
-                    f"{value!r} is not a choice of {qid!r}{_nearest(value, q.choice_values)}; choices: {known}",
-                    node,
-                )
+                self.error(t("cond.not_a_choice", value=repr(value), question=repr(qid),
+                             hint=_nearest(value, q.choice_values), known=known), node)
             return Const(value, node.col)
         return self.value(node)
 
@@ -550,12 +569,10 @@ class _Resolver:
             return Not(self.boolean(node.item), node.col)
         if isinstance(node, Found):
             if not self.schema.allow_findings:
-                self.error("found()/finding: can only be used in rules", node)
+                self.error(t("cond.found_outside_rules"), node)
             elif node.finding not in self.schema.findings:
-                self.error(
-                    f"unknown finding id {node.finding!r}{_nearest(node.finding, self.schema.findings)}",
-                    node,
-                )
+                self.error(t("cond.unknown_finding", name=repr(node.finding),
+                             hint=_nearest(node.finding, self.schema.findings)), node)
             return node
         if isinstance(node, Compare):
             return self.compare(node)
@@ -568,7 +585,7 @@ class _Resolver:
             return Truthy(resolved, node.col)
         if isinstance(resolved, Invalid):
             return resolved  # already reported
-        self.error("this is not a condition: compare it (e.g. x > 3) or use a yes/no question", node)
+        self.error(t("cond.not_a_condition"), node)
         return Const(False, node.col)
 
     def compare(self, node: Compare) -> Node:
@@ -578,7 +595,7 @@ class _Resolver:
             ctype = self.qtype(container)
             if ctype != "multiple":
                 if not isinstance(container, Invalid):
-                    self.error(f"'{node.op}' needs a multiple-choice answer on its right", node)
+                    self.error(t("cond.in_needs_multiple", op=node.op), node)
                 return Compare(node.op, self.value(left), container, node.col)
             return Compare(node.op, self.choice(container.qid, left), container, node.col)
         # a choice question next to a bare word: the word is one of its choice values
@@ -596,9 +613,9 @@ class _Resolver:
         if node.op in ("<", "<=", ">", ">="):
             for side, kind in ((l, lt), (r, rt)):
                 if kind not in ("number", None):
-                    self.error(f"'{node.op}' compares numbers, but this side is {kind}", side)
+                    self.error(t("cond.compares_numbers", op=node.op, kind=_kind_name(kind)), side)
         elif lt and rt and lt != rt and None not in (lt, rt):
-            self.error(f"'{node.op}' compares {lt} with {rt}", node)
+            self.error(t("cond.compares_kinds", op=node.op, left=_kind_name(lt), right=_kind_name(rt)), node)
         return Compare(node.op, l, r, node.col)
 
     def kind(self, node: Node) -> str | None:
@@ -606,9 +623,9 @@ class _Resolver:
         if isinstance(node, Invalid):
             return None
         if isinstance(node, Answer):
-            t = self.qtype(node)
+            qtype = self.qtype(node)
             return {"integer": "number", "number": "number", "scale": "number", "single": "text",
-                    "text": "text", "multiple": "list", "yesno": "bool"}[t]
+                    "text": "text", "multiple": "list", "yesno": "bool"}[qtype]
         if isinstance(node, Const):
             v = node.value
             if isinstance(v, bool):
@@ -635,23 +652,22 @@ class _Resolver:
             for a in args:
                 kind = self.kind(a)
                 if kind not in ("number", None):
-                    self.error(f"arithmetic needs numbers, but {_describe(a)} is {kind}", a)
+                    self.error(t("cond.arithmetic_needs_numbers", what=_describe(a), kind=_kind_name(kind)), a)
             return Arith(node.op, args, node.col)
         if isinstance(node, Call):
             if node.func in ("count", "answered", "number"):
                 arg = node.args[0]
                 if not isinstance(arg, Name):
-                    self.error(f"{node.func}() takes a question id", node)
+                    self.error(t("cond.takes_question", func=node.func), node)
                     return Const(None, node.col)
                 resolved = self.answer(arg)
                 if node.func == "count" and isinstance(resolved, Answer) and self.qtype(resolved) != "multiple":
-                    self.error(f"count() takes a multiple-choice question; {arg.name!r} is not one", node)
+                    self.error(t("cond.count_needs_multiple", name=repr(arg.name)), node)
                 if node.func == "number" and isinstance(resolved, Answer):
                     question = self.schema.questions[resolved.qid]
                     table = tuple(getattr(question, "choice_numbers", {}).items())
                     if question.type != "single" or not table:
-                        self.error(f"number() takes a single-choice question whose choices have a number:; "
-                                   f"{arg.name!r} is not one", node)
+                        self.error(t("cond.number_needs_numbers", name=repr(arg.name)), node)
                     return ChoiceNumber(resolved, table, node.col)
                 return Call(node.func, (resolved,), node.col)
             if node.func == "snap":
@@ -659,16 +675,17 @@ class _Resolver:
                 question = self.schema.questions.get(target.name) if isinstance(target, Name) else None
                 numbers = tuple(sorted(set(getattr(question, "choice_numbers", {}).values()))) if question else ()
                 if not numbers:
-                    self.error("snap(x, q) takes a single-choice question whose choices have a number: as q", node)
+                    self.error(t("cond.snap_needs_numbers"), node)
                 value = self.value(node.args[0])
                 if self.kind(value) not in ("number", None):
-                    self.error(f"snap() needs a number, but {_describe(value)} is {self.kind(value)}", value)
+                    self.error(t("cond.func_needs_numbers", func="snap", what=_describe(value),
+                                 kind=_kind_name(self.kind(value))), value)
                 return ChoiceSnap(value, numbers, node.col)
             args = tuple(self.value(a) for a in node.args)
             for a in args:
                 kind = self.kind(a)
                 if kind not in ("number", None):
-                    self.error(f"{node.func}() needs numbers, but {_describe(a)} is {kind}", a)
+                    self.error(t("cond.func_needs_numbers", func=node.func, what=_describe(a), kind=_kind_name(kind)), a)
             return Call(node.func, args, node.col)
         if isinstance(node, (Compare, BoolOp, Not, Found)):
             return self.boolean(node)
@@ -680,7 +697,12 @@ def _describe(node: Node) -> str:
         return repr(node.qid)
     if isinstance(node, Const):
         return repr(node.value)
-    return "this"
+    return t("cond.this")
+
+
+def _kind_name(kind: str | None) -> str:
+    """A coarse type (number, text, list, bool) in words."""
+    return t("cond.kind_" + kind) if kind else "?"
 
 
 def resolve_condition(node: Node, schema: Schema, src: Source, problems: list[Problem]) -> Node:
@@ -694,7 +716,7 @@ def resolve_value(node: Node, schema: Schema, src: Source, problems: list[Proble
     resolved = r.value(node)
     kind = r.kind(resolved)
     if kind not in ("number", None):
-        r.error(f"expected a number, but this is {kind}", node)
+        r.error(t("cond.expected_number", kind=_kind_name(kind)), node)
     return resolved
 
 

@@ -1,5 +1,6 @@
 """The user's files. One is read only if it is a regular file of a sensible size, so that a directory,
-a FIFO or /dev/zero given by mistake is a message, not a hang. One is written so that nothing is
+a FIFO or /dev/zero given by mistake is a message, not a hang; a pipe the shell opened for us
+(standard input, /dev/stdin, /dev/fd/N from `<(...)`) is read too, since its writer is already there. One is written so that nothing is
 destroyed: atomically where it is a regular file, through a symbolic link (which stays a link), in
 place where it is a device or FIFO, with the mode it had (or 0666 less the umask), and never over the
 input being read. Every reason is one a user can read.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Iterable
@@ -61,21 +63,47 @@ def decode_text(data: bytes, path: Path | str) -> str:
         raise OSError(errno.EILSEQ, t("file.not_utf8", line=line), str(path)) from None
 
 
+STDIN = "-"
+# Names of descriptors this process already holds: a pipe behind one has its writer already, so
+# reading it cannot wait for one that never comes, as a named FIFO on disk can.
+_OWN_DESCRIPTORS = re.compile(r"/dev/std(in|out|err)|/dev/fd/\d+|/proc/self/fd/\d+")
+
+
+def is_own_descriptor(path: str | Path) -> bool:
+    """Is this `-`, /dev/stdin or /dev/fd/N: something the shell opened for us (e.g. `<(cat x.yaml)`)?"""
+    return str(path) == STDIN or bool(_OWN_DESCRIPTORS.fullmatch(os.path.normpath(os.path.abspath(path))))
+
+
+def _readable_kind(mode: int, own: bool) -> str | None:
+    """Why a file of this mode is not read (its kind in words), or None when it is read."""
+    if own and (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+        return None
+    return kind_of(mode)
+
+
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """A regular file's bytes, at most `limit` of them; raises OSError whose strerror says why not."""
+    """A regular file's bytes, at most `limit` of them; raises OSError whose strerror says why not.
+
+    `-` is standard input; it, /dev/stdin and /dev/fd/N may also be a pipe, but not a terminal."""
+    own = is_own_descriptor(path)
+    if str(path) == STDIN:
+        path = Path("/dev/stdin")
+    if own and os.path.exists(path) and os.isatty(_fd_of(path)):
+        raise OSError(errno.EINVAL, t("file.terminal"), str(path))
     # The type is checked before opening (opening a device may itself do something) and again on
     # what was opened, in case the name changed meanwhile; O_NONBLOCK: a FIFO put there meanwhile
-    # opens at once instead of waiting for a writer, and is then refused.
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    # opens at once instead of waiting for a writer, and is then refused. A pipe of our own is
+    # opened blocking: its writer may not have written yet.
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | (0 if own else getattr(os, "O_NONBLOCK", 0))
     try:
-        kind = kind_of(os.stat(path).st_mode)
+        kind = _readable_kind(os.stat(path).st_mode, own)
         if kind is not None:
             raise OSError(errno.EINVAL, t("file.not_regular", kind=kind), str(path))
         fd = os.open(path, flags)
     except OSError as exc:
         raise OSError(exc.errno, reason(exc), str(path)) from None
     try:
-        kind = kind_of(os.fstat(fd).st_mode)
+        kind = _readable_kind(os.fstat(fd).st_mode, own)
         if kind is not None:
             raise OSError(errno.EINVAL, t("file.not_regular", kind=kind), str(path))
         handle = os.fdopen(fd, "rb")
@@ -87,6 +115,13 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     if len(data) > limit:
         raise OSError(errno.EFBIG, t("file.too_big", limit=_size(limit)), str(path))
     return data
+
+
+def _fd_of(path: str | Path) -> int:
+    """The descriptor number a /dev/stdin, /dev/fd/N or /proc/self/fd/N name stands for."""
+    name = os.path.basename(os.path.normpath(os.path.abspath(path)))
+    standard = {"stdin": 0, "stdout": 1, "stderr": 2}
+    return standard[name] if name in standard else int(name)
 
 
 def _size(n: int) -> str:

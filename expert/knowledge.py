@@ -15,7 +15,7 @@ import yaml
 
 from expert.actions import Catalogue, assemble_catalogue, build_action_file
 from expert.errors import KnowledgeBaseError, Problem
-from expert.messages import t
+from expert.messages import language, t
 from expert.policy import POLICY_FILE, build_policy, default_policy
 from expert.questionnaire import Questionnaire, build_questionnaire
 from expert.rulebase import RuleBase, assemble, build_rule_file
@@ -119,7 +119,7 @@ class _Reader:
         try:
             text = self.sources.text(path)
         except OSError as exc:
-            self.problems.append(Problem(f"cannot read the file: {exc.strerror or exc}", name))
+            self.problems.append(Problem(t("kb.cannot_read_file", reason=exc.strerror or exc), name))
             self.unreadable = True
             return None, name
         try:
@@ -129,7 +129,7 @@ class _Reader:
             self.unreadable = True
             return None, name
         if data is None:  # nothing but comments: without a problem of its own it would go unexplained
-            self.problems.append(Problem("the file is empty", name))
+            self.problems.append(Problem(t("kb.empty_file"), name))
         return data, name
 
 
@@ -145,8 +145,9 @@ def load_knowledge_base(root: str | Path | None = None, cache: bool = True) -> K
         return _load(root, sources)
     from expert import cache as kb_cache
 
-    # messages name files relative to the working directory, so it is part of the key
-    key = kb_cache.key_of("kb", os.getcwd(), str(root), sources.digest())
+    # messages name files relative to the working directory, and speak the current language: both are
+    # part of the key
+    key = kb_cache.key_of("kb", os.getcwd(), str(root), sources.digest(), language())
     classes = _cached_classes()
     kb = kb_cache.load(key, classes)
     if isinstance(kb, KnowledgeBase):
@@ -200,8 +201,8 @@ def _load(root: Path, sources: Sources) -> KnowledgeBase:
     q_files = sources.paths("questionnaires", ".yaml")
     questionnaire = None
     if len(q_files) != 1:
-        found = ", ".join(display_path(p) for p in q_files) or "none"
-        problems.append(Problem(f"a knowledge base has exactly one questionnaire file; found {found}",
+        found = ", ".join(display_path(p) for p in q_files) or t("kb.none")
+        problems.append(Problem(t("kb.one_questionnaire", found=found),
                                 display_path(root / "questionnaires")))
     else:
         raw, name = reader.load(q_files[0])
@@ -211,15 +212,14 @@ def _load(root: Path, sources: Sources) -> KnowledgeBase:
     languages = tuple(questionnaire.languages) if questionnaire else ("zh", "en")
     rule_paths = [path for path in sources.paths("rules", ".yaml") if path.name != POLICY_FILE]
     if not rule_paths:
-        problems.append(Problem("no rules: rules/ has no .yaml file", display_path(root / "rules")))
+        problems.append(Problem(t("kb.no_rules"), display_path(root / "rules")))
     rule_files = _build_each(reader, rule_paths, build_rule_file, languages, problems)
     policy_path = root / "rules" / POLICY_FILE
     policies = _build_each(reader, [policy_path] if sources.is_file(policy_path) else [], build_policy, languages,
                            problems)
     action_paths = sources.paths("actions", ".yaml")
     if not action_paths:
-        problems.append(Problem("no actions: actions/ has no .yaml file; findings name the actions that treat them",
-                                display_path(root / "actions")))
+        problems.append(Problem(t("kb.no_actions"), display_path(root / "actions")))
     action_files = _build_each(reader, action_paths, build_action_file, languages, problems)
 
     templates = {}
@@ -228,16 +228,14 @@ def _load(root: Path, sources: Sources) -> KnowledgeBase:
         if sources.is_file(path):
             templates[lang] = path
         else:
-            problems.append(Problem(f"missing the prescription template for language {lang!r}", display_path(path)))
+            problems.append(Problem(t("kb.no_template", lang=repr(lang)), display_path(path)))
 
     rules = catalogue = None
     if questionnaire is not None and not _errors(problems):
         policy = policies[0] if policies else None
         if policy is None:
             policy = default_policy(rule_files, languages)
-            problems.append(Problem(f"no {POLICY_FILE}: verdicts follow the default (any high finding is danger, "
-                                    "any medium is watch) and findings are treated in the order they are written",
-                                    display_path(policy_path), None, None, None, "warning"))
+            problems.append(Problem(t("kb.no_policy", file=POLICY_FILE), display_path(policy_path), None, None, None, "warning"))
         rules = assemble(rule_files, questionnaire, problems, policy)
         catalogue = assemble_catalogue(action_files, questionnaire, rules, problems)
     errors = _errors(problems)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
 from expert.errors import Problem
+from expert.messages import t
 from expert.questionnaire import INTERNAL
 from expert.schema import Context, Id, LocalText, build, doc
 
@@ -196,30 +197,28 @@ def check_policy(policy: Policy, findings: dict[str, Any], problems: list[Proble
                       ("low", policy.verdicts.danger.low), ("high", policy.verdicts.watch.high),
                       ("medium", policy.verdicts.watch.medium), ("low", policy.verdicts.watch.low)):
         if need is not None and need < 1:
-            add(f"a verdict threshold counts findings and must be at least 1, found {sev}: {need}", "verdicts")
+            add(t("policy.threshold", severity=sev, need=need), "verdicts")
     seen: set[str] = set()
     for fid in policy.order:
         if fid in seen:
-            add(f"finding {fid!r} is listed twice in order", "order", fid)
+            add(t("policy.listed_twice", finding=repr(fid)), "order", fid)
         seen.add(fid)
         if fid not in findings:
-            add(f"order names {fid!r}, which no rule concludes{_near(fid, findings)}", "order", fid)
+            add(t("policy.not_concluded", key="order", finding=repr(fid), hint=_near(fid, findings)), "order", fid)
     for fid in findings:
         if fid not in seen:
-            add(f"finding {fid!r} has no place in order: say where it is treated, root before symptom",
-                "order", fid)
+            add(t("policy.no_place", finding=repr(fid)), "order", fid)
     position = {fid: n for n, fid in enumerate(policy.order)}
     for fid, roots in policy.roots.items():
         for name in [fid, *roots]:
             if name not in findings:
-                add(f"roots names {name!r}, which no rule concludes{_near(name, findings)}", "roots", fid)
+                add(t("policy.not_concluded", key="roots", finding=repr(name), hint=_near(name, findings)), "roots", fid)
         for root in roots:
             if root in position and fid in position and position[root] > position[fid]:
-                add(f"{root!r} is a root of {fid!r} but comes after it in order: a root is treated first",
-                    "roots", fid)
+                add(t("policy.root_after", root=repr(root), finding=repr(fid)), "roots", fid)
     for fid in policy.outcomes:
         if fid not in findings:
-            add(f"outcomes names {fid!r}, which no rule concludes{_near(fid, findings)}", "outcomes", fid)
+            add(t("policy.not_concluded", key="outcomes", finding=repr(fid), hint=_near(fid, findings)), "outcomes", fid)
     # a circle of roots would leave no finding to treat first
     state: dict[str, int] = {}
 
@@ -227,7 +226,7 @@ def check_policy(policy: Policy, findings: dict[str, Any], problems: list[Proble
         if state.get(fid) == 2:
             return
         if state.get(fid) == 1:
-            add("roots go round in a circle: " + " → ".join(path[path.index(fid):] + [fid]), "roots", fid)
+            add(t("policy.roots_circle", cycle=" → ".join(path[path.index(fid):] + [fid])), "roots", fid)
             return
         state[fid] = 1
         for root in policy.roots.get(fid, []):
@@ -242,4 +241,4 @@ def _near(word: str, candidates: Iterable[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return t("answers.did_you_mean", name=close[0]) if close else ""

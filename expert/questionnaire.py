@@ -201,7 +201,7 @@ def build_questionnaire(raw: Any, file: str, problems: list[Problem]) -> Questio
     before = len(problems)
     for lang in languages:
         if lang not in LANGUAGE_CODES:
-            ctx.add(f"unknown language code {brief(lang)} in languages", getattr(raw, "line", None))
+            ctx.add(t("questionnaire.unknown_language", lang=brief(lang)), getattr(raw, "line", None))
     q = build(Questionnaire, raw, ctx)
     if q is None:
         return None
@@ -216,22 +216,22 @@ def _check_structure(q: Questionnaire, ctx: Context) -> None:
     every_id = {question.id for section in q.sections for question in section.questions}
     for section in q.sections:
         if section.id in seen_sections:
-            ctx.add(f"section id {section.id!r} is used twice", section.line, section.id)
+            ctx.add(t("questionnaire.section_twice", id=repr(section.id)), section.line, section.id)
         seen_sections.add(section.id)
         for question in section.questions:
             question.section = section.id
             if question.id in q.questions:
-                ctx.add(f"question id {question.id!r} is used twice (first at line "
-                        f"{q.questions[question.id].line})", question.line, question.id)
+                ctx.add(t("questionnaire.question_twice", id=repr(question.id), line=q.questions[question.id].line),
+                        question.line, question.id)
                 continue
             _check_question(question, q.questions, every_id, ctx)
             q.questions[question.id] = question  # later questions may refer to this one
     checks = [s.check for s in q.sections if s.check]
     for check in set(checks):
         if checks.count(check) > 1:
-            ctx.add(f"self-check {check!r} has more than one section", None, check)
+            ctx.add(t("questionnaire.check_twice", check=repr(check)), None, check)
     if "cross" in checks:
-        ctx.add("'cross' is reserved for cross-cutting rules; a section cannot use it", None, "cross")
+        ctx.add(t("questionnaire.cross_reserved"), None, "cross")
 
 
 def _check_question(q: Question, earlier: dict[str, Question], every_id: set[str], ctx: Context) -> None:
@@ -240,27 +240,27 @@ def _check_question(q: Question, earlier: dict[str, Question], every_id: set[str
 
     has_choices = q.type in ("single", "multiple")
     if has_choices and not q.choices:
-        add(f"a {q.type} question needs choices")
+        add(t("questionnaire.needs_choices", type=q.type))
     if not has_choices and q.choices:
-        add(f"only single and multiple questions have choices, this one is {q.type}")
+        add(t("questionnaire.no_choices_here", type=q.type))
     values = q.choice_values
     for i, value in enumerate(values):
         if value in values[:i]:
-            add(f"choice value {value!r} is used twice")
+            add(t("questionnaire.choice_twice", value=repr(value)))
     if q.type not in NUMERIC_TYPES or q.type == "scale":
         if q.min is not None or q.max is not None:
-            add(f"min/max apply to integer and number questions, not to {q.type}")
+            add(t("questionnaire.no_bounds_here", type=q.type))
     if q.type != "scale" and q.labels:
-        add("labels apply to scale questions only")
+        add(t("questionnaire.labels_scale_only"))
     if q.labels and any(k not in range(1, 6) for k in q.labels):
-        add("scale labels are for the points 1 to 5")
+        add(t("questionnaire.labels_points"))
     if q.type != "multiple" and (q.min_choices is not None or q.max_choices is not None):
-        add("min_choices/max_choices apply to multiple questions only")
+        add(t("questionnaire.choices_multiple_only"))
     if q.type == "multiple" and q.choices:
         if q.min_choices is not None and not 0 <= q.min_choices <= len(values):
-            add(f"min_choices must be between 0 and {len(values)}")
+            add(t("questionnaire.min_choices", n=len(values)))
         if q.max_choices is not None and not 1 <= q.max_choices <= len(values):
-            add(f"max_choices must be between 1 and {len(values)}")
+            add(t("questionnaire.max_choices", n=len(values)))
     schema = c.Schema(earlier, allow_findings=False, later=every_id - set(earlier))
     problems = ctx.problems
     if q.ask_if is not None:
@@ -278,6 +278,6 @@ def _check_question(q: Question, earlier: dict[str, Question], every_id: set[str
             setattr(q, f"{which}_node", c.resolve_value(node, schema, src, problems))
     if q.default is not None:
         try:
-            q.default = q.validate(q.default, {}, "en")  # bounds on other answers are checked when asked
+            q.default = q.validate(q.default, {})  # bounds on other answers are checked when asked
         except ValueError as exc:
-            add(f"default {brief(q.default)} does not fit the question: {exc}")
+            add(t("questionnaire.bad_default", default=brief(q.default), reason=exc))

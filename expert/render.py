@@ -66,7 +66,7 @@ class _TemplateLoader(BaseLoader):
         except OSError as exc:
             if not os.path.lexists(path):
                 raise TemplateNotFound(template) from None
-            raise TemplateRuntimeError(f"cannot read the template {template}: {exc.strerror or exc}") from None
+            raise TemplateRuntimeError(t("render.cannot_read_named", template=template, reason=exc.strerror or exc)) from None
 
         def unchanged() -> bool:
             try:
@@ -141,7 +141,7 @@ class Renderer:
             return render(_compiled_string(source), variables).strip()
         except Exception as exc:  # whatever the text does, it is the text's problem, said as one
             file, line, subject, part = where
-            message = f"cannot render {part}: {_failure(exc)}{_unset(params)}"
+            message = t("render.cannot_render", part=part, reason=_failure(exc), hint=_unset(params))
             raise KnowledgeBaseError(t("kb.problems", kb=self.kb.name, n=1),
                                      [Problem(message, file, line, None, subject)]) from None
 
@@ -161,7 +161,7 @@ class Renderer:
             line = getattr(exc, "lineno", None) or _template_line(exc, str(path))
             raise KnowledgeBaseError(
                 t("kb.problems", kb=self.kb.name, n=1),
-                [Problem(f"cannot render the template: {_failure(exc)}", display_path(path), line)],
+                [Problem(t("render.cannot_render_template", reason=_failure(exc)), display_path(path), line)],
             ) from None
         return tidy_markdown(text)
 
@@ -226,9 +226,9 @@ def tidy_markdown(text: str) -> str:
 def _failure(exc: BaseException) -> str:
     """What went wrong while rendering, as the author of the template needs to hear it."""
     if isinstance(exc, RecursionError):
-        return "it nests too deeply (a macro that calls itself, or a template that includes itself?)"
+        return t("render.too_deep")
     if isinstance(exc, MemoryError):
-        return "it needs more memory than there is"
+        return t("render.no_memory")
     if isinstance(exc, RenderLimitError):
         return exc.message or str(exc)
     if isinstance(exc, TemplateError):
@@ -242,8 +242,7 @@ def _unset(params: dict[str, Any]) -> str:
     unset = [name for name, value in params.items() if value is None]
     if not unset:
         return ""
-    return (f" (parameter {', '.join(unset)} has no value for these answers: its expression divides by zero "
-            "or uses an unanswered question; test it with `is none`)")
+    return t("render.unset_params", params=", ".join(unset))
 
 
 def _template_line(exc: BaseException, filename: str) -> int | None:
@@ -278,9 +277,9 @@ def check_template_syntax(path: Path) -> Problem | None:
     try:
         _STRING_ENV.compile(read_text(path))  # compiling, not only parsing, finds an unknown filter or test
     except TemplateSyntaxError as exc:
-        return Problem(f"template syntax error: {exc.message}", display_path(path), exc.lineno)
+        return Problem(t("render.syntax", reason=exc.message), display_path(path), exc.lineno)
     except OSError as exc:
-        return Problem(f"cannot read the template: {exc.strerror or exc}", display_path(path))
+        return Problem(t("render.cannot_read", reason=exc.strerror or exc), display_path(path))
     return None
 
 

@@ -138,7 +138,7 @@ class ReportBuilder:
         def label(qid: str) -> str:
             question = questions.get(qid)
             if question is None:
-                raise TemplateRuntimeError(f"label({qid!r}): no such question")
+                raise TemplateRuntimeError(t("render.no_such_label", qid=repr(qid)))
             return format_answer(question, answers.values.get(qid), lang)
 
         def choice_label(qid: str, number: Any) -> str:
@@ -146,7 +146,7 @@ class ReportBuilder:
             for choice in (question.choices or []) if question else []:
                 if choice.number is not None and choice.number == number:
                     return choice.label.get_text(lang)
-            raise TemplateRuntimeError(f"choice_label({qid!r}, {number!r}): no choice of that question stands for it")
+            raise TemplateRuntimeError(t("render.no_such_choice", qid=repr(qid), number=repr(number)))
 
         variables.update(label=label, choice_label=choice_label, plural=plural)
         return variables

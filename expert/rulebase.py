@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from expert import conditions as c
 from expert.errors import Problem
+from expert.messages import t
 from expert.policy import SEVERITY_RANK, Policy, check_policy
 from expert.questionnaire import INTERNAL, Questionnaire
 from expert.schema import Context, Expr, Id, LocalText, build, doc
@@ -160,38 +161,34 @@ def assemble(files: list[RuleFile], questionnaire: Questionnaire, problems: list
     for rf in files:
         for rule in rf.rules:
             if rule.kind == "problem" and rule.severity is None:
-                add("a problem rule needs a severity: high, medium or low (see rules/policy.yaml)",
-                    rule.file, rule.line, rule.id)
+                add(t("rules.needs_severity"), rule.file, rule.line, rule.id)
                 rule.severity = "low"
             elif rule.kind != "problem" and rule.severity is not None:
-                add(f"a {rule.kind} rule has no severity: it never changes a verdict", rule.file,
+                add(t("rules.no_severity", kind=rule.kind), rule.file,
                     rule.key_lines.get("severity", rule.line), rule.id)
                 rule.severity = None
         if rf.check not in checks:
-            add(f"check {rf.check!r} is not a self-check of the questionnaire ({', '.join(sorted(checks))})",
-                rf.file, 1, rf.check)
+            add(t("rules.unknown_check", check=repr(rf.check), checks=", ".join(sorted(checks))), rf.file, 1, rf.check)
         for rule in rf.rules:
             if rule.id in seen_rules:
                 first = seen_rules[rule.id]
-                add(f"rule id {rule.id!r} is used twice (first at {first.file}:{first.line})",
-                    rule.file, rule.line, rule.id)
+                add(t("rules.duplicate_id", id=repr(rule.id), first=f"{first.file}:{first.line}"), rule.file, rule.line, rule.id)
                 continue
             seen_rules[rule.id] = rule
             if rule.check not in checks:
-                add(f"check {rule.check!r} is not a self-check of the questionnaire ({', '.join(sorted(checks))})",
-                    rule.file, rule.line, rule.id)
+                add(t("rules.unknown_check", check=repr(rule.check), checks=", ".join(sorted(checks))), rule.file,
+                    rule.line, rule.id)
             if not 0 <= rule.priority <= 100:
-                add(f"priority should be from 0 to 100, found {rule.priority}", rule.file, rule.line, rule.id)
+                add(t("rules.priority", priority=rule.priority), rule.file, rule.line, rule.id)
             rules.append(rule)
         for fid, text in rf.findings.items():
             if fid in texts:
-                add(f"finding {fid!r} has texts in two files (also {texts[fid][1]})", rf.file, text.line, fid)
+                add(t("rules.texts_twice", finding=repr(fid), other=texts[fid][1]), rf.file, text.line, fid)
                 continue
             texts[fid] = (text, rf.file)
         for metric in rf.metrics:
             if metric.id in seen_metrics:
-                add(f"metric id {metric.id!r} is used twice (also in {seen_metrics[metric.id]})",
-                    rf.file, metric.line, metric.id)
+                add(t("rules.metric_twice", id=repr(metric.id), other=seen_metrics[metric.id]), rf.file, metric.line, metric.id)
                 continue
             seen_metrics[metric.id] = rf.file
             metrics.append(metric)
@@ -201,8 +198,7 @@ def assemble(files: list[RuleFile], questionnaire: Questionnaire, problems: list
     for rule in rules:
         fid = rule.finding
         if fid not in texts:
-            add(f"concludes finding {fid!r}, which has no texts (title, diagnosis, prescription) in any rules file",
-                rule.file, rule.line, rule.id)
+            add(t("rules.no_texts", finding=repr(fid)), rule.file, rule.line, rule.id)
             continue
         known = findings.get(fid)
         if known is None:
@@ -211,21 +207,19 @@ def assemble(files: list[RuleFile], questionnaire: Questionnaire, problems: list
             continue
         known.rules.append(rule.id)
         if known.check != rule.check or known.kind != rule.kind:
-            add(f"concludes {fid!r} as a {rule.kind} of check {rule.check!r}, but rule {known.rules[0]!r} concludes "
-                f"it as a {known.kind} of {known.check!r}; all rules of a finding agree on its check and kind",
-                rule.file, rule.line, rule.id)
+            add(t("rules.disagree", finding=repr(fid), kind=rule.kind, check=repr(rule.check),
+                  other=repr(known.rules[0]), other_kind=known.kind, other_check=repr(known.check)), rule.file, rule.line, rule.id)
         elif rule.severity and known.severity and SEVERITY_RANK[rule.severity] > SEVERITY_RANK[known.severity]:
             known.severity = rule.severity
     for fid, (text, file) in texts.items():
         if fid not in concluded:
-            problems.append(Problem(f"finding {fid!r} has texts but no rule concludes it", file, text.line,
+            problems.append(Problem(t("rules.orphan_texts", finding=repr(fid)), file, text.line,
                                     None, fid, "warning"))
 
     schema = c.Schema(questionnaire.questions, findings=concluded)
     for rule in rules:
         if rule.decisive and rule.severity != "high":
-            add("only a high rule can be decisive: a medium or low fact does not decide a verdict alone",
-                rule.file, rule.key_lines.get("decisive", rule.line), rule.id)
+            add(t("rules.decisive_not_high"), rule.file, rule.key_lines.get("decisive", rule.line), rule.id)
     if policy is not None:
         check_policy(policy, {f: d for f, d in findings.items() if d.kind == "problem"}, problems)
     for rule in rules:
@@ -263,7 +257,7 @@ def _stage(rules: list[Rule], problems: list[Problem]) -> None:
             return rule.stage
         if state.get(rule.id) == 1:
             cycle = " → ".join(path[path.index(rule.id):] + [rule.id])
-            problems.append(Problem(f"rules chain in a cycle: {cycle}", rule.file,
+            problems.append(Problem(t("rules.cycle", cycle=cycle), rule.file,
                                     rule.key_lines.get("when", rule.line), None, rule.id))
             return 0
         state[rule.id] = 1

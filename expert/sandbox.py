@@ -23,6 +23,7 @@ from jinja2.runtime import Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from expert.limits import MAX_RENDER_CHARS, MAX_RENDER_NUMBER, MAX_RENDER_SECONDS, MAX_RENDER_STEPS
+from expert.messages import t
 
 MAX_INT_BITS = 10_000  # about 3,000 digits; Python will not print an integer of more than 4,300
 
@@ -47,12 +48,12 @@ class _Budget:
     def spend(self) -> None:
         self.steps += 1
         if self.steps > MAX_RENDER_STEPS:
-            raise RenderLimitError(f"it takes more than {MAX_RENDER_STEPS:,} steps (loop turns and calls)")
+            raise RenderLimitError(t("sandbox.steps", limit=f"{MAX_RENDER_STEPS:,}"))
         self.late()  # every step: one step may be a filter over a long text
 
     def late(self) -> None:
         if time.monotonic() > self.deadline:
-            raise RenderLimitError(f"it takes longer than {MAX_RENDER_SECONDS:g} seconds")
+            raise RenderLimitError(t("sandbox.seconds", limit=f"{MAX_RENDER_SECONDS:g}"))
 
 
 _BUDGET: ContextVar[_Budget | None] = ContextVar("shequn_render_budget", default=None)
@@ -81,7 +82,7 @@ def render(template, context: dict[str, Any]) -> str:
 
 
 def _too_long() -> RenderLimitError:
-    return RenderLimitError(f"its output is longer than {MAX_RENDER_CHARS:,} characters")
+    return RenderLimitError(t("sandbox.output", limit=f"{MAX_RENDER_CHARS:,}"))
 
 
 # ---------------------------------------------------------------------------- sizes
@@ -92,16 +93,18 @@ def _checked(value: Any) -> Any:
     if type(value) is str and len(value) <= MAX_RENDER_CHARS:  # by far the most common: said first
         return value
     if isinstance(value, (str, list, tuple, dict)) and len(value) > MAX_RENDER_CHARS:
-        what = "a text" if isinstance(value, str) else "a collection"
-        raise RenderLimitError(f"it makes {what} of {len(value):,} items, over the limit of {MAX_RENDER_CHARS:,}")
+        what = t("sandbox.a_text" if isinstance(value, str) else "sandbox.a_collection")
+        raise RenderLimitError(t("sandbox.too_many_items", what=what, n=f"{len(value):,}", limit=f"{MAX_RENDER_CHARS:,}"))
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
-        raise RenderLimitError(f"it makes a number of over {MAX_INT_BITS:,} bits")
+        raise RenderLimitError(t("sandbox.big_number", limit=f"{MAX_INT_BITS:,}"))
     return value
 
 
-def _size_argument(value: Any, what: str) -> None:
+def _size_argument(value: Any, what: tuple[str, dict]) -> None:
+    """`what` is the message key and values that name the argument."""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_RENDER_NUMBER:
-        raise RenderLimitError(f"{what} {value} is over the limit of {MAX_RENDER_NUMBER:,}")
+        raise RenderLimitError(t("sandbox.argument", what=t(what[0], **what[1]), value=value,
+                                 limit=f"{MAX_RENDER_NUMBER:,}"))
 
 
 def _sized(value: Any) -> int:
@@ -117,16 +120,16 @@ def _check_format(text: str) -> None:
     for match in _PERCENT_SPEC.finditer(text.replace("%%", "")):
         for group in match.groups():
             if group == "*":
-                raise RenderLimitError("a width given as * in a format string is not allowed in templates")
+                raise RenderLimitError(t("sandbox.star_width"))
             if group:
-                _size_argument(int(group), "a width or precision of")
+                _size_argument(int(group), ("sandbox.width", {}))
     plain = text.replace("{{", "").replace("}}", "")
     for field in _BRACE_SPEC.finditer(plain):
         spec = field.group().partition(":")[2]
         for number in re.findall(r"\d+", spec):
-            _size_argument(int(number), "a width or precision of")
+            _size_argument(int(number), ("sandbox.width", {}))
     if re.search(r"\{[^{}]*\{", plain):
-        raise RenderLimitError("a format field inside a format field is not allowed in templates")
+        raise RenderLimitError(t("sandbox.nested_field"))
 
 
 def _check_replace(text: Any, old: Any, new: Any, count: Any = -1) -> None:
@@ -135,14 +138,14 @@ def _check_replace(text: Any, old: Any, new: Any, count: Any = -1) -> None:
         if isinstance(count, int) and count >= 0:
             hits = min(hits, count)
         if len(text) + hits * (len(new) - len(old)) > MAX_RENDER_CHARS:
-            raise RenderLimitError(f"replace() would make a text of over {MAX_RENDER_CHARS:,} characters")
+            raise RenderLimitError(t("sandbox.replace", limit=f"{MAX_RENDER_CHARS:,}"))
 
 
 def _check_join(items: Any, separator: Any = "") -> None:
     if isinstance(items, (list, tuple)):
         total = sum(_sized(i) for i in items) + len(items) * _sized(separator)
         if total > MAX_RENDER_CHARS:
-            raise RenderLimitError(f"it would make a text of over {MAX_RENDER_CHARS:,} characters")
+            raise RenderLimitError(t("sandbox.long_text", limit=f"{MAX_RENDER_CHARS:,}"))
 
 
 def _range(*args: int) -> range:
@@ -152,7 +155,7 @@ def _range(*args: int) -> range:
     except OverflowError:
         count = MAX_RENDER_NUMBER + 1
     if count > MAX_RENDER_NUMBER:
-        raise RenderLimitError(f"range() of more than {MAX_RENDER_NUMBER:,} numbers")
+        raise RenderLimitError(t("sandbox.range", limit=f"{MAX_RENDER_NUMBER:,}"))
     return numbers
 
 
@@ -172,7 +175,7 @@ def _guarded_filter(name: str, func: Callable) -> Callable:
         value, rest = (args[first - 1] if len(args) >= first else None), args[first:]
         if name in _SIZE_FILTERS:
             for argument in (*rest, *kwargs.values()):
-                _size_argument(argument, f"|{name}() of")
+                _size_argument(argument, ("sandbox.filter_argument", {"name": name}))
                 if name == "indent" and isinstance(argument, str) and isinstance(value, str):
                     _check_join(value.split("\n"), argument)  # the indent goes before every line
         elif name == "format" and isinstance(value, str):
@@ -184,7 +187,7 @@ def _guarded_filter(name: str, func: Callable) -> Callable:
         elif name == "sum":
             start = kwargs.get("start", rest[1] if len(rest) > 1 else 0)
             if not isinstance(start, (int, float)):  # adding lists is quadratic, and unbounded
-                raise RenderLimitError("|sum() adds numbers only")
+                raise RenderLimitError(t("sandbox.sum"))
         return _checked(func(*args, **kwargs))
 
     return guarded
@@ -256,17 +259,17 @@ class LimitedEnvironment(ImmutableSandboxedEnvironment):
         _spend()
         ints = all(isinstance(x, int) and not isinstance(x, bool) for x in (left, right))
         if operator == "**" and ints and right > 0 and abs(left) > 1 and right * left.bit_length() > MAX_INT_BITS:
-            raise RenderLimitError(f"{left} ** {right} is a number of over {MAX_INT_BITS:,} bits")
+            raise RenderLimitError(t("sandbox.power", left=left, right=right, limit=f"{MAX_INT_BITS:,}"))
         if operator == "*":
             if ints and left.bit_length() + right.bit_length() > MAX_INT_BITS:
-                raise RenderLimitError(f"a product of over {MAX_INT_BITS:,} bits")
+                raise RenderLimitError(t("sandbox.product", limit=f"{MAX_INT_BITS:,}"))
             for items, times in ((left, right), (right, left)):
                 if isinstance(items, (str, list, tuple)) and isinstance(times, int) and \
                         len(items) * times > MAX_RENDER_CHARS:
-                    raise RenderLimitError(f"repeating {len(items):,} item(s) {times:,} times is over the limit "
-                                           f"of {MAX_RENDER_CHARS:,}")
+                    raise RenderLimitError(t("sandbox.repeat", n=f"{len(items):,}", times=f"{times:,}",
+                                             limit=f"{MAX_RENDER_CHARS:,}"))
         if operator == "+" and not ints and _sized(left) + _sized(right) > MAX_RENDER_CHARS:
-            raise RenderLimitError(f"joining them makes over {MAX_RENDER_CHARS:,} items")
+            raise RenderLimitError(t("sandbox.join", limit=f"{MAX_RENDER_CHARS:,}"))
         if operator == "%" and isinstance(left, str):
             _check_format(left)
         return _checked(super().call_binop(context, operator, left, right))
@@ -277,7 +280,7 @@ class LimitedEnvironment(ImmutableSandboxedEnvironment):
         if isinstance(owner, str):
             if name in _SIZE_METHODS:
                 for argument in (*args, *kwargs.values()):
-                    _size_argument(argument, f"{name}() of")
+                    _size_argument(argument, ("sandbox.method_argument", {"name": name}))
             elif name == "replace":
                 _check_replace(owner, *args, **kwargs)
             elif name == "join" and args:

@@ -15,7 +15,7 @@ import typing
 from typing import Any, Literal, Union
 
 from expert.errors import Problem
-from expert.messages import brief
+from expert.messages import brief, t
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 _ID = re.compile(ID_PATTERN)
@@ -71,41 +71,30 @@ def yaml_fields(cls: type) -> list[dataclasses.Field]:
 
 
 def _type_name(tp: Any) -> str:
+    """What a value of this type is, in words of the current language."""
     origin = typing.get_origin(tp)
-    if tp is Id:
-        return "an id (lower-case letters, digits, _)"
-    if tp is LocalText:
-        return "a text per language"
-    if tp is LocalList:
-        return "a list of texts per language"
-    if tp is Expr:
-        return "a condition or expression"
-    if tp is str:
-        return "a text"
-    if tp is int:
-        return "a whole number"
-    if tp is float:
-        return "a number"
-    if tp is bool:
-        return "true or false"
+    simple = {Id: "id", LocalText: "local_text", LocalList: "local_list", Expr: "expr", str: "text", int: "int",
+              float: "number", bool: "bool"}
+    if tp in simple:
+        return t("schema.type_" + simple[tp])
     if origin is Literal:
-        return "one of " + ", ".join(map(str, typing.get_args(tp)))
+        return t("schema.one_of", values=", ".join(map(str, typing.get_args(tp))), hint="")
     if origin is list:
-        return "a list"
+        return t("schema.type_list")
     if origin is dict:
-        return "a mapping"
+        return t("schema.type_mapping")
     if origin in (Union, types.UnionType):
-        return " or ".join(_type_name(a) for a in typing.get_args(tp) if a is not type(None))
+        return t("schema.or").join(_type_name(a) for a in typing.get_args(tp) if a is not type(None))
     if dataclasses.is_dataclass(tp):
-        return "a mapping"
-    return "a value"
+        return t("schema.type_mapping")
+    return t("schema.type_value")
 
 
 def build(cls: type, raw: Any, ctx: Context, line: int | None = None, subject: str | None = None) -> Any:
     """Validate `raw` as an instance of the dataclass `cls`; None (and problems in ctx) if it is not."""
     line = line or getattr(raw, "line", None)  # the key's line for a mapping under a key
     if not isinstance(raw, dict):
-        ctx.add(f"expected a mapping here, found {_show(raw)}", line, subject)
+        ctx.add(t("schema.expected_mapping", found=_show(raw)), line, subject)
         return None
     hints = _hints(cls)
     fields = yaml_fields(cls)
@@ -116,8 +105,8 @@ def build(cls: type, raw: Any, ctx: Context, line: int | None = None, subject: s
     for key in raw:
         if key not in names:
             near = difflib.get_close_matches(str(key), [n for n in names if n not in raw], n=1, cutoff=0.6)
-            hint = f"; did you mean {near[0]!r}?" if near else f"; allowed: {', '.join(names)}"
-            ctx.add(f"unknown key {brief(key)}{hint}", _key_line(raw, key, line), subject)
+            hint = t("schema.did_you_mean", name=repr(near[0])) if near else t("schema.allowed", names=", ".join(names))
+            ctx.add(t("schema.unknown_key", key=brief(key), hint=hint), _key_line(raw, key, line), subject)
             suggested.update(near)
             ok = False
     values: dict[str, Any] = {}
@@ -126,7 +115,8 @@ def build(cls: type, raw: Any, ctx: Context, line: int | None = None, subject: s
             if f.name in suggested:
                 continue  # already reported as the likely fix of a misspelt key
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                ctx.add(f"missing {f.name!r}: {f.metadata.get('doc', _type_name(hints[f.name]))}", line, subject)
+                ctx.add(t("schema.missing", key=repr(f.name), what=f.metadata.get("doc", _type_name(hints[f.name]))),
+                        line, subject)
                 ok = False
             continue
         value, good = convert(hints[f.name], raw[f.name], ctx, _key_line(raw, f.name, line), subject, f.name)
@@ -149,11 +139,11 @@ def _key_line(raw: Any, key: str, default: int | None) -> int | None:
 
 def _show(raw: Any) -> str:
     if isinstance(raw, dict):
-        return "a mapping"
+        return t("schema.type_mapping")
     if isinstance(raw, list):
-        return "a list"
+        return t("schema.type_list")
     if raw is None:
-        return "nothing"
+        return t("schema.nothing")
     return brief(raw)
 
 
@@ -162,7 +152,7 @@ def convert(tp: Any, raw: Any, ctx: Context, line: int | None, subject: str | No
     origin = typing.get_origin(tp)
 
     def bad(what: str | None = None) -> tuple[Any, bool]:
-        ctx.add(f"{key!r} should be {what or _type_name(tp)}, found {_show(raw)}", line, subject)
+        ctx.add(t("schema.should_be", key=repr(key), what=what or _type_name(tp), found=_show(raw)), line, subject)
         return None, False
 
     if tp is Any:
@@ -188,7 +178,7 @@ def convert(tp: Any, raw: Any, ctx: Context, line: int | None, subject: str | No
             return Id(raw), True
         return bad()
     if tp is str:
-        return (raw, True) if isinstance(raw, str) and raw.strip() else bad("a non-empty text")
+        return (raw, True) if isinstance(raw, str) and raw.strip() else bad(t("schema.type_non_empty_text"))
     if tp is bool:
         return (raw, True) if isinstance(raw, bool) else bad()
     if tp is int:
@@ -200,8 +190,8 @@ def convert(tp: Any, raw: Any, ctx: Context, line: int | None, subject: str | No
         if raw in allowed:
             return raw, True
         near = difflib.get_close_matches(str(raw), [str(a) for a in allowed], n=1, cutoff=0.6)
-        hint = f" (did you mean {near[0]!r}?)" if near else ""
-        return bad(f"one of {', '.join(map(str, allowed))}{hint}")
+        hint = t("answers.did_you_mean", name=near[0]) if near else ""
+        return bad(t("schema.one_of", values=", ".join(map(str, allowed)), hint=hint))
     if tp in (LocalText, LocalList):
         return _local(tp, raw, ctx, line, subject, key)
     if origin is list:
@@ -223,11 +213,11 @@ def convert(tp: Any, raw: Any, ctx: Context, line: int | None, subject: str | No
         for k, v in raw.items():
             k_line = _key_line(raw, k, line)
             if key_tp is Id and not (isinstance(k, str) and _ID.match(k)):
-                ctx.add(f"{brief(k)} in {key!r} is not a valid id (lower-case letters, digits, _)", k_line, subject)
+                ctx.add(t("schema.bad_id_key", name=brief(k), key=repr(key)), k_line, subject)
                 ok = False
                 continue
             if key_tp is int and (isinstance(k, bool) or not isinstance(k, int)):
-                ctx.add(f"{brief(k)} in {key!r} should be a whole number", k_line, subject)
+                ctx.add(t("schema.bad_int_key", name=brief(k), key=repr(key)), k_line, subject)
                 ok = False
                 continue
             value, good = convert(value_tp, v, ctx, k_line, k if key_tp is Id else subject, f"{key}.{k}")
@@ -244,13 +234,13 @@ def _local(tp: Any, raw: Any, ctx: Context, line: int | None, subject: str | Non
     want_list = tp is LocalList
     langs = ctx.languages
     if not isinstance(raw, dict):
-        kind = "lists" if want_list else "texts"
-        ctx.add(f"{key!r} should give {kind} per language ({', '.join(langs)}), found {_show(raw)}", line, subject)
+        what = t("schema.lists_per_language" if want_list else "schema.texts_per_language", langs=", ".join(langs))
+        ctx.add(t("schema.should_be", key=repr(key), what=what, found=_show(raw)), line, subject)
         return None, False
     ok = True
     for lang in raw:
         if lang not in langs:
-            ctx.add(f"{key!r} has language {brief(lang)}, which the knowledge base does not declare ({', '.join(langs)})",
+            ctx.add(t("schema.undeclared_language", key=repr(key), lang=brief(lang), langs=", ".join(langs)),
                     _key_line(raw, lang, line), subject)
             ok = False
     for lang in langs:
@@ -258,11 +248,11 @@ def _local(tp: Any, raw: Any, ctx: Context, line: int | None, subject: str | Non
         good = (isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value)) \
             if want_list else (isinstance(value, str) and value.strip())
         if lang not in raw:
-            ctx.add(f"{key!r} has no {lang!r} text", line, subject)
+            ctx.add(t("schema.no_text", key=repr(key), lang=repr(lang)), line, subject)
             ok = False
         elif not good:
-            what = "a non-empty list of texts" if want_list else "a non-empty text"
-            ctx.add(f"{key!r}.{lang} should be {what}", _key_line(raw, lang, line), subject)
+            what = t("schema.type_non_empty_list" if want_list else "schema.type_non_empty_text")
+            ctx.add(t("schema.should_be_only", key=f"{key!r}.{lang}", what=what), _key_line(raw, lang, line), subject)
             ok = False
     if not ok:
         return None, False

@@ -10,6 +10,7 @@ not exist (2026-02-30) stays text, for the validators to report in their own wor
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 import yaml
@@ -156,18 +157,139 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+class CharacterError(yaml.MarkedYAMLError):
+    """A character YAML cannot take where it stands, named with its place: a tab in the indentation, or a
+    full-width character typed through a Chinese input method where YAML needs its ASCII twin."""
+
+
+# PyYAML's words for what is wrong, and what they mean in the current language
+_YAML_PROBLEMS = [
+    (re.compile(r"mapping values are not allowed (here|in this context)"), "yaml.mapping_not_allowed"),
+    (re.compile(r"could not find expected ':'"), "yaml.no_colon"),
+    (re.compile(r"found character '\\t' that cannot start any token|found a tab character.*"), "yaml.tab"),
+    (re.compile(r"found character (?P<x>.+) that cannot start any token"), "yaml.bad_character"),
+    (re.compile(r"found character that cannot start any token"), "yaml.bad_character_here"),
+    (re.compile(r"expected <block end>, but found (?P<x>.+)"), "yaml.indentation"),
+    (re.compile(r"expected ',' or '(?P<close>[]}])', but got (?P<x>.+)"), "yaml.flow_unclosed"),
+    (re.compile(r"did not find expected ',' or '(?P<close>[]}])'"), "yaml.flow_unclosed_here"),
+    (re.compile(r"did not find expected node content"), "yaml.no_value"),
+    (re.compile(r"did not find expected key"), "yaml.no_key"),
+    (re.compile(r"did not find expected '-' indicator"), "yaml.no_dash"),
+    (re.compile(r"did not find expected (?P<x>.+)"), "yaml.not_found"),
+    (re.compile(r"found unexpected end of stream"), "yaml.unexpected_end"),
+    (re.compile(r"found undefined alias (?P<x>.+)"), "yaml.undefined_alias"),
+    (re.compile(r"found duplicate key (?P<x>.+)"), "yaml.duplicate_key"),
+    (re.compile(r"found unhashable key"), "yaml.unhashable_key"),
+    (re.compile(r"found unknown escape character (?P<x>.+)"), "yaml.unknown_escape"),
+    (re.compile(r"could not determine a constructor for the tag (?P<x>.+)"), "yaml.unknown_tag"),
+    (re.compile(r"expected a comment or a line break, but found (?P<x>.+)"), "yaml.trailing"),
+    (re.compile(r"but found another document"), "yaml.two_documents"),
+    (re.compile(r"found unexpected ':'"), "yaml.unexpected_colon"),
+]
+_YAML_CONTEXTS = {
+    "while scanning a simple key": "yaml.in_key",
+    "while scanning for the next token": "yaml.in_token",
+    "while parsing a block mapping": "yaml.in_mapping",
+    "while parsing a block collection": "yaml.in_list",
+    "while parsing a flow sequence": "yaml.in_flow_list",
+    "while parsing a flow mapping": "yaml.in_flow_mapping",
+    "while parsing a flow node": "yaml.in_flow_node",
+    "while parsing a block node": "yaml.in_block_node",
+    "while scanning a quoted scalar": "yaml.in_quoted",
+    "while scanning a double-quoted scalar": "yaml.in_quoted",
+    "while scanning a single-quoted scalar": "yaml.in_quoted",
+    "while constructing a mapping": "yaml.in_mapping",
+    "while scanning an alias": "yaml.in_alias",
+    "while scanning an anchor": "yaml.in_alias",
+    "expected a single document in the stream": "yaml.in_stream",
+}
+
+
+def _worded(problem: str) -> str:
+    for pattern, key in _YAML_PROBLEMS:
+        found = pattern.fullmatch(problem)
+        if found:
+            return t(key, **found.groupdict())
+    return problem
+
+
 def yaml_problem(error: yaml.YAMLError, file: str) -> Problem:
-    """Turn a PyYAML error into a Problem at file:line:column."""
+    """Turn a PyYAML error into a Problem at file:line:column, in the reader's language."""
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     what = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None)
-    if isinstance(error, LimitError):
+    if isinstance(error, (LimitError, CharacterError)):
         message = what
     else:
-        message = f"YAML syntax error: {what}" + (f" ({context})" if context else "")
+        context = t(_YAML_CONTEXTS[context]) if context in _YAML_CONTEXTS else context
+        message = t("yaml.syntax", what=_worded(what), context=t("yaml.context", context=context) if context else "")
     if mark is None:
         return Problem(message, file=file)
     return Problem(message, file=file, line=mark.line + 1, column=mark.column + 1)
+
+
+# A key typed with a full-width colon (`members：300`), or a U+3000 ideographic space in the indentation
+# or after a key's colon: what an input method left switched to full width gives. Only at the start of a
+# line: in a value, `：` and U+3000 are text like any other.
+_FULL_WIDTH_KEY = re.compile(r"[ \t]*(?P<key>[A-Za-z_][A-Za-z0-9_-]*)[ \t\u3000]*(?P<char>：)")
+_FULL_WIDTH_SPACE = re.compile(r"(?P<lead>[ \t\u3000]*(- )?[A-Za-z_][A-Za-z0-9_-]*:)?[ \t]*(?P<char>\u3000)")
+
+
+def _full_width_at(line_text: str, line: int) -> CharacterError | None:
+    """The full-width mistake at the start of this line, if it has one."""
+    for pattern in (_FULL_WIDTH_KEY, _FULL_WIDTH_SPACE):
+        found = pattern.match(line_text)
+        if found:
+            column = found.start("char")
+            char = found.group("char")
+            key = "yaml.full_width_space" if char == "\u3000" else "yaml.full_width"
+            mark = yaml.Mark("", 0, line, column, None, None)
+            return CharacterError(None, None, t(key, line=line + 1, column=column + 1, char=char,
+                                                twin=unicodedata.normalize("NFKC", char)), mark)
+    return None
+
+
+def _tab_at(text: str, mark: yaml.Mark | None) -> CharacterError | None:
+    """A syntax error at a tab: YAML indents with spaces only, which its own message does not say."""
+    if mark is None:
+        return None
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    if line[mark.column:mark.column + 1] != "\t":
+        return None
+    return CharacterError(None, None, t("yaml.tab_at", line=mark.line + 1, column=mark.column + 1), mark)
+
+
+def _full_width_near(text: str, error: yaml.MarkedYAMLError) -> CharacterError | None:
+    """A syntax error caused by a full-width character on its line or the lines it names."""
+    lines = text.splitlines()
+    marks = [m for m in (error.context_mark, error.problem_mark) if m is not None]
+    for number in sorted({n for m in marks for n in (m.line - 1, m.line) if 0 <= n < len(lines)}):
+        found = _full_width_at(lines[number], number)
+        if found is not None:
+            return found
+    return None
+
+
+def _full_width_in(text: str, root: yaml.Node) -> None:
+    """Refuse a document that parsed only because a full-width colon made a key and its value one text:
+    a plain scalar that starts its line and reads `key：value`."""
+    lines = text.splitlines()
+    stack = [root]
+    seen: set[int] = set()  # an alias is the same node again: each is looked at once
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            mark = node.start_mark
+            if not node.style and mark.line < len(lines) and not lines[mark.line][:mark.column].strip():
+                found = _full_width_at(lines[mark.line], mark.line)
+                if found is not None:
+                    raise found
+        else:
+            stack.extend(_children(node))
 
 
 def parse_yaml(text: str, file: str) -> Any:
@@ -175,13 +297,21 @@ def parse_yaml(text: str, file: str) -> Any:
     loader = _Loader(text)
     loader.file_name = file
     try:
-        node = loader.get_single_node()
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as error:
+            named = _tab_at(text, error.problem_mark) or (_full_width_near(text, error) if not text.isascii() else None)
+            if named is not None:
+                raise named from None
+            raise
         if node is None:
             return None
         if _ANCHOR.search(text):  # only anchors make aliases, and only aliases make a document larger than its text
             _measure(node)
         elif _check_tree(node) > MAX_YAML_NODES:
             raise LimitError(None, None, t("yaml.too_many_plain_values", limit=MAX_YAML_NODES), node.start_mark)
+        if "：" in text or "\u3000" in text:  # measured first: the walk is then bounded
+            _full_width_in(text, node)
         return loader.construct_document(node)
     finally:
         loader.dispose()

@@ -31,6 +31,25 @@ def private_cache(tmp_path_factory):
         os.environ["SHEQUN_CACHE_DIR"] = before
 
 
+@pytest.fixture(autouse=True)
+def chinese_messages(monkeypatch):
+    """Every test starts in the default language, Chinese, whatever the environment or an earlier test chose."""
+    from expert.messages import set_language
+
+    monkeypatch.delenv("SHEQUN_LANG", raising=False)
+    set_language(None)
+    yield
+    set_language(None)
+
+
+@pytest.fixture
+def english():
+    """Messages in English, as --lang en or SHEQUN_LANG=en give them."""
+    from expert.messages import set_language
+
+    set_language("en")
+
+
 @pytest.fixture(scope="session")
 def checkup():
     """The built-in knowledge base with its engine, built once for the whole run."""

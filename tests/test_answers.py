@@ -133,3 +133,104 @@ def test_a_half_finished_file_reads_only_when_asked_to(tmp_path, questionnaire):
     assert read_answers(path, questionnaire, complete=False).values == {"members": 300}
     with pytest.raises(AnswersError):
         read_answers(path, questionnaire)
+
+
+# ---------------------------------------------------------------------------- written the way people write
+
+
+def test_yes_no_and_choice_labels_read_as_the_batch_csv_reads_them(tmp_path, questionnaire):
+    path = answers_file(tmp_path, GOOD.replace("kind: personal", "kind: 个人").replace("by_sales: false", "by_sales: 否"))
+    answers = read_answers(path, questionnaire)
+    assert (answers.values["kind"], answers.values["by_sales"]) == ("personal", False)
+
+
+@pytest.mark.parametrize("written, meant", [("是", True), ("yes", True), ("TRUE", True), ("y", True), (1, True),
+                                            ("没有", False), ("No", False), ("0", False), (0, False)])
+def test_every_spelling_of_yes_and_no_of_the_csv_reads_in_an_answers_file(written, meant, questionnaire):
+    from expert.answers import validate_answers
+
+    values = validate_answers({"answers": {**_good_values(), "by_sales": written}}, questionnaire, "x").values
+    assert values["by_sales"] is meant
+
+
+def _good_values() -> dict:
+    return {"community_name": "城西跑团", "members": 300, "leaders": 3, "kind": "personal",
+            "attraction": ["content", "perks"], "by_sales": False}
+
+
+@pytest.mark.parametrize("written", ["[福利，内容]", "[Perks、 Content]", "福利，内容", "'perks, content'", "福利;内容",
+                                     "[福利，content]"])
+def test_multiple_choices_separated_by_full_width_commas_or_labels(written, tmp_path, questionnaire):
+    path = answers_file(tmp_path, GOOD.replace("attraction: [content, perks]", f"attraction: {written}"))
+    assert read_answers(path, questionnaire).values["attraction"] == ["perks", "content"]
+
+
+def test_a_label_holding_commas_is_one_option_not_several():
+    from expert.coercion import coerce
+    from expert.questionnaire import Choice, Question
+    from expert.schema import LocalText
+
+    q = Question("gifts", "multiple", LocalText(zh="?"), LocalText(zh="?"), choices=[
+        Choice("perks", LocalText(zh="优惠、折扣、赠品", en="Perks (discounts, samples)")),
+        Choice("content", LocalText(zh="干货内容、分享", en="Content"))])
+    assert coerce(q, "优惠、折扣、赠品，干货内容、分享") == ["perks", "content"]
+    assert coerce(q, ["Perks (discounts, samples), content"]) == ["perks", "content"]
+    assert coerce(q, "优惠、礼物") == ["优惠、礼物"]  # names no option: refused as written
+
+
+@pytest.mark.parametrize("field, written, lang, message", [
+    ("kind", "persnal", "zh", "应为以下之一：enterprise, personal，实际是 'persnal'（是不是 'personal'？）"),
+    ("kind", "Persnal", "en", "expected one of: enterprise, personal, got 'Persnal' (did you mean 'personal'?)"),
+    ("attraction", ["perks", "contnet"], "en",
+     "expected a list of: perks, content, got ['perks', 'contnet'] (did you mean 'content'?)"),
+    ("by_sales", "ture", "en", "expected yes or no (true/false), got 'ture' (did you mean 'true'?)"),
+    ("kind", "shop", "en", "expected one of: enterprise, personal, got 'shop'"),  # nothing close: no guess
+])
+def test_a_value_close_to_a_valid_one_is_suggested(field, written, lang, message, questionnaire):
+    from expert.answers import validate_answers
+
+    with pytest.raises(AnswersError) as info:
+        validate_answers({"answers": {**_good_values(), field: written}}, questionnaire, "x.yaml", lang)
+    [problem] = info.value.problems
+    assert (problem.subject, problem.message) == (field, message)
+
+
+# ---------------------------------------------------------------------------- an interview left half-way
+
+
+def test_a_half_finished_file_is_called_unfinished_with_the_resume_command(tmp_path, questionnaire):
+    path = answers_file(tmp_path, "questionnaire: mini\nversion: 1\nanswers:\n  community_name: 城西跑团\n")
+    with pytest.raises(AnswersError) as info:
+        read_answers(path, questionnaire)
+    assert str(info.value) == (f"答卷 {path} 还没答完：还有 5 道必答题没有回答，从「人数」起。\n"
+                               f"接着答：shequn interview --answers {path} --resume")
+
+
+def test_an_unfinished_file_with_a_space_in_its_name_gets_a_command_that_works(tmp_path, questionnaire):
+    path = write_tree(tmp_path, {"城西 跑团.yaml": "questionnaire: mini\nversion: 1\nanswers:\n  members: 300\n"})
+    with pytest.raises(AnswersError) as info:
+        read_answers(path / "城西 跑团.yaml", questionnaire, "城西 跑团.yaml")
+    assert str(info.value).endswith("--answers '" + str(path / "城西 跑团.yaml") + "' --resume")
+
+
+def test_an_unfinished_file_with_a_wrong_answer_lists_the_wrong_answer_and_counts_the_rest(tmp_path, questionnaire):
+    path = answers_file(tmp_path, "questionnaire: mini\nversion: 1\nanswers:\n  community_name: 城西跑团\n  members: 0\n")
+    with pytest.raises(AnswersError) as info:
+        read_answers(path, questionnaire)
+    assert [(p.subject, p.message) for p in info.value.problems] == [
+        ("members", "不能小于 1"), ("leaders", "还有 4 道必答题没有回答，从「领袖人数」起")]
+
+
+def test_one_required_answer_missing_among_other_problems_is_named(tmp_path, questionnaire):
+    path = answers_file(tmp_path, GOOD.replace("      by_sales: false\n", "").replace("members: 300", "members: 0"))
+    with pytest.raises(AnswersError) as info:
+        read_answers(path, questionnaire)
+    assert [p.message for p in info.value.problems][-1] == "必答题没有回答：按销量看人"
+
+
+def test_a_batch_row_still_names_each_missing_answer(questionnaire):
+    from expert.answers import validate_answers
+
+    with pytest.raises(AnswersError) as info:
+        validate_answers({"answers": {"community_name": "城西跑团"}}, questionnaire, "input.csv:2")
+    assert len(info.value.problems) == 5 and "还没答完" not in str(info.value)

@@ -115,7 +115,7 @@ def test_a_rules_file_that_is_not_a_readable_file_is_named_by_check(make, mini_k
     make(mini_kb / "rules" / "broken.yaml")
     done = run_guarded(["check", "--kb", "."], cwd=mini_kb, timeout=20)
     assert done.returncode == 2
-    assert f"错误：rules/broken.yaml: cannot read the file: {NOT_A_FILE[make]}\n" in done.stderr
+    assert f"错误：rules/broken.yaml: 读不了这个文件：{NOT_A_FILE[make]}\n" in done.stderr
 
 
 # ---------------------------------------------------------------------------- numbers that are no numbers
@@ -159,3 +159,39 @@ def test_arithmetic_that_leaves_the_numbers_is_unknown(expression, values):
 
 class _NumberQuestion:
     type = "number"
+
+
+# ---------------------------------------------------------------------------- YAML's own words, in ours
+
+
+YAML_MISTAKES = [  # (text, place, Chinese, English)
+    ("a: [1, 2\nb: 3\n", "x.yaml:2:2", "YAML 语法错误：这里应是「,」或「]」（读一个方括号里的列表时）",
+     "YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence)"),
+    ("a: 1\n b: 2\n", "x.yaml:2:3", "YAML 语法错误：这里不能写「键: 值」；是缩进不对，还是值里的冒号要加引号？",
+     "YAML syntax error: mapping values are not allowed here"),
+    ("a: 'open\n", "x.yaml:2:1", "YAML 语法错误：文件意外结束；是不是少了收尾的引号或括号？（读一段带引号的文字时）",
+     "YAML syntax error: found unexpected end of stream (while scanning a quoted scalar)"),
+    ("a: 1\na: 2\n", "x.yaml:2:1", "YAML 语法错误：键 'a' 重复了（读一个映射时）",
+     "YAML syntax error: found duplicate key 'a' (while parsing a block mapping)"),
+    ("a:\n\t- 1\n", "x.yaml:2:1", "第 2 行第 1 列是制表符（Tab）；YAML 只能用空格缩进",
+     "line 2, column 1 is a tab; YAML indents with spaces only"),
+    ("a: 1\nb: @x\n", "x.yaml:2:4", "YAML 语法错误：这个字符不能用在这里（读下一个记号时）",
+     "YAML syntax error: found character that cannot start any token (while scanning for the next token)"),
+]
+
+
+@pytest.mark.parametrize("text, where, zh, en", YAML_MISTAKES)
+def test_yaml_syntax_errors_are_told_in_chinese_and_in_english(text, where, zh, en):
+    import yaml
+
+    from expert.messages import set_language
+    from expert.yamlio import parse_yaml, yaml_problem
+
+    with pytest.raises(yaml.YAMLError) as caught:
+        parse_yaml(text, "x.yaml")
+    problem = yaml_problem(caught.value, "x.yaml")
+    assert (problem.where, problem.message) == (where, zh)
+    set_language("en")
+    with pytest.raises(yaml.YAMLError) as caught:
+        parse_yaml(text, "x.yaml")
+    assert yaml_problem(caught.value, "x.yaml").message == en

@@ -18,10 +18,10 @@ def problems_of(kb) -> list[str]:
 def test_an_empty_file_is_named(mini_kb, monkeypatch, capsys, rel):
     (mini_kb / rel).write_text("# nothing yet\n", encoding="utf-8")
     monkeypatch.chdir(mini_kb)
-    assert problems_of(".")[0] == f"{rel}: the file is empty"
+    assert problems_of(".")[0] == f"{rel}: 文件是空的"
     assert main(["diagnose", "answers.yaml", "--kb", "."]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("知识库 . 有 ") and f"  {rel}: the file is empty\n" in err
+    assert err.startswith("知识库 . 有 ") and f"  {rel}: 文件是空的\n" in err
     count = int(err.split(" 有 ")[1].split(" ")[0])
     assert count == err.count("\n  ") >= 1  # the count and the list agree
 
@@ -29,26 +29,38 @@ def test_an_empty_file_is_named(mini_kb, monkeypatch, capsys, rel):
 # ---------------------------------------------------------------------------- the condition language's bounds
 
 TERM = "(leaders == 1 or members == 2)"
-CONDITIONS = {
+CONDITIONS = {  # name: (condition, message in Chinese, message in English)
     "500_parentheses": ("(" * 500 + "leaders == 0" + ")" * 500,
+                        "读不了条件 '(((((((((((((((((((((((((((((((((((((...))))))))))))))))))))))))))))))))))))))'：嵌套太深"
+                        "（超过 40 层）（第 41 列）",
                         "cannot read condition '(((((((((((((((((((((((((((((((((((((...)))))))))))))))))))))))))))))"
                         ")))))))))': nested too deeply (over 40 levels) at column 41"),
     "a_1_MB_expression": ("leaders == 0" + " or leaders == 0" * 65_536,
+                          "读不了条件 'leaders == 0 or leaders == 0 or leade...s == 0 or leaders == 0 or leaders == 0'："
+                          "它有 1048588 个字符，超过了上限 2000",
                           "cannot read condition 'leaders == 0 or leaders == 0 or leade...s == 0 or leaders == 0 or "
                           "leaders == 0': it is 1048588 characters long, over the limit of 2000"),
     "a_5000_digit_constant": ("leaders == " + "9" * 5000,
+                              "读不了条件 'leaders == 99999999999999999999999999...99999999999999999999999999999999999999'"
+                              "：它有 5011 个字符，超过了上限 2000",
                               "cannot read condition 'leaders == 99999999999999999999999999...99999999999999999999999999"
                               "999999999999': it is 5011 characters long, over the limit of 2000"),
     "a_40_digit_constant": ("leaders == " + "9" * 40,
+                            "读不了条件 'leaders == 9999999999999999999999999999999999999999'：数字太长：40 位（上限 30 位）"
+                            "（第 12 列）",
                             "cannot read condition 'leaders == 9999999999999999999999999999999999999999': a number of 40 "
                             "digits is too long (the limit is 30) at column 12"),
     "a_chain_of_400_additions": ("leaders" + " + 1" * 400 + " == 0",
+                                 "读不了条件 'leaders + 1 + 1 + 1 + 1 + 1 + 1 + 1 +...1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 == 0'"
+                                 "：嵌套太深（超过 40 层）",
                                  "cannot read condition 'leaders + 1 + 1 + 1 + 1 + 1 + 1 + 1 +...1 + 1 + 1 + 1 + 1 + 1 "
                                  "+ 1 + 1 + 1 == 0': nested too deeply (over 40 levels)"),
     "26_alternatives_joined_by_and": (" and ".join([TERM] * 26),
+                                      "这个条件太复杂：展开后的情形数是 10^7 以上（上限 64）；请拆成几条规则",
                                       "this condition is too complex: written out it has more than 10^7 alternatives "
                                       "(the limit is 64); split it into several rules"),
     "7_alternatives_joined_by_and": (" and ".join([TERM] * 7),
+                                     "这个条件太复杂：展开后的情形数是 128（上限 64）；请拆成几条规则",
                                      "this condition is too complex: written out it has 128 alternatives (the limit "
                                      "is 64); split it into several rules"),
 }
@@ -56,7 +68,17 @@ CONDITIONS = {
 
 @pytest.mark.parametrize("name", CONDITIONS)
 def test_a_condition_beyond_the_bounds_names_its_rule(mini_kb, monkeypatch, name):
-    condition, message = CONDITIONS[name]
+    condition, message, _ = CONDITIONS[name]
+    rules = mini_kb / "rules" / "leaders.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("when: leaders == 0", f'when: "{condition}"'),
+                     encoding="utf-8")
+    monkeypatch.chdir(mini_kb)
+    assert problems_of(".") == [f"rules/leaders.yaml:10 [no_leaders]: {message}"]
+
+
+@pytest.mark.parametrize("name", CONDITIONS)
+def test_a_condition_beyond_the_bounds_is_told_in_english_on_request(mini_kb, monkeypatch, name, english):
+    condition, _, message = CONDITIONS[name]
     rules = mini_kb / "rules" / "leaders.yaml"
     rules.write_text(rules.read_text(encoding="utf-8").replace("when: leaders == 0", f'when: "{condition}"'),
                      encoding="utf-8")
@@ -85,8 +107,7 @@ def test_alternatives_are_counted_through_not_and_yaml_forms(mini_kb, monkeypatc
                      encoding="utf-8")
     monkeypatch.chdir(mini_kb)
     [problem] = problems_of(".")
-    assert problem.startswith("rules/leaders.yaml:10 [no_leaders]: this condition is too complex: written out it "
-                              "has 128 alternatives")
+    assert problem.startswith("rules/leaders.yaml:10 [no_leaders]: 这个条件太复杂：展开后的情形数是 128（")
 
 
 def test_the_normal_form_is_never_written_out_past_the_bound():
@@ -107,4 +128,4 @@ def test_parameters_and_skip_logic_have_the_same_bounds(mini_kb, monkeypatch, wh
         (mini_kb / rel).write_text(text.replace(replace, with_), encoding="utf-8")
     monkeypatch.chdir(mini_kb)
     [problem] = problems_of(".")
-    assert problem.startswith(f"{where}: cannot read ") and ": nested too deeply (over 40 levels) at column " in problem
+    assert problem.startswith(f"{where}: 读不了") and "：嵌套太深（超过 40 层）（第 " in problem

@@ -68,7 +68,7 @@ FOLDER_BAD = {
     ".nan": (b"answers: {community_name: x, members: .nan}\n", "nan 不能作为回答"),
     "5,000 digits": (b"answers: {community_name: x, members: " + b"9" * 5000 + b"}\n", "数字太长"),
     "unknown top-level key": (b"bogus: 1\nanswers: {community_name: x}\n", "未知的顶层键 'bogus'"),
-    "YAML syntax": (b"answers: {community_name: [x}\n", "YAML syntax error"),
+    "YAML syntax": (b"answers: {community_name: [x}\n", "YAML 语法错误"),
     "2 MB": (b"answers: {community_name: x}\n" + b"#" * (2 << 20) + b"\n", "字节"),
     "not a mapping": (b"- a\n- b\n", "不是答卷"),
 }

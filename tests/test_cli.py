@@ -118,8 +118,8 @@ def test_check_lists_every_problem_with_file_and_line(capsys, mini_kb):
                      .replace("- finding: too_few_leaders", "- finding: too_few_leader"), encoding="utf-8")
     code, _, err = run(capsys, "check", "--kb", mini_kb)
     assert code == 1
-    assert "rules/leaders.yaml:10 [no_leaders]: unknown answer id 'leaderz'" in err
-    assert "[customer_crowd]: unknown finding id 'too_few_leader'" in err
+    assert "rules/leaders.yaml:10 [no_leaders]: 问卷里没有题目 'leaderz'" in err
+    assert "[customer_crowd]: 没有发现 'too_few_leader'（是不是 'too_few_leaders'？）" in err
 
 
 def test_check_runs_golden_cases(capsys, mini_kb):
@@ -134,7 +134,7 @@ def test_check_on_a_yaml_syntax_error_gives_line_and_column_and_exit_2(capsys, m
     (mini_kb / "rules" / "leaders.yaml").write_text("check: leaders\nrules: [\n  - id: x\n", encoding="utf-8")
     code, _, err = run(capsys, "check", "--kb", mini_kb)
     assert code == 2
-    assert "rules/leaders.yaml:3:3: YAML syntax error" in err
+    assert "rules/leaders.yaml:3:3: YAML 语法错误：这里少了一个值（读方括号或花括号里的一个值时）" in err
 
 
 def test_version_and_help(capsys):
@@ -153,4 +153,148 @@ def test_the_installed_command_shows_no_traceback_on_bad_input(tmp_path, mini_kb
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert "YAML syntax error" in result.stderr
+    assert "YAML 语法错误" in result.stderr
+
+
+# ---------------------------------------------------------------------------- standard input and output
+
+
+def _shequn(*args, stdin=None, env=None, shell=False, cwd=None):
+    full_env = {k: v for k, v in os.environ.items() if k not in ("SHEQUN_LANG", "PYTHONIOENCODING")}
+    full_env.update(env or {})
+    command = " ".join(args) if shell else [sys.executable, "-m", "expert", *map(str, args)]
+    return subprocess.run(command, input=stdin, capture_output=True, env=full_env, timeout=60, shell=shell,
+                          executable="/bin/bash" if shell else None, cwd=cwd)
+
+
+def _written(mini_kb, answers, tmp_path) -> bytes:
+    out = tmp_path / "rx.md"
+    assert main(["diagnose", str(answers), "--kb", str(mini_kb), "-o", str(out)]) == 0
+    return out.read_bytes()
+
+
+def test_a_dash_reads_the_answers_from_standard_input(mini_kb, answers, tmp_path):
+    done = _shequn("diagnose", "-", "--kb", mini_kb, stdin=answers.read_bytes())
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout == _written(mini_kb, answers, tmp_path)
+
+
+def test_dev_stdin_and_process_substitution_are_read_like_a_file(mini_kb, answers, tmp_path):
+    expected = _written(mini_kb, answers, tmp_path)
+    python = f"{sys.executable} -m expert"
+    by_name = _shequn(python, "diagnose", "/dev/stdin", "--kb", str(mini_kb), f"< {answers}", shell=True, cwd=ROOT)
+    substituted = _shequn(python, "diagnose", f"<(cat {answers})", "--kb", str(mini_kb), shell=True, cwd=ROOT)
+    assert (by_name.returncode, by_name.stdout) == (0, expected), by_name.stderr.decode()
+    assert (substituted.returncode, substituted.stdout) == (0, expected), substituted.stderr.decode()
+
+
+def test_a_named_pipe_on_disk_is_still_refused_and_not_waited_on(mini_kb, tmp_path):
+    os.mkfifo(tmp_path / "pipe.yaml")
+    done = _shequn("diagnose", tmp_path / "pipe.yaml", "--kb", mini_kb)
+    assert done.returncode == 2
+    assert done.stderr.decode() == f"读不了答卷文件 {tmp_path / 'pipe.yaml'}：这是一个命名管道（FIFO），不是普通文件\n"
+
+
+def test_answers_from_standard_input_are_not_overwritten_by_dash_o(mini_kb, answers):
+    done = _shequn(f"{sys.executable} -m expert diagnose - --kb {mini_kb} -o {answers} < {answers}", shell=True,
+                   cwd=ROOT)
+    assert done.returncode == 2 and "不会写进" in done.stderr.decode()
+    assert answers.read_text(encoding="utf-8") == __import__("textwrap").dedent(ANSWERS).lstrip("\n")
+
+
+def test_a_terminal_as_standard_input_is_named_not_waited_on(mini_kb):
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(sys.executable, ["-m", "expert", "diagnose", "-", "--kb", str(mini_kb)], cwd=str(ROOT),
+                          env={k: v for k, v in os.environ.items() if k != "SHEQUN_LANG"}, encoding="utf-8",
+                          timeout=30)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
+    assert "读不了答卷文件 标准输入：这是终端，不是文件" in child.before
+
+
+def test_dash_o_dash_prints_the_same_bytes_as_dash_o_file(mini_kb, answers, tmp_path):
+    done = _shequn("diagnose", answers, "--kb", mini_kb, "-o", "-")
+    assert (done.returncode, done.stdout) == (0, _written(mini_kb, answers, tmp_path))
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "ascii", "latin-1"])
+def test_output_is_utf8_whatever_the_locale_says(encoding, mini_kb, answers, tmp_path):
+    env = {"PYTHONIOENCODING": encoding, "LC_ALL": "C", "LANG": "C"}
+    printed = _shequn("diagnose", answers, "--kb", mini_kb, env=env)
+    assert (printed.returncode, printed.stdout) == (0, _written(mini_kb, answers, tmp_path))
+    missing = _shequn("diagnose", "nothing.yaml", "--kb", mini_kb, env=env, cwd=tmp_path)
+    assert (missing.returncode, missing.stderr.decode("utf-8")) == (2, "找不到文件 nothing.yaml\n")
+
+
+# ---------------------------------------------------------------------------- options anywhere
+
+
+def test_verbose_and_lang_may_follow_the_command(capsys, mini_kb, answers):
+    before = run(capsys, "--lang", "en", "-v", "diagnose", answers, "--kb", mini_kb)
+    after = run(capsys, "diagnose", answers, "--kb", mini_kb, "--lang", "en", "--verbose")
+    assert before[0] == after[0] == 0
+    assert before[1] == after[1] and "3 more needed." in after[1]
+
+
+def test_lang_after_the_command_wins_over_shequn_lang(capsys, mini_kb, answers, monkeypatch):
+    monkeypatch.setenv("SHEQUN_LANG", "en")
+    code, out, _ = run(capsys, "diagnose", answers, "--kb", mini_kb, "--lang", "zh")
+    assert code == 0 and "还差 3 位。" in out
+
+
+def test_lang_choices_are_the_languages_of_the_knowledge_base(capsys, mini_kb, answers):
+    questionnaire = mini_kb / "questionnaires" / "mini.yaml"
+    questionnaire.write_text(questionnaire.read_text(encoding="utf-8").replace("languages: [zh, en]",
+                                                                               "languages: [zh]"), encoding="utf-8")
+    with pytest.raises(SystemExit) as refused:
+        main(["diagnose", str(answers), "--kb", str(mini_kb), "--lang", "en"])
+    assert refused.value.code == 2
+    assert "argument --lang: invalid choice: 'en' (choose from 'zh')" in capsys.readouterr().err
+
+
+def test_declared_languages_read_the_flow_and_the_block_form(tmp_path):
+    from expert.languages import declared_languages
+
+    flow = write_tree(tmp_path / "flow", {"questionnaires/q.yaml": "id: q\nlanguages: [en, zh]  # English first\n"})
+    block = write_tree(tmp_path / "block", {"questionnaires/q.yaml": "id: q\nlanguages:\n  - en\n  - ja\n"})
+    assert declared_languages(flow) == ("en", "zh")
+    assert declared_languages(block) == ("en", "ja")
+    assert declared_languages(tmp_path / "nowhere") == ("zh", "en")  # loading then says what is wrong
+    assert declared_languages() == ("zh", "en")
+
+
+def test_help_names_shequn_lang_and_loads_no_engine_template_or_yaml():
+    probe = ("import sys\nfrom expert.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+             "print('LOADED', sorted(m for m in ('experta', 'jinja2', 'yaml', 'questionary') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert "SHEQUN_LANG" in done.stdout and "completion" in done.stdout
+    assert done.stdout.rstrip().endswith("LOADED []")
+
+
+# ---------------------------------------------------------------------------- shell completion
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_script_completes_every_command(shell, capsys):
+    code, out, _ = run(capsys, "completion", shell)
+    assert code == 0 and out.strip()
+    for command in ("interview", "diagnose", "check", "explain", "why", "schema", "batch", "completion"):
+        assert command in out, command
+    assert "--lang" in out and "--kb" in out
+
+
+def test_bash_accepts_the_bash_completion_script(capsys, tmp_path):
+    script = tmp_path / "shequn.bash"
+    script.write_text(run(capsys, "completion", "bash")[1], encoding="utf-8")
+    done = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_bash_completes_a_command_from_its_first_letters(capsys, tmp_path):
+    script = tmp_path / "shequn.bash"
+    script.write_text(run(capsys, "completion", "bash")[1], encoding="utf-8")
+    probe = (f"source {script}; COMP_WORDS=(shequn di); COMP_CWORD=1; COMP_LINE='shequn di'; COMP_POINT=9; "
+             "_shtab_shequn; echo ${COMPREPLY[@]}")
+    done = subprocess.run(["bash", "-c", probe], capture_output=True, text=True)
+    assert done.stdout.split() == ["diagnose"], done.stderr

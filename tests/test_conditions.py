@@ -94,32 +94,101 @@ def test_functions_compute_parameters():
     assert c.evaluate(n, {"members": 501, "active_leaders": 2}) == 4
 
 
-@pytest.mark.parametrize("text, message", [
-    ("memberz > 3", "unknown answer id 'memberz' (did you mean 'members'?)"),
-    ("admission == purchse", "'purchse' is not a choice of 'admission' (did you mean 'purchase'?)"),
-    ({"finding": "no_leader"}, "unknown finding id 'no_leader' (did you mean 'no_leaders'?)"),
-    ("perks in admission", "'in' needs a multiple-choice answer on its right"),
-    ("community_name > 3", "'>' compares numbers, but this side is text"),
-    ("members", "this is not a condition"),
-])
-def test_unknown_references_and_type_errors_name_the_rule_and_line(text, message):
+REFERENCE_MISTAKES = [  # (condition, message in Chinese, message in English)
+    ("memberz > 3", "问卷里没有题目 'memberz'（是不是 'members'？）",
+     "unknown answer id 'memberz' (did you mean 'members'?)"),
+    ("admission == purchse", "'purchse' 不是 'admission' 的选项（是不是 'purchase'？）；选项有：values, purchase, open",
+     "'purchse' is not a choice of 'admission' (did you mean 'purchase'?); choices: values, purchase, open"),
+    ({"finding": "no_leader"}, "没有发现 'no_leader'（是不是 'no_leaders'？）",
+     "unknown finding id 'no_leader' (did you mean 'no_leaders'?)"),
+    ("perks in admission", "'in' 右边要是一道多选题的回答", "'in' needs a multiple-choice answer on its right"),
+    ("community_name > 3", "'>' 比较的是数字，这一边却是文字", "'>' compares numbers, but this side is text"),
+    ("members", "这不是条件：请比较它（如 x > 3），或者用一道是非题",
+     "this is not a condition: compare it (e.g. x > 3) or use a yes/no question"),
+]
+
+
+@pytest.mark.parametrize("text, zh, en", REFERENCE_MISTAKES)
+def test_unknown_references_and_type_errors_name_the_rule_and_line(text, zh, en):
     _, problems = resolve(text)
-    assert problems, text
-    assert message in problems[0].message
+    assert problems[0].message == zh
     assert (problems[0].file, problems[0].line, problems[0].subject) == ("rules/x.yaml", 7, "r1")
 
 
-@pytest.mark.parametrize("text, message, col", [
-    ("members = 3", "unexpected character '=' (use == to compare)", 9),
-    ("members >", "expected a value but found 'the end'", 10),
-    ("import_module('os')", "unknown function 'import_module'", 1),
-    ("__import__('os').system('x')", "unexpected character '.'", 17),
-])
-def test_syntax_errors_give_the_column(text, message, col):
+@pytest.mark.parametrize("text, zh, en", REFERENCE_MISTAKES)
+def test_reference_mistakes_in_english_on_request(text, zh, en, english):
+    assert resolve(text)[1][0].message == en
+
+
+SYNTAX_MISTAKES = [  # (expression, message in Chinese, message in English, column)
+    ("members = 3", "意外的字符 '='，比较相等要用 ==", "unexpected character '=' (use == to compare)", 9),
+    ("members >", "这里应是一个值，却是结尾", "expected a value but found the end", 10),
+    ("import_module('os')", "没有函数 'import_module'（有：", "unknown function 'import_module' (known: ", 1),
+    ("__import__('os').system('x')", "意外的字符 '.'", "unexpected character '.'", 17),
+    ("max(members, 3", "这里应是 ')'，却是结尾", "expected ')' but found the end", 15),
+]
+
+
+@pytest.mark.parametrize("text, zh, en, col", SYNTAX_MISTAKES)
+def test_syntax_errors_give_the_column(text, zh, en, col):
     with pytest.raises(c.ConditionSyntaxError) as info:
         c.parse_expression(text)
-    assert message in info.value.message
+    assert info.value.message.startswith(zh)
     assert info.value.col == col
+
+
+@pytest.mark.parametrize("text, zh, en, col", SYNTAX_MISTAKES)
+def test_syntax_errors_in_english_on_request(text, zh, en, col, english):
+    with pytest.raises(c.ConditionSyntaxError) as info:
+        c.parse_expression(text)
+    assert info.value.message.startswith(en)
+
+
+# ---------------------------------------------------------------------------- typed through a Chinese input method
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("members ＞ 3", "members > 3"),
+    ("members ＜＝ 3", "members <= 3"),
+    ("members ＝＝ 3", "members == 3"),
+    ("members ！＝ 3", "members != 3"),
+    ("（members ＋ 1） ＊ 2 ＞ 3", "(members + 1) * 2 > 3"),
+    ("max（1， members） ＞ active_leaders", "max(1, members) > active_leaders"),
+    ("members\u3000>\u30003\u3000and\u3000active_leaders == 0", "members > 3 and active_leaders == 0"),
+    ("members > ３０", "members > 30"),
+    ("admission == “purchase”", "admission == 'purchase'"),
+])
+def test_full_width_punctuation_outside_quotes_is_read_as_its_ascii_twin(typed, meant):
+    assert c.parse_expression(typed) == c.parse_expression(meant)
+
+
+def test_full_width_punctuation_inside_quotes_is_left_as_written():
+    assert c.parse_expression("community_name == '城西（跑团）'") == c.Compare(
+        "==", c.Name("community_name", 1), c.Const("城西（跑团）", 19), 16)
+
+
+@pytest.mark.parametrize("typed, zh, en, col", [
+    ("members ： 3", "这是全角的「：」，请改成半角的「:」", "this is a full-width \u201c：\u201d; type the ASCII \u201c:\u201d", 9),
+    ("members > 3； leaders", "这是全角的「；」，请改成半角的「;」", "this is a full-width \u201c；\u201d; type the ASCII \u201c;\u201d",
+     12),
+])
+def test_full_width_punctuation_without_meaning_is_named_with_its_column(typed, zh, en, col):
+    with pytest.raises(c.ConditionSyntaxError) as info:
+        c.parse_expression(typed)
+    assert (info.value.message, info.value.col) == (zh, col)
+    from expert.messages import set_language
+
+    set_language("en")
+    with pytest.raises(c.ConditionSyntaxError) as info:
+        c.parse_expression(typed)
+    assert info.value.message == en
+
+
+def test_a_full_width_mistake_in_a_rule_names_file_line_and_column():
+    problems = []
+    c.parse_condition("members ： 3", c.Source("rules/x.yaml", 7, "r1"), problems)
+    assert [str(p) for p in problems] == [
+        "rules/x.yaml:7 [r1]: 读不了条件 'members ： 3'：这是全角的「：」，请改成半角的「:」（第 9 列）"]
 
 
 def test_negation_is_pushed_to_the_atoms_by_flipping_comparisons():

@@ -51,8 +51,7 @@ def test_an_unknown_variable_is_an_error_not_an_empty_string(tmp_path):
     with pytest.raises(KnowledgeBaseError) as info:
         report(kb)
     message = str(info.value)
-    assert message.endswith("rules/leaders.yaml:43 [no_leaders]: cannot render diagnosis.zh: 'leaders_missing' is "
-                            "undefined")
+    assert message.endswith("rules/leaders.yaml:43 [no_leaders]: diagnosis.zh 套不出来：'leaders_missing' is undefined")
 
 
 def test_the_prescription_template_is_sandboxed_and_strict(tmp_path):

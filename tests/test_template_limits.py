@@ -17,6 +17,8 @@ from conftest import MINI_RULES, mini_kb_files, run_guarded, write_tree
 VALUES = dict(community_name="城西跑团", members=500, leaders=2, kind="personal", attraction=["perks"],
               by_sales=False)
 TEMPLATE = "templates/prescription.zh.md.j2"
+# The messages are pinned in English (--lang en, SHEQUN_LANG=en); test_limits_are_told_in_chinese pins the default.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def problem_of(kb_dir) -> str:
@@ -80,7 +82,7 @@ def test_an_included_fifo_is_refused_not_waited_on(tmp_path, monkeypatch):
     os.mkfifo(kb / "templates" / "pipe")
     monkeypatch.chdir(kb)
     assert problem_of(".") == (f"{TEMPLATE}:2: cannot render the template: cannot read the template pipe: "
-                               "这是一个命名管道（FIFO），不是普通文件")
+                               "it is a named pipe (FIFO), not a regular file")
 
 
 def kb_with_rules(tmp_path, rules: str):
@@ -124,14 +126,17 @@ def test_ordinary_templates_still_render(tmp_path):
 @pytest.mark.parametrize("name", ["range_of_a_billion", "nested_big_loops", "macro_recursion",
                                   "a_number_of_ten_billion_digits", "a_huge_constant_center"])
 def test_the_command_line_ends_in_bounded_time_and_memory(tmp_path, name):
-    kb = with_template(tmp_path, TEMPLATES[name][0])
+    template = TEMPLATE.replace(".zh.", ".en.")  # the English prescription: it is English that is pinned
+    kb = with_template(tmp_path, TEMPLATES[name][0], **{template: "# {{ community }}\n" + TEMPLATES[name][0]})
     write_tree(tmp_path, {"answers.yaml": "answers:\n" + "".join(f"  {k}: {v!r}\n" for k, v in VALUES.items())})
-    done = run_guarded(["diagnose", "answers.yaml", "--kb", kb], cwd=tmp_path, timeout=30)
+    english = {"SHEQUN_LANG": "en"}
+    done = run_guarded(["diagnose", "answers.yaml", "--kb", kb], cwd=tmp_path, timeout=30, env=english)
     assert done.returncode == 2, done.stderr
-    assert done.stderr == f"知识库 kb 有 1 处问题：\n  kb/{TEMPLATE}:2: cannot render the template: {TEMPLATES[name][1]}\n"
-    done = run_guarded(["check", "--kb", kb], cwd=tmp_path, timeout=30)  # the small base has no golden case
+    assert done.stderr == (f"the knowledge base kb has 1 problem(s):\n  kb/{template}:2: cannot render the template: "
+                           f"{TEMPLATES[name][1]}\n")
+    done = run_guarded(["check", "--kb", kb], cwd=tmp_path, timeout=30, env=english)  # no golden case here
     assert done.returncode == 1, done.stderr
-    assert f"错误：kb/{TEMPLATE}:2: cannot render the template: {TEMPLATES[name][1]}\n" in done.stderr
+    assert f"error: kb/{TEMPLATE}:2: cannot render the template: {TEMPLATES[name][1]}\n" in done.stderr  # the first
     assert "Traceback" not in done.stderr
 
 
@@ -156,6 +161,17 @@ def test_check_renders_the_text_of_a_finding_no_answers_reach(tmp_path, monkeypa
     errors = [str(p) for p in check_knowledge_base(".").errors]
     assert errors == ["rules/leaders.yaml:43 [no_leaders]: cannot render diagnosis.zh: 10 ** 10000000000 is a "
                       "number of over 10,000 bits"]
+
+
+def test_limits_are_told_in_chinese(tmp_path, monkeypatch):
+    from expert.messages import set_language
+
+    set_language("zh")
+    kb = with_template(tmp_path, TEMPLATES["nested_big_loops"][0])
+    monkeypatch.chdir(kb)
+    assert problem_of(".") == f"{TEMPLATE}:2: 模板套不出来：它要走的步数超过 1,000,000（循环圈数和调用）"
+    done = run_guarded(["diagnose", "answers.yaml", "--kb", "."], cwd=kb, timeout=30)
+    assert done.stderr == "找不到文件 answers.yaml\n"  # the default language of a fresh process too
 
 
 def test_a_clean_base_without_golden_cases_still_checks_clean(mini_kb):

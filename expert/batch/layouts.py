@@ -21,9 +21,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Union
 
+# how a cell names an option is shared with answers files: it lives in expert/coercion.py
+from expert.coercion import NO, YES, choice_names, norm, one_choice, split_choices
+from expert.coercion import title as _title
 from expert.errors import AnswersError, Problem
 from expert.messages import t
-from expert.questionnaire import Question, Questionnaire
+from expert.questionnaire import Questionnaire
 
 Column = Union[str, tuple, None]  # question id or ROW_KEYS entry | (question id, choice value) | skipped
 
@@ -48,29 +51,10 @@ METADATA_PREFIXES = ("_", "meta/", "meta-", "formhub/", "formhub-")
 _NUMBERING = re.compile(
     r"^\s*(?:第\s*(?P<nth>\d+)\s*题|[Qq]\s*(?P<q>\d+)|(?P<n>\d+))"
     r"(?:\s*[、.．:：)）]\s*|(?P<under>_)|\s+|(?=[(（])|$)")
-# what 问卷星 and others append to a title: 【多选题】, [单选题], (多选), *, a trailing ? or ：
-_DECORATION = re.compile(r"[\[【(（]\s*(?:单选题?|多选题?|填空题?|量表题?|判断题?|必答|必填)\s*[\]】)）]|[*＊]")
-_TRAILING = re.compile(r"[\s?？:：。.]+$")
 _IN_BRACKETS = re.compile(r"^(?P<head>.*?)\s*(?:\[(?P<sq>[^\[\]]+)\]|[(（](?P<round>[^()（）]+)[)）])\s*$")
 _ODK_PATH = re.compile(r"^[A-Za-z0-9_.:]+(?:[/-][A-Za-z0-9_.:]+)+$")
 
-# Separators of ticked options in one cell. The strong ones no label contains; the weak ones (Google Forms' ", ",
-# ODK's space, a typed 、 or full-width comma) may occur inside a label and are only split where every piece is
-# an option.
-STRONG_SEPARATORS = re.compile(r"\s*[;|；┋\n]\s*")
-WEAK_SEPARATOR = re.compile(r"[\s,，、/]+")
-FILL_IN = re.compile(r"\s*[〖\[【][^〗\]】]*[〗\]】]\s*$")  # 问卷星 writes "其他〖what they typed〗"
 PLACEHOLDERS = {"(跳过)", "(空)", "跳过", "(skipped)"}  # 问卷星 and 腾讯问卷 fill skipped or empty answers with these
-
-
-def norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", str(text)).strip().lower()
-
-
-def _title(text: str) -> str:
-    """A question's title as compared with a header: no decoration, spaces or trailing punctuation."""
-    plain = _DECORATION.sub("", norm(text))
-    return re.sub(r"\s+", "", _TRAILING.sub("", plain))
 
 
 @dataclass
@@ -236,74 +220,6 @@ def _settle_duplicates(columns: list[Column], problems: list[Problem], file: str
             problems.append(Problem(t("batch.duplicate_column", name=name), file, line))
 
 
-def choice_names(q: Question) -> dict[str, str]:
-    """Every way a cell may name an option of `q`: its labels in each language, and its value (which wins); for a
-    scale, the label of each point ("一呼百应" is 5), as 问卷星 exports a scale by its option texts."""
-    names: dict[str, str] = {}
-    for point, label in sorted((q.labels or {}).items()):
-        for text in label.values():
-            names.setdefault(norm(text), str(point))
-    for ch in q.choices or []:
-        for label in ch.label.values():
-            names.setdefault(norm(label), ch.value)
-            names.setdefault(_title(label), ch.value)
-    for ch in q.choices or []:
-        names[norm(ch.value)] = ch.value
-    return names
-
-
-def split_choices(text: str, names: dict[str, str]) -> list[str]:
-    """The options ticked in one cell: values or labels, separated as people type them or as survey tools export
-    them. A piece that names no option is passed on as it is, for validation to report."""
-    whole = _option(text, names)
-    if whole is not None:
-        return [whole]
-    pieces = [p for p in STRONG_SEPARATORS.split(text.strip()) if p.strip()]
-    if len(pieces) == 1:
-        pieces = _weak_split(pieces[0], names) or pieces
-    return [_option(p, names) or p.strip() for p in pieces]
-
-
-def one_choice(text: str, names: dict[str, str]) -> str:
-    """The option a single-choice cell names (a value, a label, or 问卷星's "其他〖…〗"), else the cell as it is."""
-    return _option(text, names) or text
-
-
-def _option(piece: str, names: dict[str, str]) -> str | None:
-    key = norm(piece)
-    if key in names:
-        return names[key]
-    bare = norm(FILL_IN.sub("", piece))
-    return names.get(bare) or names.get(_title(bare))
-
-
-def _weak_split(text: str, names: dict[str, str]) -> list[str] | None:
-    """Split at commas, 、 or spaces only where every piece is a known option ("Perks, Content" but not "A, B" of a
-    label "A, B"); None when the cell cannot be read that way."""
-    seps = list(WEAK_SEPARATOR.finditer(text))
-    # choose which separators are real, trying few splits first; a cell of more than 12 separators is not tried
-    if not seps or len(seps) > 12:
-        return None
-    best: list[str] | None = None
-
-    def walk(start: int, k: int, pieces: list[str]) -> bool:
-        nonlocal best
-        for j in range(k, len(seps) + 1):
-            end = seps[j].start() if j < len(seps) else len(text)
-            piece = text[start:end]
-            if _option(piece, names) is None:
-                continue
-            if j == len(seps):
-                best = pieces + [piece]
-                return True
-            if walk(seps[j].end(), j + 1, pieces + [piece]):
-                return True
-        return False
-
-    walk(0, 0, [])
-    return best
-
-
 def is_placeholder(cell: str) -> bool:
     """A cell survey tools fill in for a question that was skipped or left empty."""
     return norm(cell).replace(" ", "") in PLACEHOLDERS
@@ -311,8 +227,6 @@ def is_placeholder(cell: str) -> bool:
 
 def ticked(cell: str, label_names: set[str]) -> bool | None:
     """A 0/1 option column: True ticked, False not, None neither (the cell says something else)."""
-    from expert.batch.rows import NO, YES
-
     key = norm(cell)
     if not key or key in NO or is_placeholder(cell):
         return False

@@ -22,12 +22,11 @@ from typing import Any, BinaryIO, Iterator
 from expert.batch import sheets
 from expert.batch.layouts import (ROW_KEYS, Column, choice_names, is_placeholder, one_choice, read_header,
                                   split_choices, ticked)
+from expert.coercion import yes_or_no
 from expert.errors import AnswersError, Problem, UsageError
 from expert.messages import t
 from expert.questionnaire import Question, Questionnaire
 
-YES = {"是", "有", "对", "yes", "y", "true", "t", "1", "√", "✓"}
-NO = {"否", "无", "没有", "不是", "错", "no", "n", "false", "f", "0", "×", "✗"}
 # One community's answers take a few kilobytes and a few hundred values, three levels deep. Far past that a
 # record is a mistake or an attack (a YAML alias bomb expands to billions of values), never answers.
 MAX_RECORD_BYTES = 1 << 20
@@ -298,9 +297,8 @@ class CellReader:
         kind = q.type
         if kind in ("integer", "scale", "number"):
             return _number(self.choices.get(q.id, {}).get(_norm(text), text), whole=kind != "number")
-        if kind == "yesno":
-            low = _norm(text)
-            return True if low in YES else False if low in NO else text
+        if kind == "yesno":  # 是/否 as an answers file reads it (expert/coercion.py)
+            return yes_or_no(text)
         if kind == "single":
             return one_choice(text, self.choices[q.id])
         if kind == "multiple":
