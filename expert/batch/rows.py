@@ -22,6 +22,7 @@ from typing import Any, BinaryIO, Iterator, TextIO
 
 from expert.errors import AnswersError, Problem, UsageError
 from expert.messages import t
+from expert.numbers import parse_number
 from expert.questionnaire import Question, Questionnaire
 
 # Separators of ticked options in one cell: what people type, and what survey tools export
@@ -299,7 +300,7 @@ class CellReader:
             return None
         kind = q.type
         if kind in ("integer", "scale", "number"):
-            return _number(text, whole=kind != "number")
+            return _number(text, whole=kind != "number", units=list(q.unit.values()) if q.unit else [])
         if kind == "yesno":
             low = _norm(text)
             return True if low in YES else False if low in NO else text
@@ -322,19 +323,13 @@ def to_cell(q: Question, value: Any) -> str:
     return str(value)
 
 
-def _number(text: str, whole: bool) -> Any:
-    plain = unicodedata.normalize("NFKC", text).replace(",", "").replace("_", "").strip()
+def _number(text: str, whole: bool, units: list[str]) -> Any:
+    """A cell's number as the interview reads a typed one (expert/numbers.py); a cell that is not one is
+    kept as text, for the answer's check to refuse with the question named."""
     try:
-        return int(plain)
-    except ValueError:
-        pass
-    try:
-        value = float(plain)
+        return parse_number(text, whole=whole, units=units)
     except ValueError:
         return text
-    if value != value or value in (float("inf"), float("-inf")):
-        return text
-    return int(value) if whole and value == int(value) else value
 
 
 
