@@ -20,8 +20,7 @@ from prompt_toolkit.filters import Condition, to_filter
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from prompt_toolkit.keys import Keys
-from prompt_toolkit.layout.containers import Window
-from prompt_toolkit.layout.controls import FormattedTextControl
+from prompt_toolkit.layout.controls import BufferControl, FormattedTextControl
 from prompt_toolkit.layout.dimension import Dimension
 from prompt_toolkit.selection import SelectionType
 from prompt_toolkit.shortcuts.prompt import PromptSession
@@ -108,7 +107,7 @@ class Prompter:
             action_titles[value] = [("class:text", title)]
             choices.append(Choice(action_titles[value], value))
         message, instruction = self._message(progress, text, hint)
-        prompt = questionary.checkbox(message, choices, validate=check, qmark=progress, instruction=instruction,
+        prompt = questionary.checkbox(message, choices, validate=self._wrapped(check), qmark=progress, instruction=instruction,
                                       erase_when_done=True, **self.io)
         app = prompt.application
         ic = next(w.content for w in app.layout.find_all_windows() if isinstance(w.content, InquirerControl))
@@ -130,7 +129,7 @@ class Prompter:
                 event.app.exit(result=(BACK, chosen()))
             else:
                 ic.submission_attempted = True
-                verdict = check(chosen())
+                verdict = self._wrapped(check)(chosen())
                 if verdict is True:
                     ic.error_message = None
                     ic.is_answered = True
@@ -160,13 +159,16 @@ class Prompter:
                     ("", "\n"), ("class:instruction", instruction), ("", "\n"), ("class:answer", "› ")]
 
         session: PromptSession = PromptSession(
-            tokens, style=merge_styles_default([None]), validator=build_validator(check),
-            validate_while_typing=False, erase_when_done=True, multiline=False, key_bindings=_one_line_keys(self.paste_guard),
-            **self.io)
+            tokens, style=merge_styles_default([None]), validator=build_validator(self._wrapped(check)),
+            validate_while_typing=False, erase_when_done=True, multiline=False, reserve_space_for_menu=0,
+            key_bindings=_one_line_keys(self.paste_guard), **self.io)
         session.default_buffer.reset(Document(default))
         app = session.app
         if default:
             app.pre_run_callables.append(lambda: _select_all(session.default_buffer))
+        for window in app.layout.find_all_windows():  # the message goes right under the line, not to the screen's foot
+            if isinstance(window.content, BufferControl) and window.content.buffer is session.default_buffer:
+                window.dont_extend_height = to_filter(True)
         let_lines_wrap(app)
         return questionary.Question(app).unsafe_ask()
 
@@ -176,6 +178,13 @@ class Prompter:
         """The question after its progress tag and the hint below it, each wrapped to the terminal."""
         columns = self.columns()
         return "\n".join(wrap(f"{progress} {text}", columns)), "\n".join(wrap(hint, columns))
+
+    def _wrapped(self, check: Check) -> Check:
+        """The check, its message wrapped like the question (prompt_toolkit would break 1,000 in two)."""
+        def wrapped(value: Any) -> bool | str:
+            verdict = check(value)
+            return verdict if verdict is True or verdict is False else "\n".join(wrap(str(verdict), self.columns()))
+        return wrapped
 
     def _message(self, progress: str, text: str, hint: str) -> tuple[str, str]:
         """questionary's message and instruction for a list prompt: it writes `qmark message instruction`

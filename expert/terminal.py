@@ -56,7 +56,7 @@ def _units(text: str) -> list[str]:
             units[-1] += ch
         elif units and last[-1] in _OPENING:
             units[-1] += ch
-        elif units and not wide and ch != " " and last != " " and not _is_wide(last[-1]) and last[-1] not in _CLOSING:
+        elif units and not wide and ch != " " and last != " " and not _is_wide(last[-1]):
             units[-1] += ch  # the word goes on
         else:
             units.append(ch)
