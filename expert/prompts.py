@@ -60,7 +60,7 @@ def key(text: str) -> str:
 
 class Prompter:
     """Builds and runs one prompt at a time. `input` and `output` go to prompt_toolkit (tests give a pipe
-    input and a dummy output); each method returns the answer, BACK, or (HELP, what was ticked or typed)."""
+    input and a dummy output); each method returns the answer or an Entry (with what was ticked so far)."""
 
     def __init__(self, input: Any = None, output: Any = None):
         self.io = {k: v for k, v in (("input", input), ("output", output)) if v is not None}
@@ -107,8 +107,8 @@ class Prompter:
             action_titles[value] = [("class:text", title)]
             choices.append(Choice(action_titles[value], value))
         message, instruction = self._message(progress, text, hint)
-        prompt = questionary.checkbox(message, choices, validate=self._wrapped(check), qmark=progress, instruction=instruction,
-                                      erase_when_done=True, **self.io)
+        prompt = questionary.checkbox(message, choices, validate=self._wrapped(check), qmark=progress,
+                                      instruction=instruction, erase_when_done=True, **self.io)
         app = prompt.application
         ic = next(w.content for w in app.layout.find_all_windows() if isinstance(w.content, InquirerControl))
         options_only = [value for _, value in options]
@@ -154,9 +154,10 @@ class Prompter:
         """A line typed in; `default` is shown selected, so typing replaces it and Enter keeps it."""
 
         def tokens():  # drawn again at every render, so a resized terminal gets lines of its new width
-            message, instruction = self._lines(progress, text, hint)
-            return [("class:qmark", progress), ("class:question", message[len(progress):]),
-                    ("", "\n"), ("class:instruction", instruction), ("", "\n"), ("class:answer", "› ")]
+            columns = self.columns()
+            question = wrap_fragments([("class:qmark", progress), ("class:question", f" {text}")], columns)
+            return [*question, ("", "\n"), ("class:instruction", "\n".join(wrap(hint, columns))),
+                    ("", "\n"), ("class:answer", "› ")]
 
         session: PromptSession = PromptSession(
             tokens, style=merge_styles_default([None]), validator=build_validator(self._wrapped(check)),
@@ -166,7 +167,7 @@ class Prompter:
         app = session.app
         if default:
             app.pre_run_callables.append(lambda: _select_all(session.default_buffer))
-        for window in app.layout.find_all_windows():  # the message goes right under the line, not to the screen's foot
+        for window in app.layout.find_all_windows():  # a message goes right under the line, not to the screen's foot
             if isinstance(window.content, BufferControl) and window.content.buffer is session.default_buffer:
                 window.dont_extend_height = to_filter(True)
         let_lines_wrap(app)
