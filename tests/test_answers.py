@@ -179,7 +179,7 @@ def test_the_answers_schema_takes_null_for_optional_questions_only(kb):
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"answers": {"members": None}}, schema)
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"answers": {"community_name": "群" * 41}}, schema)
+        jsonschema.validate({"answers": {"community_name": "群" * 101}}, schema)
 
 
 def test_a_text_answer_is_one_line_and_no_longer_than_its_question_allows(kb, tmp_path):
@@ -187,8 +187,8 @@ def test_a_text_answer_is_one_line_and_no_longer_than_its_question_allows(kb, tm
     answers = read_answers(_builtin_example_with(kb, tmp_path, community_name=pasted), kb.questionnaire)
     assert answers.name == "城西跑团 二队 周末组[31m"
     with pytest.raises(AnswersError) as info:
-        read_answers(_builtin_example_with(kb, tmp_path, community_name="群" * 41), kb.questionnaire)
-    assert info.value.problems[0].message == "太长了：最多 40 个字，这里有 41 个"
+        read_answers(_builtin_example_with(kb, tmp_path, community_name="群" * 101), kb.questionnaire)
+    assert info.value.problems[0].message == "太长了：最多 100 个字，这里有 101 个"
 
 
 def test_a_bound_over_another_answer_is_named_by_its_short_label(kb, tmp_path):
