@@ -51,26 +51,16 @@ class Terminated(KeyboardInterrupt):
 SAVE_HOLDS = ("SIGINT", "SIGHUP", "SIGTERM")  # what waits while the answers file is written
 
 
-class Interview:
-    """Asks a questionnaire's questions in order, honouring skip logic, and saves after every answer.
+class AnswerSheet:
+    """The answers given so far, kept in step with the questionnaire and with the answers file: every
+    answer is saved the moment it is given, whole or not at all, and Ctrl-C, a hang-up or SIGTERM waits
+    until it is."""
 
-    The walk through the questions (what comes next, what an answer makes irrelevant) is here; how a
-    prompt looks and which keys it takes is expert/prompts.py; what is said around the prompts is a
-    Transcript, which takes back its lines when the operator goes back. `input` and `output` go to
-    prompt_toolkit (tests give a pipe input and a dummy output); `echo` gets everything that is not a
-    prompt: section headings, help texts and each answer as given.
-    """
-
-    def __init__(self, questionnaire: Questionnaire, lang: str, answers_path: str | Path, *,
-                 resumed: Answers | None = None, input: Any = None, output: Any = None,
-                 echo: TextIO | None = None, continue_command: str = "shequn interview --resume",
-                 start_command: str = "shequn interview"):
+    def __init__(self, questionnaire: Questionnaire, lang: str, path: str | Path, resumed: Answers | None = None):
         self.questionnaire = questionnaire
         self.lang = lang
-        self.path = Path(answers_path)
+        self.path = Path(path)
         self.order = list(questionnaire.questions.values())
-        self.position = {q.id: i for i, q in enumerate(self.order)}
-        self.part = {s.id: i for i, s in enumerate(questionnaire.sections, start=1)}
         self.values: dict[str, Any] = dict(resumed.values) if resumed else {}
         # optional questions asked and deliberately left empty: saved as null, not asked again on resuming
         self.empty: set[str] = set(resumed.empty) if resumed else set()
@@ -79,36 +69,6 @@ class Interview:
         self.story = resumed.story if resumed else None
         # answers a change made irrelevant or out of range: offered again if their question comes back
         self.drafts: dict[str, Any] = {}
-        self.prompter = Prompter(input, output)
-        out = echo if echo is not None else sys.stdout
-        self.transcript = Transcript(out, _terminal_size if _is_terminal(out) else None)
-        self.continue_command = continue_command
-        self.start_command = start_command
-        self.reached = -1  # position of the furthest question asked so far
-        self._section: str | None = None
-
-    # ------------------------------------------------------------------ the walk through the questions
-
-    def first_open(self) -> Question | None:
-        """Where an interview starts or resumes: the first question asked for these answers and not yet
-        answered (a question left empty on purpose has been answered)."""
-        return next((q for q in self.order if not self._given(q) and q.is_relevant(self.values)), None)
-
-    def _given(self, question: Question) -> bool:
-        return question.id in self.values or question.id in self.empty
-
-    def after(self, question: Question) -> Question | None:
-        """The next question to ask: questions stepped back over are asked again (their answers filled
-        in), answered ones beyond the furthest question reached (a resumed file's) are not."""
-        for q in self.order[self.position[question.id] + 1:]:
-            if q.is_relevant(self.values) and (not self._given(q) or self.position[q.id] <= self.reached):
-                return q
-        return None
-
-    def before(self, question: Question) -> Question | None:
-        """The previous question asked; None on the first."""
-        earlier = reversed(self.order[: self.position[question.id]])
-        return next((q for q in earlier if q.is_relevant(self.values)), None)
 
     def give(self, question: Question, value: Any) -> list[Question]:
         """Record an answer (None: left empty), drop the answers it makes irrelevant or out of range, and
@@ -157,6 +117,82 @@ class Interview:
         except OSError as exc:
             raise UsageError(t("interview.cannot_save", file=self.path, reason=reason(exc))) from None
         log.debug("saved %d answers to %s", len(self.values), self.path)
+
+
+class Interview:
+    """Asks a questionnaire's questions in order, honouring skip logic, and saves after every answer.
+
+    The walk through the questions (what comes next, where going back leads) is here; the answers and
+    their saving are an AnswerSheet; how a prompt looks and which keys it takes is expert/prompts.py;
+    what is said around the prompts is a Transcript, which takes back its lines when the operator goes
+    back. `input` and `output` go to
+    prompt_toolkit (tests give a pipe input and a dummy output); `echo` gets everything that is not a
+    prompt: section headings, help texts and each answer as given.
+    """
+
+    def __init__(self, questionnaire: Questionnaire, lang: str, answers_path: str | Path, *,
+                 resumed: Answers | None = None, input: Any = None, output: Any = None,
+                 echo: TextIO | None = None, continue_command: str = "shequn interview --resume",
+                 start_command: str = "shequn interview"):
+        self.questionnaire = questionnaire
+        self.lang = lang
+        self.sheet = AnswerSheet(questionnaire, lang, answers_path, resumed)
+        self.order = self.sheet.order
+        self.position = {q.id: i for i, q in enumerate(self.order)}
+        self.part = {s.id: i for i, s in enumerate(questionnaire.sections, start=1)}
+        self.prompter = Prompter(input, output)
+        out = echo if echo is not None else sys.stdout
+        self.transcript = Transcript(out, _terminal_size if _is_terminal(out) else None)
+        self.continue_command = continue_command
+        self.start_command = start_command
+        self.reached = -1  # position of the furthest question asked so far
+        self._section: str | None = None
+
+    # ------------------------------------------------------------------ the walk through the questions
+
+    def first_open(self) -> Question | None:
+        """Where an interview starts or resumes: the first question asked for these answers and not yet
+        answered (a question left empty on purpose has been answered)."""
+        return next((q for q in self.order if not self._given(q) and q.is_relevant(self.values)), None)
+
+    def _given(self, question: Question) -> bool:
+        return question.id in self.values or question.id in self.empty
+
+    def after(self, question: Question) -> Question | None:
+        """The next question to ask: questions stepped back over are asked again (their answers filled
+        in), answered ones beyond the furthest question reached (a resumed file's) are not."""
+        for q in self.order[self.position[question.id] + 1:]:
+            if q.is_relevant(self.values) and (not self._given(q) or self.position[q.id] <= self.reached):
+                return q
+        return None
+
+    def before(self, question: Question) -> Question | None:
+        """The previous question asked; None on the first."""
+        earlier = reversed(self.order[: self.position[question.id]])
+        return next((q for q in earlier if q.is_relevant(self.values)), None)
+
+    # the answers given so far live on the sheet; these are its names as the conversation uses them
+    @property
+    def values(self) -> dict[str, Any]:
+        return self.sheet.values
+
+    @property
+    def empty(self) -> set[str]:
+        return self.sheet.empty
+
+    @property
+    def drafts(self) -> dict[str, Any]:
+        return self.sheet.drafts
+
+    @property
+    def path(self) -> Path:
+        return self.sheet.path
+
+    def give(self, question: Question, value: Any) -> list[Question]:
+        return self.sheet.give(question, value)
+
+    def answers(self) -> Answers:
+        return self.sheet.answers()
 
     def tally(self, question: Question) -> tuple[int, int, bool]:
         """(k, n, certain): `question` is the k-th of n asked; n counts the questions that skip logic may
