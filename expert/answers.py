@@ -52,6 +52,9 @@ class Answers:
     story: str | None = None
     file: str | None = None
     notes: list[Problem] = field(default_factory=list)  # answers dropped as irrelevant, etc.
+    # optional questions asked and deliberately left empty, written as `id: null` (id: ~); in questionnaire
+    # order. An interview resumed from the file does not ask them again; a diagnosis reads them as unanswered.
+    empty: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -158,7 +161,14 @@ def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: s
     if problems:
         raise AnswersError(t("answers.problems", lang, file=name, n=len(problems)), problems)
     doc_lang = data.get("lang") if data.get("lang") in questionnaire.languages else None
-    return Answers(questionnaire.id, questionnaire.version, values, date, doc_lang, expect, story, name, notes)
+    return Answers(questionnaire.id, questionnaire.version, values, date, doc_lang, expect, story, name, notes,
+                   left_empty(given, values, questionnaire))
+
+
+def left_empty(given: Mapping[str, Any], values: Mapping[str, Any], questionnaire: Questionnaire) -> tuple[str, ...]:
+    """The optional questions asked for these answers that were given as empty (null, blank text), not omitted."""
+    return tuple(q.id for q in questionnaire.relevant(values)
+                 if q.id in given and q.id not in values and not q.required and is_blank(given[q.id]))
 
 
 def _expectation(raw: Any, bad) -> Expectation | None:
@@ -232,8 +242,9 @@ def is_blank(given: Any) -> bool:
     return given is None or (isinstance(given, str) and not given.strip()) or given == []
 
 
-def answers_document(answers: Answers) -> dict:
-    """The answers as the mapping written to a file."""
+def answers_document(answers: Answers, questionnaire: Questionnaire | None = None) -> dict:
+    """The answers as the mapping written to a file; the questions left empty are there as null, in the
+    questionnaire's order when it is given."""
     doc: dict[str, Any] = {"questionnaire": answers.questionnaire, "version": answers.version}
     if answers.date:
         doc["date"] = answers.date.isoformat()
@@ -241,7 +252,10 @@ def answers_document(answers: Answers) -> dict:
         doc["lang"] = answers.lang
     if answers.story:
         doc["story"] = answers.story
-    doc["answers"] = dict(answers.values)
+    given = {**answers.values, **{qid: None for qid in answers.empty}}
+    if questionnaire is not None:
+        given = {qid: given[qid] for qid in questionnaire.questions if qid in given}
+    doc["answers"] = given
     if answers.expect is not None:
         expect: dict[str, Any] = {}
         if answers.expect.verdicts is not None:
@@ -254,7 +268,7 @@ def answers_document(answers: Answers) -> dict:
     return doc
 
 
-def write_answers(path: str | Path, answers: Answers) -> None:
+def write_answers(path: str | Path, answers: Answers, questionnaire: Questionnaire | None = None) -> None:
     """Rewrite the answers file atomically: a crash leaves the old file or the new one, never half."""
     header = "# shequn 社群体检 answers — `shequn diagnose` reads this file\n"
-    write_atomically(Path(path), header + dump_yaml(answers_document(answers)))
+    write_atomically(Path(path), header + dump_yaml(answers_document(answers, questionnaire)))

@@ -970,11 +970,12 @@ def disjunctive_normal_form(node: Node) -> list[list[Node]]:
 _PRECEDENCE = {"or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "*": 6, "/": 6, "neg": 7}
 
 
-def to_text(node: Node | None, values: Mapping[str, Any] | None = None, show=repr) -> str:
+def to_text(node: Node | None, values: Mapping[str, Any] | None = None, show=repr, name=None) -> str:
     """A resolved condition or expression as text, in one normal spelling.
 
     With `values`, every answer shows what it was: `members(=500)`; `show` formats a value.
     Two conditions with the same text mean the same thing (used to find duplicate rules).
+    `name` turns a question id into the word shown for it (a question's short name, for an operator).
     """
     def text(n: Node, outer: int = 0) -> str:
         if isinstance(n, Const):
@@ -985,7 +986,7 @@ def to_text(node: Node | None, values: Mapping[str, Any] | None = None, show=rep
             return str(n.value)
         if isinstance(n, Answer):
             if values is None:
-                return n.qid
+                return name(n.qid) if name else n.qid
             value = values.get(n.qid)
             return f"{n.qid}(={show(value) if value is not None else '?'})"
         if isinstance(n, Name):

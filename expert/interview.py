@@ -7,21 +7,18 @@ for `shequn interview`, so no other command pays for them.
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import logging
-import math
 import os
 import shlex
 import shutil
 import signal
 import sys
 import threading
-import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, TextIO
-
-import questionary
-from questionary import Choice, Separator
 
 from expert import conditions as c
 from expert.answers import Answers, answers_document, read_document, validate_answers, write_answers
@@ -31,8 +28,10 @@ from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase, load_knowledge_base
 from expert.locks import Lock
 from expert.messages import default_language, set_language, t
+from expert.prompts import BACK, HELP, SKIP, Prompter, key
 from expert.questionnaire import Question, Questionnaire
 from expert.signals import held, named
+from expert.terminal import Transcript
 
 log = logging.getLogger(__name__)
 
@@ -41,89 +40,46 @@ DEFAULT_PRESCRIPTION = "shequn-prescription.md"
 SELECT_TYPES = ("single", "yesno", "scale")
 
 
-class _Entry:
-    """A choice-list entry that is not an answer: why is this asked, previous question, leave it empty."""
-
-    def __init__(self, name: str):
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"<{self.name}>"
-
-
-HELP = _Entry("help")
-BACK = _Entry("back")
-SKIP = _Entry("skip")
-
-
 class HangUp(KeyboardInterrupt):
     """The terminal was closed (SIGHUP): saved and ended like Ctrl-C, with no one left to read the message."""
 
 
-def _key(text: str) -> str:
-    # a Chinese input method types full-width ？ and ＜ (or 《 for Shift+,); they mean the same
-    key = unicodedata.normalize("NFKC", text.strip())
-    return "<" if key == "《" else key
+class Terminated(KeyboardInterrupt):
+    """The interview was told to stop (SIGTERM, as `kill` sends): saved and ended like Ctrl-C."""
 
 
-class Interview:
-    """Asks a questionnaire's questions in order, honouring skip logic, and saves after every answer.
+SAVE_HOLDS = ("SIGINT", "SIGHUP", "SIGTERM")  # what waits while the answers file is written
 
-    `input` and `output` go to prompt_toolkit (tests give a pipe input and a dummy output); `echo` gets
-    everything that is not a prompt: section headings, help texts and each answer as given.
-    """
 
-    def __init__(self, questionnaire: Questionnaire, lang: str, answers_path: str | Path, *,
-                 resumed: Answers | None = None, input: Any = None, output: Any = None,
-                 echo: TextIO | None = None, continue_command: str = "shequn interview --resume",
-                 start_command: str = "shequn interview", defaults: dict[str, Any] | None = None):
+class AnswerSheet:
+    """The answers given so far, kept in step with the questionnaire and with the answers file: every
+    answer is saved the moment it is given, whole or not at all, and Ctrl-C, a hang-up or SIGTERM waits
+    until it is."""
+
+    def __init__(self, questionnaire: Questionnaire, lang: str, path: str | Path, resumed: Answers | None = None):
         self.questionnaire = questionnaire
         self.lang = lang
-        self.path = Path(answers_path)
+        self.path = Path(path)
         self.order = list(questionnaire.questions.values())
-        self.position = {q.id: i for i, q in enumerate(self.order)}
-        self.part = {s.id: i for i, s in enumerate(questionnaire.sections, start=1)}
         self.values: dict[str, Any] = dict(resumed.values) if resumed else {}
+        # optional questions asked and deliberately left empty: saved as null, not asked again on resuming
+        self.empty: set[str] = set(resumed.empty) if resumed else set()
         self.date = resumed.date if resumed else None
         self.expect = resumed.expect if resumed else None
         self.story = resumed.story if resumed else None
         # answers a change made irrelevant or out of range: offered again if their question comes back
         self.drafts: dict[str, Any] = {}
-        # a follow-up's earlier answers (--since), offered where this interview has none of its own
-        self.defaults: dict[str, Any] = dict(defaults or {})
-        self.prompt_io = {k: v for k, v in (("input", input), ("output", output)) if v is not None}
-        self.echo = echo if echo is not None else sys.stdout
-        self.continue_command = continue_command
-        self.start_command = start_command
-        self.reached = -1  # position of the furthest question asked so far
-        self._section: str | None = None
-
-    # ------------------------------------------------------------------ the walk through the questions
-
-    def first_open(self) -> Question | None:
-        """Where an interview starts or resumes: the first question asked for these answers without one."""
-        return next((q for q in self.order if q.id not in self.values and q.is_relevant(self.values)), None)
-
-    def after(self, question: Question) -> Question | None:
-        """The next question to ask: questions stepped back over are asked again (their answers filled
-        in), answered ones beyond the furthest question reached (a resumed file's) are not."""
-        for q in self.order[self.position[question.id] + 1:]:
-            if q.is_relevant(self.values) and (q.id not in self.values or self.position[q.id] <= self.reached):
-                return q
-        return None
-
-    def before(self, question: Question) -> Question | None:
-        """The previous question asked; None on the first."""
-        earlier = reversed(self.order[: self.position[question.id]])
-        return next((q for q in earlier if q.is_relevant(self.values)), None)
 
     def give(self, question: Question, value: Any) -> list[Question]:
         """Record an answer (None: left empty), drop the answers it makes irrelevant or out of range, and
         save; returns the questions whose answers were dropped."""
         if value is None:
             self.values.pop(question.id, None)
+            if not question.required:
+                self.empty.add(question.id)
         else:
             self.values[question.id] = value
+            self.empty.discard(question.id)
         self.drafts.pop(question.id, None)
         dropped = self._prune()
         self.save()
@@ -145,21 +101,100 @@ class Interview:
             self.drafts[q.id] = value
             dropped.append(q)
         self.values = kept
+        self.empty = {qid for qid in self.empty if self.questionnaire.questions[qid].is_relevant(kept)}
         return dropped
 
     def answers(self) -> Answers:
         values = {q.id: self.values[q.id] for q in self.order if q.id in self.values}
         return Answers(self.questionnaire.id, self.questionnaire.version, values, self.date, self.lang, self.expect,
-                       self.story)
+                       self.story, empty=tuple(q.id for q in self.order if q.id in self.empty))
 
     def save(self) -> None:
-        """Rewrite the answers file atomically; Ctrl-C or a hang-up waits until it is written."""
+        """Rewrite the answers file atomically; Ctrl-C, a hang-up or SIGTERM waits until it is written."""
         try:
-            with held(named("SIGINT", "SIGHUP")):  # Ctrl-C and hang-up wait until the file is whole
-                write_answers(self.path, self.answers())
+            with held(named(*SAVE_HOLDS)):
+                write_answers(self.path, self.answers(), self.questionnaire)
         except OSError as exc:
             raise UsageError(t("interview.cannot_save", file=self.path, reason=reason(exc))) from None
         log.debug("saved %d answers to %s", len(self.values), self.path)
+
+
+class Interview:
+    """Asks a questionnaire's questions in order, honouring skip logic, and saves after every answer.
+
+    The walk through the questions (what comes next, where going back leads) is here; the answers and
+    their saving are an AnswerSheet; how a prompt looks and which keys it takes is expert/prompts.py;
+    what is said around the prompts is a Transcript, which takes back its lines when the operator goes
+    back. `input` and `output` go to
+    prompt_toolkit (tests give a pipe input and a dummy output); `echo` gets everything that is not a
+    prompt: section headings, help texts and each answer as given.
+    """
+
+    def __init__(self, questionnaire: Questionnaire, lang: str, answers_path: str | Path, *,
+                 resumed: Answers | None = None, input: Any = None, output: Any = None,
+                 echo: TextIO | None = None, continue_command: str = "shequn interview --resume",
+                 start_command: str = "shequn interview", defaults: dict[str, Any] | None = None):
+        self.questionnaire = questionnaire
+        self.lang = lang
+        self.sheet = AnswerSheet(questionnaire, lang, answers_path, resumed)
+        # a follow-up's earlier answers (--since), offered where this interview has none of its own
+        self.defaults: dict[str, Any] = dict(defaults or {})
+        self.order = self.sheet.order
+        self.position = {q.id: i for i, q in enumerate(self.order)}
+        self.part = {s.id: i for i, s in enumerate(questionnaire.sections, start=1)}
+        self.prompter = Prompter(input, output)
+        out = echo if echo is not None else sys.stdout
+        self.transcript = Transcript(out, _terminal_size if _is_terminal(out) else None)
+        self.continue_command = continue_command
+        self.start_command = start_command
+        self.reached = -1  # position of the furthest question asked so far
+        self._section: str | None = None
+
+    # ------------------------------------------------------------------ the walk through the questions
+
+    def first_open(self) -> Question | None:
+        """Where an interview starts or resumes: the first question asked for these answers and not yet
+        answered (a question left empty on purpose has been answered)."""
+        return next((q for q in self.order if not self._given(q) and q.is_relevant(self.values)), None)
+
+    def _given(self, question: Question) -> bool:
+        return question.id in self.values or question.id in self.empty
+
+    def after(self, question: Question) -> Question | None:
+        """The next question to ask: questions stepped back over are asked again (their answers filled
+        in), answered ones beyond the furthest question reached (a resumed file's) are not."""
+        for q in self.order[self.position[question.id] + 1:]:
+            if q.is_relevant(self.values) and (not self._given(q) or self.position[q.id] <= self.reached):
+                return q
+        return None
+
+    def before(self, question: Question) -> Question | None:
+        """The previous question asked; None on the first."""
+        earlier = reversed(self.order[: self.position[question.id]])
+        return next((q for q in earlier if q.is_relevant(self.values)), None)
+
+    # the answers given so far live on the sheet; these are its names as the conversation uses them
+    @property
+    def values(self) -> dict[str, Any]:
+        return self.sheet.values
+
+    @property
+    def empty(self) -> set[str]:
+        return self.sheet.empty
+
+    @property
+    def drafts(self) -> dict[str, Any]:
+        return self.sheet.drafts
+
+    @property
+    def path(self) -> Path:
+        return self.sheet.path
+
+    def give(self, question: Question, value: Any) -> list[Question]:
+        return self.sheet.give(question, value)
+
+    def answers(self) -> Answers:
+        return self.sheet.answers()
 
     def tally(self, question: Question) -> tuple[int, int, bool]:
         """(k, n, certain): `question` is the k-th of n asked; n counts the questions that skip logic may
@@ -189,8 +224,8 @@ class Interview:
     def run(self) -> Answers:
         """Ask until every question asked for these answers has been seen; returns the answers.
 
-        Ctrl-C, end of input or a hang-up at any point raise Interrupted: the file already holds every
-        answer given, and the message says how many and how to continue.
+        Ctrl-C, end of input, a hang-up or SIGTERM at any point raise Interrupted: the file already holds
+        every answer given, and the message says how many and how to continue.
         """
         current = self.first_open()
         try:
@@ -200,21 +235,33 @@ class Interview:
                 self._heading(current)
                 reply = self.ask(current)
                 if reply is BACK:
-                    current = self.before(current) or current
+                    current = self.go_back(current)
                     continue
                 dropped = self.give(current, reply)
                 self._said(current, reply)
                 if dropped:
-                    names = t("answer.list_sep", self.lang).join(q.text_in(self.lang) for q in dropped)
-                    self.say("  " + t("interview.dropped", self.lang, n=len(dropped), questions=names))
+                    names = t("answer.list_sep", self.lang).join(q.label_in(self.lang) for q in dropped)
+                    self.say("  " + t("interview.dropped", self.lang, n=len(dropped), questions=names), current)
                 current = self.after(current)
+        except Terminated:
+            raise self.interrupted(exit_code=143) from None
         except (KeyboardInterrupt, EOFError):  # Ctrl-C, Ctrl-D, or HangUp from the SIGHUP handler
             raise self.interrupted() from None
         return self.answers()
 
+    def go_back(self, current: Question) -> Question:
+        """The previous question, with what was said since it was asked taken off the screen."""
+        previous = self.before(current)
+        if previous is None:
+            return current
+        self.transcript.take_back(self.position[previous.id])
+        last = self.transcript.last()
+        self._section = self.order[last].section if last is not None else None
+        return previous
+
     def welcome(self, current: Question | None) -> None:
         q = self.questionnaire
-        if self.values:
+        if self.values or self.empty:
             if current is None:
                 self.say(t("interview.resumed_done", self.lang, n=len(self.values)))
             else:
@@ -239,7 +286,7 @@ class Interview:
             else:
                 reply = self._type_in(question, default, first)
             if isinstance(reply, tuple) and reply[0] is HELP:
-                self.say("  " + t("interview.why", self.lang, text=question.help.get_text(self.lang)))
+                self.say("  " + t("interview.why", self.lang, text=question.help.get_text(self.lang)), question)
                 default = reply[1]  # what was ticked or typed stays
                 continue
             return reply
@@ -251,22 +298,17 @@ class Interview:
                 return candidate
         return None
 
-    def _select(self, question: Question, default: Any, first: bool) -> Any:
-        options = self._options(question)
-        values = [value for _, value in options]
-        choices: list[Any] = [Choice(title, value) for title, value in options]
-        if not question.required:
-            choices.append(Choice(t("interview.skip_entry", self.lang), SKIP))
-        choices.append(Separator(" "))
-        choices.append(Choice(t("interview.help_entry", self.lang), HELP))
+    def _extras(self, question: Question, first: bool, skip: bool = False) -> list[tuple[str, Any]]:
+        extras = [(t("interview.skip_entry", self.lang), SKIP)] if skip and not question.required else []
+        extras.append((t("interview.help_entry", self.lang), HELP))
         if not first:
-            choices.append(Choice(t("interview.back_entry", self.lang), BACK))
-        prompt = questionary.select(
-            question.text_in(self.lang), choices, default=default if default in values else None,
-            qmark=self.progress(question), instruction=t("interview.select_hint", self.lang),
-            erase_when_done=True, **self.prompt_io)
-        _wrap_choices(prompt)
-        reply = prompt.unsafe_ask()
+            extras.append((t("interview.back_entry", self.lang), BACK))
+        return extras
+
+    def _select(self, question: Question, default: Any, first: bool) -> Any:
+        reply = self.prompter.choose(self.progress(question), question.text_in(self.lang),
+                                     t("interview.select_hint", self.lang), self._options(question), default,
+                                     self._extras(question, first, skip=True))
         if reply is HELP:
             return HELP, default
         return None if reply is SKIP else reply
@@ -282,29 +324,19 @@ class Interview:
 
     def _checkbox(self, question: Question, default: Any, first: bool) -> Any:
         ticked = [v for v in default if v in question.choice_values] if isinstance(default, list) else []
-        choices: list[Any] = [Choice(title, value, checked=value in ticked) for title, value in self._options(question)]
-        choices.append(Separator(" "))
-        choices.append(Choice(t("interview.help_entry", self.lang), HELP))
-        if not first:
-            choices.append(Choice(t("interview.back_entry", self.lang), BACK))
-
-        prompt = questionary.checkbox(
-            question.text_in(self.lang), choices, validate=lambda selected: self.check_ticked(question, selected),
-            qmark=self.progress(question),
-            instruction=t("interview.checkbox_hint", self.lang), erase_when_done=True, **self.prompt_io)
-        _wrap_choices(prompt)
-        reply = prompt.unsafe_ask()
-        chosen = [v for v in reply if v is not HELP and v is not BACK]
-        if HELP in reply:
-            return HELP, chosen
-        if BACK in reply:
+        reply = self.prompter.tick(self.progress(question), question.text_in(self.lang),
+                                   t("interview.checkbox_hint", self.lang), self._options(question), ticked,
+                                   self._extras(question, first), lambda chosen: self.check_ticked(question, chosen))
+        if isinstance(reply, tuple) and reply[0] is BACK:
+            if reply[1]:  # the ticks are offered again when the question comes back
+                self.drafts[question.id] = reply[1]
             return BACK
-        return question.validate(chosen, self.values, self.lang)
+        if isinstance(reply, tuple):
+            return reply
+        return question.validate(list(reply), self.values, self.lang)
 
     def check_ticked(self, question: Question, selected: list[Any]) -> bool | str:
-        """questionary's `validate` for a checkbox: True, or the message shown under the list."""
-        if HELP in selected or BACK in selected:
-            return True
+        """The checklist's check of the options ticked: True, or the message shown under the list."""
         try:
             question.validate(list(selected), self.values, self.lang)
         except ValueError as exc:
@@ -312,52 +344,31 @@ class Interview:
         return True
 
     def check_typed(self, question: Question, text: str, first: bool = False) -> bool | str:
-        """questionary's `validate` for numbers and text: True, or the message shown under the prompt."""
-        key = _key(text)
-        if key == "?":
+        """The typed line's check: True, or the message shown under the prompt."""
+        typed = key(text)
+        if typed == "?":
             return True
-        if key == "<":
+        if typed == "<":
             return True if not first else t("interview.no_previous", self.lang)
-        if not key:
+        if not typed:
             return True if not question.required else t("value.empty", self.lang)
         try:
-            self._parse(question, text)
+            question.read_typed(text, self.values, self.lang)
         except ValueError as exc:
             return str(exc)
         return True
 
     def _type_in(self, question: Question, default: Any, first: bool) -> Any:
         """Numbers and text: typed in, checked on the prompt itself; ? shows the help, < goes back."""
-        prompt = questionary.text(
-            question.text_in(self.lang), default="" if default is None else _shown(default),
-            validate=lambda text: self.check_typed(question, text, first),
-            qmark=self.progress(question), instruction=self._hint(question, first) + "\n›",
-            validate_while_typing=False, erase_when_done=True, **self.prompt_io)
-        text = prompt.unsafe_ask()
-        key = _key(text)
-        if key == "?":
+        text = self.prompter.type_in(self.progress(question), question.text_in(self.lang), self._hint(question, first),
+                                     "" if default is None else _shown(default),
+                                     lambda typed: self.check_typed(question, typed, first))
+        typed = key(text)
+        if typed == "?":
             return HELP, default
-        if key == "<":
+        if typed == "<":
             return BACK
-        return self._parse(question, text) if key else None
-
-    def _parse(self, question: Question, text: str) -> Any:
-        if question.type == "text":
-            return question.validate(text, self.values, self.lang)
-        number = unicodedata.normalize("NFKC", text).strip().replace(",", "").replace(" ", "")
-        unit = question.unit.get_text(self.lang).strip() if question.unit else ""
-        if unit and number.endswith(unit):
-            number = number[: -len(unit)]
-        raw: Any = text.strip()
-        for kind in (int, float):
-            try:
-                value = kind(number)
-            except ValueError:
-                continue
-            if kind is int or math.isfinite(value):
-                raw = value
-            break
-        return question.validate(raw, self.values, self.lang)
+        return question.read_typed(text, self.values, self.lang) if typed else None
 
     def _hint(self, question: Question, first: bool) -> str:
         parts = []
@@ -371,6 +382,8 @@ class Interview:
                 parts.append(t("interview.at_least", self.lang, lo=_shown(lo), unit=unit))
             elif hi is not None:
                 parts.append(t("interview.at_most", self.lang, hi=_shown(hi), unit=unit))
+        elif question.type == "text":
+            parts.append(t("interview.max_length", self.lang, n=question.length_limit))
         if not question.required:
             parts.append(t("interview.optional", self.lang))
         parts.append(t("interview.text_hint_first" if first else "interview.text_hint", self.lang))
@@ -380,33 +393,34 @@ class Interview:
 
     # ------------------------------------------------------------------ what is said around the prompts
 
-    def say(self, text: str = "") -> None:
-        print(text, file=self.echo, flush=True)
+    def say(self, text: str = "", question: Question | None = None) -> None:
+        """A line above the prompts; one said about a question is taken back when the operator goes back to it."""
+        self.transcript.say(text, self.position[question.id] if question is not None else None)
 
     def _heading(self, question: Question) -> None:
         if question.section == self._section:
             return
         self._section = question.section
         section = next(s for s in self.questionnaire.sections if s.id == question.section)
-        self.say()
-        self.say(t("interview.section", self.lang, title=section.title.get_text(self.lang)))
+        self.say("", question)
+        self.say(t("interview.section", self.lang, title=section.title.get_text(self.lang)), question)
         if section.intro:
-            self.say(section.intro.get_text(self.lang))
+            self.say(section.intro.get_text(self.lang), question)
 
     def _said(self, question: Question, value: Any) -> None:
         from expert.report import format_answer  # after the first answer, not before the first question
 
-        self.say(f"  ✓ {question.text_in(self.lang)}  {format_answer(question, value, self.lang)}")
+        self.say(f"  ✓ {question.text_in(self.lang)}  {format_answer(question, value, self.lang)}", question)
 
-    def interrupted(self) -> Interrupted:
-        """The way out after Ctrl-C or a hang-up: the file already holds every answer given."""
-        if not self.values and not self.path.exists():
+    def interrupted(self, exit_code: int | None = None) -> Interrupted:
+        """The way out after Ctrl-C, a hang-up or SIGTERM: the file already holds every answer given."""
+        if not self.values and not self.empty and not self.path.exists():
             message = t("interview.nothing_saved", self.lang) + "\n" + t(
                 "interview.start_again", self.lang, command=self.start_command)
         else:
             message = t("interview.saved", self.lang, n=len(self.values), file=self.path) + "\n" + t(
                 "interview.continue", self.lang, command=self.continue_command)
-        return Interrupted(message)
+        return Interrupted(message, exit_code=exit_code)
 
 
 def _shown(value: Any) -> str:
@@ -415,25 +429,41 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+def _is_terminal(out: TextIO) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _terminal_size() -> tuple[int, int]:
+    size = shutil.get_terminal_size((80, 24))
+    return size.columns, size.lines
+
+
 @contextmanager
-def _hang_up_as_interrupt(enabled: bool) -> Iterator[None]:
-    """A closed terminal (SIGHUP) takes the Ctrl-C way out: the answers are kept, the exit code is 130."""
-    if not enabled or not hasattr(signal, "SIGHUP") or threading.current_thread() is not threading.main_thread():
+def _stops_as_interrupt(enabled: bool) -> Iterator[None]:
+    """A closed terminal (SIGHUP) and `kill` (SIGTERM) take the Ctrl-C way out: the answers are kept and
+    the message says how to continue; the exit code is 130, or 143 after SIGTERM."""
+    stops = {name: error for name, error in (("SIGHUP", HangUp), ("SIGTERM", Terminated)) if hasattr(signal, name)}
+    if not enabled or not stops or threading.current_thread() is not threading.main_thread():
         yield
         return
-    hung_up = []
+    caught = []
 
-    def hang_up(signum, frame):
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # one is enough; more may follow while we leave
-        hung_up.append(signum)
-        raise HangUp()
+    def stop(signum, frame):
+        for name in stops:  # one is enough; more may follow while we leave
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+        caught.append(signum)
+        raise stops[signal.Signals(signum).name]()
 
-    previous = signal.signal(signal.SIGHUP, hang_up)
+    previous = {name: signal.signal(getattr(signal, name), stop) for name in stops}
     try:
         yield
     finally:
-        if not hung_up:
-            signal.signal(signal.SIGHUP, previous)
+        if not caught:
+            for name, handler in previous.items():
+                signal.signal(getattr(signal, name), handler)
 
 
 def _quiet_if_terminal_gone() -> None:
@@ -528,12 +558,18 @@ def _interview(kb_dir: str | None, path: Path, answers_path: str | None, prescri
     out = Path(prescription or DEFAULT_PRESCRIPTION)
     follow = f" --since {_quote(since)}" if since else ""  # a resumed follow-up is still one
     again = command_line(False, answers_path, prescription, kb_dir, lang) + follow
-    going_on = command_line(True, answers_path, prescription, kb_dir, lang) + follow
     if resume and not path.is_file():
         raise UsageError(t("interview.nothing_to_resume", file=path, command=again))
     if not resume and path.exists():
-        fresh = command_line(False, "other-answers.yaml", prescription, kb_dir, lang)
+        # a repeat checkup keeps the last one's files: both of its own are dated
+        fresh = command_line(False, str(dated(path)), str(dated(out)), kb_dir, lang) + follow
+        going_on = command_line(True, answers_path, prescription, kb_dir, lang) + follow
         raise UsageError(t("interview.answers_exist", file=path, resume=going_on, fresh=fresh))
+    earlier = None
+    if out.is_file():  # an earlier prescription is kept, never overwritten without a word
+        earlier, out = out, dated(out)
+        prescription = str(out)
+    going_on = command_line(True, answers_path, prescription, kb_dir, lang) + follow
     if same_file(out, path):  # said now, not after the last question
         raise UsageError(t("files.would_overwrite_input", file=out, input=path))
     folder = path.parent if str(path.parent) else Path(".")
@@ -542,19 +578,23 @@ def _interview(kb_dir: str | None, path: Path, answers_path: str | None, prescri
 
     kb = load_knowledge_base(kb_dir)  # validated and cached; the engine is built only at the end
     resumed = read_for_resume(path, kb.questionnaire, str(path)) if resume else None
-    earlier = _earlier(since, kb) if since else None
+    last_checkup = _last_checkup(since, kb) if since else None
     lang = choose_language(lang, resumed, kb.questionnaire)
     set_language(lang)
     interview = Interview(kb.questionnaire, lang, path, resumed=resumed, input=input, output=output, echo=echo,
                           continue_command=going_on, start_command=again,
-                          defaults=earlier.answers.values if earlier else None)
-    if earlier:
+                          defaults=last_checkup.answers.values if last_checkup else None)
+    if earlier is not None:
+        interview.say(t("interview.prescription_exists", lang, earlier=earlier, file=out))
+    if last_checkup:
         interview.say(t("interview.since", lang, file=since))
     try:
-        with _hang_up_as_interrupt(terminal):
+        with _stops_as_interrupt(terminal):
             answers = interview.run()
             try:
-                finish(kb, answers, lang, path, out, interview.say, earlier)
+                finish(kb, answers, lang, path, out, interview.say, last_checkup)
+            except Terminated:
+                raise interview.interrupted(exit_code=143) from None
             except KeyboardInterrupt:
                 raise interview.interrupted() from None
     except Interrupted:
@@ -564,7 +604,17 @@ def _interview(kb_dir: str | None, path: Path, answers_path: str | None, prescri
     return 0
 
 
-def _earlier(since: str, kb: KnowledgeBase):
+def dated(path: Path, today: dt.date | None = None) -> Path:
+    """The file of a repeat checkup beside `path`: 处方.md → 处方-2026-12-25.md (…-2.md if that one exists)."""
+    day = (today or dt.date.today()).isoformat()
+    for n in itertools.count(1):
+        candidate = path.with_name(f"{path.stem}-{day}{'' if n == 1 else f'-{n}'}{path.suffix}")
+        if not candidate.exists() and not candidate.is_symlink():
+            return candidate
+    raise AssertionError("unreachable")
+
+
+def _last_checkup(since: str, kb: KnowledgeBase):
     """The last checkup's answers (--since), read and dated before the first question is asked."""
     from expert.answers import read_answers
     from expert.followup import earlier
@@ -579,7 +629,7 @@ def finish(kb: KnowledgeBase, answers: Answers, lang: str, answers_path: Path, o
     checkup), and show the verdicts."""
     from expert.checkup import Checkup
 
-    complete = validate_answers(answers_document(answers), kb.questionnaire, str(answers_path), lang)
+    complete = validate_answers(answers_document(answers, kb.questionnaire), kb.questionnaire, str(answers_path), lang)
     say()
     say(t("interview.diagnosing", lang))
     report = Checkup(kb).report(complete, "markdown", lang, since=since)
@@ -592,20 +642,9 @@ def finish(kb: KnowledgeBase, answers: Answers, lang: str, answers_path: Path, o
     say()
     say(verdict_table(kb, report.diagnosis, lang))
     say()
-    say(t("cli.written", lang, file=out))
-    say(t("interview.answers_kept", lang, file=answers_path,
+    say(t("cli.written", lang, file=os.path.abspath(out)))  # wherever the operator looks for them later
+    say(t("interview.answers_kept", lang, file=os.path.abspath(answers_path),
           command=f"shequn diagnose {_quote(str(answers_path))} -o {_quote(str(out))}"))
-
-
-def _wrap_choices(prompt) -> None:
-    """questionary draws its choices in a window that cuts a long line at the terminal's edge, so on a
-    40-column terminal a Chinese label loses its end; let those lines wrap instead."""
-    from prompt_toolkit.filters import to_filter
-    from questionary.prompts.common import InquirerControl
-
-    for window in prompt.application.layout.find_all_windows():
-        if isinstance(window.content, InquirerControl):
-            window.wrap_lines = to_filter(True)
 
 
 def verdict_table(kb: KnowledgeBase, diagnosis: Diagnosis, lang: str, columns: int | None = None) -> str:

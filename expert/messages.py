@@ -188,6 +188,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "value.min_choices": {"zh": "至少选 {n} 项", "en": "choose at least {n}"},
     "value.max_choices": {"zh": "最多选 {n} 项", "en": "choose at most {n}"},
     "value.got": {"zh": "，实际是 {got}", "en": ", got {got}"},
+    "value.too_long": {"zh": "太长了：最多 {n} 个字，这里有 {got} 个", "en": "too long: at most {n} characters, this has {got}"},
+    # a number as typed (expert/numbers.py)
+    "number.unreadable_whole": {"zh": "看不懂“{text}”：请只填数字，例如 300 或 1,000",
+                                "en": "cannot read “{text}” as a number: type digits, such as 300 or 1,000"},
+    "number.unreadable": {"zh": "看不懂“{text}”：请只填数字，例如 300、1,000 或 2.5",
+                          "en": "cannot read “{text}” as a number: type digits, such as 300, 1,000 or 2.5"},
+    "number.comma_whole": {"zh": "“{text}”里的逗号只能分千位（三位一组，如 1,000）；这一题填整数",
+                           "en": "the comma in “{text}” can only separate thousands (groups of three, as in 1,000); "
+                                 "this question takes a whole number"},
+    "number.comma_groups": {"zh": "“{text}”里的逗号只能分千位（三位一组，如 12,345），小数点用“.”",
+                            "en": "a comma in “{text}” can only separate thousands (groups of three, as in 12,345); "
+                                  "decimals take a point"},
+    "number.too_long": {"zh": "数字太长了：最多 {digits} 位", "en": "too many digits: at most {digits}"},
     # knowledge base
     "kb.problems": {"zh": "知识库 {kb} 有 {n} 处问题：", "en": "the knowledge base {kb} has {n} problem(s):"},
     "kb.unreadable": {"zh": "读不了知识库目录 {kb}：{reason}", "en": "cannot read the knowledge base folder {kb}: {reason}"},
@@ -371,6 +384,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "questionnaire.no_bounds_here": {"zh": "min/max 只用于 integer 和 number 题，不用于 {type}",
                                      "en": "min/max apply to integer and number questions, not to {type}"},
     "questionnaire.labels_scale_only": {"zh": "labels 只用于 scale 题", "en": "labels apply to scale questions only"},
+    "questionnaire.max_length_type": {"zh": "max_length 只用于文字题，不用于 {type} 题",
+                                      "en": "max_length applies to text questions, not to {type}"},
+    "questionnaire.max_length_range": {"zh": "max_length 应在 1 到 {hi} 之间", "en": "max_length must be between 1 and {hi}"},
     "questionnaire.labels_points": {"zh": "打分题的 labels 只能给 1 到 5 分", "en": "scale labels are for the points 1 to 5"},
     "questionnaire.choices_multiple_only": {"zh": "min_choices/max_choices 只用于 multiple 题",
                                             "en": "min_choices/max_choices apply to multiple questions only"},
@@ -816,9 +832,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "shequn interview asks its questions in a terminal, but standard input or output is not one.\n"
               "Already have an answers file? Use: shequn diagnose ANSWERS.yaml"},
     "interview.answers_exist": {
-        "zh": "答卷 {file} 已经存在，里面是之前的回答，不会覆盖它。\n接着答：{resume}\n另起一份：{fresh}",
+        "zh": "答卷 {file} 已经存在，里面是之前的回答，不会覆盖它。\n接着答或改答案：{resume}\n"
+              "再做一次体检（上次的答卷和处方都保留）：{fresh}",
         "en": "the answers file {file} already exists and holds earlier answers; it is not overwritten.\n"
-              "To continue it: {resume}\nTo start another: {fresh}"},
+              "To continue it or change answers: {resume}\nFor a new checkup (the last one's files are kept): {fresh}"},
     "interview.nothing_to_resume": {"zh": "找不到答卷 {file}，没法接着答。从头开始：{command}",
                                     "en": "no answers file {file} to continue. To start from the beginning: {command}"},
     "interview.other_questionnaire": {
@@ -855,6 +872,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "interview.text_hint": {"zh": "输入 ? 查看为什么问这个，输入 < 返回上一题",
                             "en": "type ? to see why this is asked, < to go back"},
     "interview.text_hint_first": {"zh": "输入 ? 查看为什么问这个", "en": "type ? to see why this is asked"},
+    "interview.max_length": {"zh": "最多 {n} 个字", "en": "at most {n} characters"},
+    "interview.prescription_exists": {"zh": "{earlier} 里是上次的处方，保留不动；这次的处方会写到 {file}。",
+                                      "en": "{earlier} holds an earlier prescription and is kept; this one will be "
+                                            "written to {file}."},
     "interview.optional": {"zh": "可不填，直接回车跳过", "en": "optional: press Enter to skip"},
     "interview.range": {"zh": "{lo} 到 {hi}{unit}", "en": "{lo} to {hi}{unit}"},
     "interview.at_least": {"zh": "至少 {lo}{unit}", "en": "at least {lo}{unit}"},

@@ -7,16 +7,23 @@ answer is judged the same way wherever it comes from.
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping
 
 from expert import conditions as c
 from expert.errors import Problem
 from expert.messages import brief, t
+from expert.numbers import parse_number
 from expert.schema import Context, Expr, Id, LocalText, build, doc
 
 QuestionType = Literal["single", "multiple", "integer", "number", "yesno", "text", "scale"]
 NUMERIC_TYPES = ("integer", "number", "scale")
+TEXT_MAX_LENGTH = 200  # characters of a text answer, unless the question sets its own max_length
+TEXT_MAX_LENGTH_CEILING = 10_000  # the most a questionnaire may allow
+# line breaks (and the spaces around them) in a text answer: it is one line wherever it is shown
+_LINE_BREAKS = re.compile(r"\s*[\n\r\v\f\x85\u2028\u2029]\s*")
 INTERNAL = {"internal": True}
 
 
@@ -38,6 +45,8 @@ class Question:
     type: QuestionType = field(metadata=doc("single | multiple | integer | number | yesno | text | scale"))
     text: LocalText = field(metadata=doc("the question itself"))
     help: LocalText = field(metadata=doc("why it is asked, shown on demand"))
+    label: LocalText | None = field(default=None, metadata=doc(
+        "a short name in the operator's words (群人数), used in messages; defaults to the question's text"))
     required: bool = field(default=True, metadata=doc("an optional question may be left empty"))
     default: Any = field(default=None, metadata=doc("a sensible default, of the question's type"))
     min: Expr | None = field(default=None, metadata=doc("lower bound: a number or an expression over earlier answers"))
@@ -48,6 +57,9 @@ class Question:
     labels: dict[int, LocalText] | None = field(default=None, metadata=doc("scale only: texts for points 1–5"))
     min_choices: int | None = field(default=None, metadata=doc("multiple only: least options to tick"))
     max_choices: int | None = field(default=None, metadata=doc("multiple only: most options to tick"))
+    max_length: int | None = field(default=None, metadata=doc(
+        f"text only: the most characters an answer may have (default {TEXT_MAX_LENGTH}); "
+        "an answer is always one line", schema={"minimum": 1, "maximum": TEXT_MAX_LENGTH_CEILING}))
     line: int | None = field(default=None, metadata=INTERNAL)
     key_lines: dict = field(default_factory=dict, metadata=INTERNAL)
     # filled in after validation
@@ -55,6 +67,7 @@ class Question:
     ask_if_node: Any = field(default=None, metadata=INTERNAL)
     min_node: Any = field(default=None, metadata=INTERNAL)
     max_node: Any = field(default=None, metadata=INTERNAL)
+    bound_words: dict = field(default_factory=dict, metadata=INTERNAL)  # min/max -> lang -> the bound in labels
 
     @property
     def choice_values(self) -> list[str]:
@@ -73,6 +86,14 @@ class Question:
 
     def text_in(self, lang: str) -> str:
         return self.text.get_text(lang)
+
+    def label_in(self, lang: str) -> str:
+        """The question's short name, for messages; its text where it has none."""
+        return (self.label or self.text).get_text(lang)
+
+    @property
+    def length_limit(self) -> int:
+        return self.max_length if self.max_length is not None else TEXT_MAX_LENGTH
 
     def is_relevant(self, values: Mapping[str, Any]) -> bool:
         """Skip logic: is this question asked, given the answers so far?"""
@@ -113,7 +134,10 @@ class Question:
         elif kind == "text":
             if not isinstance(raw, (str, int, float)) or isinstance(raw, bool) or not str(raw).strip():
                 raise ValueError(t("value.text", lang) + _got(raw, lang))
-            return str(raw).strip()
+            text = one_line(str(raw))
+            if len(text) > self.length_limit:
+                raise ValueError(t("value.too_long", lang, n=self.length_limit, got=len(text)))
+            return text
         elif kind == "single":
             if raw not in self.choice_values:
                 raise ValueError(t("value.choice", lang, choices=", ".join(self.choice_values)) + _got(raw, lang))
@@ -138,11 +162,27 @@ class Question:
             raise ValueError(t("value.max", lang, bound=_num(hi), why=self._why("max", lang)))
         return value
 
+    def read_typed(self, text: str, values: Mapping[str, Any], lang: str | None = None) -> Any:
+        """An answer typed as text (at a prompt, in a spreadsheet cell), read and validated: a number as
+        people write it ("300人", "1,000", "２.５"; see expert/numbers.py), a text as one line."""
+        if self.type in NUMERIC_TYPES:
+            units = list(self.unit.values()) if self.unit else []
+            return self.validate(parse_number(text, whole=self.type != "number", units=units, lang=lang), values, lang)
+        return self.validate(text, values, lang)
+
     def _why(self, which: str, lang: str | None) -> str:
-        raw = self.min if which == "min" else self.max
-        if isinstance(raw, str):
-            return t("value.bound_of", lang, expr=raw)
-        return ""
+        """Where a bound comes from, in the questions' short names: （群人数）, not （members）."""
+        words = self.bound_words.get(which)
+        if not words:
+            return ""
+        return t("value.bound_of", lang, expr=words.get(lang or "") or next(iter(words.values())))
+
+
+def one_line(text: str) -> str:
+    """A text answer as one line: line breaks become spaces and other control characters go, so a pasted
+    paragraph cannot break the prescription's title or a table."""
+    joined = _LINE_BREAKS.sub(" ", text.strip())
+    return "".join(" " if ch == "\t" else ch for ch in joined if ch == "\t" or unicodedata.category(ch) != "Cc")
 
 
 def _num(x: Any) -> str:
@@ -254,6 +294,10 @@ def _check_question(q: Question, earlier: dict[str, Question], every_id: set[str
         add(t("questionnaire.labels_scale_only"))
     if q.labels and any(k not in range(1, 6) for k in q.labels):
         add(t("questionnaire.labels_points"))
+    if q.max_length is not None and q.type != "text":
+        add(t("questionnaire.max_length_type", type=q.type))
+    elif q.max_length is not None and not 1 <= q.max_length <= TEXT_MAX_LENGTH_CEILING:
+        add(t("questionnaire.max_length_range", hi=TEXT_MAX_LENGTH_CEILING))
     if q.type != "multiple" and (q.min_choices is not None or q.max_choices is not None):
         add(t("questionnaire.choices_multiple_only"))
     if q.type == "multiple" and q.choices:
@@ -276,6 +320,11 @@ def _check_question(q: Question, earlier: dict[str, Question], every_id: set[str
         node = c.parse_value_expression(raw, src, problems)
         if node is not None:
             setattr(q, f"{which}_node", c.resolve_value(node, schema, src, problems))
+            if isinstance(raw, str):  # a bound over other answers is explained with their short names
+                q.bound_words[which] = {
+                    lang: c.to_text(getattr(q, f"{which}_node"),
+                                    name=lambda qid, lang=lang: earlier[qid].label_in(lang) if qid in earlier else qid)
+                    for lang in ctx.languages}
     if q.default is not None:
         try:
             q.default = q.validate(q.default, {})  # bounds on other answers are checked when asked

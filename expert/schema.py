@@ -318,6 +318,7 @@ def _schema_of(tp: Any, defs: dict, languages: tuple[str, ...]) -> dict:
                 prop = _schema_of(hints[f.name], defs, languages)
                 if "doc" in f.metadata:
                     prop = {**prop, "description": f.metadata["doc"]}
+                prop = {**prop, **f.metadata.get("schema", {})}  # bounds the loader checks too
                 props[f.name] = prop
                 if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
                     required.append(f.name)

@@ -45,11 +45,16 @@ def answers_schema(q: Questionnaire) -> dict[str, Any]:
         elif kind == "yesno":
             prop["type"] = "boolean"
         elif kind == "text":
-            prop["type"] = "string"
+            prop.update(type="string", maxLength=question.length_limit)
         elif kind == "single":
             prop["enum"] = question.choice_values
         else:
             prop.update(type="array", items={"enum": question.choice_values}, uniqueItems=True)
+        if not question.required:  # null: asked and deliberately left empty
+            if "enum" in prop:
+                prop["enum"] = [*prop["enum"], None]
+            else:
+                prop["type"] = [prop["type"], "null"]
         lo, hi = question.bounds({})
         if lo is not None:
             prop["minimum"] = lo

@@ -39,21 +39,90 @@ def pad(text: str, columns: int) -> str:
     return text + " " * max(columns - width(text), 0)
 
 
-def wrap(text: str, columns: int) -> list[str]:
-    """The text in lines of at most `columns` columns, broken between characters (Chinese has no spaces)."""
-    lines, current, used = [], [], 0
+# a line does not start with closing punctuation, nor end with opening punctuation (the rule of Chinese
+# and Japanese typesetting); a Latin word is not broken unless it is longer than a whole line
+_CLOSING = set("，。、；：？！）」』】》〉”’,.;:?!)]}%％…·")
+_OPENING = set("（「『【《〈“‘([{")
+
+
+def _units(text: str) -> list[str]:
+    """The text cut where a line may break: a Latin word, a space, or one wide character, each with the
+    punctuation that must stay with it."""
+    units: list[str] = []
     for ch in text:
-        w = max(wcwidth(ch), 0)
-        if used + w > columns and current:
-            lines.append("".join(current).rstrip())
-            current, used = [], 0
-            if ch == " ":
+        wide = max(wcwidth(ch), 0) == 2
+        last = units[-1] if units else ""
+        if units and ch in _CLOSING and last != " ":
+            units[-1] += ch
+        elif units and last[-1] in _OPENING:
+            units[-1] += ch
+        elif units and not wide and ch != " " and last != " " and not _is_wide(last[-1]):
+            units[-1] += ch  # the word goes on
+        else:
+            units.append(ch)
+    return units
+
+
+def _is_wide(ch: str) -> bool:
+    return max(wcwidth(ch), 0) == 2
+
+
+def wrap(text: str, columns: int) -> list[str]:
+    """The text in lines of at most `columns` columns: broken at spaces between words and between wide
+    characters (Chinese has no spaces), never before closing punctuation; a line break in the text is kept."""
+    columns = max(columns, 2)
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        current, used = "", 0
+        for unit in _units(paragraph):
+            w = width(unit)
+            if used + w <= columns:
+                current, used = current + unit, used + w
                 continue
-        current.append(ch)
-        used += w
-    if current:
-        lines.append("".join(current).rstrip())
+            if current.strip():
+                lines.append(current.rstrip())
+            current, used = "", 0
+            if unit == " ":
+                continue
+            while width(unit) > columns:  # a word longer than the line: cut it
+                head = fit_exact(unit, columns)
+                lines.append(head)
+                unit = unit[len(head):]
+            current, used = unit, width(unit)
+        lines.append(current.rstrip())
     return lines or [""]
+
+
+def fit_exact(text: str, columns: int) -> str:
+    """The longest start of `text` that fits in `columns` (at least one character)."""
+    used = 0
+    for i, ch in enumerate(text):
+        used += max(wcwidth(ch), 0)
+        if used > columns:
+            return text[: max(i, 1)]
+    return text
+
+
+def wrap_fragments(fragments: list[tuple[str, str]], columns: int) -> list[tuple[str, str]]:
+    """Styled text (prompt_toolkit's (style, text) pairs) wrapped like `wrap`, with "\\n" between lines."""
+    plain = "".join(text for _, text in fragments)
+    styles = [style for style, text in fragments for _ in text]
+    out: list[tuple[str, str]] = []
+    at = 0
+    for n, line in enumerate(wrap(plain, columns)):
+        if n:
+            out.append(("", "\n"))
+        # what wrap dropped before this line is spaces and line breaks only
+        while at < len(plain) and plain[at] in " \n" and not plain.startswith(line, at):
+            at += 1
+        for i, ch in enumerate(line):
+            style = styles[at + i]
+            if out and out[-1][0] == style and out[-1][1] != "\n":
+                out[-1] = (style, out[-1][1] + ch)
+            else:
+                out.append((style, ch))
+        at += len(line)
+    return out
 
 
 NARROW = 16  # below this many columns for the last cell, a table reads better as a list
@@ -80,3 +149,47 @@ def table(headers: list[str], rows: list[list[str]], max_width: int = 100, gap: 
 
     rule = sep.join("-" * w for w in widths)
     return "\n".join([line(headers), rule, *(line(row) for row in rows)])
+
+
+class Transcript:
+    """What is said above the prompts (headings, help, each answer as given), each line tagged with the
+    position of the question it belongs to, so that going back takes back what was said since: the
+    screen shows one heading per section and one ✓ line per answer, however often the operator goes back.
+
+    On a terminal the lines taken back are erased where they still are on the screen; when they have
+    scrolled out of it, the screen is cleared and the lines kept are written again."""
+
+    def __init__(self, out, size=None):
+        self.out = out
+        self.size = size  # () -> (columns, rows) of the terminal; None: not a terminal, nothing is erased
+        self.lines: list[tuple[int | None, str]] = []
+
+    def say(self, text: str = "", at: int | None = None) -> None:
+        print(text, file=self.out, flush=True)
+        self.lines.append((at, text))
+
+    def last(self) -> int | None:
+        """The position of the question the last tagged line belongs to."""
+        return next((at for at, _ in reversed(self.lines) if at is not None), None)
+
+    def take_back(self, position: int) -> None:
+        """Forget, and erase from the screen, every line said from the question at `position` on."""
+        keep = len(self.lines)
+        while keep and (self.lines[keep - 1][0] or 0) >= position and self.lines[keep - 1][0] is not None:
+            keep -= 1
+        gone, self.lines = self.lines[keep:], self.lines[:keep]
+        if not gone or self.size is None:
+            return
+        columns, rows = self.size()
+        height = sum(self._rows(text, columns) for _, text in gone)
+        if height < rows:  # all still on the screen: up to the first of them, and erase from there down
+            self.out.write(f"\x1b[{height}F\x1b[J")
+        else:
+            self.out.write("\x1b[H\x1b[2J")
+            for _, text in self.lines:
+                self.out.write(text + "\n")
+        self.out.flush()
+
+    @staticmethod
+    def _rows(text: str, columns: int) -> int:
+        return sum(max(1, -(-width(line) // max(columns, 1))) for line in text.split("\n"))

@@ -70,7 +70,7 @@ def test_cross_field_bound_names_the_other_answer(tmp_path, questionnaire):
         read_answers(path, questionnaire)
     [problem] = info.value.problems
     assert problem.subject == "leaders"
-    assert "不能大于 300（members）" in problem.message
+    assert "不能大于 300（人数）" in problem.message
 
 
 def test_english_messages_on_request(tmp_path, questionnaire):
@@ -234,3 +234,68 @@ def test_a_batch_row_still_names_each_missing_answer(questionnaire):
     with pytest.raises(AnswersError) as info:
         validate_answers({"answers": {"community_name": "城西跑团"}}, questionnaire, "input.csv:2")
     assert len(info.value.problems) == 5 and "还没答完" not in str(info.value)
+
+
+def _builtin_example_with(kb, tmp_path, **answers):
+    """examples/big_club.yaml with some answers changed (None: written as null)."""
+    from expert.yamlio import dump_yaml, parse_yaml
+    from conftest import EXAMPLES
+
+    doc = parse_yaml((EXAMPLES / "big_club.yaml").read_text(encoding="utf-8"), "big_club.yaml")
+    doc = {k: v for k, v in doc.items() if k not in ("expect", "story")}
+    doc["answers"] = {**doc["answers"], **answers}
+    path = tmp_path / "a.yaml"
+    path.write_text(dump_yaml(doc), encoding="utf-8")
+    return path
+
+
+def test_an_optional_question_left_empty_is_null_and_diagnose_reads_it_as_unanswered(kb, tmp_path):
+    answers = read_answers(_builtin_example_with(kb, tmp_path, ip_followers=None), kb.questionnaire)
+    assert "ip_followers" not in answers.values
+    assert answers.empty == ("ip_followers",)
+    out = tmp_path / "out.yaml"
+    write_answers(out, answers, kb.questionnaire)
+    text = out.read_text(encoding="utf-8")
+    assert "  ip_followers: null\n" in text
+    # written where the question is asked, between its neighbours
+    assert text.index("ip_identification:") < text.index("ip_followers: null") < text.index("who_left:")
+    assert read_answers(out, kb.questionnaire).empty == ("ip_followers",)
+
+
+def test_a_required_question_cannot_be_left_empty_with_null(kb, tmp_path):
+    with pytest.raises(AnswersError) as info:
+        read_answers(_builtin_example_with(kb, tmp_path, members=None), kb.questionnaire)
+    assert [p.subject for p in info.value.problems] == ["members"]
+    half = read_answers(_builtin_example_with(kb, tmp_path, members=None), kb.questionnaire, complete=False)
+    assert half.empty == ()  # not "left empty": still to be answered
+
+
+def test_the_answers_schema_takes_null_for_optional_questions_only(kb):
+    import jsonschema
+
+    from expert.schemas import answers_schema
+
+    schema = answers_schema(kb.questionnaire)
+    jsonschema.validate({"answers": {"ip_followers": None}}, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"answers": {"members": None}}, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"answers": {"community_name": "群" * 101}}, schema)
+
+
+def test_a_text_answer_is_one_line_and_no_longer_than_its_question_allows(kb, tmp_path):
+    pasted = "城西跑团\n二队\r\n\n  周末组\x1b[31m"
+    answers = read_answers(_builtin_example_with(kb, tmp_path, community_name=pasted), kb.questionnaire)
+    assert answers.name == "城西跑团 二队 周末组[31m"
+    with pytest.raises(AnswersError) as info:
+        read_answers(_builtin_example_with(kb, tmp_path, community_name="群" * 101), kb.questionnaire)
+    assert info.value.problems[0].message == "太长了：最多 100 个字，这里有 101 个"
+
+
+def test_a_bound_over_another_answer_is_named_by_its_short_label(kb, tmp_path):
+    path = _builtin_example_with(kb, tmp_path, community_kind="enterprise", share_key_accounts=60,
+                                 share_heavy_buyers=50, key_account_revenue=None, key_account_privilege=False)
+    with pytest.raises(AnswersError) as info:
+        read_answers(path, kb.questionnaire)
+    messages = [p.message for p in info.value.problems if p.subject == "share_heavy_buyers"]
+    assert messages == ["不能大于 40（100 - 大客户占比）"]

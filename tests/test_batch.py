@@ -291,3 +291,19 @@ def test_answers_documents_round_trip_through_a_jsonl_line(mini, tmp_path):
     run_batch(source, tmp_path / "out", jobs=1, checkup=mini, progress=False, stderr=io.StringIO())
     [line] = results(tmp_path / "out")
     assert sorted(f["id"] for f in line["findings"]) == mini.diagnose(answers).ids
+
+
+def test_a_cell_is_read_as_the_interview_reads_a_typed_number(mini_kb, tmp_path):
+    source = tmp_path / "survey.csv"
+    source.write_text(
+        "community_name,members,leaders,kind,key_share,attraction,by_sales\n"
+        "甲,\"3,5\",0,personal,,perks,no\n"      # not 35
+        "乙,1e2,0,personal,,perks,no\n"          # not 100
+        "丙,1_000,0,personal,,perks,no\n"        # not 1000
+        "丁,\"１，２００\",0,personal,,perks,no\n",  # full-width thousands: 1200
+        encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["batch", str(source), "--out-dir", str(out), "--kb", str(mini_kb), "--jobs", "1"]) == 1
+    assert [(bad["row"], [p["question"] for p in bad["problems"]]) for bad in errors(out)] == [
+        (2, ["members"]), (3, ["members"]), (4, ["members"])]
+    assert [line["community"] for line in results(out)] == ["丁"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import subprocess
 import sys
@@ -45,6 +46,7 @@ ALL_TYPES = """
           - id: members
             type: integer
             text: {zh: 人数, en: Members}
+            label: {zh: 群人数, en: number of members}
             help: {zh: 规模决定需要几位领袖, en: Size sets the leaders needed}
             min: 1
             max: 100000
@@ -154,7 +156,8 @@ def test_each_answer_is_saved_before_the_next_question(questionnaire, tmp_path):
     assert isinstance(result, Interrupted) and result.exit_code == 130
     assert "已保存 2 个回答到" in result.message and "shequn interview --resume" in result.message
     saved = parse_yaml((tmp_path / "answers.yaml").read_text(encoding="utf-8"), "answers.yaml")
-    assert saved["answers"] == {"community_name": "城西跑团", "members": 480}  # "2" was never confirmed
+    # the nickname was asked and left empty (null); "2" was never confirmed
+    assert saved["answers"] == {"community_name": "城西跑团", "nickname": None, "members": 480}
     assert (saved["questionnaire"], saved["version"]) == ("types", 3)
 
 
@@ -169,7 +172,7 @@ def test_a_number_out_of_range_is_refused_on_the_prompt(questionnaire, tmp_path)
     interview, _, _ = ask(questionnaire, tmp_path, "")
     members = questionnaire.questions["members"]
     assert interview.check_typed(members, "0") == "不能小于 1"
-    assert interview.check_typed(members, "abc") == "应为整数，实际是 'abc'"
+    assert interview.check_typed(members, "abc") == "看不懂“abc”：请只填数字，例如 300 或 1,000"
     assert interview.check_typed(members, "480") is True
     interview, _, _ = ask(questionnaire, tmp_path, "名" + ENTER + ENTER + "0" + ENTER + CLEAR + "480" + ENTER)
     assert interview.values["members"] == 480  # the refused 0 left the prompt open
@@ -177,9 +180,9 @@ def test_a_number_out_of_range_is_refused_on_the_prompt(questionnaire, tmp_path)
 
 def test_leaders_cannot_outnumber_members(questionnaire, tmp_path):
     interview, _, _ = ask(questionnaire, tmp_path, "名" + ENTER + ENTER + "480" + ENTER)
-    assert interview.check_typed(questionnaire.questions["leaders"], "500") == "不能大于 480（members）"
+    assert interview.check_typed(questionnaire.questions["leaders"], "500") == "不能大于 480（群人数）"
     interview.lang = "en"
-    assert interview.check_typed(questionnaire.questions["leaders"], "500") == "must be at most 480 (members)"
+    assert interview.check_typed(questionnaire.questions["leaders"], "500") == "must be at most 480 (number of members)"
 
 
 def test_a_required_answer_cannot_be_left_empty_but_an_optional_one_can(questionnaire, tmp_path):
@@ -191,7 +194,7 @@ def test_a_required_answer_cannot_be_left_empty_but_an_optional_one_can(question
 
 
 def test_numbers_typed_with_a_chinese_input_method_are_understood(questionnaire, tmp_path):
-    interview, _, _ = ask(questionnaire, tmp_path, "名" + ENTER + ENTER + "４８０人" + ENTER + CLEAR + "1,2" + ENTER)
+    interview, _, _ = ask(questionnaire, tmp_path, "名" + ENTER + ENTER + "４８０人" + ENTER + CLEAR + "１２" + ENTER)
     assert interview.values["members"] == 480
     assert interview.values["leaders"] == 12
 
@@ -267,7 +270,7 @@ def test_there_is_no_way_back_from_the_first_question(questionnaire, tmp_path):
 def test_a_change_drops_the_answers_it_makes_irrelevant(questionnaire, tmp_path):
     to_kind = "名" + ENTER + ENTER + "480" + ENTER + ENTER
     # enterprise, share 30, then at attraction: back (perks, content, sep, why, back) twice, to kind
-    keys = (to_kind + ENTER + "30" + ENTER + UP + SPACE + ENTER + CLEAR + "<" + ENTER
+    keys = (to_kind + ENTER + "30" + ENTER + UP + ENTER + CLEAR + "<" + ENTER
             + DOWN + ENTER)                                    # personal
     interview, said, result = ask(questionnaire, tmp_path, keys)
     assert "key_share" not in interview.values
@@ -278,8 +281,8 @@ def test_a_change_drops_the_answers_it_makes_irrelevant(questionnaire, tmp_path)
 
 def test_a_question_that_comes_back_offers_its_dropped_answer(questionnaire, tmp_path):
     to_kind = "名" + ENTER + ENTER + "480" + ENTER + ENTER
-    keys = (to_kind + ENTER + "30" + ENTER + UP + SPACE + ENTER + CLEAR + "<" + ENTER + DOWN + ENTER  # personal
-            + UP + SPACE + ENTER + UP + ENTER                                                         # enterprise
+    keys = (to_kind + ENTER + "30" + ENTER + UP + ENTER + CLEAR + "<" + ENTER + DOWN + ENTER  # personal
+            + UP + ENTER + UP + ENTER                                                         # enterprise
             + ENTER)                                                                                  # 30 offered
     interview, _, _ = ask(questionnaire, tmp_path, keys)
     assert interview.values["kind"] == "enterprise" and interview.values["key_share"] == 30
@@ -346,6 +349,10 @@ def test_resume_reports_a_wrong_answer_like_diagnose(questionnaire, tmp_path):
     assert [p.subject for p in caught.value.problems] == ["members"]
 
 
+def build_mini(kb):
+    return load_knowledge_base(kb).questionnaire
+
+
 def keyboard_run(tmp_path, kb, keys, **options):
     echo = io.StringIO()
     with create_pipe_input() as keyboard:
@@ -377,6 +384,43 @@ def test_an_existing_answers_file_is_never_overwritten(mini_kb, tmp_path):
     assert caught.value.exit_code == 2
     assert "--resume" in caught.value.message and "--answers" in caught.value.message
     assert answers.read_text(encoding="utf-8") == "answers: {members: 3}\n"
+    # a new checkup keeps the last one's files: its own are dated, the prescription's too
+    today = dt.date.today().isoformat()
+    dated_answers, dated_rx = tmp_path / f"a-{today}.yaml", f"shequn-prescription-{today}.md"
+    assert f"shequn interview --answers {dated_answers} -o {dated_rx}" in caught.value.message
+
+
+def test_an_earlier_prescription_is_kept_and_the_new_one_is_dated(mini_kb, tmp_path):
+    rx = write_tree(tmp_path, {"处方.md": "上次的处方\n"}) / "处方.md"
+    (tmp_path / f"处方-{dt.date.today().isoformat()}.md").write_text("今天早些时候的\n", encoding="utf-8")
+    code, said = keyboard_run(tmp_path, mini_kb, MINI_KEYS, answers_path=str(tmp_path / "a.yaml"),
+                              prescription=str(rx))
+    dated = tmp_path / f"处方-{dt.date.today().isoformat()}-2.md"
+    assert code == 0
+    assert f"{rx} 里是上次的处方，保留不动；这次的处方会写到 {dated}。" in said
+    assert f"处方已写入 {dated}" in said
+    assert rx.read_text(encoding="utf-8") == "上次的处方\n"
+    assert dated.read_text(encoding="utf-8").startswith("# 城西跑团")
+
+
+def test_a_dated_name_for_a_repeat_checkup():
+    from pathlib import Path
+
+    from expert.interview import dated
+
+    day = dt.date(2026, 12, 25)
+    assert dated(Path("处方.md"), day) == Path("处方-2026-12-25.md")
+    assert dated(Path("out/shequn-answers.yaml"), day) == Path("out/shequn-answers-2026-12-25.yaml")
+
+
+def test_select_all_and_invert_tick_options_only(mini_kb, tmp_path):
+    for key in ("a", "i"):  # nothing was ticked: both tick every option, and neither "why" nor "back"
+        folder = tmp_path / key
+        folder.mkdir()
+        code, _ = keyboard_run(folder, mini_kb, MINI_KEYS.replace(SPACE + ENTER, key + ENTER),
+                               answers_path=str(folder / "a.yaml"), prescription=str(folder / "rx.md"))
+        assert code == 0
+        assert read_answers(folder / "a.yaml", build_mini(mini_kb)).values["attraction"] == ["perks", "content"]
 
 
 def test_resume_without_a_file_says_how_to_start(mini_kb, tmp_path):

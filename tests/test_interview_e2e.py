@@ -85,9 +85,9 @@ def test_a_whole_interview_by_keystrokes(kb, work):
     child.send("9" + ENTER)
     child.expect_exact("领袖人数")
     child.send("abc" + ENTER)
-    child.expect_exact("应为整数")              # refused on the prompt itself
+    child.expect_exact("看不懂“abc”")          # refused on the prompt itself
     child.send(CLEAR + "20" + ENTER)
-    child.expect_exact("不能大于 9（members）")   # more leaders than members
+    child.expect_exact("不能大于 9（人数）")   # more leaders than members
     child.send(CLEAR + "<" + ENTER)             # back to the number of members
     child.expect_exact("人数")
     child.send(CLEAR + "500" + ENTER)
@@ -97,7 +97,7 @@ def test_a_whole_interview_by_keystrokes(kb, work):
     child.send(CLEAR + "2" + ENTER)
     answer(child, STRAIGHT[3:])
     child.expect_exact("先治这一条：靠利益维系（自检二:有没有意见领袖?）")  # the combined 顾客群, through its root
-    child.expect_exact("处方已写入 shequn-prescription.md")
+    child.expect_exact(f"处方已写入 {work / 'shequn-prescription.md'}")  # where to find it later
     out = finish(child)
     assert child.exitstatus == 0, out
     assert "Traceback" not in out
@@ -129,7 +129,7 @@ def test_ctrl_c_keeps_every_answer_and_resume_finishes_the_same(kb, work, tmp_pa
     resumed = spawn(work, "--resume", "--answers", "跑团.yaml", "-o", "处方.md", "--kb", str(kb))
     resumed.expect_exact("接着上次答：已有 3 个回答，从第 4 题继续。")
     answer(resumed, STRAIGHT[3:])
-    resumed.expect_exact("处方已写入 处方.md")
+    resumed.expect_exact(f"处方已写入 {work / '处方.md'}")
     finish(resumed)
     assert resumed.exitstatus == 0
 
@@ -159,7 +159,7 @@ def test_a_second_interview_on_one_answers_file_is_refused_and_a_killed_one_bloc
     resumed = spawn(work, "--kb", str(kb), "--resume")
     resumed.expect_exact("接着上次答：已有 1 个回答，从第 2 题继续。")
     answer(resumed, STRAIGHT[1:])
-    resumed.expect_exact("处方已写入 shequn-prescription.md")
+    resumed.expect_exact(f"处方已写入 {work / 'shequn-prescription.md'}")  # where to find it later
     finish(resumed)
     assert resumed.exitstatus == 0
     assert saved(work / "shequn-answers.yaml")["answers"] == ANSWERS
@@ -205,7 +205,7 @@ def test_the_built_in_questionnaire_with_every_default_or_first_choice(work):
         child.expect_exact("✓ " + q.text_in("zh"))  # taken: the answer is echoed before the next prompt
         if value is not None:
             values[q.id] = value
-    child.expect_exact("处方已写入 shequn-prescription.md")
+    child.expect_exact(f"处方已写入 {work / 'shequn-prescription.md'}")  # where to find it later
     finish(child)
     assert child.exitstatus == 0
     assert saved(work / "shequn-answers.yaml")["answers"] == values

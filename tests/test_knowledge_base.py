@@ -101,3 +101,10 @@ def test_the_knowledge_map_names_every_rule_and_question(kb):
     named = set(re.findall(r"`([a-z][a-z0-9_]*)`", text))
     assert sorted({r.id for r in kb.rules.rules} - named) == []
     assert sorted(set(kb.questionnaire.questions) - named) == []
+
+
+def test_every_question_has_a_short_label_in_both_languages_for_messages(kb):
+    q = kb.questionnaire
+    unlabelled = [x.id for x in q.questions.values() if not x.label or not all(x.label.get(lang) for lang in q.languages)]
+    assert unlabelled == []
+    assert all(len(x.label_in("zh")) <= 12 for x in q.questions.values())  # short: it goes inside a sentence

@@ -20,24 +20,41 @@ def _name(requirement: str) -> str:
     return re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9._-]+", requirement).group(0)).lower()
 
 
-def _imported_top_level_modules() -> set[str]:
+def _imports(top_level_only: bool = False) -> set[str]:
+    """Third-party top-level modules imported anywhere in expert/ (or only at module level: what every
+    import of that module pays for)."""
     found = set()
     for path in (ROOT / "expert").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in (tree.body if top_level_only else ast.walk(tree)):
             if isinstance(node, ast.Import):
                 found.update(alias.name.split(".")[0] for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 found.add(node.module.split(".")[0])
-    return found - set(sys.stdlib_module_names) - {"expert"}
+    return found - set(sys.stdlib_module_names) - {"expert", "__future__"}
+
+
+def _optional() -> set[str]:
+    """Distributions of the extras a user may install for one feature (not the test or bench tools)."""
+    extras = PROJECT.get("optional-dependencies", {})
+    return {_name(r) for extra, reqs in extras.items() if extra not in ("test", "bench") for r in reqs}
 
 
 def test_every_imported_distribution_is_declared_not_only_pulled_in_by_another():
-    declared = {_name(r) for r in PROJECT["dependencies"]}
+    declared = {_name(r) for r in PROJECT["dependencies"]} | _optional()
     owners = packages_distributions()
-    for module in sorted(_imported_top_level_modules()):
+    for module in sorted(_imports()):
         distributions = {_name(d) for d in owners.get(module, [])}
         assert distributions, f"{module} is imported but no installed distribution provides it"
         assert distributions & declared, f"{module} is imported; declare {sorted(distributions)} in pyproject.toml"
+
+
+def test_an_optional_extra_is_imported_only_where_its_feature_runs():
+    required = {_name(r) for r in PROJECT["dependencies"]}
+    owners = packages_distributions()
+    for module in sorted(_imports(top_level_only=True)):
+        distributions = {_name(d) for d in owners.get(module, [])}
+        assert distributions & required, f"{module} is imported at module level but is only an optional extra"
 
 
 def test_wcwidth_and_prompt_toolkit_are_declared_dependencies():

@@ -25,6 +25,7 @@ from expert.batch.layouts import (ROW_KEYS, Column, choice_names, is_placeholder
 from expert.coercion import yes_or_no
 from expert.errors import AnswersError, Problem, UsageError
 from expert.messages import t
+from expert.numbers import parse_number
 from expert.questionnaire import Question, Questionnaire
 
 # One community's answers take a few kilobytes and a few hundred values, three levels deep. Far past that a
@@ -296,7 +297,8 @@ class CellReader:
             return None
         kind = q.type
         if kind in ("integer", "scale", "number"):
-            return _number(self.choices.get(q.id, {}).get(_norm(text), text), whole=kind != "number")
+            return _number(self.choices.get(q.id, {}).get(_norm(text), text), whole=kind != "number",
+                           units=list(q.unit.values()) if q.unit else [])
         if kind == "yesno":  # 是/否 as an answers file reads it (expert/coercion.py)
             return yes_or_no(text)
         if kind == "single":
@@ -317,19 +319,13 @@ def to_cell(q: Question, value: Any) -> str:
     return str(value)
 
 
-def _number(text: str, whole: bool) -> Any:
-    plain = unicodedata.normalize("NFKC", text).replace(",", "").replace("_", "").strip()
+def _number(text: str, whole: bool, units: list[str]) -> Any:
+    """A cell's number as the interview reads a typed one (expert/numbers.py); a cell that is not one is
+    kept as text, for the answer's check to refuse with the question named."""
     try:
-        return int(plain)
-    except ValueError:
-        pass
-    try:
-        value = float(plain)
+        return parse_number(text, whole=whole, units=units)
     except ValueError:
         return text
-    if value != value or value in (float("inf"), float("-inf")):
-        return text
-    return int(value) if whole and value == int(value) else value
 
 
 
