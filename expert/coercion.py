@@ -15,6 +15,7 @@ import unicodedata
 from typing import Any
 
 from expert.messages import t
+from expert.numbers import parse_number
 from expert.questionnaire import Question
 
 YES = {"是", "有", "对", "yes", "y", "true", "t", "1", "√", "✓"}
@@ -115,6 +116,11 @@ def coerce(q: Question, raw: Any, names: dict[str, str] | None = None) -> Any:
     `names` are `choice_names(q)`, passed in by a caller that reads many rows."""
     if q.type == "yesno":
         return yes_or_no(raw)
+    if q.type in ("integer", "number") and isinstance(raw, str):  # "300人", "1,000", "２０" as the prompt reads them
+        try:
+            return parse_number(raw, whole=q.type == "integer", units=list(q.unit.values()) if q.unit else [])
+        except ValueError:
+            return raw
     if q.type == "scale" and isinstance(raw, str):  # a point by its label, "一呼百应" for 5
         point = (names or choice_names(q)).get(norm(raw))
         return int(point) if point is not None else raw

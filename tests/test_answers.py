@@ -299,3 +299,16 @@ def test_a_bound_over_another_answer_is_named_by_its_short_label(kb, tmp_path):
         read_answers(path, kb.questionnaire)
     messages = [p.message for p in info.value.problems if p.subject == "share_heavy_buyers"]
     assert messages == ["不能大于 40（100 - 大客户占比）"]
+
+
+@pytest.mark.parametrize("written, meant", [("300人", 300), ("１２０", 120), ("1,000", 1000), (" 45 ", 45)])
+def test_a_number_written_as_people_type_it_reads_as_the_interview_reads_it(written, meant, kb, tmp_path):
+    answers = read_answers(_builtin_example_with(kb, tmp_path, members=written, active_7d=10), kb.questionnaire)
+    assert answers.values["members"] == meant
+
+
+@pytest.mark.parametrize("written", ["1e2", "1_000", "3,5", "三百"])
+def test_a_number_the_interview_refuses_is_refused_in_an_answers_file_too(written, kb, tmp_path):
+    with pytest.raises(AnswersError) as info:
+        read_answers(_builtin_example_with(kb, tmp_path, members=written, active_7d=10), kb.questionnaire)
+    assert [p.subject for p in info.value.problems] == ["members"]
