@@ -10,20 +10,13 @@ finding always runs after its makers.
 
 from __future__ import annotations
 
-import collections
-import collections.abc
 import inspect
 import logging
 from typing import Any
 
-# experta 1.9.4 pins frozendict 1.2, which subclasses `collections.Mapping`, removed in Python 3.10.
-# Restoring the alias before experta is imported is the one place this project deals with it.
-if not hasattr(collections, "Mapping"):
-    collections.Mapping = collections.abc.Mapping  # type: ignore[attr-defined]
-
-from experta import AND, NOT, OR, TEST, DefFacts, Fact, KnowledgeEngine, L, P, W  # noqa: E402
+from expert.rete import DrivenEngine  # first: it makes experta importable
+from experta import AND, NOT, OR, TEST, Fact, KnowledgeEngine, L, P, W  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
-from experta.matchers import ReteMatcher  # noqa: E402
 from experta.utils import unfreeze  # noqa: E402
 
 from expert import conditions as c  # noqa: E402
@@ -60,9 +53,10 @@ class FieldTest:
 
     def __init__(self, atom: c.Node, qid: str):
         self.atom, self.qid = atom, qid
+        self.test = c.compiled(atom)
 
     def __call__(self, value: Any) -> bool:
-        return c.evaluate(self.atom, {self.qid: value}) is True
+        return self.test({self.qid: value}) is True
 
     def __repr__(self) -> str:  # shown in experta's own logs
         return f"FieldTest({self.qid})"
@@ -73,13 +67,14 @@ class CrossTest:
 
     def __init__(self, atom: c.Node, qids: list[str]):
         self.atom, self.qids = atom, qids
+        self.test = c.compiled(atom)
         # experta reads the parameter names from the signature to pick values from the context
         self.__signature__ = inspect.Signature(
             [inspect.Parameter(_var(q), inspect.Parameter.POSITIONAL_OR_KEYWORD) for q in qids]
         )
 
     def __call__(self, **bound: Any) -> bool:
-        return c.evaluate(self.atom, {q: bound[_var(q)] for q in self.qids}) is True
+        return self.test({q: bound[_var(q)] for q in self.qids}) is True
 
     def __repr__(self) -> str:
         return f"CrossTest({', '.join(self.qids)})"
@@ -147,6 +142,8 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
         "rule_order": {rule.id: (-SEVERITY_RANK.get(rule.severity, 0), -rule.salience, n)
                        for n, rule in enumerate(kb.rules.rules)},
         "kb_rules": {rule.id: rule for rule in kb.rules.rules},
+        "param_values": {rule.id: {name: c.compiled(node) for name, node in rule.param_nodes.items()}
+                         for rule in kb.rules.rules},
         # a Concluded fact is declared only where a rule reads it: every fact declared is matched
         # against every pattern of its type, so the other findings stay out of working memory
         "chained": frozenset(f for rule in kb.rules.rules for f in c.findings_used(rule.when_node)),
@@ -171,24 +168,10 @@ def condition_patterns(node: c.Node, shared: dict, extra: tuple = (), bind: bool
     alternatives = [AND(*extra, *a) if extra else a for a in alternatives if a is not None]
     if not alternatives:
         return None
-    # written as experta's own rule preparation would rewrite it (see PreparedRete)
+    # written as experta's own rule preparation would rewrite it (see DrivenRete)
     if len(alternatives) == 1:
         return tuple(alternatives[0])
     return (OR(*[a if len(a) > 1 else a[0] for a in alternatives]),)
-
-
-class PreparedRete(ReteMatcher):
-    """experta's Rete matcher, given rules already in the form its preparation step produces.
-
-    That step (a DNF rewrite of every rule) is most of the time of building the network, and
-    compile_engine writes rules in disjunctive normal form already; tests check that preparing
-    them would change nothing.
-    """
-
-    @staticmethod
-    def prepare_ruleset(engine):
-        # fresh copies, as preparation makes: the engine's own are bound to it (experta's __get__)
-        return {rule.new_conditions(*rule) for rule in engine.get_rules()}
 
 
 def _action(rule: Rule):
@@ -208,7 +191,7 @@ def _conclude_signature(engine, **context):  # the shape of every action, for it
 _ACTION_SIGNATURE = inspect.signature(_conclude_signature)
 
 
-class ShequnEngineBase(KnowledgeEngine):
+class ShequnEngineBase(DrivenEngine):
     """experta engine with the bookkeeping of one case: what was concluded, by which rule, on what.
 
     Everything a finding records is independent of the order in which experta fires rules of equal
@@ -217,21 +200,11 @@ class ShequnEngineBase(KnowledgeEngine):
     first by `rule_order` is its rule; evidence is in questionnaire order.
     """
 
-    __matcher__ = PreparedRete
     question_order: list[str] = []
     rule_order: dict[str, tuple] = {}
     kb_rules: dict[str, Rule] = {}
+    param_values: dict[str, dict] = {}  # rule id -> param name -> its compiled expression
     chained: frozenset[str] = frozenset()
-
-    def get_deffacts(self):
-        # experta looks them up with inspect.getmembers on every reset(), a scan of every attribute,
-        # rules included, that cost more than the case itself; the class's deffacts never change
-        names = type(self).__dict__.get("_deffact_names")
-        if names is None:
-            names = tuple(name for name, _ in sorted(
-                inspect.getmembers(type(self), lambda obj: isinstance(obj, DefFacts)), key=lambda m: m[1].order))
-            type.__setattr__(type(self), "_deffact_names", names)
-        return [getattr(self, name) for name in names]
 
     def reset_case(self, values: dict[str, Any] | None = None) -> None:
         self.reset()
@@ -264,8 +237,8 @@ class ShequnEngineBase(KnowledgeEngine):
             params = known[1]
         else:
             params = {}
-            for name, node in rule.param_nodes.items():
-                value = c.evaluate(node, self.values)
+            for name, compute in self.param_values[rule.id].items():
+                value = compute(self.values)
                 params[name] = None if value is c.UNKNOWN else _tidy(value)
         grounds[rule.id] = (alternative, params, evidence, trail)
         first = rule.finding not in self.results
@@ -297,6 +270,7 @@ class Diagnoser:
         used = {qid for rule in kb.rules.rules for qid in c.answers_used(rule.when_node)}
         self.question_ids = [qid for qid in kb.questionnaire.questions if qid in used]
         self.checks = [s.check for s in kb.questionnaire.checks]
+        self.metrics = [(m.id, c.compiled(m.node) if m.node is not None else None) for m in kb.rules.metrics]
 
     def diagnose(self, answers: Answers) -> Diagnosis:
         engine = self.engine
@@ -308,7 +282,7 @@ class Diagnoser:
         notes = sorted((f for f in engine.results.values() if f.kind != "problem"),
                        key=lambda f: engine.rule_order[f.rule])
         metrics = {}
-        for metric in self.kb.rules.metrics:
-            value = c.evaluate(metric.node, answers.values) if metric.node is not None else c.UNKNOWN
-            metrics[metric.id] = None if value is c.UNKNOWN else _tidy(value)
+        for mid, compute in self.metrics:
+            value = compute(answers.values) if compute is not None else c.UNKNOWN
+            metrics[mid] = None if value is c.UNKNOWN else _tidy(value)
         return Diagnosis(findings, self.checks, metrics, self.kb.rules.policy, notes)

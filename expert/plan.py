@@ -33,9 +33,10 @@ from experta import Rule as ExpertaRule
 from expert import conditions as c
 from expert.actions import PHASES
 from expert.answers import Answers
-from expert.engine import Community, Concluded, PreparedRete, condition_patterns
+from expert.engine import Community, Concluded, condition_patterns
 from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase
+from expert.rete import DrivenEngine
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +129,8 @@ def _holds_signature(engine, **context):  # the shape of every action, for its s
     pass
 
 
-class _PrescriberBase(KnowledgeEngine):
-    __matcher__ = PreparedRete
+class _PrescriberBase(DrivenEngine):
+    pass
 
 
 class Prescriber:
@@ -147,6 +148,8 @@ class Prescriber:
             for variant in action.variants:
                 used.update(c.answers_used(variant.when_node))
         self.question_ids = [qid for qid in kb.questionnaire.questions if qid in used]
+        self.param_values = {aid: [(name, c.compiled(node)) for name, node in action.param_nodes.items()]
+                             for aid, action in kb.actions.actions.items()}
 
     def prescribe(self, answers: Answers, diagnosis: Diagnosis) -> Plan:
         engine = self.engine
@@ -190,8 +193,8 @@ class Prescriber:
         """The action's params, in order: each may use the answers, the metrics and the params before it."""
         values = dict(known)
         params = {}
-        for name, node in self.kb.actions.actions[aid].param_nodes.items():
-            value = c.evaluate(node, values)
+        for name, compute in self.param_values[aid]:
+            value = compute(values)
             params[name] = values[name] = None if value is c.UNKNOWN else _tidy(value)
         return params
 
