@@ -27,7 +27,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from experta import KnowledgeEngine, P
+from experta import Fact, KnowledgeEngine, P
 from experta import Rule as ExpertaRule
 
 from expert import conditions as c
@@ -89,7 +89,7 @@ def compile_prescriber(kb: KnowledgeBase) -> type[KnowledgeEngine]:
         if not naming.get(aid):
             continue  # no finding names it: the loader has said so
         # one alpha node per action tests whether a concluded finding names it
-        wanted = Concluded(id=P(_NamedBy(frozenset(naming[aid]))))
+        wanted = Problems(ids=P(_NamedBy(frozenset(naming[aid]))))
         for index, condition in [(0, action.when_node), *((n, v.when_node) for n, v in
                                                           enumerate(action.variants, start=1))]:
             if condition is None:
@@ -101,14 +101,21 @@ def compile_prescriber(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     return type("ShequnPrescriber", (_PrescriberBase,), attrs)
 
 
+class Problems(Fact):
+    """The problems concluded for a case, as one set: `ids`.
+
+    One fact rather than a fact per finding: each fact declared is tested against every action's
+    pattern, so a fact per finding would cost findings × actions tests, one fact only actions."""
+
+
 class _NamedBy:
-    """A Concluded fact's id is one of the findings that name an action."""
+    """Some concluded problem is one of the findings that name an action."""
 
     def __init__(self, findings: frozenset):
         self.findings = findings
 
-    def __call__(self, fid: str) -> bool:
-        return fid in self.findings
+    def __call__(self, ids: frozenset) -> bool:
+        return not self.findings.isdisjoint(ids)
 
     def __repr__(self) -> str:  # shown in experta's own logs
         return f"NamedBy({', '.join(sorted(self.findings))})"
@@ -148,6 +155,10 @@ class Prescriber:
             for variant in action.variants:
                 used.update(c.answers_used(variant.when_node))
         self.question_ids = [qid for qid in kb.questionnaire.questions if qid in used]
+        # a finding that an action's condition reads (`found(x)`) is declared on its own as well
+        self.read = frozenset(f for action in kb.actions.actions.values()
+                              for node in [action.when_node, *(v.when_node for v in action.variants)]
+                              for f in c.findings_used(node))
         self.param_values = {aid: [(name, c.compiled(node)) for name, node in action.param_nodes.items()]
                              for aid, action in kb.actions.actions.items()}
 
@@ -156,7 +167,8 @@ class Prescriber:
         engine.reset()
         # every fact in one declaration: the network is matched once, and its activations are what holds
         engine.declare(Community(**{qid: answers.values.get(qid) for qid in self.question_ids}),
-                       *(Concluded(id=finding.id) for finding in diagnosis.findings))
+                       Problems(ids=frozenset(finding.id for finding in diagnosis.findings)),
+                       *(Concluded(id=finding.id) for finding in diagnosis.findings if finding.id in self.read))
         holding: dict[str, set[int]] = {}
         for activation in engine.agenda.activations:
             aid, index = self.rules[activation.rule.__name__]

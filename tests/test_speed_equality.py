@@ -124,3 +124,27 @@ def _resolve_names(node):
         elif isinstance(value, tuple):
             changes[f.name] = tuple(_resolve_names(v) if isinstance(v, c.Node) else v for v in value)
     return dataclasses.replace(node, **changes)
+
+
+def test_the_actions_that_hold_are_those_whose_conditions_hold(checkup, kb):
+    # the prescriber's fact design (one Problems fact, Concluded facts only where an action reads
+    # them) against the plain reading: a concluded problem names the action, and its condition holds
+    from expert import conditions as c
+
+    naming: dict[str, set] = {}
+    for fid, finding in kb.rules.findings.items():
+        for aid in finding.text.actions:
+            naming.setdefault(aid, set()).add(fid)
+    prescriber = checkup.prescriber
+    seen = 0
+    for answers in random_cases(kb, 5, 200):
+        diagnosis = checkup.diagnoser.diagnose(answers)
+        problems = [f.id for f in diagnosis.findings]
+        prescriber.prescribe(answers, diagnosis)
+        got = {prescriber.rules[a.rule.__name__] for a in prescriber.engine.agenda.activations}
+        expected = {(aid, n) for aid, action in kb.actions.actions.items() if naming.get(aid, set()) & set(problems)
+                    for n, node in enumerate([action.when_node, *(v.when_node for v in action.variants)])
+                    if c.holds(node, answers.values, problems)}
+        assert got == expected, answers.name
+        seen += len(got)
+    assert seen > 200
