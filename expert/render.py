@@ -132,13 +132,14 @@ class Renderer:
 
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
-        self.builder = ReportBuilder(kb, self.render_text)
+        self.builder = ReportBuilder(kb, self.render_text, dict(_STRING_ENV.globals))
 
     def render_text(self, source: str, variables: dict[str, Any], where: tuple, params: dict[str, Any]) -> str:
         """A finding's or an action's text from the knowledge base, in the sandbox; `where` is its
         (file, line, id, part), for the problem that says what went wrong."""
         try:
-            return render(_compiled_string(source), variables).strip()
+            # the variables hold the texts' globals (ReportBuilder puts them in once a case): no copy per text
+            return render(_compiled_string(source), variables, shared=True).strip()
         except Exception as exc:  # whatever the text does, it is the text's problem, said as one
             file, line, subject, part = where
             message = f"cannot render {part}: {_failure(exc)}{_unset(params)}"

@@ -148,3 +148,19 @@ def test_the_actions_that_hold_are_those_whose_conditions_hold(checkup, kb):
         assert got == expected, answers.name
         seen += len(got)
     assert seen > 200
+
+
+def test_texts_rendered_once_a_case_read_as_when_each_built_its_own_variables(checkup, kb):
+    # the straightforward way: every text with its own copy of the variables and of Jinja's globals
+    from expert.render import _compiled_string
+    from expert.report import ReportBuilder
+    from expert.sandbox import render
+
+    def own_context(source, variables, where, params):
+        return render(_compiled_string(source), {k: v for k, v in variables.items()}).strip()
+
+    plain = ReportBuilder(kb, own_context)
+    for answers in random_cases(kb, 6, 120):
+        diagnosis = checkup.diagnose(answers)
+        for lang in kb.languages:
+            assert checkup.renderer.context(answers, diagnosis, lang) == plain.context(answers, diagnosis, lang)
