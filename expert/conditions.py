@@ -9,6 +9,7 @@ patterns by `engine.py` (rule conditions). Unanswered questions make a compariso
 from __future__ import annotations
 
 import math
+import operator
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -729,12 +730,12 @@ def compare(op: str, a: Any, b: Any) -> Any:
 
 
 _ORDER: dict[str, Callable[[Any, Any], bool]] = {
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
 }
 
 NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "==", "in": "not in", "not in": "in"}
@@ -837,10 +838,12 @@ def compiled(node: Node) -> Callable[..., Any]:
         return answer
     if isinstance(node, Arith):
         op, args = node.op, [compiled(a) for a in node.args]
+        if len(args) == 2:
+            left, right = args
+            return lambda values, findings=(): _arith(op, [left(values, findings), right(values, findings)])
         return lambda values, findings=(): _arith(op, [a(values, findings) for a in args])
     if isinstance(node, Compare):
-        op, left, right = node.op, compiled(node.left), compiled(node.right)
-        return lambda values, findings=(): compare(op, left(values, findings), right(values, findings))
+        return _compiled_compare(node)
     if isinstance(node, Truthy):
         arg = compiled(node.arg)
 
@@ -894,6 +897,27 @@ def compiled(node: Node) -> Callable[..., Any]:
             return UNKNOWN if any(r is UNKNOWN for r in results) else False
         return disjunction
     raise TypeError(f"cannot evaluate {node!r}")  # pragma: no cover - resolver guarantees node kinds
+
+
+def _compiled_compare(node: Compare) -> Callable[..., Any]:
+    """`compare` of two compiled sides; a constant side (the usual right one) is read, not called."""
+    op, left = node.op, compiled(node.left)
+    if op in ("in", "not in") or not isinstance(node.right, Const):
+        right = compiled(node.right)
+        return lambda values, findings=(): compare(op, left(values, findings), right(values, findings))
+    order, constant = _ORDER[op], node.right.value
+    if constant is None:
+        return lambda values, findings=(): UNKNOWN
+
+    def against_constant(values, findings=()):
+        a = left(values, findings)
+        if a is UNKNOWN or a is None:
+            return UNKNOWN
+        try:
+            return order(a, constant)
+        except TypeError:
+            return UNKNOWN
+    return against_constant
 
 
 def _compiled_call(node: Call) -> Callable[..., Any]:

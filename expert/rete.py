@@ -35,12 +35,13 @@ if not hasattr(collections, "Mapping"):
 from experta import KnowledgeEngine, watchers
 from experta.agenda import Agenda
 from experta.factlist import FactList
-from experta.fieldconstraint import ANDFC, NOTFC, ORFC
+from experta.fieldconstraint import ANDFC, NOTFC, ORFC, P, W
 from experta.matchers import ReteMatcher
 from experta.matchers.rete import check as rete_check
 from experta.matchers.rete import mixins
 from experta.matchers.rete import nodes as rete_nodes
 from experta.matchers.rete.token import Token
+from experta.strategies import DepthStrategy
 
 _new_token = tuple.__new__  # a Token without Token.__new__'s assertions: every token here is well formed
 _VALID = Token.TagType.VALID
@@ -98,7 +99,17 @@ def value_check(feature: rete_check.FeatureCheck):
             return not res
 
         return not_equal
-    return lambda actual: check(actual, expected)  # L, P, W: experta's own function, which never logs
+    bind = getattr(how, "__bind__", None)
+    if isinstance(how, P):  # experta's match_predicate, one call less
+        match = how.match
+        if bind is None:
+            return lambda actual: True if match(actual) else False
+        return lambda actual: {bind: actual} if match(actual) else False
+    if isinstance(how, W):  # experta's wildcard_match
+        if bind is None:
+            return lambda actual: True
+        return lambda actual: {bind: actual}
+    return lambda actual: check(actual, expected)  # L: experta's own function, which never logs
 
 
 def fact_check(matcher):
@@ -305,6 +316,14 @@ class DrivenRete(ReteMatcher):
             node._reset()
 
 
+class DepthFirst(DepthStrategy):
+    """experta's depth strategy, its key computed rather than looked up in an lru_cache: hashing an
+    activation for the cache (a frozenset of its context) costs more than the key itself."""
+
+    def get_key(self, activation):
+        return (activation.rule.salience, sorted((f["__factid__"] for f in activation.facts), reverse=True))
+
+
 class DrivenEngine(KnowledgeEngine):
     """A KnowledgeEngine matched by DrivenRete, whose `reset` and `run` skip what only logging needs.
 
@@ -312,6 +331,7 @@ class DrivenEngine(KnowledgeEngine):
     """
 
     __matcher__ = DrivenRete
+    __strategy__ = DepthFirst
 
     def get_deffacts(self):
         # experta looks them up with inspect.getmembers on every reset(), a scan of every attribute,

@@ -20,10 +20,11 @@ def plain_experta(engine_class):
     """The same rules with experta's own matcher, reset, run and deffacts lookup: the straightforward path."""
     from experta import KnowledgeEngine
     from experta.matchers import ReteMatcher
+    from experta.strategies import DepthStrategy
 
     return type(f"Plain{engine_class.__name__}", (engine_class,), {
-        "__matcher__": ReteMatcher, "reset": KnowledgeEngine.reset, "run": KnowledgeEngine.run,
-        "get_deffacts": KnowledgeEngine.get_deffacts})
+        "__matcher__": ReteMatcher, "__strategy__": DepthStrategy, "reset": KnowledgeEngine.reset,
+        "run": KnowledgeEngine.run, "get_deffacts": KnowledgeEngine.get_deffacts})
 
 
 @pytest.fixture(scope="module")
