@@ -290,3 +290,10 @@ def test_answers_documents_round_trip_through_a_jsonl_line(mini, tmp_path):
     run_batch(source, tmp_path / "out", jobs=1, checkup=mini, progress=False, stderr=io.StringIO())
     [line] = results(tmp_path / "out")
     assert sorted(f["id"] for f in line["findings"]) == mini.diagnose(answers).ids
+
+
+def test_a_community_named_like_a_numbered_file_never_shares_its_file():
+    names = Names(".md")
+    taken = [names.take(name, n) for n, name in enumerate(["读书会", "读书会", "读书会-2", "读书会", "READ", "read"])]
+    assert taken == ["读书会.md", "读书会-2.md", "读书会-2-2.md", "读书会-3.md", "READ.md", "read-2.md"]
+    assert len({t.casefold() for t in taken}) == len(taken)
