@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any, Callable
 
 from jinja2 import TemplateRuntimeError
@@ -102,7 +103,12 @@ def join_list(items: list[str], lang: str) -> str:
 
 def question_as_asked(question: Question, lang: str) -> str:
     """The question without its own bracketed remark, which means nothing beside the answer."""
-    return _TRAILING_REMARK.sub("", question.text_in(lang))
+    return _as_asked(question.text_in(lang))
+
+
+@lru_cache(maxsize=4096)  # the same few questions in every document
+def _as_asked(text: str) -> str:
+    return _TRAILING_REMARK.sub("", text)
 
 
 def question_and_answer(question: Question, value: Any, lang: str) -> str:
