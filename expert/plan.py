@@ -271,13 +271,16 @@ def _push_after(phase: dict[str, int], before: dict[str, list[str]]) -> None:
 def _topological(nodes, before: dict[str, list[str]], key) -> list[str]:
     """Every action after those it follows; among the ready ones, the smallest key first."""
     done: list[str] = []
+    finished: set[str] = set()
     left = set(nodes)
+    keys = {a: key(a) for a in left}  # a key is fixed while ordering: computed once, not on every pass
     while left:
-        ready = [a for a in left if all(p in done for p in before.get(a, []))]
+        ready = [a for a in left if finished.issuperset(before.get(a, ()))]
         if not ready:  # a cycle: the loader refuses these, but never loop
             ready = list(left)
-        nxt = min(ready, key=key)
+        nxt = min(ready, key=keys.__getitem__)
         done.append(nxt)
+        finished.add(nxt)
         left.discard(nxt)
     return done
 
