@@ -6,6 +6,9 @@ alpha network) and need no joins; conditions across several answers become exper
 fields. A conclusion that other rules read is declared as a `Concluded` fact, so experta does the
 chaining. Priorities become salience, lowered by 1000 per chaining stage so that a rule reading a
 finding always runs after its makers.
+
+experta matches and chains; expert/rete.py drives it (its matcher, reset and run loop without the
+per-step waste), and the rules' tests are closures compiled once from the condition tree.
 """
 
 from __future__ import annotations
