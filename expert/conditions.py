@@ -899,6 +899,28 @@ def compiled(node: Node) -> Callable[..., Any]:
     raise TypeError(f"cannot evaluate {node!r}")  # pragma: no cover - resolver guarantees node kinds
 
 
+def holds_for(node: Node, qid: str) -> Callable[[Any], bool]:
+    """`holds(node, {qid: value})` as a function of the value, for a node that reads only `qid`: the
+    usual `members >= 100` or `value_started` tests the value directly, any other goes through
+    `compiled`. Rules' single-answer tests run this way (tests check it agrees with `holds`)."""
+    if (isinstance(node, Compare) and isinstance(node.left, Answer) and node.left.qid == qid
+            and isinstance(node.right, Const) and node.op not in ("in", "not in") and node.right.value is not None):
+        order, constant = _ORDER[node.op], node.right.value
+
+        def against_constant(value):
+            if value is None:
+                return False
+            try:
+                return order(value, constant) is True
+            except TypeError:
+                return False
+        return against_constant
+    if isinstance(node, Truthy) and isinstance(node.arg, Answer) and node.arg.qid == qid:
+        return lambda value: value is not None and bool(value)
+    test = compiled(node)
+    return lambda value: test({qid: value}) is True
+
+
 def _compiled_compare(node: Compare) -> Callable[..., Any]:
     """`compare` of two compiled sides; a constant side (the usual right one) is read, not called."""
     op, left = node.op, compiled(node.left)

@@ -51,18 +51,11 @@ def _finding_var(fid: str) -> str:
     return f"f_{fid}"
 
 
-class FieldTest:
-    """An atom over one answer, as an experta predicate field constraint."""
-
-    def __init__(self, atom: c.Node, qid: str):
-        self.atom, self.qid = atom, qid
-        self.test = c.compiled(atom)
-
-    def __call__(self, value: Any) -> bool:
-        return self.test({self.qid: value}) is True
-
-    def __repr__(self) -> str:  # shown in experta's own logs
-        return f"FieldTest({self.qid})"
+def field_test(atom: c.Node, qid: str):
+    """An atom over one answer, as the function of an experta predicate field constraint."""
+    test = c.holds_for(atom, qid)
+    test.__qualname__ = test.__name__ = f"FieldTest({qid})"  # shown in experta's own logs
+    return test
 
 
 class CrossTest:
@@ -115,7 +108,7 @@ def _alternative(atoms: list[c.Node], index: int, shared: dict, bind: bool = Tru
             constraints.setdefault(qid, [])
         if len(qids) == 1:
             if (atom, qids[0]) not in shared:
-                shared[atom, qids[0]] = P(FieldTest(atom, qids[0]))
+                shared[atom, qids[0]] = P(field_test(atom, qids[0]))
             constraints[qids[0]].append(shared[atom, qids[0]])
         elif qids:
             tests.append(TEST(CrossTest(atom, qids)))

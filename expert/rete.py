@@ -125,6 +125,21 @@ def fact_check(matcher):
         what = matcher.what
         if isinstance(what, str) and "__" in what:
             return None
+        flat = _leaves(matcher.how)
+        if flat is not None:  # the usual `W('q_x') & P(test)`: tests and bindings, in one closure
+            preds, binds = flat
+
+            def leaves(fact):
+                try:
+                    record = fact[what]
+                except (IndexError, KeyError, TypeError):
+                    return False
+                for pred in preds:
+                    if not pred(record):
+                        return False
+                return {bind: record for bind in binds} if binds else True
+
+            return leaves
         test = value_check(matcher)
 
         def feature(fact):
@@ -136,6 +151,22 @@ def fact_check(matcher):
 
         return feature
     return None
+
+
+def _leaves(how):
+    """An AND of predicates and wildcards (`W('q_x') & P(test)`) as (predicates, bindings), which
+    experta's and_match would give as the bindings when every predicate holds; None for any other."""
+    if not isinstance(how, ANDFC):
+        return None
+    preds, binds = [], []
+    for leaf in how:
+        if isinstance(leaf, P):
+            preds.append(leaf.match)
+        elif not isinstance(leaf, W):
+            return None
+        if leaf.__bind__ is not None:
+            binds.append(leaf.__bind__)
+    return preds, binds
 
 
 def where_check(matcher: rete_check.WhereCheck):

@@ -165,3 +165,15 @@ def test_texts_rendered_once_a_case_read_as_when_each_built_its_own_variables(ch
         diagnosis = checkup.diagnose(answers)
         for lang in kb.languages:
             assert checkup.renderer.context(answers, diagnosis, lang) == plain.context(answers, diagnosis, lang)
+
+
+def test_single_answer_tests_hold_exactly_when_the_condition_holds(kb):
+    atoms = {(atom, c.answers_used(atom)[0]) for rule in kb.rules.rules if rule.when_node is not None
+             for alternative in c.disjunctive_normal_form(rule.when_node) for atom in alternative
+             if len(c.answers_used(atom)) == 1}
+    assert any(isinstance(a, c.Compare) for a, _ in atoms) and any(isinstance(a, c.Truthy) for a, _ in atoms)
+    cases = random_cases(kb, 7, 100)
+    for atom, qid in atoms:
+        test = c.holds_for(atom, qid)
+        for value in [None, *(answers.values.get(qid) for answers in cases)]:
+            assert test(value) == c.holds(atom, {qid: value}), (atom, value)
