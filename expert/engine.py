@@ -17,10 +17,9 @@ import inspect
 import logging
 from typing import Any
 
-from expert.rete import DrivenEngine  # first: it makes experta importable
+from expert.rete import DrivenEngine, new_fact, thawed  # first: it makes experta importable
 from experta import AND, NOT, OR, TEST, Fact, KnowledgeEngine, L, P, W  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
-from experta.utils import unfreeze  # noqa: E402
 
 from expert import conditions as c  # noqa: E402
 from expert.answers import Answers  # noqa: E402
@@ -226,7 +225,7 @@ class ShequnEngineBase(DrivenEngine):
             evidence.update(parent.evidence)
         for key, value in context.items():
             if key.startswith("q_"):
-                evidence[key[2:]] = unfreeze(value)
+                evidence[key[2:]] = thawed(value)
         trail.append(rule.id)
         evidence = {qid: evidence[qid] for qid in self.question_order if qid in evidence}
         if known is not None:
@@ -271,7 +270,7 @@ class Diagnoser:
     def diagnose(self, answers: Answers) -> Diagnosis:
         engine = self.engine
         engine.reset_case(answers.values)
-        engine.declare(Community(**{qid: answers.values.get(qid) for qid in self.question_ids}))
+        engine.declare(new_fact(Community, {qid: answers.values.get(qid) for qid in self.question_ids}))
         engine.run()
         findings = [f for f in engine.results.values() if f.kind == "problem"]
         # rules of equal salience fire in an order that varies with the hash seed: put the notes in rule order

@@ -36,7 +36,7 @@ from expert.answers import Answers
 from expert.engine import Community, Concluded, condition_patterns
 from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase
-from expert.rete import DrivenEngine
+from expert.rete import DrivenEngine, new_fact
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ class Prescriber:
         engine = self.engine
         engine.reset()
         # every fact in one declaration: the network is matched once, and its activations are what holds
-        engine.declare(Community(**{qid: answers.values.get(qid) for qid in self.question_ids}),
+        engine.declare(new_fact(Community, {qid: answers.values.get(qid) for qid in self.question_ids}),
                        Problems(ids=frozenset(finding.id for finding in diagnosis.findings)),
                        *(Concluded(id=finding.id) for finding in diagnosis.findings if finding.id in self.read))
         holding: dict[str, set[int]] = {}

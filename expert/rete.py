@@ -42,6 +42,7 @@ from experta.matchers.rete import mixins
 from experta.matchers.rete import nodes as rete_nodes
 from experta.matchers.rete.token import Token
 from experta.strategies import DepthStrategy
+from experta.utils import freeze, unfreeze
 
 _new_token = tuple.__new__  # a Token without Token.__new__'s assertions: every token here is well formed
 _VALID = Token.TagType.VALID
@@ -269,6 +270,24 @@ _FAST = {
     rete_nodes.NotNode: Negation,
     rete_nodes.ConflictSetNode: ConflictSet,
 }
+
+
+# ---------------------------------------------------------------------------- facts
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # what experta's freeze/unfreeze return as they are
+
+
+def new_fact(fact_class, values: dict):
+    """`fact_class(**values)` without a call per field to experta's __setitem__ and its singledispatch
+    freeze: a new fact is empty and undeclared, so its fields are frozen and set in one update."""
+    fact = fact_class()
+    dict.update(fact, {k: v if type(v) in _PLAIN else freeze(v) for k, v in values.items()})
+    return fact
+
+
+def thawed(value):
+    """experta's unfreeze, without the dispatch for the plain values that are most of them."""
+    return value if type(value) in _PLAIN else unfreeze(value)
 
 
 # ---------------------------------------------------------------------------- the matcher

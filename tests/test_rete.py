@@ -129,3 +129,18 @@ def test_halting_from_a_rule_stops_the_run_as_in_experta(checkup, kb, seed):
             engine.run()
             results.append(len(engine.results))
         assert results[0] == results[1] <= 1
+
+
+def test_facts_built_in_one_update_are_the_facts_experta_builds(checkup, kb):
+    from experta.utils import unfreeze
+
+    from expert.rete import new_fact, thawed
+
+    for answers in _cases(kb, 15, 60):
+        values = {q: answers.values.get(q) for q in checkup.diagnoser.question_ids}
+        ours, theirs = new_fact(Community, values), Community(**values)
+        assert type(ours) is type(theirs) and dict(ours) == dict(theirs) and hash(ours) == hash(theirs)
+        assert {k: type(v) for k, v in ours.items()} == {k: type(v) for k, v in theirs.items()}
+        assert ours.__factid__ is None and vars(ours) == vars(theirs)
+        for value in theirs.values():
+            assert thawed(value) == unfreeze(value) and type(thawed(value)) is type(unfreeze(value))
