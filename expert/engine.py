@@ -131,6 +131,7 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     """Build the KnowledgeEngine class of a knowledge base: one experta rule per rule of the base."""
     attrs: dict[str, Any] = {
         "question_order": list(kb.questionnaire.questions),
+        "question_position": {qid: n for n, qid in enumerate(kb.questionnaire.questions)},
         # which rule of several that conclude one finding is its `rule`: the gravest, then the first
         # to fire, and among rules of equal salience (whose firing order experta leaves to chance) the
         # first written; the finding takes that rule's severity
@@ -196,6 +197,7 @@ class ShequnEngineBase(DrivenEngine):
     """
 
     question_order: list[str] = []
+    question_position: dict[str, int] = {}  # evidence is listed in questionnaire order
     rule_order: dict[str, tuple] = {}
     kb_rules: dict[str, Rule] = {}
     param_values: dict[str, dict] = {}  # rule id -> param name -> its compiled expression
@@ -227,7 +229,8 @@ class ShequnEngineBase(DrivenEngine):
             if key.startswith("q_"):
                 evidence[key[2:]] = thawed(value)
         trail.append(rule.id)
-        evidence = {qid: evidence[qid] for qid in self.question_order if qid in evidence}
+        position = self.question_position
+        evidence = {qid: evidence[qid] for qid in sorted((q for q in evidence if q in position), key=position.get)}
         if known is not None:
             params = known[1]
         else:
