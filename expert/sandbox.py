@@ -230,6 +230,9 @@ class _GuardedCodeGenerator(CodeGenerator):
         self.write(")")
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class LimitedEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox, immutable, with the limits above; render its templates with `render`."""
 
@@ -241,6 +244,14 @@ class LimitedEnvironment(ImmutableSandboxedEnvironment):
         self.globals["range"] = _range
         self.globals.pop("lipsum", None)  # lipsum(10**9) writes a billion paragraphs
         self.filters = {name: _guarded_filter(name, func) for name, func in self.filters.items()}
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # `c.title` of a dict whose key it is: Jinja tries the attribute first and looks the key up
+        # after the AttributeError, an exception per dot of a template. A plain dict's attributes are
+        # dict's own, so for any other name the key is what Jinja would find: looked up first.
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
 
     @staticmethod
     def checked(value: Any) -> Any:

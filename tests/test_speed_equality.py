@@ -177,3 +177,25 @@ def test_single_answer_tests_hold_exactly_when_the_condition_holds(kb):
         test = c.holds_for(atom, qid)
         for value in [None, *(answers.values.get(qid) for answers in cases)]:
             assert test(value) == c.holds(atom, {qid: value}), (atom, value)
+
+
+@pytest.mark.parametrize("obj, attribute", [
+    ({"title": "读书会"}, "title"),
+    ({"items": "a key"}, "items"),  # a dict's own attribute wins, as in Jinja
+    ({"title": "x"}, "missing"),
+    ({}, "__class__"),
+    ({"__class__": "a key"}, "__class__"),
+    ([1, 2], "title"),
+])
+def test_a_dot_in_a_template_finds_what_jinja_s_sandbox_finds(obj, attribute):
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from jinja2 import StrictUndefined
+
+    from expert.sandbox import LimitedEnvironment
+
+    ours = LimitedEnvironment(undefined=StrictUndefined).getattr(obj, attribute)
+    theirs = ImmutableSandboxedEnvironment(undefined=StrictUndefined).getattr(obj, attribute)
+    if isinstance(theirs, StrictUndefined):
+        assert isinstance(ours, StrictUndefined)
+    else:
+        assert ours == theirs
