@@ -204,15 +204,20 @@ def tidy_markdown(text: str) -> str:
     """Blank lines where Markdown needs them, whatever the template's whitespace: one before and after
     every heading, never two in a row, and one newline at the end."""
     out: list[str] = []
+    last = None  # the line last kept; None before the first
     for line in text.splitlines():
-        heading = line.startswith("#")
-        if heading and out and out[-1] != "":
-            out.append("")
-        if line.strip() == "" and (not out or out[-1] == ""):
+        if not line.strip():  # blank: one at most, never first
+            if last:
+                out.append("")
+                last = ""
             continue
-        if out and out[-1].startswith("#") and line.strip() != "":
+        if line.startswith("#"):
+            if last:
+                out.append("")
+        elif last is not None and last.startswith("#"):
             out.append("")
-        out.append(line.rstrip() if line.strip() else "")
+        last = line.rstrip()
+        out.append(last)
     while out and out[-1] == "":
         out.pop()
     return "\n".join(out) + "\n"

@@ -199,3 +199,41 @@ def test_a_dot_in_a_template_finds_what_jinja_s_sandbox_finds(obj, attribute):
         assert isinstance(ours, StrictUndefined)
     else:
         assert ours == theirs
+
+
+def _tidy_as_written_first(text: str) -> str:
+    out: list[str] = []
+    for line in text.splitlines():
+        heading = line.startswith("#")
+        if heading and out and out[-1] != "":
+            out.append("")
+        if line.strip() == "" and (not out or out[-1] == ""):
+            continue
+        if out and out[-1].startswith("#") and line.strip() != "":
+            out.append("")
+        out.append(line.rstrip() if line.strip() else "")
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+def test_markdown_is_tidied_as_by_the_first_way_of_writing_it(checkup, kb):
+    from expert.render import tidy_markdown
+
+    rng = random.Random(8)
+    pieces = ["# a", "## b ", "", "  ", "text", "text  ", "#", "- item", "\t", "#no space", "x\u3000"]
+    texts = ["\n".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    for answers in random_cases(kb, 9, 30):
+        diagnosis = checkup.diagnose(answers)
+        texts.append(render_raw(checkup, answers, diagnosis))
+    for text in texts:
+        assert tidy_markdown(text) == _tidy_as_written_first(text), repr(text)
+
+
+def render_raw(checkup, answers, diagnosis) -> str:
+    from expert.render import _environment
+    from expert.sandbox import render
+
+    path = checkup.kb.templates["zh"]
+    return render(_environment(str(path.parent)).get_template(path.name),
+                  checkup.renderer.context(answers, diagnosis, "zh"))
