@@ -285,6 +285,7 @@ class ReportBuilder:
         to_treat = len(diagnosis.treatment)
         advice = sum(1 for f in diagnosis.findings if diagnosis.is_advice(f))
         dates = plan.dates if plan else {"checkup": answers.date or dt.date.today()}
+        overall = diagnosis.overall  # judges every check again: once
         return {
             "lang": lang,
             "title": q.title.get_text(lang),
@@ -294,8 +295,8 @@ class ReportBuilder:
             "date": dates["checkup"].isoformat(),
             "next_checkup": format_date(dates["next_checkup"], lang, dates["checkup"]) if "next_checkup" in dates
             else "",
-            "verdict": diagnosis.overall,
-            "verdict_label": t(f"verdict.{diagnosis.overall}", lang),
+            "verdict": overall,
+            "verdict_label": t(f"verdict.{overall}", lang),
             "tally": t("report.tally" if to_treat and advice else "report.tally_treat" if to_treat
                        else "report.tally_advice" if advice else "report.nothing", lang, treat=to_treat, advice=advice),
             "checks": checks,
