@@ -1,12 +1,18 @@
-"""How fast shequn diagnoses: one run prints every number issue 6 asks for, the last line machine-readable.
+"""How fast shequn diagnoses: one run prints every number issue 14 asks for, the last line machine-readable.
 
-    .venv/bin/python benchmarks/bench.py [--n 2000] [--kb DIR] [--rows 10000] [--jobs N]
+    .venv/bin/python benchmarks/bench.py [--n 2000] [--kb DIR] [--rows 10000] [--mem-rows 50000] [--jobs N]
 
 Answers are drawn at random from the questionnaire's own types, ranges and skip logic
 (expert/sampling.py), so every case is valid and the rules see the whole range of answers.
-Targets on a 2-core machine with the built-in knowledge base: ≥ 200 diagnoses/s in one process,
-≥ 5× the naive way, all cores ≥ 1.7× one process, `shequn diagnose` ≤ 1.5× the import floor,
-`shequn --help` ≤ 120 ms, a 10,000-row batch ≤ 200 MB.
+Targets on a 2-core machine with the built-in knowledge base:
+- diagnosis (experta matching and chaining) ≥ 1,500 cases/s on one core, and ≥ half of the same rules
+  in CLIPS (benchmarks/in_clips.py, measured in the same run when clipspy is installed: the `bench`
+  extra; both must conclude the same findings on every case);
+- the Markdown prescription rendered in ≤ 250 µs a case;
+- `shequn batch` ≥ 800 rows/s with --jobs 1 (reading, rendering and writing included), --jobs 2
+  ≥ 1.8× that, and the peak memory of a 50,000-row batch within 10 % of a 10,000-row one;
+- `shequn diagnose` ≤ 1.3× the import floor, `shequn --help` ≤ 0.6× it.
+The last line: per_s=… vs_clips=… render_us=… batch_rows_s=… batch_scaling=… mem_growth=… diagnose_over_floor=…
 """
 
 from __future__ import annotations
@@ -36,7 +42,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=2000, help="random answer sets to diagnose (default 2000)")
     parser.add_argument("--kb", default=None, help="knowledge base folder (default: the built-in one)")
-    parser.add_argument("--rows", type=int, default=10_000, help="rows of the batch whose memory is measured")
+    parser.add_argument("--rows", type=int, default=10_000, help="rows of the batches timed with --jobs 1 and N")
+    parser.add_argument("--mem-rows", type=int, default=50_000,
+                        help="rows of the longer batch whose peak memory is compared with --rows' (0: skip)")
     parser.add_argument("--naive", type=int, default=100, help="cases diagnosed the naive way (default 100)")
     parser.add_argument("--jobs", type=int, default=None, help="processes for 'all cores' (default: all)")
     parser.add_argument("--repeat", type=int, default=21, help="runs of each command timed (median)")
@@ -95,17 +103,20 @@ def main() -> None:
     p95 = times[int(0.95 * (len(times) - 1))]
     print(f"diagnosis, engine reused: median {ms(statistics.median(times), 2)}, p95 {ms(p95, 2)}; "
           f"1 process {per_s:.0f} diagnoses/s")
+    vs_clips = _versus_clips(kb, cases)
     diagnosed = [(answers, diagnoser.diagnose(answers)) for answers in cases[:500]]
     start = time.perf_counter()
     for answers, diagnosis in diagnosed:
         diagnosis.plan = prescriber.prescribe(answers, diagnosis)
     print(f"the plan (second stage) alone: {len(diagnosed) / (time.perf_counter() - start):.0f}/s")
+    lang = kb.languages[0]
+    for answers, diagnosis in diagnosed[:50]:  # texts compiled, caches warm
+        renderer.markdown(answers, diagnosis, lang)
     start = time.perf_counter()
-    for answers in cases[:500]:
-        diagnosis = diagnoser.diagnose(answers)
-        diagnosis.plan = prescriber.prescribe(answers, diagnosis)
-        renderer.markdown(answers, diagnosis, "zh")
-    print(f"diagnosis + plan + Markdown prescription: {min(500, len(cases)) / (time.perf_counter() - start):.0f}/s")
+    for answers, diagnosis in diagnosed:
+        renderer.markdown(answers, diagnosis, lang)
+    render_us = (time.perf_counter() - start) / len(diagnosed) * 1e6
+    print(f"the Markdown prescription ({lang}) of a diagnosis with its plan: {render_us:.0f} µs a case")
 
     # ------------------------------------------------------------------ all cores
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
@@ -144,24 +155,114 @@ def main() -> None:
         print(f"`shequn diagnose {example.name}`: {ms(wall['diagnose'])} = {over:.2f}× the floor")
     else:
         print("`shequn diagnose`: the knowledge base has no example to diagnose")
-    print(f"`shequn --help`: {ms(wall['help'])}")
+    print(f"`shequn --help`: {ms(wall['help'])} = {wall['help'] / wall['floor']:.2f}× the floor")
 
-    # ------------------------------------------------------------------ a 10,000-row batch
+    # ------------------------------------------------------------------ batches
     work = Path(tempfile.mkdtemp(prefix="shequn-bench-"))
+    rates: dict[int, float] = {}
+    peaks: dict[int, int] = {}
     try:
         source = work / "survey.csv"
         _write_csv(source, q, args.rows, random.Random(args.seed + 1))
-        for n_jobs in sorted({1, jobs}):
-            command = [*shequn, "batch", str(source), "--out-dir", str(work / f"out{n_jobs}"), "--jobs", str(n_jobs)]
+        runs = [(n_jobs, source, args.rows) for n_jobs in sorted({1, jobs})]
+        if args.mem_rows:
+            longer = work / "survey-long.csv"
+            _write_csv(longer, q, args.mem_rows, random.Random(args.seed + 2))
+            runs.append((jobs, longer, args.mem_rows))
+        for n_jobs, path, rows in runs:
+            out = work / f"out-{n_jobs}-{rows}"
+            command = [*shequn, "batch", str(path), "--out-dir", str(out), "--jobs", str(n_jobs)]
             command += ["--kb", args.kb] if args.kb else []
-            seconds, peak_tree, peaks = _peak_memory(command)
-            print(f"batch of {args.rows} CSV rows with --jobs {n_jobs}: {seconds:.1f} s, "
-                  f"{args.rows / seconds:.0f} rows/s; peak memory {peak_tree / 1024:.0f} MB for all processes together "
-                  f"(sum of each process's own peak: {peaks / 1024:.0f} MB)")
+            seconds, peak_tree, summed = _peak_memory(command)
+            shutil.rmtree(out, ignore_errors=True)
+            if rows == args.rows:
+                rates[n_jobs] = rows / seconds
+            if n_jobs == jobs:
+                peaks[rows] = peak_tree
+            print(f"batch of {rows} CSV rows with --jobs {n_jobs}: {seconds:.1f} s, "
+                  f"{rows / seconds:.0f} rows/s; peak memory {peak_tree / 1024:.0f} MB for all processes together "
+                  f"(sum of each process's own peak: {summed / 1024:.0f} MB)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    batch_rows_s = rates[1]
+    scaling = rates[jobs] / rates[1]
+    print(f"--jobs {jobs} is {scaling:.2f}× --jobs 1")
+    growth = float("nan")
+    if args.mem_rows and args.rows in peaks and args.mem_rows in peaks:
+        growth = peaks[args.mem_rows] / peaks[args.rows] - 1
+        print(f"peak memory of {args.mem_rows} rows is {growth * 100:+.1f} % of {args.rows} rows' (--jobs {jobs})")
 
-    print(f"per_s={per_s:.0f} speedup_vs_naive={speedup:.1f} diagnose_over_floor={over:.2f}")
+    print(f"per_s={per_s:.0f} vs_clips={vs_clips:.2f} render_us={render_us:.0f} batch_rows_s={batch_rows_s:.0f} "
+          f"batch_scaling={scaling:.2f} mem_growth={growth:.3f} diagnose_over_floor={over:.2f}")
+
+
+def _versus_clips(kb, cases) -> float:
+    """The same rules in CLIPS, timed on the same cases in turn with experta, in a child process (CLIPS
+    prints a complaint about its memory when its environment is freed at exit; the child leaves
+    without freeing it). Both engines must conclude the same findings on every case. NaN when clipspy
+    is not installed."""
+    try:
+        import clips  # noqa: F401
+    except ImportError:
+        print("CLIPS: clipspy is not installed (pip install -e '.[bench]'); vs_clips=nan")
+        return float("nan")
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_clips_child, args=(send, str(kb.root), cases))
+    child.start()
+    send.close()
+    result = receive.recv()
+    child.join()
+    if "error" in result:
+        raise SystemExit(result["error"])
+    clips_per_s, experta_per_s = result["clips_per_s"], result["experta_per_s"]
+    print(f"CLIPS (clipspy {result['version']}), the same {len(cases)} cases, one round trip each: "
+          f"{clips_per_s:.0f}/s ({1e6 / clips_per_s:.0f} µs); experta in turn with it {experta_per_s:.0f}/s; "
+          f"identical findings on all {len(cases)} cases; experta is {experta_per_s / clips_per_s:.2f}× CLIPS")
+    return experta_per_s / clips_per_s
+
+
+def _clips_child(send, kb_root: str, cases) -> None:
+    try:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from importlib.metadata import version
+
+        from in_clips import ClipsDiagnoser
+
+        from expert.engine import Diagnoser
+        from expert.knowledge import load_knowledge_base
+
+        kb = load_knowledge_base(kb_root)
+        engine = ClipsDiagnoser(kb)
+        if engine.unsupported:
+            raise ValueError(f"rules the CLIPS translation does not cover: {engine.unsupported}")
+        diagnoser = Diagnoser(kb)
+        for answers in cases[:200]:  # warm up
+            engine.concluded(answers.values)
+            diagnoser.diagnose(answers)
+        # blocks of 100 cases, each engine in turn: whatever else the machine does weighs on both alike
+        seconds = {"clips": 0.0, "experta": 0.0}
+        for block in range(0, len(cases), 100):
+            start = time.perf_counter()
+            concluded = [engine.concluded(answers.values) for answers in cases[block:block + 100]]
+            seconds["clips"] += time.perf_counter() - start
+            start = time.perf_counter()
+            for answers in cases[block:block + 100]:
+                diagnoser.diagnose(answers)
+            seconds["experta"] += time.perf_counter() - start
+            for answers, found in zip(cases[block:block + 100], concluded):
+                diagnoser.diagnose(answers)
+                if set(diagnoser.engine.results) != found:
+                    raise ValueError(f"{answers.name}: CLIPS concluded {sorted(found)}, "
+                                     f"experta {sorted(diagnoser.engine.results)}")
+        send.send({"clips_per_s": len(cases) / seconds["clips"], "experta_per_s": len(cases) / seconds["experta"],
+                   "version": version("clipspy")})
+    except Exception as exc:  # noqa: BLE001 - said by the parent
+        send.send({"error": f"CLIPS comparison failed: {type(exc).__name__}: {exc}"})
+    finally:
+        send.close()
+        sys.stdout.flush()
+        os._exit(0)
 
 
 _diagnoser = None

@@ -9,6 +9,7 @@ patterns by `engine.py` (rule conditions). Unanswered questions make a compariso
 from __future__ import annotations
 
 import math
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -751,12 +752,12 @@ def compare(op: str, a: Any, b: Any) -> Any:
 
 
 _ORDER: dict[str, Callable[[Any, Any], bool]] = {
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
 }
 
 NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "==", "in": "not in", "not in": "in"}
@@ -841,6 +842,154 @@ def evaluate(node: Node, values: Mapping[str, Any], findings: Iterable[str] = ()
             return True
         return UNKNOWN if any(r is UNKNOWN for r in results) else False
     raise TypeError(f"cannot evaluate {node!r}")  # pragma: no cover - resolver guarantees node kinds
+
+
+def compiled(node: Node) -> Callable[..., Any]:
+    """`evaluate` of one node, turned into nested closures once: `compiled(n)(values, findings)` is
+    `evaluate(n, values, findings)` without walking the tree and testing node types on every call.
+    Rules' answer tests run this way, once per case and test (tests check both agree everywhere)."""
+    if isinstance(node, Const):
+        value = node.value
+        return lambda values, findings=(): value
+    if isinstance(node, Answer):
+        qid = node.qid
+
+        def answer(values, findings=()):
+            v = values.get(qid)
+            return UNKNOWN if v is None else v
+        return answer
+    if isinstance(node, Arith):
+        op, args = node.op, [compiled(a) for a in node.args]
+        if len(args) == 2:
+            left, right = args
+            return lambda values, findings=(): _arith(op, [left(values, findings), right(values, findings)])
+        return lambda values, findings=(): _arith(op, [a(values, findings) for a in args])
+    if isinstance(node, Compare):
+        return _compiled_compare(node)
+    if isinstance(node, Truthy):
+        arg = compiled(node.arg)
+
+        def truthy(values, findings=()):
+            v = arg(values, findings)
+            return UNKNOWN if v is UNKNOWN else bool(v)
+        return truthy
+    if isinstance(node, Call):
+        return _compiled_call(node)
+    if isinstance(node, ChoiceNumber):
+        arg, table = compiled(node.arg), dict(node.table)
+
+        def choice_number(values, findings=()):
+            v = arg(values, findings)
+            return UNKNOWN if v is UNKNOWN else table.get(v, UNKNOWN)
+        return choice_number
+    if isinstance(node, ChoiceSnap):
+        arg, numbers = compiled(node.arg), node.numbers
+
+        def snap(values, findings=()):
+            v = arg(values, findings)
+            if v is UNKNOWN or v is None or not numbers:
+                return UNKNOWN
+            below = [n for n in numbers if n <= v]
+            return below[-1] if below else numbers[0]
+        return snap
+    if isinstance(node, Found):
+        finding = node.finding
+        return lambda values, findings=(): finding in findings
+    if isinstance(node, Not):
+        item = compiled(node.item)
+
+        def negation(values, findings=()):
+            v = item(values, findings)
+            return UNKNOWN if v is UNKNOWN else not v
+        return negation
+    if isinstance(node, BoolOp):
+        items = [compiled(i) for i in node.items]
+        if node.op == "and":
+            def conjunction(values, findings=()):
+                results = [i(values, findings) for i in items]
+                if any(r is not UNKNOWN and not r for r in results):
+                    return False
+                return UNKNOWN if any(r is UNKNOWN for r in results) else True
+            return conjunction
+
+        def disjunction(values, findings=()):
+            results = [i(values, findings) for i in items]
+            if any(r is not UNKNOWN and r for r in results):
+                return True
+            return UNKNOWN if any(r is UNKNOWN for r in results) else False
+        return disjunction
+    raise TypeError(f"cannot evaluate {node!r}")  # pragma: no cover - resolver guarantees node kinds
+
+
+def holds_for(node: Node, qid: str) -> Callable[[Any], bool]:
+    """`holds(node, {qid: value})` as a function of the value, for a node that reads only `qid`: the
+    usual `members >= 100` or `value_started` tests the value directly, any other goes through
+    `compiled`. Rules' single-answer tests run this way (tests check it agrees with `holds`)."""
+    if (isinstance(node, Compare) and isinstance(node.left, Answer) and node.left.qid == qid
+            and isinstance(node.right, Const) and node.op not in ("in", "not in") and node.right.value is not None):
+        order, constant = _ORDER[node.op], node.right.value
+
+        def against_constant(value):
+            if value is None:
+                return False
+            try:
+                return order(value, constant) is True
+            except TypeError:
+                return False
+        return against_constant
+    if isinstance(node, Truthy) and isinstance(node.arg, Answer) and node.arg.qid == qid:
+        return lambda value: value is not None and bool(value)
+    test = compiled(node)
+    return lambda value: test({qid: value}) is True
+
+
+def _compiled_compare(node: Compare) -> Callable[..., Any]:
+    """`compare` of two compiled sides; a constant side (the usual right one) is read, not called."""
+    op, left = node.op, compiled(node.left)
+    if op in ("in", "not in") or not isinstance(node.right, Const):
+        right = compiled(node.right)
+        return lambda values, findings=(): compare(op, left(values, findings), right(values, findings))
+    order, constant = _ORDER[op], node.right.value
+    if constant is None:
+        return lambda values, findings=(): UNKNOWN
+
+    def against_constant(values, findings=()):
+        a = left(values, findings)
+        if a is UNKNOWN or a is None:
+            return UNKNOWN
+        try:
+            return order(a, constant)
+        except TypeError:
+            return UNKNOWN
+    return against_constant
+
+
+def _compiled_call(node: Call) -> Callable[..., Any]:
+    if node.func == "answered":
+        if not isinstance(node.args[0], Answer):
+            return lambda values, findings=(): False
+        qid = node.args[0].qid
+        return lambda values, findings=(): values.get(qid) is not None
+    if node.func == "default":
+        first, second = compiled(node.args[0]), compiled(node.args[1])
+
+        def default(values, findings=()):
+            v = first(values, findings)
+            return second(values, findings) if v is UNKNOWN or v is None else v
+        return default
+    args, func = [compiled(a) for a in node.args], node.func
+
+    def call(values, findings=()):
+        got = [a(values, findings) for a in args]
+        if any(a is UNKNOWN or a is None for a in got):
+            return UNKNOWN
+        if func == "count":
+            return len(got[0])
+        try:
+            return _finite(NUMERIC_FUNCS[func](*got))
+        except (TypeError, ValueError, OverflowError):
+            return UNKNOWN
+    return call
 
 
 def holds(node: Node | None, values: Mapping[str, Any], findings: Iterable[str] = ()) -> bool:

@@ -6,25 +6,20 @@ alpha network) and need no joins; conditions across several answers become exper
 fields. A conclusion that other rules read is declared as a `Concluded` fact, so experta does the
 chaining. Priorities become salience, lowered by 1000 per chaining stage so that a rule reading a
 finding always runs after its makers.
+
+experta matches and chains; expert/rete.py drives it (its matcher, reset and run loop without the
+per-step waste), and the rules' tests are closures compiled once from the condition tree.
 """
 
 from __future__ import annotations
 
-import collections
-import collections.abc
 import inspect
 import logging
 from typing import Any
 
-# experta 1.9.4 pins frozendict 1.2, which subclasses `collections.Mapping`, removed in Python 3.10.
-# Restoring the alias before experta is imported is the one place this project deals with it.
-if not hasattr(collections, "Mapping"):
-    collections.Mapping = collections.abc.Mapping  # type: ignore[attr-defined]
-
-from experta import AND, NOT, OR, TEST, DefFacts, Fact, KnowledgeEngine, L, P, W  # noqa: E402
+from expert.rete import DrivenEngine, new_fact, thawed  # first: it makes experta importable
+from experta import AND, NOT, OR, TEST, Fact, KnowledgeEngine, L, P, W  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
-from experta.matchers import ReteMatcher  # noqa: E402
-from experta.utils import unfreeze  # noqa: E402
 
 from expert import conditions as c  # noqa: E402
 from expert.answers import Answers  # noqa: E402
@@ -55,17 +50,11 @@ def _finding_var(fid: str) -> str:
     return f"f_{fid}"
 
 
-class FieldTest:
-    """An atom over one answer, as an experta predicate field constraint."""
-
-    def __init__(self, atom: c.Node, qid: str):
-        self.atom, self.qid = atom, qid
-
-    def __call__(self, value: Any) -> bool:
-        return c.evaluate(self.atom, {self.qid: value}) is True
-
-    def __repr__(self) -> str:  # shown in experta's own logs
-        return f"FieldTest({self.qid})"
+def field_test(atom: c.Node, qid: str):
+    """An atom over one answer, as the function of an experta predicate field constraint."""
+    test = c.holds_for(atom, qid)
+    test.__qualname__ = test.__name__ = f"FieldTest({qid})"  # shown in experta's own logs
+    return test
 
 
 class CrossTest:
@@ -73,13 +62,14 @@ class CrossTest:
 
     def __init__(self, atom: c.Node, qids: list[str]):
         self.atom, self.qids = atom, qids
+        self.test = c.compiled(atom)
         # experta reads the parameter names from the signature to pick values from the context
         self.__signature__ = inspect.Signature(
             [inspect.Parameter(_var(q), inspect.Parameter.POSITIONAL_OR_KEYWORD) for q in qids]
         )
 
     def __call__(self, **bound: Any) -> bool:
-        return c.evaluate(self.atom, {q: bound[_var(q)] for q in self.qids}) is True
+        return self.test({q: bound[_var(q)] for q in self.qids}) is True
 
     def __repr__(self) -> str:
         return f"CrossTest({', '.join(self.qids)})"
@@ -117,7 +107,7 @@ def _alternative(atoms: list[c.Node], index: int, shared: dict, bind: bool = Tru
             constraints.setdefault(qid, [])
         if len(qids) == 1:
             if (atom, qids[0]) not in shared:
-                shared[atom, qids[0]] = P(FieldTest(atom, qids[0]))
+                shared[atom, qids[0]] = P(field_test(atom, qids[0]))
             constraints[qids[0]].append(shared[atom, qids[0]])
         elif qids:
             tests.append(TEST(CrossTest(atom, qids)))
@@ -141,12 +131,15 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     """Build the KnowledgeEngine class of a knowledge base: one experta rule per rule of the base."""
     attrs: dict[str, Any] = {
         "question_order": list(kb.questionnaire.questions),
+        "question_position": {qid: n for n, qid in enumerate(kb.questionnaire.questions)},
         # which rule of several that conclude one finding is its `rule`: the gravest, then the first
         # to fire, and among rules of equal salience (whose firing order experta leaves to chance) the
         # first written; the finding takes that rule's severity
         "rule_order": {rule.id: (-SEVERITY_RANK.get(rule.severity, 0), -rule.salience, n)
                        for n, rule in enumerate(kb.rules.rules)},
         "kb_rules": {rule.id: rule for rule in kb.rules.rules},
+        "param_values": {rule.id: {name: c.compiled(node) for name, node in rule.param_nodes.items()}
+                         for rule in kb.rules.rules},
         # a Concluded fact is declared only where a rule reads it: every fact declared is matched
         # against every pattern of its type, so the other findings stay out of working memory
         "chained": frozenset(f for rule in kb.rules.rules for f in c.findings_used(rule.when_node)),
@@ -171,24 +164,10 @@ def condition_patterns(node: c.Node, shared: dict, extra: tuple = (), bind: bool
     alternatives = [AND(*extra, *a) if extra else a for a in alternatives if a is not None]
     if not alternatives:
         return None
-    # written as experta's own rule preparation would rewrite it (see PreparedRete)
+    # written as experta's own rule preparation would rewrite it (see DrivenRete)
     if len(alternatives) == 1:
         return tuple(alternatives[0])
     return (OR(*[a if len(a) > 1 else a[0] for a in alternatives]),)
-
-
-class PreparedRete(ReteMatcher):
-    """experta's Rete matcher, given rules already in the form its preparation step produces.
-
-    That step (a DNF rewrite of every rule) is most of the time of building the network, and
-    compile_engine writes rules in disjunctive normal form already; tests check that preparing
-    them would change nothing.
-    """
-
-    @staticmethod
-    def prepare_ruleset(engine):
-        # fresh copies, as preparation makes: the engine's own are bound to it (experta's __get__)
-        return {rule.new_conditions(*rule) for rule in engine.get_rules()}
 
 
 def _action(rule: Rule):
@@ -208,7 +187,7 @@ def _conclude_signature(engine, **context):  # the shape of every action, for it
 _ACTION_SIGNATURE = inspect.signature(_conclude_signature)
 
 
-class ShequnEngineBase(KnowledgeEngine):
+class ShequnEngineBase(DrivenEngine):
     """experta engine with the bookkeeping of one case: what was concluded, by which rule, on what.
 
     Everything a finding records is independent of the order in which experta fires rules of equal
@@ -217,21 +196,12 @@ class ShequnEngineBase(KnowledgeEngine):
     first by `rule_order` is its rule; evidence is in questionnaire order.
     """
 
-    __matcher__ = PreparedRete
     question_order: list[str] = []
+    question_position: dict[str, int] = {}  # evidence is listed in questionnaire order
     rule_order: dict[str, tuple] = {}
     kb_rules: dict[str, Rule] = {}
+    param_values: dict[str, dict] = {}  # rule id -> param name -> its compiled expression
     chained: frozenset[str] = frozenset()
-
-    def get_deffacts(self):
-        # experta looks them up with inspect.getmembers on every reset(), a scan of every attribute,
-        # rules included, that cost more than the case itself; the class's deffacts never change
-        names = type(self).__dict__.get("_deffact_names")
-        if names is None:
-            names = tuple(name for name, _ in sorted(
-                inspect.getmembers(type(self), lambda obj: isinstance(obj, DefFacts)), key=lambda m: m[1].order))
-            type.__setattr__(type(self), "_deffact_names", names)
-        return [getattr(self, name) for name in names]
 
     def reset_case(self, values: dict[str, Any] | None = None) -> None:
         self.reset()
@@ -257,15 +227,16 @@ class ShequnEngineBase(KnowledgeEngine):
             evidence.update(parent.evidence)
         for key, value in context.items():
             if key.startswith("q_"):
-                evidence[key[2:]] = unfreeze(value)
+                evidence[key[2:]] = thawed(value)
         trail.append(rule.id)
-        evidence = {qid: evidence[qid] for qid in self.question_order if qid in evidence}
+        position = self.question_position
+        evidence = {qid: evidence[qid] for qid in sorted((q for q in evidence if q in position), key=position.get)}
         if known is not None:
             params = known[1]
         else:
             params = {}
-            for name, node in rule.param_nodes.items():
-                value = c.evaluate(node, self.values)
+            for name, compute in self.param_values[rule.id].items():
+                value = compute(self.values)
                 params[name] = None if value is c.UNKNOWN else _tidy(value)
         grounds[rule.id] = (alternative, params, evidence, trail)
         first = rule.finding not in self.results
@@ -297,18 +268,19 @@ class Diagnoser:
         used = {qid for rule in kb.rules.rules for qid in c.answers_used(rule.when_node)}
         self.question_ids = [qid for qid in kb.questionnaire.questions if qid in used]
         self.checks = [s.check for s in kb.questionnaire.checks]
+        self.metrics = [(m.id, c.compiled(m.node) if m.node is not None else None) for m in kb.rules.metrics]
 
     def diagnose(self, answers: Answers) -> Diagnosis:
         engine = self.engine
         engine.reset_case(answers.values)
-        engine.declare(Community(**{qid: answers.values.get(qid) for qid in self.question_ids}))
+        engine.declare(new_fact(Community, {qid: answers.values.get(qid) for qid in self.question_ids}))
         engine.run()
         findings = [f for f in engine.results.values() if f.kind == "problem"]
         # rules of equal salience fire in an order that varies with the hash seed: put the notes in rule order
         notes = sorted((f for f in engine.results.values() if f.kind != "problem"),
                        key=lambda f: engine.rule_order[f.rule])
         metrics = {}
-        for metric in self.kb.rules.metrics:
-            value = c.evaluate(metric.node, answers.values) if metric.node is not None else c.UNKNOWN
-            metrics[metric.id] = None if value is c.UNKNOWN else _tidy(value)
+        for mid, compute in self.metrics:
+            value = compute(answers.values) if compute is not None else c.UNKNOWN
+            metrics[mid] = None if value is c.UNKNOWN else _tidy(value)
         return Diagnosis(findings, self.checks, metrics, self.kb.rules.policy, notes)

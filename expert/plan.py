@@ -27,15 +27,16 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from experta import KnowledgeEngine, P
+from experta import Fact, KnowledgeEngine, P
 from experta import Rule as ExpertaRule
 
 from expert import conditions as c
 from expert.actions import PHASES
 from expert.answers import Answers
-from expert.engine import Community, Concluded, PreparedRete, condition_patterns
+from expert.engine import Community, Concluded, condition_patterns
 from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase
+from expert.rete import DrivenEngine, new_fact
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ def compile_prescriber(kb: KnowledgeBase) -> type[KnowledgeEngine]:
         if not naming.get(aid):
             continue  # no finding names it: the loader has said so
         # one alpha node per action tests whether a concluded finding names it
-        wanted = Concluded(id=P(_NamedBy(frozenset(naming[aid]))))
+        wanted = Problems(ids=P(_NamedBy(frozenset(naming[aid]))))
         for index, condition in [(0, action.when_node), *((n, v.when_node) for n, v in
                                                           enumerate(action.variants, start=1))]:
             if condition is None:
@@ -100,14 +101,21 @@ def compile_prescriber(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     return type("ShequnPrescriber", (_PrescriberBase,), attrs)
 
 
+class Problems(Fact):
+    """The problems concluded for a case, as one set: `ids`.
+
+    One fact rather than a fact per finding: each fact declared is tested against every action's
+    pattern, so a fact per finding would cost findings × actions tests, one fact only actions."""
+
+
 class _NamedBy:
-    """A Concluded fact's id is one of the findings that name an action."""
+    """Some concluded problem is one of the findings that name an action."""
 
     def __init__(self, findings: frozenset):
         self.findings = findings
 
-    def __call__(self, fid: str) -> bool:
-        return fid in self.findings
+    def __call__(self, ids: frozenset) -> bool:
+        return not self.findings.isdisjoint(ids)
 
     def __repr__(self) -> str:  # shown in experta's own logs
         return f"NamedBy({', '.join(sorted(self.findings))})"
@@ -128,8 +136,8 @@ def _holds_signature(engine, **context):  # the shape of every action, for its s
     pass
 
 
-class _PrescriberBase(KnowledgeEngine):
-    __matcher__ = PreparedRete
+class _PrescriberBase(DrivenEngine):
+    pass
 
 
 class Prescriber:
@@ -147,13 +155,20 @@ class Prescriber:
             for variant in action.variants:
                 used.update(c.answers_used(variant.when_node))
         self.question_ids = [qid for qid in kb.questionnaire.questions if qid in used]
+        # a finding that an action's condition reads (`found(x)`) is declared on its own as well
+        self.read = frozenset(f for action in kb.actions.actions.values()
+                              for node in [action.when_node, *(v.when_node for v in action.variants)]
+                              for f in c.findings_used(node))
+        self.param_values = {aid: [(name, c.compiled(node)) for name, node in action.param_nodes.items()]
+                             for aid, action in kb.actions.actions.items()}
 
     def prescribe(self, answers: Answers, diagnosis: Diagnosis) -> Plan:
         engine = self.engine
         engine.reset()
         # every fact in one declaration: the network is matched once, and its activations are what holds
-        engine.declare(Community(**{qid: answers.values.get(qid) for qid in self.question_ids}),
-                       *(Concluded(id=finding.id) for finding in diagnosis.findings))
+        engine.declare(new_fact(Community, {qid: answers.values.get(qid) for qid in self.question_ids}),
+                       Problems(ids=frozenset(finding.id for finding in diagnosis.findings)),
+                       *(Concluded(id=finding.id) for finding in diagnosis.findings if finding.id in self.read))
         holding: dict[str, set[int]] = {}
         for activation in engine.agenda.activations:
             aid, index = self.rules[activation.rule.__name__]
@@ -190,8 +205,8 @@ class Prescriber:
         """The action's params, in order: each may use the answers, the metrics and the params before it."""
         values = dict(known)
         params = {}
-        for name, node in self.kb.actions.actions[aid].param_nodes.items():
-            value = c.evaluate(node, values)
+        for name, compute in self.param_values[aid]:
+            value = compute(values)
             params[name] = values[name] = None if value is c.UNKNOWN else _tidy(value)
         return params
 
@@ -256,13 +271,16 @@ def _push_after(phase: dict[str, int], before: dict[str, list[str]]) -> None:
 def _topological(nodes, before: dict[str, list[str]], key) -> list[str]:
     """Every action after those it follows; among the ready ones, the smallest key first."""
     done: list[str] = []
+    finished: set[str] = set()
     left = set(nodes)
+    keys = {a: key(a) for a in left}  # a key is fixed while ordering: computed once, not on every pass
     while left:
-        ready = [a for a in left if all(p in done for p in before.get(a, []))]
+        ready = [a for a in left if finished.issuperset(before.get(a, ()))]
         if not ready:  # a cycle: the loader refuses these, but never loop
             ready = list(left)
-        nxt = min(ready, key=key)
+        nxt = min(ready, key=keys.__getitem__)
         done.append(nxt)
+        finished.add(nxt)
         left.discard(nxt)
     return done
 

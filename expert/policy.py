@@ -88,7 +88,10 @@ class Policy:
 
     def counts_toward_verdict(self, severity: str) -> bool:
         """Whether a finding of this severity can, alone, make a check other than healthy."""
-        return self.verdict([_Stub(severity)]) != "healthy"
+        known = self.__dict__.setdefault("_counting", {})  # asked for every finding of every document
+        if severity not in known:
+            known[severity] = self.verdict([_Stub(severity)]) != "healthy"
+        return known[severity]
 
     # ------------------------------------------------------------------ order of treatment
 

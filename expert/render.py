@@ -132,13 +132,14 @@ class Renderer:
 
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
-        self.builder = ReportBuilder(kb, self.render_text)
+        self.builder = ReportBuilder(kb, self.render_text, dict(_STRING_ENV.globals))
 
     def render_text(self, source: str, variables: dict[str, Any], where: tuple, params: dict[str, Any]) -> str:
         """A finding's or an action's text from the knowledge base, in the sandbox; `where` is its
         (file, line, id, part), for the problem that says what went wrong."""
         try:
-            return render(_compiled_string(source), variables).strip()
+            # the variables hold the texts' globals (ReportBuilder puts them in once a case): no copy per text
+            return render(_compiled_string(source), variables, shared=True).strip()
         except Exception as exc:  # whatever the text does, it is the text's problem, said as one
             file, line, subject, part = where
             message = t("render.cannot_render", part=part, reason=_failure(exc), hint=_unset(params))
@@ -209,15 +210,20 @@ def tidy_markdown(text: str) -> str:
     """Blank lines where Markdown needs them, whatever the template's whitespace: one before and after
     every heading, never two in a row, and one newline at the end."""
     out: list[str] = []
+    last = None  # the line last kept; None before the first
     for line in text.splitlines():
-        heading = line.startswith("#")
-        if heading and out and out[-1] != "":
-            out.append("")
-        if line.strip() == "" and (not out or out[-1] == ""):
+        if not line.strip():  # blank: one at most, never first
+            if last:
+                out.append("")
+                last = ""
             continue
-        if out and out[-1].startswith("#") and line.strip() != "":
+        if line.startswith("#"):
+            if last:
+                out.append("")
+        elif last is not None and last.startswith("#"):
             out.append("")
-        out.append(line.rstrip() if line.strip() else "")
+        last = line.rstrip()
+        out.append(last)
     while out and out[-1] == "":
         out.pop()
     return "\n".join(out) + "\n"

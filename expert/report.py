@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any, Callable
 
 from jinja2 import TemplateRuntimeError
@@ -102,7 +103,12 @@ def join_list(items: list[str], lang: str) -> str:
 
 def question_as_asked(question: Question, lang: str) -> str:
     """The question without its own bracketed remark, which means nothing beside the answer."""
-    return _TRAILING_REMARK.sub("", question.text_in(lang))
+    return _as_asked(question.text_in(lang))
+
+
+@lru_cache(maxsize=4096)  # the same few questions in every document
+def _as_asked(text: str) -> str:
+    return _TRAILING_REMARK.sub("", text)
 
 
 def question_and_answer(question: Question, value: Any, lang: str) -> str:
@@ -117,23 +123,27 @@ def question_and_answer(question: Question, value: Any, lang: str) -> str:
 class ReportBuilder:
     """The content of one community's prescription, in one language."""
 
-    def __init__(self, kb: KnowledgeBase, render_text: Callable[[str, dict, tuple, dict], str]):
+    def __init__(self, kb: KnowledgeBase, render_text: Callable[[str, dict, tuple, dict], str],
+                 text_globals: dict[str, Any] | None = None):
         self.kb = kb
         self.questionnaire = kb.questionnaire
         self.render_text = render_text
+        self.text_globals = text_globals or {}  # what Jinja would add to every text's variables
 
     # ------------------------------------------------------------------ variables of texts
 
-    def _variables(self, answers: Answers, diagnosis: Diagnosis, lang: str, params: dict[str, Any]) -> dict[str, Any]:
+    def text_variables(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> tuple[dict, dict]:
+        """What every text of one case may use, built once per case: the answers, metrics and dates,
+        and the functions (which a param of the same name does not hide)."""
         questions = self.questionnaire.questions
-        variables: dict[str, Any] = {qid: answers.values.get(qid) for qid in questions}
+        variables: dict[str, Any] = dict(self.text_globals)
+        variables.update((qid, answers.values.get(qid)) for qid in questions)
         variables.update(diagnosis.metrics)
         plan = diagnosis.plan
         if plan is not None:
             start = plan.dates["checkup"]
             variables.update({name: format_date(day, lang, start) for name, day in plan.dates.items()
                               if name != "checkup"})
-        variables.update(params)
 
         def label(qid: str) -> str:
             question = questions.get(qid)
@@ -148,12 +158,17 @@ class ReportBuilder:
                     return choice.label.get_text(lang)
             raise TemplateRuntimeError(t("render.no_such_choice", qid=repr(qid), number=repr(number)))
 
-        variables.update(label=label, choice_label=choice_label, plural=plural)
-        return variables
+        return variables, {"label": label, "choice_label": choice_label, "plural": plural}
 
-    def finding_text(self, finding: Finding, answers: Answers, diagnosis: Diagnosis, lang: str) -> dict[str, Any]:
+    @staticmethod
+    def _with(shared: tuple[dict, dict], params: dict[str, Any]) -> dict[str, Any]:
+        variables, functions = shared
+        return {**variables, **params, **functions}
+
+    def finding_text(self, finding: Finding, answers: Answers, diagnosis: Diagnosis, lang: str,
+                     shared: tuple[dict, dict] | None = None) -> dict[str, Any]:
         definition = self.kb.rules.findings[finding.id]
-        variables = self._variables(answers, diagnosis, lang, finding.params)
+        variables = self._with(shared or self.text_variables(answers, diagnosis, lang), finding.params)
         text = definition.text
         where = (definition.file, text.line_of("diagnosis"), finding.id, f"diagnosis.{lang}")
         return {
@@ -162,10 +177,11 @@ class ReportBuilder:
             "diagnosis": self.render_text(text.diagnosis.get_text(lang), variables, where, finding.params),
         }
 
-    def step_text(self, step, answers: Answers, diagnosis: Diagnosis, lang: str) -> str:
+    def step_text(self, step, answers: Answers, diagnosis: Diagnosis, lang: str,
+                  shared: tuple[dict, dict] | None = None) -> str:
         action = self.kb.actions.actions[step.action]
         text = action.text if step.variant == 0 else action.variants[step.variant - 1].text
-        variables = self._variables(answers, diagnosis, lang, step.params)
+        variables = self._with(shared or self.text_variables(answers, diagnosis, lang), step.params)
         # the step's own deadline: the end of the phase it landed in, which may be later than the action's own
         variables["deadline"] = variables[PHASE_DATE[step.phase] or "next_checkup"]
         part = "text" if step.variant == 0 else f"variants[{step.variant}].text"
@@ -183,13 +199,14 @@ class ReportBuilder:
                   for f in [*diagnosis.findings, *diagnosis.notes]}
         sep = t("answer.titles_sep", lang)
         first = diagnosis.first
+        shared = self.text_variables(answers, diagnosis, lang)  # once for every text of this case
 
         steps = []
         for step in plan.steps if plan else []:
             steps.append({
                 "number": step.number,
                 "phase": step.phase,
-                "text": self.step_text(step, answers, diagnosis, lang),
+                "text": self.step_text(step, answers, diagnosis, lang, shared),
                 "treats": [titles[f] for f in step.treats],
                 "treats_text": sep.join(titles[f] for f in step.treats),
             })
@@ -203,8 +220,15 @@ class ReportBuilder:
         def numbers(fid: str) -> str:
             return join_list([str(s.number) for s in plan.steps_for(fid)], lang) if plan else ""
 
+        made: dict[str, dict[str, Any]] = {}  # the first problem's entry is shown twice: built once
+
         def entry(f: Finding) -> dict[str, Any]:
-            text = self.finding_text(f, answers, diagnosis, lang)
+            if f.id not in made:
+                made[f.id] = built(f)
+            return made[f.id]
+
+        def built(f: Finding) -> dict[str, Any]:
+            text = self.finding_text(f, answers, diagnosis, lang, shared)
             return {
                 **text,
                 "severity": f.severity,
@@ -218,12 +242,13 @@ class ReportBuilder:
             }
 
         def note(f: Finding) -> dict[str, Any]:
-            return self.finding_text(f, answers, diagnosis, lang)
+            return self.finding_text(f, answers, diagnosis, lang, shared)
 
         checks = []
+        verdicts = diagnosis.verdicts  # a property that judges every check: once
         for number, section in enumerate(q.checks, start=1):
             found = diagnosis.of_check(section.check)
-            verdict = diagnosis.verdicts[section.check]
+            verdict = verdicts[section.check]
             entries = [entry(f) for f in found]
             checks.append({
                 "id": section.check,
@@ -260,6 +285,7 @@ class ReportBuilder:
         to_treat = len(diagnosis.treatment)
         advice = sum(1 for f in diagnosis.findings if diagnosis.is_advice(f))
         dates = plan.dates if plan else {"checkup": answers.date or dt.date.today()}
+        overall = diagnosis.overall  # judges every check again: once
         return {
             "lang": lang,
             "title": q.title.get_text(lang),
@@ -269,8 +295,8 @@ class ReportBuilder:
             "date": dates["checkup"].isoformat(),
             "next_checkup": format_date(dates["next_checkup"], lang, dates["checkup"]) if "next_checkup" in dates
             else "",
-            "verdict": diagnosis.overall,
-            "verdict_label": t(f"verdict.{diagnosis.overall}", lang),
+            "verdict": overall,
+            "verdict_label": t(f"verdict.{overall}", lang),
             "tally": t("report.tally" if to_treat and advice else "report.tally_treat" if to_treat
                        else "report.tally_advice" if advice else "report.nothing", lang, treat=to_treat, advice=advice),
             "checks": checks,

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from jinja2 import TemplateRuntimeError, nodes
 from jinja2.compiler import CodeGenerator, Frame
-from jinja2.runtime import Macro
+from jinja2.runtime import Macro, new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from expert.limits import MAX_RENDER_CHARS, MAX_RENDER_NUMBER, MAX_RENDER_SECONDS, MAX_RENDER_STEPS
@@ -65,12 +65,20 @@ def _spend() -> None:
         budget.spend()
 
 
-def render(template, context: dict[str, Any]) -> str:
-    """Render a template of a LimitedEnvironment within the limits; raises RenderLimitError past one."""
+def render(template, context: dict[str, Any], shared: bool = False) -> str:
+    """Render a template of a LimitedEnvironment within the limits; raises RenderLimitError past one.
+
+    `shared`: the context already holds the template's globals and is the template's own to read
+    (Jinja never writes to it), so it is used as it is rather than copied with the globals."""
     token = _BUDGET.set(_Budget())
     try:
         parts, size = [], 0
-        for part in template.generate(context):
+        if shared:  # a Context without Jinja's copy of the globals' names, which only exports would need
+            generated = template.root_render_func(
+                new_context(template.environment, template.name, template.blocks, context, shared=True))
+        else:
+            generated = template.generate(context)
+        for part in generated:
             size += len(part)
             if size > MAX_RENDER_CHARS:  # the template's own text counted too
                 raise _too_long()
@@ -225,6 +233,9 @@ class _GuardedCodeGenerator(CodeGenerator):
         self.write(")")
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
 class LimitedEnvironment(ImmutableSandboxedEnvironment):
     """The sandbox, immutable, with the limits above; render its templates with `render`."""
 
@@ -236,6 +247,14 @@ class LimitedEnvironment(ImmutableSandboxedEnvironment):
         self.globals["range"] = _range
         self.globals.pop("lipsum", None)  # lipsum(10**9) writes a billion paragraphs
         self.filters = {name: _guarded_filter(name, func) for name, func in self.filters.items()}
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # `c.title` of a dict whose key it is: Jinja tries the attribute first and looks the key up
+        # after the AttributeError, an exception per dot of a template. A plain dict's attributes are
+        # dict's own, so for any other name the key is what Jinja would find: looked up first.
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
 
     @staticmethod
     def checked(value: Any) -> Any:

@@ -307,3 +307,10 @@ def test_a_cell_is_read_as_the_interview_reads_a_typed_number(mini_kb, tmp_path)
     assert [(bad["row"], [p["question"] for p in bad["problems"]]) for bad in errors(out)] == [
         (2, ["members"]), (3, ["members"]), (4, ["members"])]
     assert [line["community"] for line in results(out)] == ["丁"]
+
+
+def test_a_community_named_like_a_numbered_file_never_shares_its_file():
+    names = Names(".md")
+    taken = [names.take(name, n) for n, name in enumerate(["读书会", "读书会", "读书会-2", "读书会", "READ", "read"])]
+    assert taken == ["读书会.md", "读书会-2.md", "读书会-2-2.md", "读书会-3.md", "READ.md", "read-2.md"]
+    assert len({t.casefold() for t in taken}) == len(taken)

@@ -94,7 +94,7 @@ def test_metrics_are_computed_for_the_report(mini):
 
 @pytest.mark.parametrize("kb_fixture", ["mini", "checkup"])
 def test_rules_are_compiled_in_the_form_experta_would_prepare_them_into(kb_fixture, request):
-    # PreparedRete skips experta's own rewriting of rules; that is only right if it would change nothing
+    # DrivenRete skips experta's own rewriting of rules; that is only right if it would change nothing
     from experta.matchers.rete.utils import prepare_rule
 
     engine_class = type(request.getfixturevalue(kb_fixture).diagnoser.engine)

@@ -1,0 +1,428 @@
+"""How shequn drives experta: its own Rete network, built by experta, walked without the waste.
+
+Decision: experta builds the network (alpha and beta nodes, joins, NOT nodes, tests) and matches and
+chains exactly as it would; what changes is the cost of each step, which in experta 1.9.4 is mostly
+bookkeeping that a case never needs:
+
+- every node copies the token it receives (with type assertions) although no node changes a token
+  in place; here a token is copied only where a node adds bindings to it;
+- every check logs through `logging` (`MATCH.info` / `.debug`), a call per feature test, and wraps
+  a field's tests in several layers; here the checks are the same tests without the log calls, a
+  field's wildcard and predicates in one closure (with watchers on, experta still logs firings and
+  activations, not each feature test);
+- after every firing the matcher asks all conflict-set nodes for changes; here a conflict-set node
+  says when it has some, and only those are asked, in experta's own order;
+- `reset()` walks the whole network recursively; here only the nodes that hold memory are wiped;
+- the engine's `run` builds a log line per firing and `reset` re-reads the deffacts' signatures;
+  here neither happens unless experta's watchers are on;
+- the depth strategy hashes every activation to look its key up in an lru_cache; here the key is
+  computed, which is cheaper;
+- a fact is filled field by field through __setitem__ and a singledispatch `freeze`; `new_fact`
+  fills a new one in one update.
+
+Everything stays experta's: the same node classes (subclassed, swapped in after experta built them),
+the same token semantics, the same agenda strategy. tests/test_rete.py checks each of these against
+experta's own behaviour on random cases, and tests/test_speed_equality.py the whole diagnosis.
+"""
+
+from __future__ import annotations
+
+import collections
+import collections.abc
+import inspect
+from collections.abc import Mapping
+from itertools import chain
+
+# experta 1.9.4 pins frozendict 1.2, which subclasses `collections.Mapping`, removed in Python 3.10.
+# Restoring the alias before experta is imported is the one place this project deals with it.
+if not hasattr(collections, "Mapping"):
+    collections.Mapping = collections.abc.Mapping  # type: ignore[attr-defined]
+
+from experta import KnowledgeEngine, watchers
+from experta.agenda import Agenda
+from experta.factlist import FactList
+from experta.fieldconstraint import ANDFC, NOTFC, ORFC, P, W
+from experta.matchers import ReteMatcher
+from experta.matchers.rete import check as rete_check
+from experta.matchers.rete import mixins
+from experta.matchers.rete import nodes as rete_nodes
+from experta.matchers.rete.token import Token
+from experta.strategies import DepthStrategy
+from experta.utils import freeze, unfreeze
+
+_new_token = tuple.__new__  # a Token without Token.__new__'s assertions: every token here is well formed
+_VALID = Token.TagType.VALID
+
+
+def quiet() -> bool:
+    """experta's watchers are off (the default): nothing would be logged, so nothing need be called."""
+    return not (watchers.worth("MATCH", "DEBUG") or watchers.worth("MATCHER", "DEBUG")
+                or watchers.worth("RULES", "INFO") or watchers.worth("ACTIVATIONS", "INFO")
+                or watchers.worth("AGENDA", "DEBUG"))
+
+
+# ---------------------------------------------------------------------------- checks without logging
+
+
+def value_check(feature: rete_check.FeatureCheck):
+    """A FeatureCheck's test of one value (`check(value, is_fact=False)`), without the logging."""
+    how, check, expected = feature.how, feature.check, feature.expected
+    if isinstance(how, ANDFC):
+        subs = [value_check(s) for s in expected]
+
+        def and_match(actual):
+            value = {}
+            for sub in subs:
+                res = sub(actual)
+                if res is False:
+                    return False
+                if res is True:
+                    continue
+                if isinstance(res, Mapping):
+                    value.update(res)
+                else:
+                    raise TypeError("Bad check value.")
+            return value or True
+
+        return and_match
+    if isinstance(how, ORFC):
+        subs = [value_check(s) for s in expected]
+
+        def or_match(actual):
+            for sub in subs:
+                res = sub(actual)
+                if res:
+                    return res
+            return False
+
+        return or_match
+    if isinstance(how, NOTFC):
+        sub = value_check(expected)
+
+        def not_equal(actual):
+            res = sub(actual)
+            if isinstance(res, Mapping):
+                return {(False, k): v for k, v in res.items()}
+            return not res
+
+        return not_equal
+    bind = getattr(how, "__bind__", None)
+    if isinstance(how, P):  # experta's match_predicate, one call less
+        match = how.match
+        if bind is None:
+            return lambda actual: True if match(actual) else False
+        return lambda actual: {bind: actual} if match(actual) else False
+    if isinstance(how, W):  # experta's wildcard_match
+        if bind is None:
+            return lambda actual: True
+        return lambda actual: {bind: actual}
+    return lambda actual: check(actual, expected)  # L: experta's own function, which never logs
+
+
+def fact_check(matcher):
+    """An alpha node's check of a fact, as experta's check computes it, without the logging; None
+    where experta's own is kept (a nested accessor such as `a__b`, read the long way)."""
+    if isinstance(matcher, rete_check.TypeCheck):
+        fact_type = matcher.fact_type
+        return lambda fact: type(fact) == fact_type
+    if isinstance(matcher, rete_check.FactCapture):
+        bind = matcher.bind
+        return lambda fact: {bind: fact}
+    if isinstance(matcher, rete_check.FeatureCheck):
+        what = matcher.what
+        if isinstance(what, str) and "__" in what:
+            return None
+        flat = _leaves(matcher.how)
+        if flat is not None:  # the usual `W('q_x') & P(test)`: tests and bindings, in one closure
+            preds, binds = flat
+
+            def leaves(fact):
+                try:
+                    record = fact[what]
+                except (IndexError, KeyError, TypeError):
+                    return False
+                for pred in preds:
+                    if not pred(record):
+                        return False
+                return {bind: record for bind in binds} if binds else True
+
+            return leaves
+        test = value_check(matcher)
+
+        def feature(fact):
+            try:
+                record = fact[what]
+            except (IndexError, KeyError, TypeError):
+                return False
+            return test(record)
+
+        return feature
+    return None
+
+
+def _leaves(how):
+    """An AND of predicates and wildcards (`W('q_x') & P(test)`) as (predicates, bindings), which
+    experta's and_match would give as the bindings when every predicate holds; None for any other."""
+    if not isinstance(how, ANDFC):
+        return None
+    preds, binds = [], []
+    for leaf in how:
+        if isinstance(leaf, P):
+            preds.append(leaf.match)
+        elif not isinstance(leaf, W):
+            return None
+        if leaf.__bind__ is not None:
+            binds.append(leaf.__bind__)
+    return preds, binds
+
+
+def where_check(matcher: rete_check.WhereCheck):
+    test, parameters = matcher.test, tuple(matcher.parameters)
+    return lambda context: test(**{k: context.get(k) for k in parameters})
+
+
+# ---------------------------------------------------------------------------- nodes that do not copy
+
+
+class FeatureTester(rete_nodes.FeatureTesterNode):
+    """experta's alpha node: a token is copied only when the check binds something."""
+
+    def activate(self, token):
+        for fact in token.data:
+            break
+        match = self.check(fact)
+        if not match:
+            return
+        if match is not True and isinstance(match, Mapping):
+            context = token.context
+            for key, value in match.items():
+                if isinstance(key, tuple):  # a negated binding
+                    if key[1] in context and context[key[1]] == value:
+                        return
+                else:
+                    if context.get(key, value) != value:
+                        return
+                    if (False, key) in context and context[(False, key)] == value:
+                        return
+            token = _new_token(Token, (token.tag, token.data, {**context, **match}))
+        for child in self.children:
+            child.callback(token)
+
+
+class Where(rete_nodes.WhereNode):
+    def activate(self, token):
+        if self.check(token.context):
+            for child in self.children:
+                child.callback(token)
+
+
+class Join(rete_nodes.OrdinaryMatchNode):
+    """experta's two-input node, without the token copies and the log line per match."""
+
+    def activate_left(self, token):
+        self._join(token, self.left_memory, self.right_memory, True)
+
+    def activate_right(self, token):
+        self._join(token, self.right_memory, self.left_memory, False)
+
+    def _join(self, token, branch_memory, matching_memory, is_left):
+        if token.tag is _VALID:
+            branch_memory.append(token.to_info())
+        else:
+            try:
+                branch_memory.remove(token.to_info())
+            except ValueError:
+                pass
+        context = token.context
+        for other_data, other_context in matching_memory:
+            other_context = dict(other_context)
+            match = self.matcher(context, other_context) if is_left else self.matcher(other_context, context)
+            if match:
+                newcontext = {k: v for k, v in context.items() if isinstance(k, str)}
+                for k, v in other_context.items():
+                    if not isinstance(k, tuple):
+                        newcontext[k] = v
+                newtoken = _new_token(Token, (token.tag, token.data | other_data, newcontext))
+                for child in self.children:
+                    child.callback(newtoken)
+
+
+class Negation(rete_nodes.NotNode):
+    """experta's NOT node, without the token copies (it never changes a token)."""
+
+    def activate_left(self, token):
+        self._activate_left(token)
+
+    def activate_right(self, token):
+        self._activate_right(token)
+
+
+class ConflictSet(rete_nodes.ConflictSetNode):
+    """experta's conflict-set node, which tells its matcher when it has changes to report."""
+
+    pending: set
+    index: int
+
+    def activate(self, token):
+        self._activate(token)
+        if self.added or self.removed:
+            self.pending.add(self.index)
+
+
+_FAST = {
+    rete_nodes.FeatureTesterNode: FeatureTester,
+    rete_nodes.WhereNode: Where,
+    rete_nodes.OrdinaryMatchNode: Join,
+    rete_nodes.NotNode: Negation,
+    rete_nodes.ConflictSetNode: ConflictSet,
+}
+
+
+# ---------------------------------------------------------------------------- facts
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # what experta's freeze/unfreeze return as they are
+
+
+def new_fact(fact_class, values: dict):
+    """`fact_class(**values)` without a call per field to experta's __setitem__ and its singledispatch
+    freeze: a new fact is empty and undeclared, so its fields are frozen and set in one update."""
+    fact = fact_class()
+    dict.update(fact, {k: v if type(v) in _PLAIN else freeze(v) for k, v in values.items()})
+    return fact
+
+
+def thawed(value):
+    """experta's unfreeze, without the dispatch for the plain values that are most of them."""
+    return value if type(value) in _PLAIN else unfreeze(value)
+
+
+# ---------------------------------------------------------------------------- the matcher
+
+
+class DrivenRete(ReteMatcher):
+    """experta's Rete matcher over experta's own network, walked as the module docstring says.
+
+    The rules are given already prepared (compile_engine writes them in the disjunctive normal form
+    that experta's preparation step would produce; tests check it would change nothing), which
+    saves most of the time of building the network.
+    """
+
+    def __init__(self, engine):
+        super().__init__(engine)
+        self._drive()
+
+    @staticmethod
+    def prepare_ruleset(engine):
+        # fresh copies, as preparation makes: the engine's own are bound to it (experta's __get__)
+        return {rule.new_conditions(*rule) for rule in engine.get_rules()}
+
+    def _drive(self) -> None:
+        """Swap the network's nodes for the subclasses above and index the ones that hold memory."""
+        self.pending: set[int] = set()
+        self.conflict_sets = tuple(self._get_conflict_set_nodes())  # experta's order
+        seen: dict[int, object] = {}
+        todo = [child.node for child in self.root_node.children]
+        while todo:
+            node = todo.pop()
+            if id(node) in seen:
+                continue
+            seen[id(node)] = node
+            todo.extend(child.node for child in node.children)
+        self.stateful = []
+        for node in seen.values():
+            fast = _FAST.get(type(node))
+            if fast is not None:
+                node.__class__ = fast
+            if isinstance(node, (rete_nodes.FeatureTesterNode, rete_nodes.WhereNode)):
+                node.check = (fact_check(node.matcher) if isinstance(node, FeatureTester)
+                              else where_check(node.matcher)) or node.matcher
+            if type(node)._reset is not mixins.NoMemory._reset:
+                self.stateful.append(node)
+        for index, node in enumerate(self.conflict_sets):
+            node.pending, node.index = self.pending, index
+        # the callbacks were bound to experta's methods when the network was wired: rebind them
+        for node in chain([self.root_node], seen.values()):
+            node.children[:] = [mixins.ChildNode(child.node, getattr(child.node, child.callback.__name__))
+                                for child in node.children]
+
+    def changes(self, adding=None, deleting=None):
+        root = self.root_node
+        if deleting:
+            for fact in deleting:
+                root.remove(fact)
+        if adding:
+            for fact in adding:
+                root.add(fact)
+        added: list = []
+        removed: list = []
+        if self.pending:
+            for index in sorted(self.pending):
+                node = self.conflict_sets[index]
+                if node.added:
+                    added.extend(node.added)
+                    node.added = set()
+                if node.removed:
+                    removed.extend(node.removed)
+                    node.removed = set()
+            self.pending.clear()
+        return added, removed
+
+    def reset(self):
+        for node in self.stateful:
+            node._reset()
+
+
+class DepthFirst(DepthStrategy):
+    """experta's depth strategy, its key computed rather than looked up in an lru_cache: hashing an
+    activation for the cache (a frozenset of its context) costs more than the key itself."""
+
+    def get_key(self, activation):
+        return (activation.rule.salience, sorted((f["__factid__"] for f in activation.facts), reverse=True))
+
+
+class DrivenEngine(KnowledgeEngine):
+    """A KnowledgeEngine matched by DrivenRete, whose `reset` and `run` skip what only logging needs.
+
+    With experta's watchers on, both are experta's own, log lines and all.
+    """
+
+    __matcher__ = DrivenRete
+    __strategy__ = DepthFirst
+
+    def get_deffacts(self):
+        # experta looks them up with inspect.getmembers on every reset(), a scan of every attribute,
+        # rules included, that cost more than the case itself; the class's deffacts never change
+        names = type(self).__dict__.get("_deffact_names")
+        if names is None:
+            from experta import DefFacts
+
+            names = tuple(name for name, _ in sorted(
+                inspect.getmembers(type(self), lambda obj: isinstance(obj, DefFacts)), key=lambda m: m[1].order))
+            type.__setattr__(type(self), "_deffact_names", names)
+        return [getattr(self, name) for name in names]
+
+    def reset(self, **kwargs):
+        if kwargs or not quiet():
+            return super().reset(**kwargs)
+        self.agenda = Agenda()
+        self.facts = FactList()
+        self.matcher.reset()
+        # deffacts without arguments, as experta calls them when reset() is given none
+        self._KnowledgeEngine__declare(*chain.from_iterable(d() for d in self.get_deffacts()))
+        self.running = False
+
+    def run(self, steps=float("inf")):
+        if not quiet():
+            return super().run(steps)
+        self.running = True
+        agenda, strategy, matcher, facts = self.agenda, self.strategy, self.matcher, self.facts
+        while steps > 0 and self.running:
+            added, removed = matcher.changes(*facts.changes)
+            if added or removed:
+                strategy._update_agenda(agenda, added, removed)
+            if not agenda.activations:
+                break
+            activation = agenda.activations.pop()
+            steps -= 1
+            activation.rule(self, **{k: v for k, v in activation.context.items() if not k.startswith("__")})
+        self.running = False

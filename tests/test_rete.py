@@ -1,0 +1,146 @@
+"""expert/rete.py drives experta's own network more cheaply; each shortcut is checked here against
+what experta itself does on the same network and the same random cases."""
+
+from __future__ import annotations
+
+import logging
+import random
+
+import pytest
+
+from expert.answers import validate_answers
+from expert.engine import Community, Concluded
+from expert.plan import Problems
+from expert.rete import ConflictSet, FeatureTester, Join, Negation, Where
+from expert.sampling import random_answers
+from tests.test_speed_equality import everything, plain_experta
+
+
+def _cases(kb, seed, n=80):
+    rng = random.Random(seed)
+    q = kb.questionnaire
+    return [validate_answers({"answers": random_answers(q, rng)}, q, f"case {i}") for i in range(n)]
+
+
+def _nodes(matcher):
+    seen, todo = {}, [child.node for child in matcher.root_node.children]
+    while todo:
+        node = todo.pop()
+        if id(node) not in seen:
+            seen[id(node)] = node
+            todo.extend(child.node for child in node.children)
+    return list(seen.values())
+
+
+def test_every_node_of_the_network_is_driven_by_its_cheaper_subclass(checkup):
+    for engine in (checkup.diagnoser.engine, checkup.prescriber.engine):
+        kinds = {type(node) for node in _nodes(engine.matcher)}
+        assert kinds <= {FeatureTester, Where, Join, Negation, ConflictSet}
+        assert FeatureTester in kinds and ConflictSet in kinds
+        # every callback is the subclass's own method, not experta's bound at wiring time
+        for node in [engine.matcher.root_node, *_nodes(engine.matcher)]:
+            for child in node.children:
+                assert getattr(type(child.node), child.callback.__name__) is child.callback.__func__
+
+
+def test_alpha_checks_without_logging_answer_as_experta_s_checks(checkup, kb):
+    diagnoser = checkup.diagnoser
+    facts = [Community(**{q: a.values.get(q) for q in diagnoser.question_ids}) for a in _cases(kb, 11)]
+    facts += [Concluded(id=fid) for fid in kb.rules.findings]
+    facts += [Problems(ids=frozenset(list(kb.rules.findings)[n::7])) for n in range(7)]
+    testers = [n for e in (diagnoser.engine, checkup.prescriber.engine) for n in _nodes(e.matcher)
+               if isinstance(n, FeatureTester)]
+    assert len(testers) > 50
+    for node in testers:
+        for fact in facts:
+            assert node.check(fact) == node.matcher(fact), node.matcher
+
+
+def test_the_prescriber_s_activations_are_experta_s(checkup, kb):
+    engine = checkup.prescriber.engine
+    plain = plain_experta(type(engine))()
+    for answers in _cases(kb, 12):
+        diagnosis = checkup.diagnoser.diagnose(answers)
+        facts = [Community(**{q: answers.values.get(q) for q in checkup.prescriber.question_ids}),
+                 Problems(ids=frozenset(f.id for f in diagnosis.findings)),
+                 *(Concluded(id=f.id) for f in diagnosis.findings if f.id in checkup.prescriber.read)]
+        got = []
+        for e in (engine, plain):
+            e.reset()
+            e.declare(*(type(f)(**f.as_dict()) for f in facts))
+            got.append(sorted((a.rule.__name__, a.key[0], tuple(a.key[1])) for a in e.agenda.activations))
+        assert got[0] == got[1]
+
+
+def test_rules_fire_in_experta_s_order_of_salience(checkup, kb):
+    fired: dict[str, list] = {}
+
+    def recording(engine_class, name):
+        def conclude(self, rule, context):
+            fired[name].append(rule.salience)
+            engine_class.conclude(self, rule, context)
+        return type(f"Recording{name}", (engine_class,), {"conclude": conclude})
+
+    fast = recording(checkup.diagnoser.engine_class, "fast")()
+    plain = recording(plain_experta(checkup.diagnoser.engine_class), "plain")()
+    for answers in _cases(kb, 13):
+        fired.update(fast=[], plain=[])
+        for engine in (fast, plain):
+            engine.reset_case(answers.values)
+            engine.declare(Community(**{q: answers.values.get(q) for q in checkup.diagnoser.question_ids}))
+            engine.run()
+        assert fired["fast"] == fired["plain"]
+        assert fast.results == plain.results
+
+
+def test_with_experta_s_watchers_on_the_engine_runs_experta_s_own_loop_and_logs(checkup, kb, caplog):
+    from experta import watchers
+
+    answers = _cases(kb, 14, 1)[0]
+    quiet = everything(checkup.diagnose(answers))
+    watchers.watch("RULES", level=logging.INFO)
+    try:
+        with caplog.at_level(logging.INFO, logger="experta.watchers.RULES"):
+            loud = everything(checkup.diagnose(answers))
+    finally:
+        for name in watchers.ALL:
+            getattr(watchers, name).setLevel(logging.NOTSET)
+    assert loud == quiet
+    if quiet["findings"] or quiet["all_notes"]:
+        assert any("FIRE" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("seed", [21])
+def test_halting_from_a_rule_stops_the_run_as_in_experta(checkup, kb, seed):
+    # a rule calling halt() ends run() after that firing, in both loops
+    def halting(engine_class):
+        def conclude(self, rule, context):
+            engine_class.conclude(self, rule, context)
+            self.halt()
+        return type("Halting", (engine_class,), {"conclude": conclude})
+
+    for answers in _cases(kb, seed, 30):
+        results = []
+        for cls in (halting(checkup.diagnoser.engine_class),
+                    halting(plain_experta(checkup.diagnoser.engine_class))):
+            engine = cls()
+            engine.reset_case(answers.values)
+            engine.declare(Community(**{q: answers.values.get(q) for q in checkup.diagnoser.question_ids}))
+            engine.run()
+            results.append(len(engine.results))
+        assert results[0] == results[1] <= 1
+
+
+def test_facts_built_in_one_update_are_the_facts_experta_builds(checkup, kb):
+    from experta.utils import unfreeze
+
+    from expert.rete import new_fact, thawed
+
+    for answers in _cases(kb, 15, 60):
+        values = {q: answers.values.get(q) for q in checkup.diagnoser.question_ids}
+        ours, theirs = new_fact(Community, values), Community(**values)
+        assert type(ours) is type(theirs) and dict(ours) == dict(theirs) and hash(ours) == hash(theirs)
+        assert {k: type(v) for k, v in ours.items()} == {k: type(v) for k, v in theirs.items()}
+        assert ours.__factid__ is None and vars(ours) == vars(theirs)
+        for value in theirs.values():
+            assert thawed(value) == unfreeze(value) and type(thawed(value)) is type(unfreeze(value))

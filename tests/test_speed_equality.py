@@ -1,0 +1,241 @@
+"""Every speed-up against the straightforward path, over random valid cases: the same findings
+(params, evidence, trail), notes, metrics and plan as experta run its own way, and compiled
+expressions equal to the tree walk."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from expert import conditions as c
+from expert.answers import validate_answers
+from expert.checkup import Checkup
+from expert.sampling import random_answers
+
+CASES = 300
+
+
+def plain_experta(engine_class):
+    """The same rules with experta's own matcher, reset, run and deffacts lookup: the straightforward path."""
+    from experta import KnowledgeEngine
+    from experta.matchers import ReteMatcher
+    from experta.strategies import DepthStrategy
+
+    return type(f"Plain{engine_class.__name__}", (engine_class,), {
+        "__matcher__": ReteMatcher, "__strategy__": DepthStrategy, "reset": KnowledgeEngine.reset,
+        "run": KnowledgeEngine.run, "get_deffacts": KnowledgeEngine.get_deffacts})
+
+
+@pytest.fixture(scope="module")
+def straightforward(kb):
+    checkup = Checkup(kb)
+    checkup.diagnoser.engine = plain_experta(checkup.diagnoser.engine_class)()
+    checkup.prescriber.engine = plain_experta(type(checkup.prescriber.engine))()
+    return checkup
+
+
+def random_cases(kb, seed: int, n: int = CASES):
+    rng = random.Random(seed)
+    q = kb.questionnaire
+    return [validate_answers({"answers": random_answers(q, rng), "date": "2026-11-24"}, q, f"case {i}")
+            for i in range(n)]
+
+
+def everything(diagnosis) -> dict:
+    return {**diagnosis.as_dict(), "all_notes": [f.as_dict() for f in diagnosis.notes],
+            "plan": diagnosis.plan.as_dict()}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_cases_diagnose_and_plan_as_experta_would_on_its_own(checkup, straightforward, kb, seed):
+    cases = random_cases(kb, seed)
+    differing = [a.name for a in cases if everything(checkup.diagnose(a)) != everything(straightforward.diagnose(a))]
+    assert differing == []
+    # the comparison is not empty: the cases reach findings, chains and plans
+    diagnoses = [checkup.diagnose(a) for a in cases]
+    assert sum(len(d.findings) for d in diagnoses) > CASES
+    assert any(len(f.trail) > 1 for d in diagnoses for f in d.findings)
+    assert any(d.plan.steps for d in diagnoses)
+
+
+def test_a_case_diagnosed_after_others_is_diagnosed_as_on_a_fresh_engine(checkup, kb):
+    # the reset wipes only the nodes that hold memory: nothing of a case may reach the next one
+    cases = random_cases(kb, 3, 60)
+    fresh = Checkup(kb)
+    for answers in cases:
+        checkup.diagnose(answers)
+    for answers in reversed(cases):
+        assert everything(checkup.diagnose(answers)) == everything(Checkup(kb).diagnose(answers)) \
+            == everything(fresh.diagnose(answers))
+
+
+def _expressions(kb):
+    for rule in kb.rules.rules:
+        if rule.when_node is not None:
+            yield from c.walk(rule.when_node)
+        for node in rule.param_nodes.values():
+            yield from c.walk(node)
+    for metric in kb.rules.metrics:
+        yield from c.walk(metric.node)
+    for action in kb.actions.actions.values():
+        for node in [action.when_node, *(v.when_node for v in action.variants), *action.param_nodes.values()]:
+            yield from c.walk(node)
+
+
+def test_compiled_expressions_give_what_the_tree_walk_gives(kb):
+    nodes = list(dict.fromkeys(_expressions(kb)))
+    assert any(isinstance(n, c.Call) for n in nodes) and any(isinstance(n, c.BoolOp) for n in nodes)
+    findings = ["too_few_leaders", "no_rhythm"]
+    for answers in random_cases(kb, 4, 150):
+        values = {**answers.values}
+        for node in nodes:
+            assert c.compiled(node)(values, findings) == c.evaluate(node, values, findings), node
+
+
+@pytest.mark.parametrize("text, values, expected", [
+    ("default(m, 10) / 0", {}, c.UNKNOWN),
+    ("answered(m) and m > 3", {"m": 5}, True),
+    ("count(ch) >= 2 or not answered(ch)", {}, True),
+    ("ceil(m / 3) == 2", {"m": 4}, True),
+    ("ceil(m / 3)", {"m": None}, c.UNKNOWN),
+    ("m * m * m > 1", {"m": 1e200}, c.UNKNOWN),  # overflow to infinity is no number
+    ("m > 1 and ch", {"m": 0}, False),  # known false beats unknown
+    ("m > 1 or ch", {"m": 0}, c.UNKNOWN),
+])
+def test_compiled_edge_cases_match_the_tree_walk(text, values, expected):
+    node = _resolve_names(c.parse_expression(text))
+    assert c.evaluate(node, values) == expected
+    assert c.compiled(node)(values) == expected
+
+
+def _resolve_names(node):
+    """Bare names as answers, without a questionnaire: enough for the evaluator."""
+    import dataclasses
+
+    if isinstance(node, c.Name):
+        return c.Answer(node.name)
+    if not dataclasses.is_dataclass(node):
+        return node
+    changes = {}
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, c.Node):
+            changes[f.name] = _resolve_names(value)
+        elif isinstance(value, tuple):
+            changes[f.name] = tuple(_resolve_names(v) if isinstance(v, c.Node) else v for v in value)
+    return dataclasses.replace(node, **changes)
+
+
+def test_the_actions_that_hold_are_those_whose_conditions_hold(checkup, kb):
+    # the prescriber's fact design (one Problems fact, Concluded facts only where an action reads
+    # them) against the plain reading: a concluded problem names the action, and its condition holds
+    from expert import conditions as c
+
+    naming: dict[str, set] = {}
+    for fid, finding in kb.rules.findings.items():
+        for aid in finding.text.actions:
+            naming.setdefault(aid, set()).add(fid)
+    prescriber = checkup.prescriber
+    seen = 0
+    for answers in random_cases(kb, 5, 200):
+        diagnosis = checkup.diagnoser.diagnose(answers)
+        problems = [f.id for f in diagnosis.findings]
+        prescriber.prescribe(answers, diagnosis)
+        got = {prescriber.rules[a.rule.__name__] for a in prescriber.engine.agenda.activations}
+        expected = {(aid, n) for aid, action in kb.actions.actions.items() if naming.get(aid, set()) & set(problems)
+                    for n, node in enumerate([action.when_node, *(v.when_node for v in action.variants)])
+                    if c.holds(node, answers.values, problems)}
+        assert got == expected, answers.name
+        seen += len(got)
+    assert seen > 200
+
+
+def test_texts_rendered_once_a_case_read_as_when_each_built_its_own_variables(checkup, kb):
+    # the straightforward way: every text with its own copy of the variables and of Jinja's globals
+    from expert.render import _compiled_string
+    from expert.report import ReportBuilder
+    from expert.sandbox import render
+
+    def own_context(source, variables, where, params):
+        return render(_compiled_string(source), {k: v for k, v in variables.items()}).strip()
+
+    plain = ReportBuilder(kb, own_context)
+    for answers in random_cases(kb, 6, 120):
+        diagnosis = checkup.diagnose(answers)
+        for lang in kb.languages:
+            # the renderer adds the follow-up section's slot (None without --since) to the builder's context
+            assert checkup.renderer.context(answers, diagnosis, lang) == {
+                **plain.context(answers, diagnosis, lang), "followup": None}
+
+
+def test_single_answer_tests_hold_exactly_when_the_condition_holds(kb):
+    atoms = {(atom, c.answers_used(atom)[0]) for rule in kb.rules.rules if rule.when_node is not None
+             for alternative in c.disjunctive_normal_form(rule.when_node) for atom in alternative
+             if len(c.answers_used(atom)) == 1}
+    assert any(isinstance(a, c.Compare) for a, _ in atoms) and any(isinstance(a, c.Truthy) for a, _ in atoms)
+    cases = random_cases(kb, 7, 100)
+    for atom, qid in atoms:
+        test = c.holds_for(atom, qid)
+        for value in [None, *(answers.values.get(qid) for answers in cases)]:
+            assert test(value) == c.holds(atom, {qid: value}), (atom, value)
+
+
+@pytest.mark.parametrize("obj, attribute", [
+    ({"title": "读书会"}, "title"),
+    ({"items": "a key"}, "items"),  # a dict's own attribute wins, as in Jinja
+    ({"title": "x"}, "missing"),
+    ({}, "__class__"),
+    ({"__class__": "a key"}, "__class__"),
+    ([1, 2], "title"),
+])
+def test_a_dot_in_a_template_finds_what_jinja_s_sandbox_finds(obj, attribute):
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from jinja2 import StrictUndefined
+
+    from expert.sandbox import LimitedEnvironment
+
+    ours = LimitedEnvironment(undefined=StrictUndefined).getattr(obj, attribute)
+    theirs = ImmutableSandboxedEnvironment(undefined=StrictUndefined).getattr(obj, attribute)
+    if isinstance(theirs, StrictUndefined):
+        assert isinstance(ours, StrictUndefined)
+    else:
+        assert ours == theirs
+
+
+def _tidy_as_written_first(text: str) -> str:
+    out: list[str] = []
+    for line in text.splitlines():
+        heading = line.startswith("#")
+        if heading and out and out[-1] != "":
+            out.append("")
+        if line.strip() == "" and (not out or out[-1] == ""):
+            continue
+        if out and out[-1].startswith("#") and line.strip() != "":
+            out.append("")
+        out.append(line.rstrip() if line.strip() else "")
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+def test_markdown_is_tidied_as_by_the_first_way_of_writing_it(checkup, kb):
+    from expert.render import tidy_markdown
+
+    rng = random.Random(8)
+    pieces = ["# a", "## b ", "", "  ", "text", "text  ", "#", "- item", "\t", "#no space", "x\u3000"]
+    texts = ["\n".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    for answers in random_cases(kb, 9, 30):
+        diagnosis = checkup.diagnose(answers)
+        texts.append(render_raw(checkup, answers, diagnosis))
+    for text in texts:
+        assert tidy_markdown(text) == _tidy_as_written_first(text), repr(text)
+
+
+def render_raw(checkup, answers, diagnosis) -> str:
+    from expert.render import _environment
+    from expert.sandbox import render
+
+    path = checkup.kb.templates["zh"]
+    return render(_environment(str(path.parent)).get_template(path.name),
+                  checkup.renderer.context(answers, diagnosis, "zh"))
