@@ -728,7 +728,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
                       "en": "{file} is not UTF-8 and is read as {encoding} (Chinese Excel's default); if that is "
                             "wrong, name the encoding with --encoding"},
     "batch.row_bad_encoding": {"zh": "这一行不是 {encoding} 编码", "en": "this row is not {encoding}"},
-    "batch.skipped_columns": {"zh": "跳过了 {n} 个问卷平台自带的列（不是题目）：{names}",
+    "batch.skipped_columns": {"zh": "跳过了 {n} 个问卷平台自带的列（不是题目）：{names}",  # names joined by column_list_sep
                               "en": "skipped {n} column(s) the survey tool adds (not questions): {names}"},
     "batch.options_without_question": {
         "zh": "第 {number} 题的选项列（{labels}）对不上问卷里任何一道多选题",
@@ -740,9 +740,30 @@ CATALOGUE: dict[str, dict[str, str]] = {
                        "en": "{file} is not UTF-8; save it as \"CSV UTF-8\" from the spreadsheet program"},
     "batch.empty_csv": {"zh": "{file} 是空的：第一行应是题目 id", "en": "{file} is empty: its first row should be question ids"},
     "batch.bad_header": {"zh": "{file} 的表头有 {n} 处问题：", "en": "the header of {file} has {n} problem(s):"},
-    "batch.unknown_column": {"zh": "列 {name!r} 不是问卷里的题目{hint}",
-                             "en": "column {name!r} is not a question of the questionnaire{hint}"},
-    "batch.duplicate_column": {"zh": "题目 {name} 占了不止一列", "en": "question {name} has more than one column"},
+    "batch.unknown_column": {"zh": "列 {name!r} 不是问卷里的题目；像是题目 {question}写错了，而这道题没有别的列。"
+                                   "请把表头改成题目原文或题目 id",
+                             "en": "column {name!r} is not a question of the questionnaire; it looks like a "
+                                   "misspelling of question {question}, which has no other column. Write the "
+                                   "question's text or id as its header"},
+    "batch.skipped_unknown": {"zh": "{file}：{n} 列不是问卷里的题目，没有读：{columns}",
+                              "en": "{file}: {n} column(s) are no question of the questionnaire and were not read: "
+                                    "{columns}"},
+    "batch.unknown_near": {"zh": "{column}（最接近的题目：{question}，它已有自己的列）",
+                           "en": "{column} (closest question: {question}, which has its own column)"},
+    "batch.unknown_far": {"zh": "{column}（问卷里没有相近的题目）", "en": "{column} (no question of the questionnaire "
+                                                                          "is close)"},
+    "batch.by_position": {"zh": "{file}：{questions} 的单元格是选项序号（问卷星“按选项序号”导出），已按问卷里选项的顺序"
+                                "读取（{example}）",
+                          "en": "{file}: the cells of {questions} are option numbers (问卷星's \"by option number\" "
+                                "export) and were read by the questionnaire's order of options ({example})"},
+    "batch.title_rows": {"zh": "{file} 的第 {rows} 行只有一个单元格，当作标题跳过；表头是第 {header} 行",
+                         "en": "{file}: row(s) {rows} hold a single cell and were skipped as a title; the header is "
+                               "row {header}"},
+    "batch.column_at": {"zh": "第 {number} 列 {name!r}", "en": "column {number} {name!r}"},
+    "batch.column_list_sep": {"zh": "、", "en": ", "},
+    "batch.duplicate_column": {"zh": "题目 {name}占了不止一列：{columns}；只留一列，删掉或改名其余的",
+                               "en": "question {name} has more than one column: {columns}; keep one, and delete "
+                                     "or rename the others"},
     "batch.extra_cells": {"zh": "这一行有 {n} 个单元格，表头只有 {columns} 列", "en": "this row has {n} cells, the header {columns}"},
     "batch.bad_json": {"zh": "这一行不是合法的 JSON:{reason}（第 {column} 列）",
                        "en": "this line is not valid JSON: {reason} (column {column})"},
