@@ -165,9 +165,9 @@ class FollowUp:
             "after_date": format_date(self.after.date, lang, reference) if self.after.date else "",
             "when": when + (t("followup.days", lang, days=days) if days is not None and days > 0
                             else t("followup.when_end", lang)),
-            "headline": t(f"followup.headline_{self.outcome}", lang),
+            "headline": self._headline(lang),
             "summary": self._summary(lang),
-            "advice": t(f"followup.advice_{self.outcome}", lang),
+            "advice": self._advice(lang),
             "overall_before": t(f"verdict.{self.overall[0]}", lang),
             "overall_after": t(f"verdict.{self.overall[1]}", lang),
             "overall_trend": t(f"followup.trend_{_trend(*self.overall)}", lang),
@@ -178,6 +178,20 @@ class FollowUp:
             "metrics": metrics,
             "notes": [t(n, lang, name=self.before.answers.name, days=days) for n in self.notes],
         }
+
+    def _headline(self, lang: str) -> str:
+        """What the first line says: how last time's problems went and, where new ones came up, that too; "见效了"
+        alone over a list of new problems would tell a returning operator only the good half."""
+        text = t(f"followup.headline_{self.outcome}", lang)
+        if self.new and self.outcome != "arisen":
+            text += t("followup.headline_and_new", lang, new=len(self.new))
+        return text
+
+    def _advice(self, lang: str) -> str:
+        text = t(f"followup.advice_{self.outcome}", lang)
+        if self.new and self.outcome != "arisen":
+            text += t("followup.advice_and_new", lang)
+        return text
 
     def _summary(self, lang: str) -> str:
         n = len(self.cured) + len(self.remaining)
@@ -227,6 +241,8 @@ def compare(before: Checkpoint, after: Checkpoint) -> FollowUp:
         notes.append("followup.early")
     if before.answers.name and after.answers.name and before.answers.name != after.answers.name:
         notes.append("followup.renamed")
+    if before.answers.values == after.answers.values:  # the same file twice, or this checkup's answers copied
+        notes = [n for n in notes if n != "followup.same_day"] + ["followup.same_answers"]
     return FollowUp(
         before=before,
         after=after,

@@ -602,6 +602,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "followup.headline_not_yet": {"zh": "还没见效", "en": "Not working yet"},
     "followup.headline_clear": {"zh": "两次都没查出问题", "en": "Clear both times"},
     "followup.headline_arisen": {"zh": "这次查出了新问题", "en": "New problems this time"},
+    "followup.headline_and_new": {"zh": "，又冒出 {new} 个新问题", "en": ", but {new} new problem(s) came up"},
+    "followup.advice_and_new": {"zh": "新冒出来的问题计划里已经排上了，趁它们还没扎根先治。",
+                                "en": " The new problems are in this plan: treat them before they take root."},
+    "followup.same_answers": {"zh": "两份答卷的回答一模一样：--since 给的是不是这次的答卷？应给上一次体检的那份。",
+                              "en": "The two answers files hold exactly the same answers: is --since this checkup's "
+                                    "own file? It takes the previous checkup's answers."},
     "followup.problems": {"zh": "{n} 个问题", "en": "{n} problems"},
     "followup.problem": {"zh": "{n} 个问题", "en": "{n} problem"},
     "followup.summary_worked": {"zh": "上次查出 {problems}，这次一个都没再出现。",
@@ -646,6 +652,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "不参与比较）。",
         "en": "{file}: {n} earlier checkups, matched to this run by community name ({unreadable} unreadable and "
               "{nameless} nameless rows left out)."},
+    "batch.since_repeated": {"zh": "上次的结果里有 {n} 个群名出现了不止一次，各取日期最晚的一份（同一天的取后出现的）来比：{items}",
+                             "en": "{n} community name(s) occur more than once among the earlier checkups; each is "
+                                   "compared with its latest (of one day, the last listed): {items}"},
+    "batch.since_repeated_item": {"zh": "「{name}」{n} 次，用 {kept}", "en": "\u201c{name}\u201d {n} times, using {kept}"},
     # shequn init: a knowledge base of one's own
     "init.not_a_folder": {"zh": "{dir} 已经存在，而且不是文件夹：请换一个文件夹名",
                           "en": "{dir} exists and is not a folder: choose another folder name"},
