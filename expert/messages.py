@@ -501,6 +501,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cli.file_missing": {"zh": "找不到文件 {file}", "en": "no such file: {file}"},
     "cli.cannot_write": {"zh": "写不了 {file}：{reason}", "en": "cannot write {file}: {reason}"},
     "cli.written": {"zh": "处方已写入 {file}", "en": "prescription written to {file}"},
+    "cli.workbook_to_terminal": {"zh": ".xlsx 工作簿没法显示在终端上：用 -o 文件名.xlsx 写到文件，或用 -o - 接管道",
+                                 "en": "an .xlsx workbook cannot be shown on a terminal: write it with -o FILE.xlsx, "
+                                       "or pipe -o - into another program"},
     "cli.file_written": {"zh": "已写入 {file}", "en": "written to {file}"},
     "cli.check_ok": {"zh": "知识库 {kb} 没有错误：{questions} 道题，{rules} 条规则，{findings} 种发现，"
                            "{cases} 个黄金案例全部通过；警告 {warnings} 条。",

@@ -405,3 +405,36 @@ def test_a_one_column_table_is_still_read_by_its_header(mini, tmp_path):
     source.write_text("群名\n城西跑团\n读书会\n", encoding="utf-8")
     read = Source(source, mini.kb.questionnaire)
     assert read.columns == ["community_name"] and [row.raw for row in read] == [["城西跑团"], ["读书会"]]
+
+
+@pytest.mark.parametrize("argv, written", [(["template", "xlsx", "-o", "{dir}/名单.xlsx"], "{dir}/名单.xlsx"),
+                                           (["template", "xlsx"], "shequn-template.xlsx"),
+                                           (["export", "xlsform", "-o", "{dir}/form.xlsx"], "{dir}/form.xlsx"),
+                                           (["export", "xlsform"], "shequn-xlsform.xlsx")])
+def test_writing_a_workbook_without_openpyxl_names_the_file_it_would_write(argv, written, mini_kb, tmp_path, capsys,
+                                                                          monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    argv = [a.format(dir=tmp_path) for a in argv]
+    assert main([*argv, "--kb", str(mini_kb)]) == 2
+    assert (f"读写 .xlsx（{written.format(dir=tmp_path)}）需要 openpyxl：pip install 'shequn[xlsx]'"
+            in capsys.readouterr().err)
+    assert list(tmp_path.glob("*.xlsx")) == []
+
+
+@pytest.mark.parametrize("argv", [["template", "xlsx", "-o", "-"], ["export", "xlsform", "-o", "-"]])
+def test_a_workbook_to_standard_output_goes_to_the_pipe_not_into_a_file_named_dash(argv, mini_kb, tmp_path,
+                                                                                    capsysbinary, monkeypatch):
+    pytest.importorskip("openpyxl")
+    monkeypatch.chdir(tmp_path)
+    assert main([*argv, "--kb", str(mini_kb)]) == 0
+    out = capsysbinary.readouterr().out
+    assert out.startswith(b"PK\x03\x04")  # a zip: the workbook itself
+    assert not (tmp_path / "-").exists()
+
+
+def test_a_workbook_is_not_printed_on_a_terminal(mini_kb, tmp_path, capsys, monkeypatch):
+    pytest.importorskip("openpyxl")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["export", "xlsform", "-o", "-", "--kb", str(mini_kb)]) == 2
+    assert ".xlsx 工作簿没法显示在终端上：用 -o 文件名.xlsx 写到文件，或用 -o - 接管道" in capsys.readouterr().err
