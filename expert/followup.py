@@ -218,6 +218,15 @@ def _shown(value: Any, unit: str, lang: str) -> str:
     return t("answer.none", lang) if value is None else f"{format_number(value)}{unit}"
 
 
+def _same_file(one: str | None, other: str | None) -> bool:
+    if not one or not other or one == "-" or other == "-":
+        return False
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
+
+
 def compare(before: Checkpoint, after: Checkpoint) -> FollowUp:
     """The follow-up of `before` by `after`, both diagnosed; raises UsageError when the earlier checkup
     is dated, by both files' own `date:`, after this one (the two files given the wrong way round)."""
@@ -241,8 +250,10 @@ def compare(before: Checkpoint, after: Checkpoint) -> FollowUp:
         notes.append("followup.early")
     if before.answers.name and after.answers.name and before.answers.name != after.answers.name:
         notes.append("followup.renamed")
-    if before.answers.values == after.answers.values:  # the same file twice, or this checkup's answers copied
-        notes = [n for n in notes if n != "followup.same_day"] + ["followup.same_answers"]
+    if _same_file(before.answers.file, after.answers.file):  # `diagnose X --since X`
+        notes = [n for n in notes if n != "followup.same_day"] + ["followup.same_file"]
+    elif before.answers.values == after.answers.values:  # nothing changed, or this checkup's answers copied
+        notes.append("followup.same_answers")
     return FollowUp(
         before=before,
         after=after,

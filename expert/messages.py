@@ -608,9 +608,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "followup.headline_and_new": {"zh": "，又冒出 {new} 个新问题", "en": ", but {new} new problem(s) came up"},
     "followup.advice_and_new": {"zh": "新冒出来的问题计划里已经排上了，趁它们还没扎根先治。",
                                 "en": " The new problems are in this plan: treat them before they take root."},
-    "followup.same_answers": {"zh": "两份答卷的回答一模一样：--since 给的是不是这次的答卷？应给上一次体检的那份。",
-                              "en": "The two answers files hold exactly the same answers: is --since this checkup's "
-                                    "own file? It takes the previous checkup's answers."},
+    "followup.same_file": {"zh": "--since 给的就是这次的答卷，两次比的是同一个文件：--since 后面应放上一次体检的答卷。",
+                           "en": "--since names this checkup's own answers file, so the file was compared with "
+                                 "itself: --since takes the previous checkup's answers."},
+    "followup.same_answers": {"zh": "两次的回答一模一样，一个数字都没动：群真的没变，说明上次计划里的步骤还没做起来；"
+                                    "要是 --since 放错了文件，换成上一次体检的答卷再比。",
+                              "en": "Every answer is the same as last time, not one figure moved: if the community "
+                                    "really has not changed, last time's steps have not started yet; if --since names "
+                                    "the wrong file, compare again with the previous checkup's answers."},
     "followup.problems": {"zh": "{n} 个问题", "en": "{n} problems"},
     "followup.problem": {"zh": "{n} 个问题", "en": "{n} problem"},
     "followup.summary_worked": {"zh": "上次查出 {problems}，这次一个都没再出现。",

@@ -342,13 +342,22 @@ def test_problems_cured_with_nothing_new_keep_the_plain_headline(capsys, tmp_pat
     assert "又冒出" not in out and "新冒出来的问题" not in out
 
 
-def test_the_same_answers_twice_are_named_as_a_likely_mistake(capsys, tmp_path):
+def test_the_same_file_twice_is_named_as_a_mistake(capsys, tmp_path):
     same = write(tmp_path / "same.yaml", case("no_leaders"))
     _, out, _ = run(capsys, "diagnose", same, "--since", same)
-    assert "两份答卷的回答一模一样：--since 给的是不是这次的答卷？应给上一次体检的那份。" in out
-    assert "两次体检是同一天" not in out  # the likelier explanation is the only one given
+    assert "--since 给的就是这次的答卷，两次比的是同一个文件：--since 后面应放上一次体检的答卷。" in out
+    assert "两次体检是同一天" not in out and "一模一样" not in out  # the one explanation that is certain
     _, out, _ = run(capsys, "diagnose", same, "--since", same, "--lang", "en")
-    assert "The two answers files hold exactly the same answers: is --since this checkup's own file?" in out
+    assert "--since names this checkup's own answers file, so the file was compared with itself" in out
+
+
+def test_answers_unchanged_since_last_time_say_no_figure_moved(capsys, tmp_path):
+    old = write(tmp_path / "old.yaml", case("no_leaders"))
+    new = write(tmp_path / "new.yaml", {**case("no_leaders"), "date": "2026-12-22"})  # every answer kept
+    _, out, _ = run(capsys, "diagnose", new, "--since", old)
+    assert ("两次的回答一模一样，一个数字都没动：群真的没变，说明上次计划里的步骤还没做起来；"
+            "要是 --since 放错了文件，换成上一次体检的答卷再比。") in out
+    assert "## 复查：还没见效\n" in out
 
 
 def test_batch_since_names_a_community_found_twice_and_which_checkup_it_is_compared_with(tmp_path):
