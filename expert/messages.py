@@ -660,6 +660,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "不参与比较）。",
         "en": "{file}: {n} earlier checkups, matched to this run by community name ({unreadable} unreadable and "
               "{nameless} nameless rows left out)."},
+    "batch.since_unreadable": {"zh": "上次的结果里有 {n} 行读不了，不参与比较：{rows}（第一行的原因：{reason}）",
+                               "en": "{n} earlier row(s) could not be read and are left out of the "
+                                     "comparison: {rows} (the first because: {reason})"},
     "batch.since_repeated": {"zh": "上次的结果里有 {n} 个群名出现了不止一次，各取日期最晚的一份（同一天的取后出现的）来比：{items}",
                              "en": "{n} community name(s) occur more than once among the earlier checkups; each is "
                                    "compared with its latest (of one day, the last listed): {items}"},

@@ -375,3 +375,17 @@ def test_batch_since_names_a_community_found_twice_and_which_checkup_it_is_compa
             f"「春芽宝妈育儿交流群」3 次，用 {tmp_path / 'before' / 'b.yaml'}") in err.getvalue()
     result = json.loads((tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8"))
     assert result["followup"]["since"]["date"] == "2026-11-30"
+
+
+def test_batch_since_names_the_earlier_rows_it_could_not_read_and_why(tmp_path):
+    from expert.batch import run_batch
+
+    for folder in ("before", "now"):
+        (tmp_path / folder).mkdir()
+    write(tmp_path / "before" / "a.yaml", case("no_leaders"))
+    write(tmp_path / "before" / "old.yaml", {**case("healthy"), "version": 1})  # another questionnaire version
+    write(tmp_path / "now" / "1.yaml", leaders_found(case("no_leaders")))
+    err = io.StringIO()
+    run_batch(tmp_path / "now", tmp_path / "out", jobs=1, since=tmp_path / "before", stderr=err, progress=False)
+    assert (f"上次的结果里有 1 行读不了，不参与比较：{tmp_path / 'before' / 'old.yaml'}（第一行的原因：这份答卷来自问卷 "
+            "community 的第 1 版，当前是第 2 版；请核对答案后把 version 改为 2）") in err.getvalue()

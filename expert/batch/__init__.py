@@ -163,16 +163,16 @@ class _Run:
 
 def _history(since: str | Path, checkup, lang: str | None, stderr: TextIO):
     """The earlier checkups of --since, with one line on what was found there."""
-    from expert.batch.history import read_history, repeated_note
+    from expert.batch.history import read_history, repeated_note, unreadable_note
 
     if not Path(since).exists():
         raise UsageError(t("cli.file_missing", file=str(since)))
     history = read_history(since, checkup, lang)
     print(t("batch.since_read", lang, file=str(since), n=len(history), unreadable=history.unreadable,
             nameless=history.nameless), file=stderr)
-    note = repeated_note(history, lang)
-    if note:
-        print(note, file=stderr)
+    for note in (unreadable_note(history, lang), repeated_note(history, lang)):
+        if note:
+            print(note, file=stderr)
     return history
 
 

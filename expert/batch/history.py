@@ -23,6 +23,7 @@ class History:
     checkups: dict[str, Checkpoint] = field(default_factory=dict)
     unreadable: int = 0  # earlier rows that could not be read or validated
     nameless: int = 0  # earlier rows without a community name to match on
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (where, why) of each unreadable row
     repeated: dict[str, list[str]] = field(default_factory=dict)  # name -> where each of its checkups is
     kept: dict[str, str] = field(default_factory=dict)  # name -> where the checkup compared with is
 
@@ -45,8 +46,11 @@ def read_history(path: str | Path, checkup, lang: str | None = None) -> History:
     for row in source:
         try:
             answers = validate_answers(reader.document(row), checkup.kb.questionnaire, row.where, lang)
-        except (AnswersError, RecursionError, MemoryError):
+        except (AnswersError, RecursionError, MemoryError) as exc:
             history.unreadable += 1
+            first = exc.problems[0] if isinstance(exc, AnswersError) and exc.problems else None
+            history.problems.append((row.where, first.message if first is not None and first.message else
+                                     getattr(exc, "message", "") or type(exc).__name__))
             continue
         if not answers.name:
             history.nameless += 1
@@ -60,6 +64,17 @@ def read_history(path: str | Path, checkup, lang: str | None = None) -> History:
             history.checkups[answers.name] = point
             history.kept[answers.name] = row.where
     return history
+
+
+def unreadable_note(history: History, lang: str | None = None, shown: int = 3) -> str | None:
+    """One line naming the earlier rows that could not be read (the first few) and why the first could not."""
+    from expert.messages import t
+
+    if not history.problems:
+        return None
+    where = [w for w, _ in history.problems]
+    rows = t("batch.column_list_sep", lang).join(where[:shown]) + ("…" if len(where) > shown else "")
+    return t("batch.since_unreadable", lang, n=len(where), rows=rows, reason=history.problems[0][1])
 
 
 def repeated_note(history: History, lang: str | None = None) -> str | None:
