@@ -596,7 +596,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "followup.dated_by_unknown": {"zh": "上次体检的日期不详", "en": "The date of the last checkup is not known"},
     "followup.days": {"zh": "，到这次隔了 {days} 天。", "en": ", {days} days before this one."},
     "followup.when_end": {"zh": "。", "en": "."},
-    "followup.points": {"zh": " 个百分点", "en": " points"},
+    "followup.points": {"zh": " 个百分点", "en": " percentage points"},
     "followup.trend_better": {"zh": "好转", "en": "better"},
     "followup.trend_worse": {"zh": "变差", "en": "worse"},
     "followup.trend_same": {"zh": "没变", "en": "unchanged"},

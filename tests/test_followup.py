@@ -87,6 +87,8 @@ def test_the_1990_figures_leaders_participants_and_onlookers_move(capsys, pair):
     assert "| 最近 7 天只看不说的人（围观者） | 254 | 229 | −25 |" in out
     assert "| 发言比例 | 2.3% | 11.9% | +9.6 个百分点 |" in out
     assert "| 按 1990 法则需要的意见领袖（含群主） | 3 | 3 | ±0 |" in out
+    _, out, _ = run(capsys, "diagnose", new, "--since", old, "--lang", "en")
+    assert "| Share of members who spoke | 2.3% | 11.9% | +9.6 percentage points |" in out  # not "+9.6%"
 
 
 def test_the_same_answers_four_weeks_later_have_not_worked_yet(capsys, tmp_path):

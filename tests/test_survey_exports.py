@@ -332,7 +332,7 @@ def test_option_numbers_are_read_by_the_questions_order_with_one_note(mini_kb, t
 
 
 @pytest.mark.parametrize("cell, value", [("2", "personal"), ("个人", "personal"), ("personal", "personal"),
-                                         ("3", "3"), ("0", "0"), ("1┋2", "1┋2")])
+                                         ("3", "3"), ("0", "0"), ("1┋2", "1┋2"), ("2〖自己填的〗", "personal")])
 def test_a_single_choice_number_is_an_option_only_where_it_names_one(cell, value, mini):
     from expert.batch import CellReader
 
@@ -341,7 +341,8 @@ def test_a_single_choice_number_is_an_option_only_where_it_names_one(cell, value
 
 
 @pytest.mark.parametrize("cell, value", [("1┋2", ["perks", "content"]), ("2", ["content"]), ("1, 2", ["perks", "content"]),
-                                         ("2;1", ["content", "perks"]), ("1┋3", ["1", "3"]), ("福利┋2", ["perks", "2"])])
+                                         ("2;1", ["content", "perks"]), ("1┋3", ["1", "3"]), ("福利┋2", ["perks", "2"]),
+                                         ("1┋2〖每周直播〗", ["perks", "content"])])
 def test_multiple_choice_numbers_are_options_only_where_every_one_names_one(cell, value, mini):
     from expert.batch import CellReader
 

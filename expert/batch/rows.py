@@ -341,13 +341,14 @@ class CellReader:
         return text
 
 
+_FILLED_IN = re.compile(r"[〖\[【][^〗\]】]*[〗\]】]")
 _NUMBERS = re.compile(r"\s*\d{1,3}(?:\s*[┋;；|,，、\s]\s*\d{1,3})*\s*")
 
 
 def _option_numbers(text: str, q: Question) -> list[str] | None:
     """The options a cell names by their numbers in the question's order (问卷星's "按选项序号" export writes "2"
     for the second option and "1┋3" for the first and third), or None when the cell is not such numbers."""
-    plain = unicodedata.normalize("NFKC", text)
+    plain = _FILLED_IN.sub("", unicodedata.normalize("NFKC", text))  # "6〖小红书群〗": the 6th option, filled in
     if not _NUMBERS.fullmatch(plain):
         return None
     values = q.choice_values
