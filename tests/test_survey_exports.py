@@ -439,3 +439,17 @@ def test_a_workbook_is_not_printed_on_a_terminal(mini_kb, tmp_path, capsys, monk
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     assert main(["export", "xlsform", "-o", "-", "--kb", str(mini_kb)]) == 2
     assert ".xlsx 工作簿没法显示在终端上：用 -o 文件名.xlsx 写到文件，或用 -o - 接管道" in capsys.readouterr().err
+
+
+def test_a_questions_short_name_or_capitalised_id_is_its_header_too(checkup):
+    questionnaire = checkup.kb.questionnaire
+    assert read_header(["群名", "群人数", "Members_7d", "Age_Months", "7 天内说过话的人数"], questionnaire, "x.csv").columns \
+        == ["community_name", "members", None, "age_months", "active_7d"]
+
+
+def test_a_header_near_a_short_name_is_refused_naming_that_question(checkup):
+    with pytest.raises(AnswersError) as caught:
+        read_header(["群名称", "群人数"], checkup.kb.questionnaire, "x.csv")
+    assert str(caught.value.problems[0]) == (
+        "x.csv:1:1: 列 '群名称' 不是问卷里的题目；像是题目 community_name「你的社群叫什么名字？」写错了，而这道题没有别的列。"
+        "请把表头改成题目原文或题目 id")

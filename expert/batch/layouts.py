@@ -86,12 +86,17 @@ class _Matcher:
         for q in self.questions.values():
             for text in q.text.values():
                 self.by_title.setdefault(_title(text), q.id)
+        for q in self.questions.values():  # the short name messages use (群人数) is a header people write too
+            for text in (q.label.values() if q.label else ()):
+                self.by_title.setdefault(_title(text), q.id)
         self.choice_names = {q.id: choice_names(q) for q in self.questions.values() if q.choices}
 
     def question(self, text: str) -> str | None:
         name = text.strip()
         if name in self.questions:
             return name
+        if name.lower() in self.questions:  # "Members" for members, as a spreadsheet capitalises it
+            return name.lower()
         return self.by_title.get(_title(name)) if name else None
 
     def choice(self, qid: str, label: str) -> str | None:
@@ -104,7 +109,8 @@ class _Matcher:
         key = _title(rest or name)
         best, score = None, 0.6
         for q in self.questions.values():
-            for candidate in (q.id.lower(), *(_title(text) for text in q.text.values())):
+            names = [*q.text.values(), *(q.label.values() if q.label else ())]
+            for candidate in (q.id.lower(), *(_title(text) for text in names)):
                 ratio = difflib.SequenceMatcher(None, key, candidate).ratio()
                 if ratio >= score:
                     best, score = q.id, ratio
