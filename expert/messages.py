@@ -780,6 +780,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "batch.title_rows": {"zh": "{file} 的第 {rows} 行只有一个单元格，当作标题跳过；表头是第 {header} 行",
                          "en": "{file}: row(s) {rows} hold a single cell and were skipped as a title; the header is "
                                "row {header}"},
+    "batch.no_question_column": {"zh": "表头没有一列是问卷里的题目（表头是 {names}）：这是别的表格，还是表头不在第一行？"
+                                       "每道题一列，表头写题目原文或题目 id，例如 {example}",
+                                 "en": "no column of the header is a question of the questionnaire (the header is "
+                                       "{names}): is this another table, or is the header not on the first row? One "
+                                       "column per question, headed by its text or id, e.g. {example}"},
     "batch.column_at": {"zh": "第 {number} 列 {name!r}", "en": "column {number} {name!r}"},
     "batch.column_list_sep": {"zh": "、", "en": ", "},
     "batch.duplicate_column": {"zh": "题目 {name}占了不止一列：{columns}；只留一列，删掉或改名其余的",

@@ -453,3 +453,11 @@ def test_a_header_near_a_short_name_is_refused_naming_that_question(checkup):
     assert str(caught.value.problems[0]) == (
         "x.csv:1:1: 列 '群名称' 不是问卷里的题目；像是题目 community_name「你的社群叫什么名字？」写错了，而这道题没有别的列。"
         "请把表头改成题目原文或题目 id")
+
+
+def test_a_table_with_no_question_at_all_is_refused_at_the_header_not_row_by_row(mini):
+    with pytest.raises(AnswersError) as caught:
+        columns(mini, "订单号", "金额", "序号")
+    assert str(caught.value.problems[0]) == (
+        "x.csv:1: 表头没有一列是问卷里的题目（表头是 '订单号'、'金额'、'序号'）：这是别的表格，还是表头不在第一行？"
+        "每道题一列，表头写题目原文或题目 id，例如 community_name / 群名")

@@ -188,6 +188,10 @@ def read_header(header: list[str], questionnaire: Questionnaire, file: str, line
             columns[index] = (qid, m.choice(qid, label))
     _settle_duplicates(columns, header, m, problems, file, line)
     held = {c if isinstance(c, str) else c[0] for c in columns if c is not None}
+    if not held - set(ROW_KEYS) and not problems:  # another table altogether: every row would only fail
+        names = t("batch.column_list_sep").join(repr(c.strip()) for c in header if c.strip())
+        raise AnswersError(t("batch.bad_header", file=file, n=1), [Problem(t("batch.no_question_column", names=names,
+                                                                             example=_example(m)), file, line)])
     for number, name, near in unknown:
         if near is not None and near not in held:  # a misspelling of a question that has no column of its own
             problems.append(Problem(t("batch.unknown_column", name=name, question=m.title_of(near)), file, line,
@@ -195,6 +199,11 @@ def read_header(header: list[str], questionnaire: Questionnaire, file: str, line
     if problems:
         raise AnswersError(t("batch.bad_header", file=file, n=len(problems)), problems)
     return Header(columns, skipped, unknown)
+
+
+def _example(m: _Matcher) -> str:
+    first = m.questions[m.order[0]]
+    return f"{first.id} / {next(iter(first.text.values()))}"
 
 
 def unknown_note(found: Header, questionnaire: Questionnaire, file: str) -> str | None:
