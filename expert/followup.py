@@ -121,6 +121,8 @@ class FollowUp:
             "verdicts": {check: {"before": b, "after": a, "trend": _trend(b, a)}
                          for check, (b, a) in self.verdicts.items()},
             "metrics": {mid: {"before": b, "after": a, "change": _change(b, a)} for mid, (b, a) in self.metrics.items()},
+            # what the prescription points out: same_day, early, renamed, same_file, same_answers
+            "notes": [note.split(".", 1)[1] for note in self.notes],
         }
 
     # ------------------------------------------------------------------ what the prescription shows

@@ -391,3 +391,12 @@ def test_batch_since_names_the_earlier_rows_it_could_not_read_and_why(tmp_path):
     run_batch(tmp_path / "now", tmp_path / "out", jobs=1, since=tmp_path / "before", stderr=err, progress=False)
     assert (f"上次的结果里有 1 行读不了，不参与比较：{tmp_path / 'before' / 'old.yaml'}（第一行的原因：这份答卷来自问卷 "
             "community 的第 1 版，当前是第 2 版；请核对答案后把 version 改为 2）") in err.getvalue()
+
+
+def test_the_json_names_what_the_prescription_points_out(capsys, tmp_path):
+    old = case("no_leaders")
+    old["answers"]["community_name"] = "旧名字"
+    old = write(tmp_path / "old.yaml", old)
+    new = write(tmp_path / "new.yaml", leaders_found(case("no_leaders"), date="2026-12-01"))
+    _, out, _ = run(capsys, "diagnose", new, "--since", old, "--format", "json")
+    assert json.loads(out)["followup"]["notes"] == ["early", "renamed"]
