@@ -368,8 +368,9 @@ def _template(args: argparse.Namespace) -> int:
 
     kb = load_knowledge_base(args.kb)
     lang = args.lang if args.lang in kb.languages else kb.languages[0]
-    content = import_template(kb.questionnaire, args.kind, lang)
-    _output_file(content, args.output or ("shequn-template.xlsx" if args.kind == "xlsx" else None))
+    output = args.output or ("shequn-template.xlsx" if args.kind == "xlsx" else None)
+    content = import_template(kb.questionnaire, args.kind, lang, name=output or "-")
+    _output_file(content, output)
     return 0
 
 
@@ -377,7 +378,7 @@ def _export(args: argparse.Namespace) -> int:
     from expert.knowledge import load_knowledge_base
     from expert.xlsform import xlsform
 
-    _output_file(xlsform(load_knowledge_base(args.kb).questionnaire), args.output)
+    _output_file(xlsform(load_knowledge_base(args.kb).questionnaire, args.output), args.output)
     return 0
 
 
@@ -386,6 +387,13 @@ def _output_file(content: str | bytes, output: str | None) -> None:
     if isinstance(content, str) and (not output or output == "-"):
         sys.stdout.write(content)
         sys.stdout.flush()
+        return
+    if output == "-":  # a workbook to standard output: for a pipe, never for a terminal
+        if sys.stdout.isatty():
+            raise UsageError(t("cli.workbook_to_terminal"))
+        sys.stdout.flush()
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
         return
     from expert.files import reason, write_atomically
 

@@ -121,6 +121,8 @@ class FollowUp:
             "verdicts": {check: {"before": b, "after": a, "trend": _trend(b, a)}
                          for check, (b, a) in self.verdicts.items()},
             "metrics": {mid: {"before": b, "after": a, "change": _change(b, a)} for mid, (b, a) in self.metrics.items()},
+            # what the prescription points out: same_day, early, renamed, same_file, same_answers
+            "notes": [note.split(".", 1)[1] for note in self.notes],
         }
 
     # ------------------------------------------------------------------ what the prescription shows
@@ -165,9 +167,9 @@ class FollowUp:
             "after_date": format_date(self.after.date, lang, reference) if self.after.date else "",
             "when": when + (t("followup.days", lang, days=days) if days is not None and days > 0
                             else t("followup.when_end", lang)),
-            "headline": t(f"followup.headline_{self.outcome}", lang),
+            "headline": self._headline(lang),
             "summary": self._summary(lang),
-            "advice": t(f"followup.advice_{self.outcome}", lang),
+            "advice": self._advice(lang),
             "overall_before": t(f"verdict.{self.overall[0]}", lang),
             "overall_after": t(f"verdict.{self.overall[1]}", lang),
             "overall_trend": t(f"followup.trend_{_trend(*self.overall)}", lang),
@@ -178,6 +180,20 @@ class FollowUp:
             "metrics": metrics,
             "notes": [t(n, lang, name=self.before.answers.name, days=days) for n in self.notes],
         }
+
+    def _headline(self, lang: str) -> str:
+        """What the first line says: how last time's problems went and, where new ones came up, that too; "见效了"
+        alone over a list of new problems would tell a returning operator only the good half."""
+        text = t(f"followup.headline_{self.outcome}", lang)
+        if self.new and self.outcome != "arisen":
+            text += t("followup.headline_and_new", lang, new=len(self.new))
+        return text
+
+    def _advice(self, lang: str) -> str:
+        text = t(f"followup.advice_{self.outcome}", lang)
+        if self.new and self.outcome != "arisen":
+            text += t("followup.advice_and_new", lang)
+        return text
 
     def _summary(self, lang: str) -> str:
         n = len(self.cured) + len(self.remaining)
@@ -204,6 +220,15 @@ def _shown(value: Any, unit: str, lang: str) -> str:
     return t("answer.none", lang) if value is None else f"{format_number(value)}{unit}"
 
 
+def _same_file(one: str | None, other: str | None) -> bool:
+    if not one or not other or one == "-" or other == "-":
+        return False
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
+
+
 def compare(before: Checkpoint, after: Checkpoint) -> FollowUp:
     """The follow-up of `before` by `after`, both diagnosed; raises UsageError when the earlier checkup
     is dated, by both files' own `date:`, after this one (the two files given the wrong way round)."""
@@ -227,6 +252,10 @@ def compare(before: Checkpoint, after: Checkpoint) -> FollowUp:
         notes.append("followup.early")
     if before.answers.name and after.answers.name and before.answers.name != after.answers.name:
         notes.append("followup.renamed")
+    if _same_file(before.answers.file, after.answers.file):  # `diagnose X --since X`
+        notes = [n for n in notes if n != "followup.same_day"] + ["followup.same_file"]
+    elif before.answers.values == after.answers.values:  # nothing changed, or this checkup's answers copied
+        notes.append("followup.same_answers")
     return FollowUp(
         before=before,
         after=after,

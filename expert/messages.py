@@ -501,6 +501,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cli.file_missing": {"zh": "找不到文件 {file}", "en": "no such file: {file}"},
     "cli.cannot_write": {"zh": "写不了 {file}：{reason}", "en": "cannot write {file}: {reason}"},
     "cli.written": {"zh": "处方已写入 {file}", "en": "prescription written to {file}"},
+    "cli.workbook_to_terminal": {"zh": ".xlsx 工作簿没法显示在终端上：用 -o 文件名.xlsx 写到文件，或用 -o - 接管道",
+                                 "en": "an .xlsx workbook cannot be shown on a terminal: write it with -o FILE.xlsx, "
+                                       "or pipe -o - into another program"},
     "cli.file_written": {"zh": "已写入 {file}", "en": "written to {file}"},
     "cli.check_ok": {"zh": "知识库 {kb} 没有错误：{questions} 道题，{rules} 条规则，{findings} 种发现，"
                            "{cases} 个黄金案例全部通过；警告 {warnings} 条。",
@@ -593,7 +596,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "followup.dated_by_unknown": {"zh": "上次体检的日期不详", "en": "The date of the last checkup is not known"},
     "followup.days": {"zh": "，到这次隔了 {days} 天。", "en": ", {days} days before this one."},
     "followup.when_end": {"zh": "。", "en": "."},
-    "followup.points": {"zh": " 个百分点", "en": " points"},
+    "followup.points": {"zh": " 个百分点", "en": " percentage points"},
     "followup.trend_better": {"zh": "好转", "en": "better"},
     "followup.trend_worse": {"zh": "变差", "en": "worse"},
     "followup.trend_same": {"zh": "没变", "en": "unchanged"},
@@ -602,6 +605,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "followup.headline_not_yet": {"zh": "还没见效", "en": "Not working yet"},
     "followup.headline_clear": {"zh": "两次都没查出问题", "en": "Clear both times"},
     "followup.headline_arisen": {"zh": "这次查出了新问题", "en": "New problems this time"},
+    "followup.headline_and_new": {"zh": "，又冒出 {new} 个新问题", "en": ", but {new} new problem(s) came up"},
+    "followup.advice_and_new": {"zh": "新冒出来的问题计划里已经排上了，趁它们还没扎根先治。",
+                                "en": " The new problems are in this plan: treat them before they take root."},
+    "followup.same_file": {"zh": "--since 给的就是这次的答卷，两次比的是同一个文件：--since 后面应放上一次体检的答卷。",
+                           "en": "--since names this checkup's own answers file, so the file was compared with "
+                                 "itself: --since takes the previous checkup's answers."},
+    "followup.same_answers": {"zh": "两次的回答一模一样，一个数字都没动：群真的没变，说明上次计划里的步骤还没做起来；"
+                                    "要是 --since 放错了文件，换成上一次体检的答卷再比。",
+                              "en": "Every answer is the same as last time, not one figure moved: if the community "
+                                    "really has not changed, last time's steps have not started yet; if --since names "
+                                    "the wrong file, compare again with the previous checkup's answers."},
     "followup.problems": {"zh": "{n} 个问题", "en": "{n} problems"},
     "followup.problem": {"zh": "{n} 个问题", "en": "{n} problem"},
     "followup.summary_worked": {"zh": "上次查出 {problems}，这次一个都没再出现。",
@@ -646,6 +660,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "不参与比较）。",
         "en": "{file}: {n} earlier checkups, matched to this run by community name ({unreadable} unreadable and "
               "{nameless} nameless rows left out)."},
+    "batch.since_unreadable": {"zh": "上次的结果里有 {n} 行读不了，不参与比较：{rows}（第一行的原因：{reason}）",
+                               "en": "{n} earlier row(s) could not be read and are left out of the "
+                                     "comparison: {rows} (the first because: {reason})"},
+    "batch.since_repeated": {"zh": "上次的结果里有 {n} 个群名出现了不止一次，各取日期最晚的一份（同一天的取后出现的）来比：{items}",
+                             "en": "{n} community name(s) occur more than once among the earlier checkups; each is "
+                                   "compared with its latest (of one day, the last listed): {items}"},
+    "batch.since_repeated_item": {"zh": "「{name}」{n} 次，用 {kept}", "en": "\u201c{name}\u201d {n} times, using {kept}"},
     # shequn init: a knowledge base of one's own
     "init.not_a_folder": {"zh": "{dir} 已经存在，而且不是文件夹：请换一个文件夹名",
                           "en": "{dir} exists and is not a folder: choose another folder name"},
@@ -728,7 +749,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
                       "en": "{file} is not UTF-8 and is read as {encoding} (Chinese Excel's default); if that is "
                             "wrong, name the encoding with --encoding"},
     "batch.row_bad_encoding": {"zh": "这一行不是 {encoding} 编码", "en": "this row is not {encoding}"},
-    "batch.skipped_columns": {"zh": "跳过了 {n} 个问卷平台自带的列（不是题目）：{names}",
+    "batch.skipped_columns": {"zh": "跳过了 {n} 个问卷平台自带的列（不是题目）：{names}",  # names joined by column_list_sep
                               "en": "skipped {n} column(s) the survey tool adds (not questions): {names}"},
     "batch.options_without_question": {
         "zh": "第 {number} 题的选项列（{labels}）对不上问卷里任何一道多选题",
@@ -740,9 +761,35 @@ CATALOGUE: dict[str, dict[str, str]] = {
                        "en": "{file} is not UTF-8; save it as \"CSV UTF-8\" from the spreadsheet program"},
     "batch.empty_csv": {"zh": "{file} 是空的：第一行应是题目 id", "en": "{file} is empty: its first row should be question ids"},
     "batch.bad_header": {"zh": "{file} 的表头有 {n} 处问题：", "en": "the header of {file} has {n} problem(s):"},
-    "batch.unknown_column": {"zh": "列 {name!r} 不是问卷里的题目{hint}",
-                             "en": "column {name!r} is not a question of the questionnaire{hint}"},
-    "batch.duplicate_column": {"zh": "题目 {name} 占了不止一列", "en": "question {name} has more than one column"},
+    "batch.unknown_column": {"zh": "列 {name!r} 不是问卷里的题目；像是题目 {question}写错了，而这道题没有别的列。"
+                                   "请把表头改成题目原文或题目 id",
+                             "en": "column {name!r} is not a question of the questionnaire; it looks like a "
+                                   "misspelling of question {question}, which has no other column. Write the "
+                                   "question's text or id as its header"},
+    "batch.skipped_unknown": {"zh": "{file}：{n} 列不是问卷里的题目，没有读：{columns}",
+                              "en": "{file}: {n} column(s) are no question of the questionnaire and were not read: "
+                                    "{columns}"},
+    "batch.unknown_near": {"zh": "{column}（最接近的题目：{question}，它已有自己的列）",
+                           "en": "{column} (closest question: {question}, which has its own column)"},
+    "batch.unknown_far": {"zh": "{column}（问卷里没有相近的题目）", "en": "{column} (no question of the questionnaire "
+                                                                          "is close)"},
+    "batch.by_position": {"zh": "{file}：{questions} 的单元格是选项序号（问卷星“按选项序号”导出），已按问卷里选项的顺序"
+                                "读取（{example}）",
+                          "en": "{file}: the cells of {questions} are option numbers (问卷星's \"by option number\" "
+                                "export) and were read by the questionnaire's order of options ({example})"},
+    "batch.title_rows": {"zh": "{file} 的第 {rows} 行只有一个单元格，当作标题跳过；表头是第 {header} 行",
+                         "en": "{file}: row(s) {rows} hold a single cell and were skipped as a title; the header is "
+                               "row {header}"},
+    "batch.no_question_column": {"zh": "表头没有一列是问卷里的题目（表头是 {names}）：这是别的表格，还是表头不在第一行？"
+                                       "每道题一列，表头写题目原文或题目 id，例如 {example}",
+                                 "en": "no column of the header is a question of the questionnaire (the header is "
+                                       "{names}): is this another table, or is the header not on the first row? One "
+                                       "column per question, headed by its text or id, e.g. {example}"},
+    "batch.column_at": {"zh": "第 {number} 列 {name!r}", "en": "column {number} {name!r}"},
+    "batch.column_list_sep": {"zh": "、", "en": ", "},
+    "batch.duplicate_column": {"zh": "题目 {name}占了不止一列：{columns}；只留一列，删掉或改名其余的",
+                               "en": "question {name} has more than one column: {columns}; keep one, and delete "
+                                     "or rename the others"},
     "batch.extra_cells": {"zh": "这一行有 {n} 个单元格，表头只有 {columns} 列", "en": "this row has {n} cells, the header {columns}"},
     "batch.bad_json": {"zh": "这一行不是合法的 JSON:{reason}（第 {column} 列）",
                        "en": "this line is not valid JSON: {reason} (column {column})"},

@@ -274,8 +274,9 @@ def _table(rows: list[dict[str, Any]], first: list[str]) -> list[list[Any]]:
     return [columns] + [[row.get(k, "") for k in columns] for row in rows]
 
 
-def xlsform(questionnaire: Questionnaire) -> bytes:
-    """The questionnaire as an XLSForm workbook; raises ExportError naming every condition XPath cannot say."""
+def xlsform(questionnaire: Questionnaire, name: str = "shequn-xlsform.xlsx") -> bytes:
+    """The questionnaire as an XLSForm workbook; raises ExportError naming every condition XPath cannot say.
+    `name` is the file a message about the workbook names."""
     form = XLSForm(questionnaire)
     survey, choices, settings = form.survey(), form.choices(), form.settings()
     if form.problems:
@@ -283,4 +284,4 @@ def xlsform(questionnaire: Questionnaire) -> bytes:
                           "\n".join(p.message for p in form.problems), [])
     return write_xlsx([("survey", _table(survey, ["type", "name"])),
                        ("choices", _table(choices, ["list_name", "name"])),
-                       ("settings", _table(settings, []))], "xlsform.xlsx")
+                       ("settings", _table(settings, []))], name)

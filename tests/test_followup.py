@@ -62,7 +62,7 @@ def test_problems_gone_since_the_last_checkup_are_said_to_have_worked(capsys, pa
     old, new = pair
     code, out, _ = run(capsys, "diagnose", new, "--since", old)
     assert code == 0
-    assert "## 复查：见效了\n\n上次体检是 11月24日，到这次隔了 28 天。上次查出 4 个问题，这次一个都没再出现。这次新查出 3 个。\n" in out
+    assert "## 复查：见效了，又冒出 3 个新问题\n\n上次体检是 11月24日，到这次隔了 28 天。上次查出 4 个问题，这次一个都没再出现。这次新查出 3 个。\n" in out
     assert ("见效了（上次有，这次没再出现）：\n\n- 没有磁力中心\n- 群龙无首：没有意见领袖\n- 无中心、无领袖\n"
             "- 活跃度远低于 1990 法则\n") in out
     assert "这次新查出的：\n\n- 群主没有带头（中）\n- 意见领袖太少（中）\n" in out
@@ -87,6 +87,8 @@ def test_the_1990_figures_leaders_participants_and_onlookers_move(capsys, pair):
     assert "| 最近 7 天只看不说的人（围观者） | 254 | 229 | −25 |" in out
     assert "| 发言比例 | 2.3% | 11.9% | +9.6 个百分点 |" in out
     assert "| 按 1990 法则需要的意见领袖（含群主） | 3 | 3 | ±0 |" in out
+    _, out, _ = run(capsys, "diagnose", new, "--since", old, "--lang", "en")
+    assert "| Share of members who spoke | 2.3% | 11.9% | +9.6 percentage points |" in out  # not "+9.6%"
 
 
 def test_the_same_answers_four_weeks_later_have_not_worked_yet(capsys, tmp_path):
@@ -192,7 +194,7 @@ def test_without_since_there_is_no_follow_up(capsys, pair):
 def test_the_follow_up_in_english(capsys, pair):
     old, new = pair
     _, out, _ = run(capsys, "diagnose", new, "--since", old, "--lang", "en")
-    assert ("## Follow-up: It worked\n\nThe last checkup was on 24 November, 28 days before this one. Last time "
+    assert ("## Follow-up: It worked, but 3 new problem(s) came up\n\nThe last checkup was on 24 November, 28 days before this one. Last time "
             "found 4 problems: all gone now. New this time: 3.\n") in out
     assert "| Check 1: Is the IP's pull strong enough? | Danger | Healthy | better |" in out
     assert "Worked (found last time, gone now):\n\n- No magnetic centre\n" in out
@@ -276,7 +278,7 @@ def test_batch_since_compares_each_community_with_its_own_last_checkup_by_name(t
     assert by_name["春芽宝妈育儿交流群"]["followup"]["outcome"] == "worked"
     assert "followup" not in by_name[case("healthy")["answers"]["community_name"]]
     texts = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "out" / "prescriptions").iterdir()}
-    assert "## 复查：见效了" in texts["春芽宝妈育儿交流群.md"]
+    assert "## 复查：见效了，又冒出 3 个新问题" in texts["春芽宝妈育儿交流群.md"]
     assert sum("## 复查" in t for t in texts.values()) == 1
 
 
@@ -310,7 +312,9 @@ def test_batch_since_a_missing_path_stops_before_the_run(tmp_path):
 
 def test_two_checkups_of_the_same_day_say_so_and_no_count_of_days(capsys, tmp_path):
     old = write(tmp_path / "old.yaml", case("no_leaders"))
-    new = write(tmp_path / "new.yaml", case("no_leaders"))
+    again = case("no_leaders")
+    again["answers"]["active_7d"] += 1  # answered again the same day: one more member spoke since the morning
+    new = write(tmp_path / "new.yaml", again)
     _, out, _ = run(capsys, "diagnose", new, "--since", old)
     assert "上次体检是 11月24日。上次查出 4 个问题" in out
     assert "两次体检是同一天：处方里的步骤还来不及做，四周后再对一次才看得出效果。" in out
@@ -320,4 +324,79 @@ def test_two_checkups_of_the_same_day_say_so_and_no_count_of_days(capsys, tmp_pa
 def test_the_printable_page_carries_the_follow_up_too(capsys, pair):
     old, new = pair
     _, out, _ = run(capsys, "diagnose", new, "--since", old, "--format", "html")
-    assert "<h2>复查：见效了</h2>" in out and "<td class=\"short\">好转</td>" in out
+    assert "<h2>复查：见效了，又冒出 3 个新问题</h2>" in out and "<td class=\"short\">好转</td>" in out
+
+
+def test_problems_cured_while_new_ones_came_up_say_both_in_the_headline_and_the_advice(capsys, pair):
+    old, new = pair
+    _, out, _ = run(capsys, "diagnose", new, "--since", old)
+    assert out.count("## 复查：见效了，又冒出 3 个新问题\n") == 1
+    assert "四周后再来对一次数。新冒出来的问题计划里已经排上了，趁它们还没扎根先治。" in out
+
+
+def test_problems_cured_with_nothing_new_keep_the_plain_headline(capsys, tmp_path):
+    old = write(tmp_path / "old.yaml", case("no_leaders"))
+    new_data = case("photo_club_healthy")  # nothing found: every earlier problem gone, nothing new
+    new_data["answers"]["community_name"] = case("no_leaders")["answers"]["community_name"]
+    new = write(tmp_path / "new.yaml", new_data | {"date": "2026-12-22"})
+    _, out, _ = run(capsys, "diagnose", new, "--since", old)
+    assert "## 复查：见效了\n" in out
+    assert "又冒出" not in out and "新冒出来的问题" not in out
+
+
+def test_the_same_file_twice_is_named_as_a_mistake(capsys, tmp_path):
+    same = write(tmp_path / "same.yaml", case("no_leaders"))
+    _, out, _ = run(capsys, "diagnose", same, "--since", same)
+    assert "--since 给的就是这次的答卷，两次比的是同一个文件：--since 后面应放上一次体检的答卷。" in out
+    assert "两次体检是同一天" not in out and "一模一样" not in out  # the one explanation that is certain
+    _, out, _ = run(capsys, "diagnose", same, "--since", same, "--lang", "en")
+    assert "--since names this checkup's own answers file, so the file was compared with itself" in out
+
+
+def test_answers_unchanged_since_last_time_say_no_figure_moved(capsys, tmp_path):
+    old = write(tmp_path / "old.yaml", case("no_leaders"))
+    new = write(tmp_path / "new.yaml", {**case("no_leaders"), "date": "2026-12-22"})  # every answer kept
+    _, out, _ = run(capsys, "diagnose", new, "--since", old)
+    assert ("两次的回答一模一样，一个数字都没动：群真的没变，说明上次计划里的步骤还没做起来；"
+            "要是 --since 放错了文件，换成上一次体检的答卷再比。") in out
+    assert "## 复查：还没见效\n" in out
+
+
+def test_batch_since_names_a_community_found_twice_and_which_checkup_it_is_compared_with(tmp_path):
+    from expert.batch import run_batch
+
+    for folder in ("before", "now"):
+        (tmp_path / folder).mkdir()
+    write(tmp_path / "before" / "a.yaml", case("no_leaders"))
+    write(tmp_path / "before" / "b.yaml", {**case("no_leaders"), "date": "2026-11-30"})
+    write(tmp_path / "before" / "c.yaml", {**case("no_leaders"), "date": "2026-11-10"})
+    write(tmp_path / "now" / "1.yaml", leaders_found(case("no_leaders")))
+    err = io.StringIO()
+    run_batch(tmp_path / "now", tmp_path / "out", jobs=1, since=tmp_path / "before", stderr=err, progress=False)
+    assert (f"上次的结果里有 1 个群名出现了不止一次，各取日期最晚的一份（同一天的取后出现的）来比："
+            f"「春芽宝妈育儿交流群」3 次，用 {tmp_path / 'before' / 'b.yaml'}") in err.getvalue()
+    result = json.loads((tmp_path / "out" / "results.jsonl").read_text(encoding="utf-8"))
+    assert result["followup"]["since"]["date"] == "2026-11-30"
+
+
+def test_batch_since_names_the_earlier_rows_it_could_not_read_and_why(tmp_path):
+    from expert.batch import run_batch
+
+    for folder in ("before", "now"):
+        (tmp_path / folder).mkdir()
+    write(tmp_path / "before" / "a.yaml", case("no_leaders"))
+    write(tmp_path / "before" / "old.yaml", {**case("healthy"), "version": 1})  # another questionnaire version
+    write(tmp_path / "now" / "1.yaml", leaders_found(case("no_leaders")))
+    err = io.StringIO()
+    run_batch(tmp_path / "now", tmp_path / "out", jobs=1, since=tmp_path / "before", stderr=err, progress=False)
+    assert (f"上次的结果里有 1 行读不了，不参与比较：{tmp_path / 'before' / 'old.yaml'}（第一行的原因：这份答卷来自问卷 "
+            "community 的第 1 版，当前是第 2 版；请核对答案后把 version 改为 2）") in err.getvalue()
+
+
+def test_the_json_names_what_the_prescription_points_out(capsys, tmp_path):
+    old = case("no_leaders")
+    old["answers"]["community_name"] = "旧名字"
+    old = write(tmp_path / "old.yaml", old)
+    new = write(tmp_path / "new.yaml", leaders_found(case("no_leaders"), date="2026-12-01"))
+    _, out, _ = run(capsys, "diagnose", new, "--since", old, "--format", "json")
+    assert json.loads(out)["followup"]["notes"] == ["early", "renamed"]

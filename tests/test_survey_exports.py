@@ -52,7 +52,8 @@ def expected(mini_kb, tmp_path) -> list[tuple[str, list[str]]]:
     return result
 
 
-@pytest.mark.parametrize("name", ["wjx_by_text.csv", "wjx_split_options.csv", "tencent.csv", "google_forms.csv"])
+@pytest.mark.parametrize("name", ["wjx_by_text.csv", "wjx_by_number.csv", "wjx_split_options.csv", "tencent.csv",
+                                  "google_forms.csv"])
 def test_each_tools_export_gives_the_findings_of_the_plain_answers(name, expected, mini_kb, tmp_path, capsys):
     assert batch(tmp_path, EXPORTS / name, mini_kb) == 0
     assert findings(tmp_path, EXPORTS / name) == expected
@@ -176,16 +177,49 @@ def test_option_columns_of_no_question_are_named_with_their_number(mini):
     assert str(caught.value.problems[0]) == "x.csv:1:1: 第 6 题的选项列（游泳、跑步）对不上问卷里任何一道多选题"
 
 
-def test_an_unknown_numbered_column_is_named_as_it_is_written(mini):
-    with pytest.raises(AnswersError) as caught:
-        columns(mini, "3、你最喜欢的颜色", "人数")
-    assert str(caught.value.problems[0]) == "x.csv:1:1: 列 '3、你最喜欢的颜色' 不是问卷里的题目"
+def test_a_question_of_the_operators_own_survey_is_skipped_and_named_with_its_column(mini):
+    found = read_header(["3、你最喜欢的颜色", "人数", "微信号"], mini.kb.questionnaire, "x.csv")
+    assert found.columns == [None, "members", None]
+    from expert.batch.layouts import unknown_note
+
+    assert unknown_note(found, mini.kb.questionnaire, "x.csv") == (
+        "x.csv：2 列不是问卷里的题目，没有读：第 1 列 '3、你最喜欢的颜色'（问卷里没有相近的题目）、"
+        "第 3 列 '微信号'（问卷里没有相近的题目）")
 
 
-def test_a_question_twice_is_a_header_problem(mini):
+def test_an_unknown_column_near_a_question_that_has_its_own_column_is_skipped_naming_it(mini):
+    from expert.batch.layouts import unknown_note
+
+    found = read_header(["人数", "总人数"], mini.kb.questionnaire, "x.csv")
+    assert found.columns == ["members", None]
+    assert unknown_note(found, mini.kb.questionnaire, "x.csv") == (
+        "x.csv：1 列不是问卷里的题目，没有读：第 2 列 '总人数'（最接近的题目：members「人数」，它已有自己的列）")
+
+
+def test_a_misspelt_question_with_no_column_of_its_own_stops_the_run_naming_it(mini):
     with pytest.raises(AnswersError) as caught:
-        columns(mini, "1、人数", "Q2.Members")
-    assert "题目 members 占了不止一列" in str(caught.value)
+        columns(mini, "群名", "人数", "领袖")
+    assert str(caught.value.problems[0]) == (
+        "x.csv:1:3: 列 '领袖' 不是问卷里的题目；像是题目 leaders「领袖人数」写错了，而这道题没有别的列。"
+        "请把表头改成题目原文或题目 id")
+
+
+def test_a_question_twice_is_a_header_problem_naming_both_columns(mini):
+    with pytest.raises(AnswersError) as caught:
+        columns(mini, "群名", "1、人数", "Q2.Members")
+    assert str(caught.value.problems[0]) == (
+        "x.csv:1:3: 题目 members「人数」占了不止一列：第 2 列 '1、人数'、第 3 列 'Q2.Members'；只留一列，删掉或改名其余的")
+
+
+@pytest.mark.parametrize("header", ["答题状态", "来源渠道", "OpenID", "地理位置(省)", "提交时间", "填写时长"])
+def test_more_columns_of_the_tools_own_are_skipped_as_such(header, mini):
+    assert read_header([header, "人数"], mini.kb.questionnaire, "x.csv").skipped == [header]
+
+
+@pytest.mark.parametrize("header", ["Q6.怎么吸引人:内容", "Q6：怎么吸引人：内容", "怎么吸引人_内容", "怎么吸引人-内容",
+                                    "怎么吸引人 - 内容", "6、怎么吸引人—内容"])
+def test_an_option_column_joined_to_its_question_by_a_separator_is_that_option(header, mini):
+    assert columns(mini, header) == [("attraction", "content")]
 
 
 @pytest.mark.parametrize("cell, ticked", [
@@ -283,3 +317,147 @@ def test_the_builtin_questionnaires_template_header_is_every_question_in_order(k
     source = Source(target, checkup.kb.questionnaire)
     assert source.columns == list(checkup.kb.questionnaire.questions)
     assert list(source) == []  # the notes above a CSV header are no rows
+
+
+# ---------------------------------------------------------------------------- exports written as users' tools write them
+
+
+def test_option_numbers_are_read_by_the_questions_order_with_one_note(mini_kb, tmp_path, capsys):
+    source = EXPORTS / "wjx_by_number.csv"
+    assert batch(tmp_path, source, mini_kb) == 0
+    err = capsys.readouterr().err
+    assert err.count("的单元格是选项序号") == 1
+    assert (f"{source}：kind、attraction、by_sales 的单元格是选项序号（问卷星“按选项序号”导出），已按问卷里选项的顺序读取"
+            "（kind: 1 = 企业、2 = 个人）") in err
+
+
+@pytest.mark.parametrize("cell, value", [("2", "personal"), ("个人", "personal"), ("personal", "personal"),
+                                         ("3", "3"), ("0", "0"), ("1┋2", "1┋2"), ("2〖自己填的〗", "personal")])
+def test_a_single_choice_number_is_an_option_only_where_it_names_one(cell, value, mini):
+    from expert.batch import CellReader
+
+    reader = CellReader(mini.kb.questionnaire, [])
+    assert reader.value(mini.kb.questionnaire.questions["kind"], cell) == value
+
+
+@pytest.mark.parametrize("cell, value", [("1┋2", ["perks", "content"]), ("2", ["content"]), ("1, 2", ["perks", "content"]),
+                                         ("2;1", ["content", "perks"]), ("1┋3", ["1", "3"]), ("福利┋2", ["perks", "2"]),
+                                         ("1┋2〖每周直播〗", ["perks", "content"])])
+def test_multiple_choice_numbers_are_options_only_where_every_one_names_one(cell, value, mini):
+    from expert.batch import CellReader
+
+    reader = CellReader(mini.kb.questionnaire, [])
+    assert reader.value(mini.kb.questionnaire.questions["attraction"], cell) == value
+
+
+def test_a_choice_whose_label_is_a_number_is_read_as_that_label_not_by_position(tmp_path):
+    from conftest import MINI_QUESTIONNAIRE, mini_kb_files, write_tree
+    from expert.batch import CellReader
+    from expert.checkup import Checkup
+
+    numbered = MINI_QUESTIONNAIRE.replace("{zh: 个人, en: Personal}", "{zh: '1', en: '1'}")
+    kb = write_tree(tmp_path / "kb", mini_kb_files(**{"questionnaires/mini.yaml": numbered}))
+    questionnaire = Checkup.load(kb).kb.questionnaire
+    reader = CellReader(questionnaire, [])
+    assert reader.value(questionnaire.questions["kind"], "1") == "personal"  # its label, not the first option
+    assert reader.by_position == set()
+    assert reader.value(questionnaire.questions["kind"], "2") == "personal"  # no label: the second option
+    assert reader.by_position == {"kind"}
+
+
+def test_google_forms_checkboxes_whose_label_holds_a_comma(mini_kb, tmp_path):
+    from conftest import MINI_QUESTIONNAIRE, mini_kb_files, write_tree
+
+    kb = write_tree(tmp_path / "kb2", mini_kb_files(**{"questionnaires/mini.yaml": MINI_QUESTIONNAIRE.replace(
+        "{zh: 内容, en: Content}", "{zh: 内容, en: \"Posts, talks and Q&A\"}")}))
+    source = tmp_path / "forms.csv"
+    source.write_text("Timestamp,Email Address,Name,Members,Leaders,Kind,Key-account share,How members are attracted,"
+                      "Valued by sales\n"
+                      '2026/11/20 10:01:02 AM GMT+8,a@example.com,城西跑团,500,2,Personal,,"Perks, Posts, talks and Q&A",No\n'
+                      '2026/11/20 10:01:02 AM GMT+8,b@example.com,读书会,80,1,Personal,,"Posts, talks and Q&A",No\n',
+                      encoding="utf-8")
+    assert batch(tmp_path, source, kb) == 0
+    # both ticked: no bought bond; had "Posts" been split from "talks and Q&A", the rows would have been refused
+    assert findings(tmp_path, source) == [("城西跑团", ["too_few_leaders"]), ("读书会", [])]
+
+
+def test_an_xlsx_with_a_merged_title_row_and_an_empty_first_column(expected, mini_kb, tmp_path, capsys):
+    openpyxl = pytest.importorskip("openpyxl")
+    import csv
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([None, "社群调查 · 数据导出"])
+    sheet.merge_cells("B1:H1")
+    with open(EXPORTS / "wjx_split_options.csv", encoding="utf-8-sig", newline="") as handle:
+        for i, row in enumerate(csv.reader(handle)):
+            sheet.append([None] + [int(c) if c.isdigit() and i else c for c in row])
+    source = tmp_path / "merged.xlsx"
+    book.save(source)
+    assert batch(tmp_path, source, mini_kb) == 0
+    assert findings(tmp_path, source) == expected
+    assert f"{source} 的第 1 行只有一个单元格，当作标题跳过；表头是第 2 行" in capsys.readouterr().err
+
+
+def test_a_one_column_table_is_still_read_by_its_header(mini, tmp_path):
+    from expert.batch import Source
+
+    source = tmp_path / "names.csv"
+    source.write_text("群名\n城西跑团\n读书会\n", encoding="utf-8")
+    read = Source(source, mini.kb.questionnaire)
+    assert read.columns == ["community_name"] and [row.raw for row in read] == [["城西跑团"], ["读书会"]]
+
+
+@pytest.mark.parametrize("argv, written", [(["template", "xlsx", "-o", "{dir}/名单.xlsx"], "{dir}/名单.xlsx"),
+                                           (["template", "xlsx"], "shequn-template.xlsx"),
+                                           (["export", "xlsform", "-o", "{dir}/form.xlsx"], "{dir}/form.xlsx"),
+                                           (["export", "xlsform"], "shequn-xlsform.xlsx")])
+def test_writing_a_workbook_without_openpyxl_names_the_file_it_would_write(argv, written, mini_kb, tmp_path, capsys,
+                                                                          monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    argv = [a.format(dir=tmp_path) for a in argv]
+    assert main([*argv, "--kb", str(mini_kb)]) == 2
+    assert (f"读写 .xlsx（{written.format(dir=tmp_path)}）需要 openpyxl：pip install 'shequn[xlsx]'"
+            in capsys.readouterr().err)
+    assert list(tmp_path.glob("*.xlsx")) == []
+
+
+@pytest.mark.parametrize("argv", [["template", "xlsx", "-o", "-"], ["export", "xlsform", "-o", "-"]])
+def test_a_workbook_to_standard_output_goes_to_the_pipe_not_into_a_file_named_dash(argv, mini_kb, tmp_path,
+                                                                                    capsysbinary, monkeypatch):
+    pytest.importorskip("openpyxl")
+    monkeypatch.chdir(tmp_path)
+    assert main([*argv, "--kb", str(mini_kb)]) == 0
+    out = capsysbinary.readouterr().out
+    assert out.startswith(b"PK\x03\x04")  # a zip: the workbook itself
+    assert not (tmp_path / "-").exists()
+
+
+def test_a_workbook_is_not_printed_on_a_terminal(mini_kb, tmp_path, capsys, monkeypatch):
+    pytest.importorskip("openpyxl")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["export", "xlsform", "-o", "-", "--kb", str(mini_kb)]) == 2
+    assert ".xlsx 工作簿没法显示在终端上：用 -o 文件名.xlsx 写到文件，或用 -o - 接管道" in capsys.readouterr().err
+
+
+def test_a_questions_short_name_or_capitalised_id_is_its_header_too(checkup):
+    questionnaire = checkup.kb.questionnaire
+    assert read_header(["群名", "群人数", "Members_7d", "Age_Months", "7 天内说过话的人数"], questionnaire, "x.csv").columns \
+        == ["community_name", "members", None, "age_months", "active_7d"]
+
+
+def test_a_header_near_a_short_name_is_refused_naming_that_question(checkup):
+    with pytest.raises(AnswersError) as caught:
+        read_header(["群名称", "群人数"], checkup.kb.questionnaire, "x.csv")
+    assert str(caught.value.problems[0]) == (
+        "x.csv:1:1: 列 '群名称' 不是问卷里的题目；像是题目 community_name「你的社群叫什么名字？」写错了，而这道题没有别的列。"
+        "请把表头改成题目原文或题目 id")
+
+
+def test_a_table_with_no_question_at_all_is_refused_at_the_header_not_row_by_row(mini):
+    with pytest.raises(AnswersError) as caught:
+        columns(mini, "订单号", "金额", "序号")
+    assert str(caught.value.problems[0]) == (
+        "x.csv:1: 表头没有一列是问卷里的题目（表头是 '订单号'、'金额'、'序号'）：这是别的表格，还是表头不在第一行？"
+        "每道题一列，表头写题目原文或题目 id，例如 community_name / 群名")

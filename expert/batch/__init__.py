@@ -22,7 +22,7 @@ from typing import Iterable, TextIO
 
 from expert.batch.outputs import ERRORS, MAX_NAME_BYTES, PRESCRIPTIONS, RESULTS, SUMMARY, Names, OutDir, safe_name
 from expert.batch.pool import Pool, Stopped, choose_jobs, default_jobs, stop_on_signals
-from expert.batch.rows import CellReader, Row, Source, csv_columns, input_kind, to_cell
+from expert.batch.rows import CellReader, Row, Source, csv_columns, input_kind, position_note, to_cell
 from expert.batch.summary import Summary
 from expert.batch.worker import Outcome, Worker
 from expert.errors import Interrupted, ShequnError, UsageError
@@ -95,6 +95,8 @@ class _Run:
         self.summary_lang = lang if lang in kb.languages else (
             language() if language() in kb.languages else kb.languages[0])
         self.stderr = stderr
+        self.questionnaire = kb.questionnaire
+        self.noted: set[str] = set()  # questions already said to be read as option numbers
 
     def go(self, jobs: int, chunksize: int, progress: bool | None) -> BatchResult:
         incomplete = None
@@ -120,6 +122,11 @@ class _Run:
         return BatchResult(self.out.path, self.summary.diagnosed, self.summary.failed)
 
     def take(self, outcome: Outcome, bar) -> None:
+        fresh = [q for q in outcome.by_position if q not in self.noted]
+        if fresh:  # said once, when a column is first read as option numbers
+            self.noted.update(fresh)
+            say = print if bar is None or bar.disable else bar.write
+            say(position_note(fresh, self.questionnaire, self.source.name), file=self.stderr)
         if outcome.ok:
             file = self.out.diagnosed(outcome.number, outcome.where, outcome.name, outcome.text, outcome.result)
             self.summary.add(outcome, file.split("/", 1)[1])
@@ -156,13 +163,16 @@ class _Run:
 
 def _history(since: str | Path, checkup, lang: str | None, stderr: TextIO):
     """The earlier checkups of --since, with one line on what was found there."""
-    from expert.batch.history import read_history
+    from expert.batch.history import read_history, repeated_note, unreadable_note
 
     if not Path(since).exists():
         raise UsageError(t("cli.file_missing", file=str(since)))
     history = read_history(since, checkup, lang)
     print(t("batch.since_read", lang, file=str(since), n=len(history), unreadable=history.unreadable,
             nameless=history.nameless), file=stderr)
+    for note in (unreadable_note(history, lang), repeated_note(history, lang)):
+        if note:
+            print(note, file=stderr)
     return history
 
 

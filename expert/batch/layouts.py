@@ -7,6 +7,11 @@ row in brackets ("Question [Row]") and joins ticked boxes with ", "; ODK and Kob
 group ("group/q") and add a 0/1 "q/choice" column next to the space-separated one. Every tool adds columns of its
 own (序号, 提交答卷时间, Timestamp, _uuid …), which are no answers and are skipped with one note.
 
+A column that is none of these is usually a question of the operator's own survey that the questionnaire does not
+ask (微信号, 其他建议): it is skipped and named, with the question it is closest to. Only a column that looks like
+a misspelling of a question no other column holds stops the run, for reading on without it would lose that
+question's answers without a word.
+
 A column is described by a plain value so that it crosses to the worker processes as it is: a question id (or one
 of the answers document's own keys), a (question id, choice value) pair for a 0/1 column of one option, or None for
 a column that is not read.
@@ -17,7 +22,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -44,6 +49,9 @@ METADATA = {
     "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "audit",
     "instanceid", "instancename", "key", "submissiondate", "submitterid", "submittername", "attachmentspresent",
     "attachmentsexpected", "status", "reviewstate", "edits", "formversion",
+    # 腾讯问卷's further columns, and what 问卷星 and 金数据 write when asked for more
+    "答题状态", "来源渠道", "渠道", "答题设备", "设备", "openid", "unionid", "提交时间", "填写时间", "填写时长",
+    "答卷时间", "作答时间", "答题序号", "提交者", "填写人", "ip属地", "ua", "useragent",
 }
 METADATA_PREFIXES = ("_", "meta/", "meta-", "formhub/", "formhub-")
 
@@ -51,6 +59,7 @@ METADATA_PREFIXES = ("_", "meta/", "meta-", "formhub/", "formhub-")
 _NUMBERING = re.compile(
     r"^\s*(?:第\s*(?P<nth>\d+)\s*题|[Qq]\s*(?P<q>\d+)|(?P<n>\d+))"
     r"(?:\s*[、.．:：)）]\s*|(?P<under>_)|\s+|(?=[(（])|$)")
+_JOINED = re.compile(r"^(?P<head>.+?)\s*(?:[:：_—–]|\s-\s|-)\s*(?P<label>[^:：_—–-]+?)\s*$")
 _IN_BRACKETS = re.compile(r"^(?P<head>.*?)\s*(?:\[(?P<sq>[^\[\]]+)\]|[(（](?P<round>[^()（）]+)[)）])\s*$")
 _ODK_PATH = re.compile(r"^[A-Za-z0-9_.:]+(?:[/-][A-Za-z0-9_.:]+)+$")
 
@@ -59,10 +68,12 @@ PLACEHOLDERS = {"(跳过)", "(空)", "跳过", "(skipped)"}  # 问卷星 and 腾
 
 @dataclass
 class Header:
-    """What each column of an export holds, and the names of the columns skipped as the tool's own."""
+    """What each column of an export holds, the names of the columns skipped as the tool's own, and the columns
+    that are no question of the questionnaire: (column number, name, closest question id or None)."""
 
     columns: list[Column]
     skipped: list[str] = field(default_factory=list)
+    unknown: list[tuple[int, str, str | None]] = field(default_factory=list)
 
 
 class _Matcher:
@@ -75,17 +86,42 @@ class _Matcher:
         for q in self.questions.values():
             for text in q.text.values():
                 self.by_title.setdefault(_title(text), q.id)
+        for q in self.questions.values():  # the short name messages use (群人数) is a header people write too
+            for text in (q.label.values() if q.label else ()):
+                self.by_title.setdefault(_title(text), q.id)
         self.choice_names = {q.id: choice_names(q) for q in self.questions.values() if q.choices}
 
     def question(self, text: str) -> str | None:
         name = text.strip()
         if name in self.questions:
             return name
+        if name.lower() in self.questions:  # "Members" for members, as a spreadsheet capitalises it
+            return name.lower()
         return self.by_title.get(_title(name)) if name else None
 
     def choice(self, qid: str, label: str) -> str | None:
         names = self.choice_names.get(qid, {})
         return names.get(norm(label)) or names.get(_title(label))
+
+    def closest(self, name: str) -> str | None:
+        """The question whose id or text is nearest to a header nobody knows, if any is near enough."""
+        _, rest, _ = _numbering(name)
+        key = _title(rest or name)
+        best, score = None, 0.6
+        for q in self.questions.values():
+            names = [*q.text.values(), *(q.label.values() if q.label else ())]
+            for candidate in (q.id.lower(), *(_title(text) for text in names)):
+                ratio = difflib.SequenceMatcher(None, key, candidate).ratio()
+                if ratio >= score:
+                    best, score = q.id, ratio
+        return best
+
+    def title_of(self, qid: str) -> str:
+        """How a message names a question: its id and its text in the reader's language."""
+        from expert.messages import language
+
+        text = self.questions[qid].text
+        return f"{qid}「{text.get(language()) or next(iter(text.values()))}」"
 
     def odk(self, name: str) -> Column:
         """`group/q`, `group/q/choice` (or `group-q` as ODK Central writes it)."""
@@ -110,6 +146,7 @@ def read_header(header: list[str], questionnaire: Questionnaire, file: str, line
     pending: dict[str, list[tuple[int, str]]] = defaultdict(list)  # question number → (column index, option)
     numbered: dict[str, str] = {}  # question number → question id, from headers that name the question
     problems: list[Problem] = []
+    unknown: list[tuple[int, str, str | None]] = []
     for index, cell in enumerate(header):
         name = cell.strip()
         column: Column = None
@@ -138,9 +175,7 @@ def read_header(header: list[str], questionnaire: Questionnaire, file: str, line
                     columns.append(None)
                     continue
         if column is None:
-            near = difflib.get_close_matches(name, list(questionnaire.questions), n=1, cutoff=0.6)
-            hint = t("answers.did_you_mean", name=near[0]) if near else ""
-            problems.append(Problem(t("batch.unknown_column", name=name, hint=hint), file, line, index + 1))
+            unknown.append((index + 1, name, m.closest(name)))
         columns.append(column)
     for number, cells in pending.items():
         qid = _question_of_options(m, number, [label for _, label in cells], numbered)
@@ -151,10 +186,37 @@ def read_header(header: list[str], questionnaire: Questionnaire, file: str, line
             continue
         for index, label in cells:
             columns[index] = (qid, m.choice(qid, label))
-    _settle_duplicates(columns, problems, file, line)
+    _settle_duplicates(columns, header, m, problems, file, line)
+    held = {c if isinstance(c, str) else c[0] for c in columns if c is not None}
+    if not held - set(ROW_KEYS) and not problems:  # another table altogether: every row would only fail
+        names = t("batch.column_list_sep").join(repr(c.strip()) for c in header if c.strip())
+        raise AnswersError(t("batch.bad_header", file=file, n=1), [Problem(t("batch.no_question_column", names=names,
+                                                                             example=_example(m)), file, line)])
+    for number, name, near in unknown:
+        if near is not None and near not in held:  # a misspelling of a question that has no column of its own
+            problems.append(Problem(t("batch.unknown_column", name=name, question=m.title_of(near)), file, line,
+                                    number))
     if problems:
         raise AnswersError(t("batch.bad_header", file=file, n=len(problems)), problems)
-    return Header(columns, skipped)
+    return Header(columns, skipped, unknown)
+
+
+def _example(m: _Matcher) -> str:
+    first = m.questions[m.order[0]]
+    return f"{first.id} / {next(iter(first.text.values()))}"
+
+
+def unknown_note(found: Header, questionnaire: Questionnaire, file: str) -> str | None:
+    """One line naming the columns that were not read because they are no question, each with the question it is
+    closest to."""
+    if not found.unknown:
+        return None
+    m = _Matcher(questionnaire)
+    names = [t("batch.unknown_near", column=t("batch.column_at", number=number, name=name),
+               question=m.title_of(near)) if near else
+             t("batch.unknown_far", column=t("batch.column_at", number=number, name=name))
+             for number, name, near in found.unknown]
+    return t("batch.skipped_unknown", file=file, n=len(names), columns=t("batch.column_list_sep").join(names))
 
 
 def _is_metadata(name: str) -> bool:
@@ -178,16 +240,19 @@ def _bracketed(text: str) -> str | None:
 
 
 def _one_option(m: _Matcher, text: str) -> Column:
-    """"Question [Option]" (Google Forms' grids) or "Question(Option)": one 0/1 column of one option."""
-    match = _IN_BRACKETS.match(text)
-    if not match:
-        return None
-    qid = m.question(match.group("head"))
-    label = match.group("sq") or match.group("round")
-    if qid and m.questions[qid].type == "multiple":
-        choice = m.choice(qid, label)
-        if choice:
-            return (qid, choice)
+    """"Question [Option]" (Google Forms' grids), "Question(Option)", or the question and the option joined by
+    ":", "_", "-" or "—" (腾讯问卷 and others): one 0/1 column of one option."""
+    for pattern in (_IN_BRACKETS, _JOINED):
+        match = pattern.match(text)
+        if not match:
+            continue
+        qid = m.question(match.group("head"))
+        found = match.groupdict()
+        label = found.get("sq") or found.get("round") or found.get("label")
+        if qid and m.questions[qid].type == "multiple":
+            choice = m.choice(qid, label)
+            if choice:
+                return (qid, choice)
     return None
 
 
@@ -206,18 +271,28 @@ def _question_of_options(m: _Matcher, number: str, labels: list[str], numbered: 
     return None
 
 
-def _settle_duplicates(columns: list[Column], problems: list[Problem], file: str, line: int) -> None:
+def _settle_duplicates(columns: list[Column], header: list[str], m: _Matcher, problems: list[Problem], file: str,
+                       line: int) -> None:
     """A question in two columns is a mistake, except the 0/1 option columns ODK and Kobo write beside the
     question's own column: those repeat it and are not read."""
     whole = {c for c in columns if isinstance(c, str)}
     for i, c in enumerate(columns):
         if isinstance(c, tuple) and c[0] in whole:
             columns[i] = None
-    seen = Counter(c for c in columns if c is not None)
-    for column, n in seen.items():
-        if n > 1:
-            name = column if isinstance(column, str) else "/".join(column)
-            problems.append(Problem(t("batch.duplicate_column", name=name), file, line))
+    where: dict[Column, list[int]] = defaultdict(list)
+    for i, c in enumerate(columns):
+        if c is not None:
+            where[c].append(i)
+    for column, indexes in where.items():
+        if len(indexes) > 1:
+            qid = column if isinstance(column, str) else column[0]
+            name = m.title_of(qid) if qid in m.questions else qid
+            if isinstance(column, tuple):
+                name += f" / {column[1]}"
+            cells = t("batch.column_list_sep").join(t("batch.column_at", number=i + 1, name=header[i].strip())
+                                                     for i in indexes)
+            problems.append(Problem(t("batch.duplicate_column", name=name, columns=cells), file, line,
+                                    indexes[1] + 1))
 
 
 def is_placeholder(cell: str) -> bool:

@@ -14,6 +14,7 @@ import csv
 import json
 import math
 import os
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any, BinaryIO, Iterator
 
 from expert.batch import sheets
 from expert.batch.layouts import (ROW_KEYS, Column, choice_names, is_placeholder, one_choice, read_header,
-                                  split_choices, ticked)
+                                  split_choices, ticked, unknown_note)
 from expert.coercion import yes_or_no
 from expert.errors import AnswersError, Problem, UsageError
 from expert.messages import t
@@ -36,6 +37,7 @@ MAX_DEPTH = 10
 MAX_DIGITS = 30  # an integer longer than this is no count of anything
 UTF8_CHECKED = 4096  # bytes at the start of a file that decide whether it is UTF-8 at all
 UNREADABLE = "unreadable"
+MAX_TITLE_ROWS = 3  # one-cell rows above a header that are read as its title, not as the header
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class Source:
 
     def _read_header(self, questionnaire: Questionnaire) -> list[Column]:
         header = None
+        titles: list[tuple[int, list[str]]] = []
         for number, cells in self._table():
             if isinstance(cells, tuple):
                 key, values = cells
@@ -143,13 +146,25 @@ class Source:
                 raise UsageError(t("batch.bad_header_row", file=self.name, reason=t(key, **values)))
             if not any(c.strip() for c in cells) or sheets.is_comment(cells):
                 continue
+            if sum(1 for c in cells if c.strip()) == 1 and len(titles) < MAX_TITLE_ROWS:
+                # a title above the header, often merged across it ("社群调查 数据导出"), or a one-column table
+                titles.append((number, cells))
+                continue
             header, self.header_row = cells, number
             break
+        if header is None and titles:  # nothing but one-cell rows: the first of them is a one-column header
+            (self.header_row, header), titles = titles[0], []
         if not header:
             raise UsageError(t("batch.empty_csv", file=self.name))
+        if titles:
+            self.notes.append(t("batch.title_rows", file=self.name, rows=t("batch.column_list_sep").join(str(n) for n, _ in titles),
+                                header=self.header_row))
         found = read_header(header, questionnaire, self.name, self.header_row)
         if found.skipped:
-            self.notes.append(t("batch.skipped_columns", n=len(found.skipped), names="、".join(found.skipped)))
+            self.notes.append(t("batch.skipped_columns", n=len(found.skipped), names=t("batch.column_list_sep").join(found.skipped)))
+        unknown = unknown_note(found, questionnaire, self.name)
+        if unknown:
+            self.notes.append(unknown)
         return found.columns
 
     def __iter__(self) -> Iterator[Row]:
@@ -247,8 +262,10 @@ class CellReader:
         self.questionnaire = questionnaire
         self.columns = columns
         self.choices = {q.id: choice_names(q) for q in questionnaire.questions.values() if q.choices or q.labels}
+        self.by_position: set[str] = set()  # questions of the last row whose cells were read as option numbers
 
     def document(self, cells: list[str]) -> dict[str, Any]:
+        self.by_position = set()
         extra = [cell for cell in cells[len(self.columns):] if cell.strip()]
         if extra:  # a shifted row: reading it by the header would put answers under wrong questions
             raise AnswersError(t("batch.extra_cells", n=len(cells), columns=len(self.columns)),
@@ -300,12 +317,60 @@ class CellReader:
             return _number(self.choices.get(q.id, {}).get(_norm(text), text), whole=kind != "number",
                            units=list(q.unit.values()) if q.unit else [])
         if kind == "yesno":  # 是/否 as an answers file reads it (expert/coercion.py)
-            return yes_or_no(text)
+            value = yes_or_no(text)
+            if value == text and _norm(text) == "2":  # 问卷星 "按选项序号": 1 = 是, 2 = 否
+                self.by_position.add(q.id)
+                return False
+            return value
         if kind == "single":
-            return one_choice(text, self.choices[q.id])
+            value = one_choice(text, self.choices[q.id])
+            if value not in q.choice_values:
+                numbers = _option_numbers(text, q)
+                if numbers and len(numbers) == 1:
+                    self.by_position.add(q.id)
+                    return numbers[0]
+            return value
         if kind == "multiple":
-            return split_choices(text, self.choices[q.id])
+            values = split_choices(text, self.choices[q.id])
+            if any(v not in q.choice_values for v in values):
+                numbers = _option_numbers(text, q)
+                if numbers:
+                    self.by_position.add(q.id)
+                    return numbers
+            return values
         return text
+
+
+_FILLED_IN = re.compile(r"[〖\[【][^〗\]】]*[〗\]】]")
+_NUMBERS = re.compile(r"\s*\d{1,3}(?:\s*[┋;；|,，、\s]\s*\d{1,3})*\s*")
+
+
+def _option_numbers(text: str, q: Question) -> list[str] | None:
+    """The options a cell names by their numbers in the question's order (问卷星's "按选项序号" export writes "2"
+    for the second option and "1┋3" for the first and third), or None when the cell is not such numbers."""
+    plain = _FILLED_IN.sub("", unicodedata.normalize("NFKC", text))  # "6〖小红书群〗": the 6th option, filled in
+    if not _NUMBERS.fullmatch(plain):
+        return None
+    values = q.choice_values
+    numbers = [int(n) for n in re.findall(r"\d+", plain)]
+    if not all(1 <= n <= len(values) for n in numbers):
+        return None
+    return list(dict.fromkeys(values[n - 1] for n in numbers))
+
+
+def position_note(qids: list[str], questionnaire: Questionnaire, file: str, lang: str | None = None) -> str:
+    """One line saying which columns were read as option numbers, with what the numbers of the first one meant."""
+    from expert.messages import language
+
+    lang = lang or language()
+    first = questionnaire.questions[qids[0]]
+    if first.type == "yesno":
+        options = [t("xlsform.yes", lang), t("xlsform.no", lang)]
+    else:
+        options = [ch.label.get_text(lang) for ch in first.choices or []]
+    example = t("batch.column_list_sep", lang).join(f"{i} = {label}" for i, label in enumerate(options, start=1))
+    return t("batch.by_position", lang, file=file, questions=t("batch.column_list_sep", lang).join(qids),
+             example=f"{first.id}: {example}")
 
 
 def to_cell(q: Question, value: Any) -> str:

@@ -48,8 +48,8 @@ def _rows(questionnaire: Questionnaire, lang: str) -> list[list[str]]:
     return rows
 
 
-def import_template(questionnaire: Questionnaire, kind: str, lang: str) -> str | bytes:
-    """The template as CSV text or .xlsx bytes."""
+def import_template(questionnaire: Questionnaire, kind: str, lang: str, name: str = "shequn-template.xlsx") -> str | bytes:
+    """The template as CSV text or .xlsx bytes; `name` is the file a message about the workbook names."""
     if kind not in KINDS:
         raise UsageError(t("template.bad_kind", lang, kind=kind))
     headers = [q.text_in(lang) for q in questionnaire.questions.values()]
@@ -57,7 +57,7 @@ def import_template(questionnaire: Questionnaire, kind: str, lang: str) -> str |
     if kind == "xlsx":
         columns = [t("template.col_question", lang), t("template.col_id", lang), t("template.col_allowed", lang)]
         return write_xlsx([(t("template.sheet_answers", lang), [headers]),
-                           (t("template.sheet_allowed", lang), [columns] + rows)], "template.xlsx")
+                           (t("template.sheet_allowed", lang), [columns] + rows)], name)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([t("template.csv_readme", lang)])

@@ -33,6 +33,7 @@ class Outcome:
     result: str = ""  # the results.jsonl object of this community, encoded where it was diagnosed
     digest: Digest | None = None
     problems: list[dict[str, Any]] = field(default_factory=list)
+    by_position: tuple[str, ...] = ()  # questions whose cells were option numbers (rows.CellReader)
 
     @property
     def ok(self) -> bool:
@@ -74,6 +75,13 @@ class Worker:
         raise AnswersError(row.problem(self.lang))
 
     def __call__(self, row: Row) -> Outcome:
+        outcome = self._diagnose(row)
+        if row.kind == "csv" and self.cells.by_position:
+            outcome.by_position = tuple(q for q in self.questionnaire.questions if q in self.cells.by_position)
+        return outcome
+
+    def _diagnose(self, row: Row) -> Outcome:
+        self.cells.by_position = set()
         try:
             answers = validate_answers(self.document(row), self.questionnaire, row.where, self.lang)
             since = self.history.get(answers.name) if self.history is not None else None
