@@ -31,7 +31,7 @@ from expert.messages import default_language, set_language, t
 from expert.prompts import BACK, HELP, SKIP, Prompter, key
 from expert.questionnaire import Question, Questionnaire
 from expert.signals import held, named
-from expert.terminal import Transcript
+from expert.terminal import Transcript, program
 
 log = logging.getLogger(__name__)
 
@@ -500,11 +500,11 @@ def read_for_resume(path: Path, questionnaire: Questionnaire, name: str) -> Answ
 def command_line(resume: bool, answers: str | None, prescription: str | None, kb: str | None,
                  lang: str | None) -> str:
     """The `shequn interview` command that goes on with the same files."""
-    parts = ["shequn", "interview"] + (["--resume"] if resume else [])
+    parts = ["interview"] + (["--resume"] if resume else [])
     for option, value in (("--answers", answers), ("-o", prescription), ("--kb", kb), ("--lang", lang)):
         if value:
             parts += [option, value]
-    return " ".join(_quote(p) for p in parts)
+    return " ".join([program(), *(_quote(p) for p in parts)])
 
 
 def _quote(word: str) -> str:
@@ -528,7 +528,7 @@ def run_interview(kb_dir: str | None = None, answers_path: str | None = None, pr
     """`shequn interview`: ask, save as it goes, then diagnose and write the prescription."""
     terminal = input is None and output is None
     if terminal and not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError(t("interview.not_tty"))
+        raise UsageError(t("interview.not_tty", program=program()))
     path = Path(answers_path or DEFAULT_ANSWERS)
     with _answering(path):
         return _interview(kb_dir, path, answers_path, prescription, resume, lang, terminal, input, output, echo,
@@ -636,7 +636,7 @@ def finish(kb: KnowledgeBase, answers: Answers, lang: str, answers_path: Path, o
     try:
         write_atomically(out, report.text, keep=[answers_path])
     except OSError as exc:
-        command = f"shequn diagnose {_quote(str(answers_path))} -o OTHER.md"
+        command = f"{program()} diagnose {_quote(str(answers_path))} -o OTHER.md"
         raise UsageError(t("interview.prescription_failed", lang, file=out, reason=reason(exc),
                            answers=answers_path, command=command)) from None
     say()
@@ -644,7 +644,7 @@ def finish(kb: KnowledgeBase, answers: Answers, lang: str, answers_path: Path, o
     say()
     say(t("cli.written", lang, file=os.path.abspath(out)))  # wherever the operator looks for them later
     say(t("interview.answers_kept", lang, file=os.path.abspath(answers_path),
-          command=f"shequn diagnose {_quote(str(answers_path))} -o {_quote(str(out))}"))
+          command=f"{program()} diagnose {_quote(str(answers_path))} -o {_quote(str(out))}"))
 
 
 def verdict_table(kb: KnowledgeBase, diagnosis: Diagnosis, lang: str, columns: int | None = None) -> str:

@@ -75,9 +75,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "file.kind_device": {"zh": "一个设备", "en": "a device"},
     "file.kind_socket": {"zh": "一个套接字", "en": "a socket"},
     "file.kind_other": {"zh": "一个特殊文件", "en": "a special file"},
-    "file.terminal": {"zh": "这是终端，不是文件；请把答卷用管道或 < 重定向进来，如 shequn diagnose - < 答卷.yaml",
+    "file.terminal": {"zh": "这是终端，不是文件；请把答卷用管道或 < 重定向进来，如 {program} diagnose - < 答卷.yaml",
                       "en": "it is a terminal, not a file; pipe or redirect the answers into it, e.g. "
-                            "shequn diagnose - < answers.yaml"},
+                            "{program} diagnose - < answers.yaml"},
     "file.stdin": {"zh": "标准输入", "en": "standard input"},
     "file.too_big": {"zh": "文件太大（上限 {limit}）", "en": "the file is too large (the limit is {limit})"},
     "file.not_utf8": {"zh": "不是 UTF-8 编码（第 {line} 行）", "en": "it is not UTF-8 (line {line})"},
@@ -668,8 +668,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "init.part_schemas": {"zh": "JSON Schema {n} 个", "en": "{n} JSON Schemas"},
     "init.next": {"zh": "接下来：", "en": "Next:"},
     "init.after_edit": {
-        "zh": "改了文件就再跑一次 shequn check --kb {kb}；VS Code 等编辑器按每个文件第一行的 $schema 注释边写边校验。",
-        "en": "After each edit, run shequn check --kb {kb} again; VS Code and other editors validate each file as "
+        "zh": "改了文件就再跑一次 {program} check --kb {kb}；VS Code 等编辑器按每个文件第一行的 $schema 注释边写边校验。",
+        "en": "After each edit, run {program} check --kb {kb} again; VS Code and other editors validate each file as "
               "you type, by the $schema comment on its first line."},
     # the import template (`shequn template`)
     "template.bad_kind": {"zh": "模板只有 csv 和 xlsx 两种，没有 {kind!r}", "en": "a template is csv or xlsx, not {kind!r}"},
@@ -828,9 +828,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # the interview
     "interview.not_tty": {
         "zh": "shequn interview 要在终端里逐题问答，但标准输入或输出不是终端。\n"
-              "已经有填好的答卷？请用：shequn diagnose ANSWERS.yaml",
+              "已经有填好的答卷？请用：{program} diagnose ANSWERS.yaml",
         "en": "shequn interview asks its questions in a terminal, but standard input or output is not one.\n"
-              "Already have an answers file? Use: shequn diagnose ANSWERS.yaml"},
+              "Already have an answers file? Use: {program} diagnose ANSWERS.yaml"},
     "interview.answers_exist": {
         "zh": "答卷 {file} 已经存在，里面是之前的回答，不会覆盖它。\n接着答或改答案：{resume}\n"
               "再做一次体检（上次的答卷和处方都保留）：{fresh}",
@@ -897,9 +897,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "interview.col_problems": {"zh": "问题", "en": "Problems"},
     "interview.treat_first": {"zh": "先治这一条：{title}（{check}）", "en": "Treat this first: {title} ({check})"},
     "interview.no_findings": {"zh": "没有发现问题，保持住。", "en": "No problem found; keep it up."},
-    "interview.answers_kept": {"zh": "答卷在 {file}；改了答案后可以用 {command} 重新开处方。",
-                               "en": "The answers are in {file}; after changing them, {command} writes the "
-                                     "prescription again."},
+    "interview.answers_kept": {"zh": "答卷在 {file}。改了答案后，用这条命令重新开处方：\n  {command}",
+                               "en": "The answers are in {file}. After changing them, write the prescription "
+                                     "again with:\n  {command}"},
     "interview.prescription_failed": {
         "zh": "处方写不进 {file}：{reason}。回答都在 {answers}，可以用 {command} 写到别处。",
         "en": "cannot write the prescription to {file}: {reason}. The answers are safe in {answers}; "
