@@ -14,7 +14,7 @@ from typing import Any, Literal, Mapping
 
 from expert import conditions as c
 from expert.errors import Problem
-from expert.messages import brief, t
+from expert.messages import brief, language, t
 from expert.numbers import parse_number
 from expert.schema import Context, Expr, Id, LocalText, build, doc
 
@@ -175,7 +175,7 @@ class Question:
         words = self.bound_words.get(which)
         if not words:
             return ""
-        return t("value.bound_of", lang, expr=words.get(lang or "") or next(iter(words.values())))
+        return t("value.bound_of", lang, expr=words.get(lang or language()) or next(iter(words.values())))
 
 
 def one_line(text: str) -> str:
