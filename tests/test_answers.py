@@ -312,3 +312,25 @@ def test_a_number_the_interview_refuses_is_refused_in_an_answers_file_too(writte
     with pytest.raises(AnswersError) as info:
         read_answers(_builtin_example_with(kb, tmp_path, members=written, active_7d=10), kb.questionnaire)
     assert [p.subject for p in info.value.problems] == ["members"]
+
+
+@pytest.mark.parametrize("written", ["3", " 3 ", "３", "有一批固定的关注者"])
+def test_a_scale_point_written_as_text_reads_as_the_csv_reads_it(written, kb, tmp_path):
+    answers = read_answers(_builtin_example_with(kb, tmp_path, ip_pull=written), kb.questionnaire)
+    assert answers.values["ip_pull"] == 3
+
+
+def test_a_short_name_of_one_option_gets_a_did_you_mean(kb, tmp_path):
+    with pytest.raises(AnswersError) as info:
+        read_answers(_builtin_example_with(kb, tmp_path, community_type="兴趣"), kb.questionnaire)
+    assert info.value.problems[0].message.endswith("实际是 '兴趣'（是不是 'interest'？）")
+
+
+def test_a_bound_named_in_an_english_message_is_named_in_english(kb, tmp_path):
+    from expert.messages import set_language
+
+    path = _builtin_example_with(kb, tmp_path, members=300, active_7d=1000)
+    set_language("en")  # --lang en or SHEQUN_LANG=en, with an answers file that says nothing of its language
+    with pytest.raises(AnswersError) as info:
+        read_answers(path, kb.questionnaire)
+    assert [p.message for p in info.value.problems] == ["must be at most 300 (number of members)"]
