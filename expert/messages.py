@@ -100,6 +100,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "yaml.no_colon": {"zh": "找不到应有的「:」", "en": "could not find expected ':'"},
     "yaml.tab": {"zh": "制表符（Tab）不能用来缩进，请改用空格", "en": "a tab cannot indent YAML; use spaces"},
     "yaml.bad_character_here": {"zh": "这个字符不能用在这里", "en": "found character that cannot start any token"},
+    "yaml.stray_punctuation": {"zh": "第 {line} 行第 {column} 列的「{char}」是 YAML 在这里不认的全角标点；删掉它{twin}，"
+                                     "或者把整个值放进半角引号 \"…\" 里",
+                               "en": "line {line}, column {column}: YAML cannot read the full-width \u201c{char}\u201d "
+                                     "here; delete it{twin}, or put the whole value in ASCII quotes \"…\""},
+    "yaml.or_twin": {"zh": "、改成半角的「{twin}」", "en": ", type the ASCII \u201c{twin}\u201d"},
     "yaml.tab_at": {"zh": "第 {line} 行第 {column} 列是制表符（Tab）；YAML 只能用空格缩进",
                     "en": "line {line}, column {column} is a tab; YAML indents with spaces only"},
     "yaml.bad_character": {"zh": "字符 {x} 不能出现在这里", "en": "found character {x} that cannot start any token"},
@@ -245,6 +250,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                     "en": "cannot read expression {text}: {reason}{where}"},
     "cond.unexpected_character": {"zh": "意外的字符 {char}{hint}", "en": "unexpected character {char}{hint}"},
     "cond.use_double_equals": {"zh": "，比较相等要用 ==", "en": " (use == to compare)"},
+    "cond.write_as": {"zh": "，请写成 {twin}", "en": " (type {twin} instead)"},
+    "cond.delete_it": {"zh": "，请删掉它", "en": " (delete it)"},
+    "cond.full_width_quotes": {"zh": "条件两边是全角引号{left}…{right}，整条条件成了一段文字；请改成半角的 \"…\" 或者去掉引号",
+                               "en": "the condition is inside full-width quotes {left}…{right}, which makes it one text; "
+                                     "type ASCII quotes \"…\" or none"},
     "cond.full_width": {"zh": "这是全角的「{char}」，请改成半角的「{twin}」",
                         "en": "this is a full-width \u201c{char}\u201d; type the ASCII \u201c{twin}\u201d"},
     "cond.too_deep": {"zh": "嵌套太深（超过 {limit} 层）", "en": "nested too deeply (over {limit} levels)"},

@@ -260,6 +260,23 @@ def _tab_at(text: str, mark: yaml.Mark | None) -> CharacterError | None:
     return CharacterError(None, None, t("yaml.tab_at", line=mark.line + 1, column=mark.column + 1), mark)
 
 
+def _punctuation_at(text: str, mark: yaml.Mark | None) -> CharacterError | None:
+    """A syntax error at a full-width punctuation mark an input method typed (`"…"。`, `key: [a，b]`):
+    named, with what to type instead, rather than YAML's word for the token it expected."""
+    if mark is None:
+        return None
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    char = line[mark.column:mark.column + 1]
+    if not char or char.isascii() or not unicodedata.category(char).startswith(("P", "Z")):
+        return None
+    twin = unicodedata.normalize("NFKC", char)
+    # the ASCII twin is offered, not prescribed: after a quoted value a "," is as wrong as the "，"
+    twin_hint = t("yaml.or_twin", twin=twin) if twin != char and twin.isascii() and twin.strip() else ""
+    return CharacterError(None, None, t("yaml.stray_punctuation", line=mark.line + 1, column=mark.column + 1,
+                                        char=char, twin=twin_hint), mark)
+
+
 def _full_width_near(text: str, error: yaml.MarkedYAMLError) -> CharacterError | None:
     """A syntax error caused by a full-width character on its line or the lines it names."""
     lines = text.splitlines()
@@ -300,7 +317,9 @@ def parse_yaml(text: str, file: str) -> Any:
         try:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as error:
-            named = _tab_at(text, error.problem_mark) or (_full_width_near(text, error) if not text.isascii() else None)
+            named = _tab_at(text, error.problem_mark) or (
+                (_full_width_near(text, error) or _punctuation_at(text, error.problem_mark))
+                if not text.isascii() else None)
             if named is not None:
                 raise named from None
             raise
