@@ -78,15 +78,17 @@ def wrap(text: str, columns: int) -> list[str]:
     columns = max(columns, 2)
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        current, used = "", 0
+        current, used, broken = "", 0, False
         for unit in _units(paragraph):
+            if broken and not current and unit == " ":  # "answer?  3 / 5" broken between its two spaces
+                continue
             w = width(unit)
             if used + w <= columns:
                 current, used = current + unit, used + w
                 continue
             if current.strip():
                 lines.append(current.rstrip())
-            current, used = "", 0
+            current, used, broken = "", 0, True
             if unit == " ":
                 continue
             while width(unit) > columns:  # a word longer than the line: cut it

@@ -105,3 +105,9 @@ def test_python_dash_m_expert_is_suggested_as_shequn():
     from expert.terminal import program
 
     assert program("/src/expert/__main__.py", which=lambda name: None) == "shequn"
+
+
+def test_a_line_broken_at_a_run_of_spaces_starts_with_the_next_word():
+    for columns in range(10, 40):
+        for line in wrap("How much pull does it have?  3 / 5 (A steady following)", columns)[1:]:
+            assert not line.startswith(" "), (columns, line)
