@@ -205,6 +205,10 @@ _YAML_CONTEXTS = {
 }
 
 
+# contexts that begin at a quote or bracket, whose start is worth naming when the error is found lines later
+_OPENED = {"yaml.in_quoted", "yaml.in_flow_list", "yaml.in_flow_mapping", "yaml.in_flow_node"}
+
+
 def _worded(problem: str) -> str:
     for pattern, key in _YAML_PROBLEMS:
         found = pattern.fullmatch(problem)
@@ -221,7 +225,12 @@ def yaml_problem(error: yaml.YAMLError, file: str) -> Problem:
     if isinstance(error, (LimitError, CharacterError)):
         message = what
     else:
+        opened = _YAML_CONTEXTS.get(context) in _OPENED
         context = t(_YAML_CONTEXTS[context]) if context in _YAML_CONTEXTS else context
+        began = getattr(error, "context_mark", None)
+        if opened and began is not None and mark is not None and began.line != mark.line:
+            # an unclosed quote or bracket is found where the file ends: say where it was opened
+            context = t("yaml.context_from", context=context, line=began.line + 1, column=began.column + 1)
         message = t("yaml.syntax", what=_worded(what), context=t("yaml.context", context=context) if context else "")
     if mark is None:
         return Problem(message, file=file)
