@@ -204,6 +204,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "number.comma_whole": {"zh": "“{text}”里的逗号只能分千位（三位一组，如 1,000）；这一题填整数",
                            "en": "the comma in “{text}” can only separate thousands (groups of three, as in 1,000); "
                                  "this question takes a whole number"},
+    "number.point_whole": {"zh": "“{text}”里的点是小数点还是千位分隔？这一题填整数：一千写 1000 或 1,000",
+                           "en": "is the point in “{text}” a decimal point or a thousands separator? This question "
+                                 "takes a whole number: write a thousand as 1000 or 1,000"},
     "number.comma_groups": {"zh": "“{text}”里的逗号只能分千位（三位一组，如 12,345），小数点用“.”",
                             "en": "a comma in “{text}” can only separate thousands (groups of three, as in 12,345); "
                                   "decimals take a point"},
