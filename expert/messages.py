@@ -244,7 +244,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "schema.type_non_empty_list": {"zh": "一个不为空的文字列表", "en": "a non-empty list of texts"},
     "schema.type_int": {"zh": "整数", "en": "a whole number"},
     "schema.type_number": {"zh": "数字", "en": "a number"},
-    "schema.type_bool": {"zh": "true 或 false", "en": "true or false"},
+    "schema.type_bool": {"zh": "布尔值（true 或 false）", "en": "true or false"},
     "schema.type_list": {"zh": "一个列表", "en": "a list"},
     "schema.type_mapping": {"zh": "一个映射", "en": "a mapping"},
     "schema.type_value": {"zh": "一个值", "en": "a value"},
