@@ -527,6 +527,10 @@ def run_interview(kb_dir: str | None = None, answers_path: str | None = None, pr
                   echo: TextIO | None = None, since: str | None = None) -> int:
     """`shequn interview`: ask, save as it goes, then diagnose and write the prescription."""
     terminal = input is None and output is None
+    # "-" is standard input or output to every other command; here it would be a file named "-"
+    if answers_path == "-" or prescription == "-":
+        raise UsageError(t("interview.no_dash", option="--answers" if answers_path == "-" else "-o",
+                           program=program()))
     if terminal and not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UsageError(t("interview.not_tty", program=program()))
     path = Path(answers_path or DEFAULT_ANSWERS)

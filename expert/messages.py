@@ -846,6 +846,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "已经有填好的答卷？请用：{program} diagnose ANSWERS.yaml",
         "en": "shequn interview asks its questions in a terminal, but standard input or output is not one.\n"
               "Already have an answers file? Use: {program} diagnose ANSWERS.yaml"},
+    "interview.no_dash": {
+        "zh": "interview 边答边把答卷存进文件，最后把处方写进文件，{option} 要给一个文件名，不能是 -。\n"
+              "想把处方印到屏幕上：答完后用 {program} diagnose 答卷.yaml -o -",
+        "en": "interview saves the answers to a file as they are given and writes the prescription to a file: "
+              "{option} takes a file name, not -.\nTo print the prescription instead: {program} diagnose "
+              "ANSWERS.yaml -o - once the interview is done"},
     "interview.answers_exist": {
         "zh": "答卷 {file} 已经存在，里面是之前的回答，不会覆盖它。\n接着答或改答案：{resume}\n"
               "再做一次体检（上次的答卷和处方都保留）：{fresh}",

@@ -483,6 +483,17 @@ def test_not_a_terminal_from_the_console_script(mini_kb, tmp_path):
     assert "Traceback" not in run.stderr and not (tmp_path / "shequn-answers.yaml").exists()
 
 
+@pytest.mark.parametrize("option", ["-o", "--answers"])
+def test_a_dash_for_the_interview_files_is_refused_not_made_a_file_named_dash(mini_kb, tmp_path, option):
+    work = tmp_path / "work"
+    work.mkdir()
+    run = subprocess.run([sys.executable, "-m", "expert", "interview", "--kb", str(mini_kb), option, "-"],
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=work)
+    assert run.returncode == 2
+    assert f"{option} 要给一个文件名，不能是 -" in run.stderr and "shequn diagnose 答卷.yaml -o -" in run.stderr
+    assert list(work.iterdir()) == []
+
+
 def test_the_command_line_does_not_load_the_prompt_libraries():
     code = ("import sys, expert.cli\n"
             "try:\n"
