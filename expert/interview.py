@@ -22,7 +22,7 @@ from typing import Any, Iterator, TextIO
 
 from expert import conditions as c
 from expert.answers import Answers, answers_document, read_document, validate_answers, write_answers
-from expert.errors import AnswersError, Interrupted, UsageError
+from expert.errors import AnswersError, Interrupted, ShequnError, UsageError
 from expert.files import reason, same_file, write_atomically
 from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase, load_knowledge_base
@@ -565,8 +565,10 @@ def _interview(kb_dir: str | None, path: Path, answers_path: str | None, prescri
     if resume and not path.is_file():
         raise UsageError(t("interview.nothing_to_resume", file=path, command=again))
     if not resume and path.exists():
-        # a repeat checkup keeps the last one's files: both of its own are dated
-        fresh = command_line(False, str(dated(path)), str(dated(out)), kb_dir, lang) + follow
+        # a repeat checkup keeps the last one's files: both of its own are dated, and a finished last
+        # checkup gives its answers as defaults and its findings to compare with (--since)
+        last = follow or (f" --since {_quote(str(path))}" if _finished(path, kb_dir) else "")
+        fresh = command_line(False, str(dated(path)), str(dated(out)), kb_dir, lang) + last
         going_on = command_line(True, answers_path, prescription, kb_dir, lang) + follow
         raise UsageError(t("interview.answers_exist", file=path, resume=going_on, fresh=fresh))
     earlier = None
@@ -606,6 +608,17 @@ def _interview(kb_dir: str | None, path: Path, answers_path: str | None, prescri
             _quiet_if_terminal_gone()
         raise
     return 0
+
+
+def _finished(path: Path, kb_dir: str | None) -> bool:
+    """Whether `path` holds a finished checkup, one that --since can compare with."""
+    from expert.answers import read_answers
+
+    try:
+        read_answers(path, load_knowledge_base(kb_dir).questionnaire)
+    except ShequnError:
+        return False
+    return True
 
 
 def dated(path: Path, today: dt.date | None = None) -> Path:

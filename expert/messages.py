@@ -854,9 +854,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "ANSWERS.yaml -o - once the interview is done"},
     "interview.answers_exist": {
         "zh": "答卷 {file} 已经存在，里面是之前的回答，不会覆盖它。\n接着答或改答案：{resume}\n"
-              "再做一次体检（上次的答卷和处方都保留）：{fresh}",
+              "再做一次体检（上次的答卷和处方都保留；答完了的话，上次的回答填作默认值，处方里比一比变化）：{fresh}",
         "en": "the answers file {file} already exists and holds earlier answers; it is not overwritten.\n"
-              "To continue it or change answers: {resume}\nFor a new checkup (the last one's files are kept): {fresh}"},
+              "To continue it or change answers: {resume}\nFor a new checkup (the last one's files are kept; "
+              "if it was finished, its answers are the defaults and the prescription says what changed): {fresh}"},
     "interview.nothing_to_resume": {"zh": "找不到答卷 {file}，没法接着答。从头开始：{command}",
                                     "en": "no answers file {file} to continue. To start from the beginning: {command}"},
     "interview.other_questionnaire": {

@@ -386,8 +386,8 @@ def test_a_repeat_checkup_keeps_the_last_prescription_and_gets_a_dated_one(kb, w
     again = Terminal(work, "--kb", str(kb), columns=200)
     out = again.end()
     assert again.child.exitstatus == 2
-    assert (f"再做一次体检（上次的答卷和处方都保留）：shequn interview --answers shequn-answers-{today}.yaml "
-            f"-o shequn-prescription-{today}.md --kb {kb}") in out
+    assert (f"：shequn interview --answers shequn-answers-{today}.yaml -o shequn-prescription-{today}.md "
+            f"--kb {kb} --since shequn-answers.yaml") in out  # the last checkup to compare with
 
     term = Terminal(work, "--kb", str(kb), "--answers", f"shequn-answers-{today}.yaml",
                     "-o", "shequn-prescription.md", columns=200)
