@@ -187,6 +187,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "value.empty": {"zh": "这一题必须回答", "en": "this question needs an answer"},
     "value.scale": {"zh": "应为 1 到 5 的整数", "en": "expected a whole number from 1 to 5"},
     "value.choice": {"zh": "应为以下之一：{choices}", "en": "expected one of: {choices}"},
+    "value.choice_named": {"zh": "{value}「{label}」", "en": "{value} \u201c{label}\u201d"},
+    "value.choice_sep": {"zh": "、", "en": ", "},
     "value.choices": {"zh": "应为以下选项的列表：{choices}", "en": "expected a list of: {choices}"},
     "value.duplicate_choice": {"zh": "选项 {value} 重复了", "en": "option {value} is listed twice"},
     "value.min": {"zh": "不能小于 {bound}{why}", "en": "must be at least {bound}{why}"},

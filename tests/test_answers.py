@@ -56,8 +56,8 @@ def test_every_problem_is_listed_in_one_message(tmp_path, questionnaire):
     problems = {p.subject: p for p in info.value.problems}
     assert set(problems) == {"members", "kind", "attraction", "by_sale", "by_sales"}
     assert "应为整数" in problems["members"].message
-    assert "enterprise, personal" in problems["kind"].message
-    assert "perks, content" in problems["attraction"].message
+    assert "enterprise「企业」、personal「个人」" in problems["kind"].message
+    assert "perks「福利」、content「内容」" in problems["attraction"].message
     assert "'by_sales'" in problems["by_sale"].message  # did you mean
     assert problems["by_sale"].line == 9
     assert "必答题没有回答" in problems["by_sales"].message
@@ -179,12 +179,13 @@ def test_a_label_holding_commas_is_one_option_not_several():
 
 
 @pytest.mark.parametrize("field, written, lang, message", [
-    ("kind", "persnal", "zh", "应为以下之一：enterprise, personal，实际是 'persnal'（是不是 'personal'？）"),
-    ("kind", "Persnal", "en", "expected one of: enterprise, personal, got 'Persnal' (did you mean 'personal'?)"),
+    ("kind", "persnal", "zh", "应为以下之一：enterprise「企业」、personal「个人」，实际是 'persnal'（是不是 'personal'？）"),
+    ("kind", "Persnal", "en",
+     "expected one of: enterprise “Enterprise”, personal “Personal”, got 'Persnal' (did you mean 'personal'?)"),
     ("attraction", ["perks", "contnet"], "en",
-     "expected a list of: perks, content, got ['perks', 'contnet'] (did you mean 'content'?)"),
+     "expected a list of: perks “Perks”, content “Content”, got ['perks', 'contnet'] (did you mean 'content'?)"),
     ("by_sales", "ture", "en", "expected yes or no (true/false), got 'ture' (did you mean 'true'?)"),
-    ("kind", "shop", "en", "expected one of: enterprise, personal, got 'shop'"),  # nothing close: no guess
+    ("kind", "shop", "en", "expected one of: enterprise “Enterprise”, personal “Personal”, got 'shop'"),  # nothing close: no guess
 ])
 def test_a_value_close_to_a_valid_one_is_suggested(field, written, lang, message, questionnaire):
     from expert.answers import validate_answers
