@@ -315,7 +315,26 @@ def _full_width_in(text: str, root: yaml.Node) -> None:
                 if found is not None:
                     raise found
         else:
+            if isinstance(node, yaml.MappingNode):
+                for key, _ in node.value:
+                    _full_width_key(key)
             stack.extend(_children(node))
+
+
+_FULL_WIDTH_IN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*[ \t\u3000]*(?P<char>：)")
+
+
+def _full_width_key(key: yaml.Node) -> None:
+    """A key that holds a full-width colon, `{zh："群人数"}` in a flow mapping: the colon was meant to end it."""
+    if not isinstance(key, yaml.ScalarNode) or key.style or not isinstance(key.value, str):
+        return
+    found = _FULL_WIDTH_IN_KEY.match(key.value)
+    if found is None:
+        return
+    mark = key.start_mark
+    line, column = mark.line, mark.column + found.start("char")
+    raise CharacterError(None, None, t("yaml.full_width", line=line + 1, column=column + 1, char="：", twin=":"),
+                         yaml.Mark("", 0, line, column, None, None))
 
 
 def parse_yaml(text: str, file: str) -> Any:
