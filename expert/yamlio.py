@@ -314,11 +314,28 @@ def _full_width_in(text: str, root: yaml.Node) -> None:
                 found = _full_width_at(lines[mark.line], mark.line)
                 if found is not None:
                     raise found
+            _full_width_space_in_word(node)
         else:
             if isinstance(node, yaml.MappingNode):
                 for key, _ in node.value:
                     _full_width_key(key)
             stack.extend(_children(node))
+
+
+_WORD = re.compile(r"[A-Za-z0-9_.+-]+")
+
+
+def _full_width_space_in_word(node: yaml.ScalarNode) -> None:
+    """A U+3000 space left before or after one ASCII word (`type: integer　`): it would make the word another
+    one, so it is named rather than reported as an unknown value. Inside a condition it is a space."""
+    value = node.value
+    if node.style or not isinstance(value, str) or not _WORD.fullmatch(value.strip("\u3000")) or \
+            value == value.strip("\u3000"):
+        return
+    mark = node.start_mark
+    column = mark.column + value.index("\u3000")
+    raise CharacterError(None, None, t("yaml.full_width_space", line=mark.line + 1, column=column + 1),
+                         yaml.Mark("", 0, mark.line, column, None, None))
 
 
 _FULL_WIDTH_IN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*[ \t\u3000]*(?P<char>：)")
