@@ -18,8 +18,8 @@ from expert.messages import t
 from expert.numbers import parse_number
 from expert.questionnaire import Question
 
-YES = {"是", "有", "对", "yes", "y", "true", "t", "1", "√", "✓"}
-NO = {"否", "无", "没有", "不是", "错", "no", "n", "false", "f", "0", "×", "✗"}
+YES = {"是", "是的", "有", "有的", "对", "对的", "yes", "y", "true", "t", "1", "√", "✓"}
+NO = {"否", "无", "没有", "没", "不", "不是", "不是的", "不对", "错", "no", "n", "false", "f", "0", "×", "✗"}
 # what 问卷星 and others append to a title: 【多选题】, [单选题], (多选), *, a trailing ? or ：
 _DECORATION = re.compile(r"[\[【(（]\s*(?:单选题?|多选题?|填空题?|量表题?|判断题?|必答|必填)\s*[\]】)）]|[*＊]")
 _TRAILING = re.compile(r"[\s?？:：。.]+$")

@@ -145,6 +145,7 @@ def test_yes_no_and_choice_labels_read_as_the_batch_csv_reads_them(tmp_path, que
 
 
 @pytest.mark.parametrize("written, meant", [("是", True), ("yes", True), ("TRUE", True), ("y", True), (1, True),
+                                            ("是的", True), ("有的", True), ("不是的", False), ("不", False),
                                             ("没有", False), ("No", False), ("0", False), (0, False)])
 def test_every_spelling_of_yes_and_no_of_the_csv_reads_in_an_answers_file(written, meant, questionnaire):
     from expert.answers import validate_answers
