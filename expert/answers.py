@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from expert.terminal import program
 from expert.coercion import coerce, suggestion
 from expert.errors import AnswersError, Problem
 from expert.messages import brief, language, t
@@ -149,7 +150,7 @@ def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: s
         if not problems and len(missing) > MISSING_LISTED:
             message = t("answers.unfinished", lang, file=name, n=len(missing), first=first)
             if resumable != "-":
-                command = f"shequn interview --answers {shlex.quote(str(resumable))} --resume"
+                command = f"{program()} interview --answers {shlex.quote(str(resumable))} --resume"
                 message += "\n" + t("interview.continue", lang, command=command)
             raise AnswersError(message)
         if len(missing) > MISSING_LISTED:  # among other problems, the questions left are one of them

@@ -288,7 +288,7 @@ def _why(args: argparse.Namespace) -> int:
     from expert.knowledge import load_knowledge_base
 
     kb = load_knowledge_base(args.kb)
-    _output(uses_of(kb, args.question, args.lang or kb.languages[0]), None)
+    _output(uses_of(kb, args.question, kb.language(args.lang)), None)
     return 0
 
 
@@ -367,9 +367,8 @@ def _template(args: argparse.Namespace) -> int:
     from expert.knowledge import load_knowledge_base
 
     kb = load_knowledge_base(args.kb)
-    lang = args.lang if args.lang in kb.languages else kb.languages[0]
     output = args.output or ("shequn-template.xlsx" if args.kind == "xlsx" else None)
-    content = import_template(kb.questionnaire, args.kind, lang, name=output or "-")
+    content = import_template(kb.questionnaire, args.kind, kb.language(args.lang), name=output or "-")
     _output_file(content, output)
     return 0
 

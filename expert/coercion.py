@@ -18,8 +18,8 @@ from expert.messages import t
 from expert.numbers import parse_number
 from expert.questionnaire import Question
 
-YES = {"是", "有", "对", "yes", "y", "true", "t", "1", "√", "✓"}
-NO = {"否", "无", "没有", "不是", "错", "no", "n", "false", "f", "0", "×", "✗"}
+YES = {"是", "是的", "有", "有的", "对", "对的", "yes", "y", "true", "t", "1", "√", "✓"}
+NO = {"否", "无", "没有", "没", "不", "不是", "不是的", "不对", "错", "no", "n", "false", "f", "0", "×", "✗"}
 # what 问卷星 and others append to a title: 【多选题】, [单选题], (多选), *, a trailing ? or ：
 _DECORATION = re.compile(r"[\[【(（]\s*(?:单选题?|多选题?|填空题?|量表题?|判断题?|必答|必填)\s*[\]】)）]|[*＊]")
 _TRAILING = re.compile(r"[\s?？:：。.]+$")
@@ -121,9 +121,14 @@ def coerce(q: Question, raw: Any, names: dict[str, str] | None = None) -> Any:
             return parse_number(raw, whole=q.type == "integer", units=list(q.unit.values()) if q.unit else [])
         except ValueError:
             return raw
-    if q.type == "scale" and isinstance(raw, str):  # a point by its label, "一呼百应" for 5
+    if q.type == "scale" and isinstance(raw, str):  # a point by its label, "一呼百应" for 5, or by its number, "3"
         point = (names or choice_names(q)).get(norm(raw))
-        return int(point) if point is not None else raw
+        if point is not None:
+            return int(point)
+        try:
+            return parse_number(raw, whole=True)
+        except ValueError:
+            return raw
     if q.type == "single" and isinstance(raw, str):
         return one_choice(raw, names or choice_names(q))
     if q.type == "multiple" and isinstance(raw, (str, list)):
@@ -159,6 +164,10 @@ def suggestion(q: Question, raw: Any, lang: str | None = None) -> str:
             near = difflib.get_close_matches(norm(item), pool, n=1, cutoff=0.6)
             if near:
                 return t("answers.did_you_mean", lang, name=names[near[0]])
+            # a short name for a long label, 兴趣 for 共同的兴趣爱好: the one option whose label holds it
+            holding = {value for name, value in names.items() if norm(item) and norm(item) in name}
+            if len(holding) == 1:
+                return t("answers.did_you_mean", lang, name=holding.pop())
     elif q.type == "yesno" and isinstance(raw, str):
         near = difflib.get_close_matches(norm(raw), sorted(YES | NO, key=len, reverse=True), n=1, cutoff=0.6)
         if near:

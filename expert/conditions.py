@@ -192,7 +192,19 @@ def _full_width_twin(char: str) -> str | None:
     return twin if twin != char and twin.isascii() and len(twin) == 1 else None
 
 
+# What an input method types for an operator or a word of the condition language, and what to type instead.
+_WRITE_AS = {"≥": ">=", "≧": ">=", "≤": "<=", "≦": "<=", "≠": "!=", "且": "and", "并": "and", "和": "and",
+             "或": "or", "非": "not", "不": "not", "。": "", "；": ""}
+_FULL_WIDTH_QUOTES = ("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』")
+
+
 def _tokenise(text: str) -> list[_Token]:
+    stripped = text.strip()
+    # the whole condition in full-width quotes reads as one quoted text: say what happened, not "not a condition"
+    if len(stripped) > 1 and any(stripped[0] == left and stripped[-1] in (left, right)
+                                 for left, right in _FULL_WIDTH_QUOTES):
+        raise ConditionSyntaxError(t("cond.full_width_quotes", left=stripped[0], right=stripped[-1]),
+                                   text.index(stripped[0]) + 1)
     text = _half_width(text)
     tokens = []
     pos = 0
@@ -207,6 +219,8 @@ def _tokenise(text: str) -> list[_Token]:
             if twin is not None:
                 raise ConditionSyntaxError(t("cond.full_width", char=bad[0], twin=twin), col)
             hint = t("cond.use_double_equals") if bad.startswith("=") else ""
+            if bad[0] in _WRITE_AS:
+                hint = t("cond.write_as", twin=_WRITE_AS[bad[0]]) if _WRITE_AS[bad[0]] else t("cond.delete_it")
             raise ConditionSyntaxError(t("cond.unexpected_character", char=repr(bad[0]), hint=hint), col)
         kind = m.lastgroup
         tok_text = m.group(kind)

@@ -22,7 +22,7 @@ from typing import Any, Iterator, TextIO
 
 from expert import conditions as c
 from expert.answers import Answers, answers_document, read_document, validate_answers, write_answers
-from expert.errors import AnswersError, Interrupted, UsageError
+from expert.errors import AnswersError, Interrupted, ShequnError, UsageError
 from expert.files import reason, same_file, write_atomically
 from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase, load_knowledge_base
@@ -31,7 +31,7 @@ from expert.messages import default_language, set_language, t
 from expert.prompts import BACK, HELP, SKIP, Prompter, key
 from expert.questionnaire import Question, Questionnaire
 from expert.signals import held, named
-from expert.terminal import Transcript
+from expert.terminal import Transcript, program
 
 log = logging.getLogger(__name__)
 
@@ -500,11 +500,11 @@ def read_for_resume(path: Path, questionnaire: Questionnaire, name: str) -> Answ
 def command_line(resume: bool, answers: str | None, prescription: str | None, kb: str | None,
                  lang: str | None) -> str:
     """The `shequn interview` command that goes on with the same files."""
-    parts = ["shequn", "interview"] + (["--resume"] if resume else [])
+    parts = ["interview"] + (["--resume"] if resume else [])
     for option, value in (("--answers", answers), ("-o", prescription), ("--kb", kb), ("--lang", lang)):
         if value:
             parts += [option, value]
-    return " ".join(_quote(p) for p in parts)
+    return " ".join([program(), *(_quote(p) for p in parts)])
 
 
 def _quote(word: str) -> str:
@@ -527,8 +527,12 @@ def run_interview(kb_dir: str | None = None, answers_path: str | None = None, pr
                   echo: TextIO | None = None, since: str | None = None) -> int:
     """`shequn interview`: ask, save as it goes, then diagnose and write the prescription."""
     terminal = input is None and output is None
+    # "-" is standard input or output to every other command; here it would be a file named "-"
+    if answers_path == "-" or prescription == "-":
+        raise UsageError(t("interview.no_dash", option="--answers" if answers_path == "-" else "-o",
+                           program=program()))
     if terminal and not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UsageError(t("interview.not_tty"))
+        raise UsageError(t("interview.not_tty", program=program()))
     path = Path(answers_path or DEFAULT_ANSWERS)
     with _answering(path):
         return _interview(kb_dir, path, answers_path, prescription, resume, lang, terminal, input, output, echo,
@@ -561,8 +565,10 @@ def _interview(kb_dir: str | None, path: Path, answers_path: str | None, prescri
     if resume and not path.is_file():
         raise UsageError(t("interview.nothing_to_resume", file=path, command=again))
     if not resume and path.exists():
-        # a repeat checkup keeps the last one's files: both of its own are dated
-        fresh = command_line(False, str(dated(path)), str(dated(out)), kb_dir, lang) + follow
+        # a repeat checkup keeps the last one's files: both of its own are dated, and a finished last
+        # checkup gives its answers as defaults and its findings to compare with (--since)
+        last = follow or (f" --since {_quote(str(path))}" if _finished(path, kb_dir) else "")
+        fresh = command_line(False, str(dated(path)), str(dated(out)), kb_dir, lang) + last
         going_on = command_line(True, answers_path, prescription, kb_dir, lang) + follow
         raise UsageError(t("interview.answers_exist", file=path, resume=going_on, fresh=fresh))
     earlier = None
@@ -604,6 +610,17 @@ def _interview(kb_dir: str | None, path: Path, answers_path: str | None, prescri
     return 0
 
 
+def _finished(path: Path, kb_dir: str | None) -> bool:
+    """Whether `path` holds a finished checkup, one that --since can compare with."""
+    from expert.answers import read_answers
+
+    try:
+        read_answers(path, load_knowledge_base(kb_dir).questionnaire)
+    except ShequnError:
+        return False
+    return True
+
+
 def dated(path: Path, today: dt.date | None = None) -> Path:
     """The file of a repeat checkup beside `path`: 处方.md → 处方-2026-12-25.md (…-2.md if that one exists)."""
     day = (today or dt.date.today()).isoformat()
@@ -636,7 +653,7 @@ def finish(kb: KnowledgeBase, answers: Answers, lang: str, answers_path: Path, o
     try:
         write_atomically(out, report.text, keep=[answers_path])
     except OSError as exc:
-        command = f"shequn diagnose {_quote(str(answers_path))} -o OTHER.md"
+        command = f"{program()} diagnose {_quote(str(answers_path))} -o OTHER.md"
         raise UsageError(t("interview.prescription_failed", lang, file=out, reason=reason(exc),
                            answers=answers_path, command=command)) from None
     say()
@@ -644,7 +661,7 @@ def finish(kb: KnowledgeBase, answers: Answers, lang: str, answers_path: Path, o
     say()
     say(t("cli.written", lang, file=os.path.abspath(out)))  # wherever the operator looks for them later
     say(t("interview.answers_kept", lang, file=os.path.abspath(answers_path),
-          command=f"shequn diagnose {_quote(str(answers_path))} -o {_quote(str(out))}"))
+          command=f"{program()} diagnose {_quote(str(answers_path))} -o {_quote(str(out))}"))
 
 
 def verdict_table(kb: KnowledgeBase, diagnosis: Diagnosis, lang: str, columns: int | None = None) -> str:

@@ -55,6 +55,14 @@ class KnowledgeBase:
     def languages(self) -> list[str]:
         return list(self.questionnaire.languages)
 
+    def language(self, requested: str | None = None) -> str:
+        """--lang, else SHEQUN_LANG, else the knowledge base's first language: the order every command
+        follows when it has no answers file to take a language from."""
+        for candidate in (requested, language()):
+            if candidate in self.languages:
+                return candidate
+        return self.languages[0]
+
     @property
     def name(self) -> str:
         return display_path(self.root)

@@ -75,9 +75,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "file.kind_device": {"zh": "一个设备", "en": "a device"},
     "file.kind_socket": {"zh": "一个套接字", "en": "a socket"},
     "file.kind_other": {"zh": "一个特殊文件", "en": "a special file"},
-    "file.terminal": {"zh": "这是终端，不是文件；请把答卷用管道或 < 重定向进来，如 shequn diagnose - < 答卷.yaml",
+    "file.terminal": {"zh": "这是终端，不是文件；请把答卷用管道或 < 重定向进来，如 {program} diagnose - < 答卷.yaml",
                       "en": "it is a terminal, not a file; pipe or redirect the answers into it, e.g. "
-                            "shequn diagnose - < answers.yaml"},
+                            "{program} diagnose - < answers.yaml"},
     "file.stdin": {"zh": "标准输入", "en": "standard input"},
     "file.too_big": {"zh": "文件太大（上限 {limit}）", "en": "the file is too large (the limit is {limit})"},
     "file.not_utf8": {"zh": "不是 UTF-8 编码（第 {line} 行）", "en": "it is not UTF-8 (line {line})"},
@@ -95,11 +95,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
                          "en": "a number of {digits} digits is too long (the limit is {limit})"},
     "yaml.syntax": {"zh": "YAML 语法错误：{what}{context}", "en": "YAML syntax error: {what}{context}"},
     "yaml.context": {"zh": "（{context}）", "en": " ({context})"},
+    "yaml.context_from": {"zh": "{context}；它从第 {line} 行第 {column} 列开始",
+                          "en": "{context}, which starts at line {line}, column {column}"},
     "yaml.mapping_not_allowed": {"zh": "这里不能写「键: 值」；是缩进不对，还是值里的冒号要加引号？",
                                  "en": "mapping values are not allowed here"},
     "yaml.no_colon": {"zh": "找不到应有的「:」", "en": "could not find expected ':'"},
     "yaml.tab": {"zh": "制表符（Tab）不能用来缩进，请改用空格", "en": "a tab cannot indent YAML; use spaces"},
     "yaml.bad_character_here": {"zh": "这个字符不能用在这里", "en": "found character that cannot start any token"},
+    "yaml.stray_punctuation": {"zh": "第 {line} 行第 {column} 列的「{char}」是 YAML 在这里不认的全角标点；删掉它{twin}，"
+                                     "或者把整个值放进半角引号 \"…\" 里",
+                               "en": "line {line}, column {column}: YAML cannot read the full-width \u201c{char}\u201d "
+                                     "here; delete it{twin}, or put the whole value in ASCII quotes \"…\""},
+    "yaml.or_twin": {"zh": "、改成半角的「{twin}」", "en": ", type the ASCII \u201c{twin}\u201d"},
     "yaml.tab_at": {"zh": "第 {line} 行第 {column} 列是制表符（Tab）；YAML 只能用空格缩进",
                     "en": "line {line}, column {column} is a tab; YAML indents with spaces only"},
     "yaml.bad_character": {"zh": "字符 {x} 不能出现在这里", "en": "found character {x} that cannot start any token"},
@@ -110,7 +117,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "yaml.no_key": {"zh": "这里应是一个键（缩进对齐了吗？）", "en": "did not find expected key"},
     "yaml.no_dash": {"zh": "这里应是列表项的「-」（缩进对齐了吗？）", "en": "did not find expected '-' indicator"},
     "yaml.not_found": {"zh": "找不到应有的 {x}", "en": "did not find expected {x}"},
-    "yaml.unexpected_end": {"zh": "文件意外结束；是不是少了收尾的引号或括号？", "en": "found unexpected end of stream"},
+    "yaml.unexpected_end": {"zh": "文件意外结束；是不是少了收尾的引号或括号？", "en": "found unexpected end of stream; is a closing quote or bracket missing?"},
     "yaml.undefined_alias": {"zh": "别名 {x} 没有定义", "en": "found undefined alias {x}"},
     "yaml.duplicate_key": {"zh": "键 {x} 重复了", "en": "found duplicate key {x}"},
     "yaml.unhashable_key": {"zh": "键不能是列表或映射", "en": "found unhashable key"},
@@ -180,6 +187,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "value.empty": {"zh": "这一题必须回答", "en": "this question needs an answer"},
     "value.scale": {"zh": "应为 1 到 5 的整数", "en": "expected a whole number from 1 to 5"},
     "value.choice": {"zh": "应为以下之一：{choices}", "en": "expected one of: {choices}"},
+    "value.choice_named": {"zh": "{value}「{label}」", "en": "{value} \u201c{label}\u201d"},
+    "value.choice_sep": {"zh": "、", "en": ", "},
     "value.choices": {"zh": "应为以下选项的列表：{choices}", "en": "expected a list of: {choices}"},
     "value.duplicate_choice": {"zh": "选项 {value} 重复了", "en": "option {value} is listed twice"},
     "value.min": {"zh": "不能小于 {bound}{why}", "en": "must be at least {bound}{why}"},
@@ -197,6 +206,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "number.comma_whole": {"zh": "“{text}”里的逗号只能分千位（三位一组，如 1,000）；这一题填整数",
                            "en": "the comma in “{text}” can only separate thousands (groups of three, as in 1,000); "
                                  "this question takes a whole number"},
+    "number.point_whole": {"zh": "“{text}”里的点是小数点还是千位分隔？这一题填整数：一千写 1000 或 1,000",
+                           "en": "is the point in “{text}” a decimal point or a thousands separator? This question "
+                                 "takes a whole number: write a thousand as 1000 or 1,000"},
     "number.comma_groups": {"zh": "“{text}”里的逗号只能分千位（三位一组，如 12,345），小数点用“.”",
                             "en": "a comma in “{text}” can only separate thousands (groups of three, as in 12,345); "
                                   "decimals take a point"},
@@ -234,7 +246,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "schema.type_non_empty_list": {"zh": "一个不为空的文字列表", "en": "a non-empty list of texts"},
     "schema.type_int": {"zh": "整数", "en": "a whole number"},
     "schema.type_number": {"zh": "数字", "en": "a number"},
-    "schema.type_bool": {"zh": "true 或 false", "en": "true or false"},
+    "schema.type_bool": {"zh": "布尔值（true 或 false）", "en": "true or false"},
     "schema.type_list": {"zh": "一个列表", "en": "a list"},
     "schema.type_mapping": {"zh": "一个映射", "en": "a mapping"},
     "schema.type_value": {"zh": "一个值", "en": "a value"},
@@ -245,6 +257,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                     "en": "cannot read expression {text}: {reason}{where}"},
     "cond.unexpected_character": {"zh": "意外的字符 {char}{hint}", "en": "unexpected character {char}{hint}"},
     "cond.use_double_equals": {"zh": "，比较相等要用 ==", "en": " (use == to compare)"},
+    "cond.write_as": {"zh": "，请写成 {twin}", "en": " (type {twin} instead)"},
+    "cond.delete_it": {"zh": "，请删掉它", "en": " (delete it)"},
+    "cond.full_width_quotes": {"zh": "条件两边是全角引号{left}…{right}，整条条件成了一段文字；请改成半角的 \"…\" 或者去掉引号",
+                               "en": "the condition is inside full-width quotes {left}…{right}, which makes it one text; "
+                                     "type ASCII quotes \"…\" or none"},
     "cond.full_width": {"zh": "这是全角的「{char}」，请改成半角的「{twin}」",
                         "en": "this is a full-width \u201c{char}\u201d; type the ASCII \u201c{twin}\u201d"},
     "cond.too_deep": {"zh": "嵌套太深（超过 {limit} 层）", "en": "nested too deeply (over {limit} levels)"},
@@ -689,8 +706,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "init.part_schemas": {"zh": "JSON Schema {n} 个", "en": "{n} JSON Schemas"},
     "init.next": {"zh": "接下来：", "en": "Next:"},
     "init.after_edit": {
-        "zh": "改了文件就再跑一次 shequn check --kb {kb}；VS Code 等编辑器按每个文件第一行的 $schema 注释边写边校验。",
-        "en": "After each edit, run shequn check --kb {kb} again; VS Code and other editors validate each file as "
+        "zh": "改了文件就再跑一次 {program} check --kb {kb}；VS Code 等编辑器按每个文件第一行的 $schema 注释边写边校验。",
+        "en": "After each edit, run {program} check --kb {kb} again; VS Code and other editors validate each file as "
               "you type, by the $schema comment on its first line."},
     # the import template (`shequn template`)
     "template.bad_kind": {"zh": "模板只有 csv 和 xlsx 两种，没有 {kind!r}", "en": "a template is csv or xlsx, not {kind!r}"},
@@ -875,14 +892,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # the interview
     "interview.not_tty": {
         "zh": "shequn interview 要在终端里逐题问答，但标准输入或输出不是终端。\n"
-              "已经有填好的答卷？请用：shequn diagnose ANSWERS.yaml",
+              "已经有填好的答卷？请用：{program} diagnose ANSWERS.yaml",
         "en": "shequn interview asks its questions in a terminal, but standard input or output is not one.\n"
-              "Already have an answers file? Use: shequn diagnose ANSWERS.yaml"},
+              "Already have an answers file? Use: {program} diagnose ANSWERS.yaml"},
+    "interview.no_dash": {
+        "zh": "interview 边答边把答卷存进文件，最后把处方写进文件，{option} 要给一个文件名，不能是 -。\n"
+              "想把处方印到屏幕上：答完后用 {program} diagnose 答卷.yaml -o -",
+        "en": "interview saves the answers to a file as they are given and writes the prescription to a file: "
+              "{option} takes a file name, not -.\nTo print the prescription instead: {program} diagnose "
+              "ANSWERS.yaml -o - once the interview is done"},
     "interview.answers_exist": {
         "zh": "答卷 {file} 已经存在，里面是之前的回答，不会覆盖它。\n接着答或改答案：{resume}\n"
-              "再做一次体检（上次的答卷和处方都保留）：{fresh}",
+              "再做一次体检（上次的答卷和处方都保留；答完了的话，上次的回答填作默认值，处方里比一比变化）：{fresh}",
         "en": "the answers file {file} already exists and holds earlier answers; it is not overwritten.\n"
-              "To continue it or change answers: {resume}\nFor a new checkup (the last one's files are kept): {fresh}"},
+              "To continue it or change answers: {resume}\nFor a new checkup (the last one's files are kept; "
+              "if it was finished, its answers are the defaults and the prescription says what changed): {fresh}"},
     "interview.nothing_to_resume": {"zh": "找不到答卷 {file}，没法接着答。从头开始：{command}",
                                     "en": "no answers file {file} to continue. To start from the beginning: {command}"},
     "interview.other_questionnaire": {
@@ -944,9 +968,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "interview.col_problems": {"zh": "问题", "en": "Problems"},
     "interview.treat_first": {"zh": "先治这一条：{title}（{check}）", "en": "Treat this first: {title} ({check})"},
     "interview.no_findings": {"zh": "没有发现问题，保持住。", "en": "No problem found; keep it up."},
-    "interview.answers_kept": {"zh": "答卷在 {file}；改了答案后可以用 {command} 重新开处方。",
-                               "en": "The answers are in {file}; after changing them, {command} writes the "
-                                     "prescription again."},
+    "interview.answers_kept": {"zh": "答卷在 {file}。改了答案后，用这条命令重新开处方：\n  {command}",
+                               "en": "The answers are in {file}. After changing them, write the prescription "
+                                     "again with:\n  {command}"},
     "interview.prescription_failed": {
         "zh": "处方写不进 {file}：{reason}。回答都在 {answers}，可以用 {command} 写到别处。",
         "en": "cannot write the prescription to {file}: {reason}. The answers are safe in {answers}; "

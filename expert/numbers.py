@@ -50,6 +50,9 @@ def parse_number(text: str, *, whole: bool, units: Iterable[str] = (), lang: str
     if _GROUPED.fullmatch(plain) and not plain.startswith("0,"):
         return sign * int(plain.replace(",", ""))
     point = _POINT.fullmatch(plain)
+    if point and whole and point.group(1) and len(point.group(2)) == 3:
+        # "1.000" is a thousand where a point separates thousands and one here: neither is guessed
+        raise ValueError(t("number.point_whole", lang, text=shown))
     if point:
         return sign * float((point.group(1) or "0").replace(",", "") + "." + point.group(2))
     comma = _COMMA.fullmatch(plain)

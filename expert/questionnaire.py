@@ -14,7 +14,7 @@ from typing import Any, Literal, Mapping
 
 from expert import conditions as c
 from expert.errors import Problem
-from expert.messages import brief, t
+from expert.messages import brief, language, t
 from expert.numbers import parse_number
 from expert.schema import Context, Expr, Id, LocalText, build, doc
 
@@ -140,12 +140,12 @@ class Question:
             return text
         elif kind == "single":
             if raw not in self.choice_values:
-                raise ValueError(t("value.choice", lang, choices=", ".join(self.choice_values)) + _got(raw, lang))
+                raise ValueError(t("value.choice", lang, choices=self._choices_shown(lang)) + _got(raw, lang))
             return raw
         else:  # multiple
             items = raw if isinstance(raw, list) else None
             if items is None or any(i not in self.choice_values for i in items):
-                raise ValueError(t("value.choices", lang, choices=", ".join(self.choice_values)) + _got(raw, lang))
+                raise ValueError(t("value.choices", lang, choices=self._choices_shown(lang)) + _got(raw, lang))
             for i, item in enumerate(items):
                 if item in items[:i]:
                     raise ValueError(t("value.duplicate_choice", lang, value=brief(item)))
@@ -170,12 +170,17 @@ class Question:
             return self.validate(parse_number(text, whole=self.type != "number", units=units, lang=lang), values, lang)
         return self.validate(text, values, lang)
 
+    def _choices_shown(self, lang: str | None) -> str:
+        """The options as a message lists them: each value with its label, since either may be written."""
+        return t("value.choice_sep", lang).join(t("value.choice_named", lang, value=ch.value, label=ch.label.get_text(lang))
+                                                for ch in self.choices or [])
+
     def _why(self, which: str, lang: str | None) -> str:
         """Where a bound comes from, in the questions' short names: （群人数）, not （members）."""
         words = self.bound_words.get(which)
         if not words:
             return ""
-        return t("value.bound_of", lang, expr=words.get(lang or "") or next(iter(words.values())))
+        return t("value.bound_of", lang, expr=words.get(lang or language()) or next(iter(words.values())))
 
 
 def one_line(text: str) -> str:

@@ -17,6 +17,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from expert.terminal import program
 from expert.errors import UsageError
 from expert.files import reason
 from expert.knowledge import builtin_dir
@@ -91,9 +92,9 @@ def next_steps(copied: Copied, typed: str, lang: str | None = None) -> str:
     parts = [t(f"init.part_{part}", lang, n=n) for part, n in copied.counts.items()]
     kb = shell_word(typed)
     lines = [t("init.done", lang, dir=typed, parts=t("answer.list_sep_plain", lang).join(parts)), "",
-             t("init.next", lang), f"  shequn check --kb {kb}"]
+             t("init.next", lang), f"  {program()} check --kb {kb}"]
     if copied.example is not None:
         example = shell_word(os.path.join(typed, "examples", copied.example.name))
-        lines.append(f"  shequn diagnose --kb {kb} {example}")
-    lines += ["", t("init.after_edit", lang, kb=kb)]
+        lines.append(f"  {program()} diagnose --kb {kb} {example}")
+    lines += ["", t("init.after_edit", lang, kb=kb, program=program())]
     return "\n".join(lines) + "\n"

@@ -15,7 +15,7 @@ import typing
 from typing import Any, Literal, Union
 
 from expert.errors import Problem
-from expert.messages import brief, t
+from expert.messages import brief, language, t
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 _ID = re.compile(ID_PATTERN)
@@ -28,8 +28,10 @@ class Id(str):
 class LocalText(dict):
     """A text in every language of the knowledge base: {zh: ..., en: ...}."""
 
-    def get_text(self, lang: str) -> str:
-        return self.get(lang) or next(iter(self.values()), "")
+    def get_text(self, lang: str | None = None) -> str:
+        """The text in `lang`; with none given, in the language messages are in (--lang, SHEQUN_LANG), so a
+        question's name inside an English message is English."""
+        return self.get(lang or language()) or next(iter(self.values()), "")
 
 
 class LocalList(dict):

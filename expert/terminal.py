@@ -7,6 +7,11 @@ rules and ellipses, because East Asian terminals draw the "ambiguous" ones (─,
 
 from __future__ import annotations
 
+import os
+import shlex
+import shutil
+import sys
+
 from wcwidth import wcswidth, wcwidth
 
 ELLIPSIS = "..."
@@ -73,15 +78,17 @@ def wrap(text: str, columns: int) -> list[str]:
     columns = max(columns, 2)
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        current, used = "", 0
+        current, used, broken = "", 0, False
         for unit in _units(paragraph):
+            if broken and not current and unit == " ":  # "answer?  3 / 5" broken between its two spaces
+                continue
             w = width(unit)
             if used + w <= columns:
                 current, used = current + unit, used + w
                 continue
             if current.strip():
                 lines.append(current.rstrip())
-            current, used = "", 0
+            current, used, broken = "", 0, True
             if unit == " ":
                 continue
             while width(unit) > columns:  # a word longer than the line: cut it
@@ -151,6 +158,25 @@ def table(headers: list[str], rows: list[list[str]], max_width: int = 100, gap: 
     return "\n".join([line(headers), rule, *(line(row) for row in rows)])
 
 
+def said(text: str, columns: int) -> str:
+    """A text said above the prompts, wrapped like the prompts: each line keeps its indent, and an answer's
+    "✓" line goes on under its text. A line that is a command we suggest is left whole for the terminal
+    to fold, so that copying it gives one line to paste."""
+    command = program() + " "
+    out = []
+    for line in text.split("\n"):
+        body = line.lstrip(" ")
+        indent = line[: len(line) - len(body)]
+        if body.startswith(command) or width(line) <= columns:
+            out.append(line)
+            continue
+        hang = indent + ("  " if body.startswith("✓ ") else "")
+        first, *rest = wrap(body, max(columns - width(hang), 10))
+        out.append(indent + first)
+        out += [hang + part for part in rest]
+    return "\n".join(out)
+
+
 class Transcript:
     """What is said above the prompts (headings, help, each answer as given), each line tagged with the
     position of the question it belongs to, so that going back takes back what was said since: the
@@ -165,6 +191,8 @@ class Transcript:
         self.lines: list[tuple[int | None, str]] = []
 
     def say(self, text: str = "", at: int | None = None) -> None:
+        if self.size is not None:  # the terminal's own wrapping would cut English words and start lines with "、"
+            text = said(text, self.size()[0] - 1)
         print(text, file=self.out, flush=True)
         self.lines.append((at, text))
 
@@ -193,3 +221,16 @@ class Transcript:
     @staticmethod
     def _rows(text: str, columns: int) -> int:
         return sum(max(1, -(-width(line) // max(columns, 1))) for line in text.split("\n"))
+
+
+def program(argv0: str | None = None, which=shutil.which) -> str:
+    """How to run shequn in a command we suggest: `shequn` when that name finds this program, else the
+    path it was started by (`.venv/bin/shequn`, as the quick start runs it without activating the
+    virtual environment), so that a suggested command works when it is pasted back."""
+    argv0 = sys.argv[0] if argv0 is None else argv0
+    if os.path.basename(argv0) != "shequn" or os.sep not in argv0:  # `python -m expert`, or found on PATH
+        return "shequn"
+    found = which("shequn")
+    if found and os.path.realpath(found) == os.path.realpath(argv0):
+        return "shequn"
+    return argv0 if all(ch.isalnum() or ch in "@%+=:,./-_" for ch in argv0) else shlex.quote(argv0)

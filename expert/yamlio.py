@@ -205,6 +205,10 @@ _YAML_CONTEXTS = {
 }
 
 
+# contexts that begin at a quote or bracket, whose start is worth naming when the error is found lines later
+_OPENED = {"yaml.in_quoted", "yaml.in_flow_list", "yaml.in_flow_mapping", "yaml.in_flow_node"}
+
+
 def _worded(problem: str) -> str:
     for pattern, key in _YAML_PROBLEMS:
         found = pattern.fullmatch(problem)
@@ -221,7 +225,12 @@ def yaml_problem(error: yaml.YAMLError, file: str) -> Problem:
     if isinstance(error, (LimitError, CharacterError)):
         message = what
     else:
+        opened = _YAML_CONTEXTS.get(context) in _OPENED
         context = t(_YAML_CONTEXTS[context]) if context in _YAML_CONTEXTS else context
+        began = getattr(error, "context_mark", None)
+        if opened and began is not None and mark is not None and began.line != mark.line:
+            # an unclosed quote or bracket is found where the file ends: say where it was opened
+            context = t("yaml.context_from", context=context, line=began.line + 1, column=began.column + 1)
         message = t("yaml.syntax", what=_worded(what), context=t("yaml.context", context=context) if context else "")
     if mark is None:
         return Problem(message, file=file)
@@ -260,6 +269,23 @@ def _tab_at(text: str, mark: yaml.Mark | None) -> CharacterError | None:
     return CharacterError(None, None, t("yaml.tab_at", line=mark.line + 1, column=mark.column + 1), mark)
 
 
+def _punctuation_at(text: str, mark: yaml.Mark | None) -> CharacterError | None:
+    """A syntax error at a full-width punctuation mark an input method typed (`"…"。`, `key: [a，b]`):
+    named, with what to type instead, rather than YAML's word for the token it expected."""
+    if mark is None:
+        return None
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    char = line[mark.column:mark.column + 1]
+    if not char or char.isascii() or not unicodedata.category(char).startswith(("P", "Z")):
+        return None
+    twin = unicodedata.normalize("NFKC", char)
+    # the ASCII twin is offered, not prescribed: after a quoted value a "," is as wrong as the "，"
+    twin_hint = t("yaml.or_twin", twin=twin) if twin != char and twin.isascii() and twin.strip() else ""
+    return CharacterError(None, None, t("yaml.stray_punctuation", line=mark.line + 1, column=mark.column + 1,
+                                        char=char, twin=twin_hint), mark)
+
+
 def _full_width_near(text: str, error: yaml.MarkedYAMLError) -> CharacterError | None:
     """A syntax error caused by a full-width character on its line or the lines it names."""
     lines = text.splitlines()
@@ -288,8 +314,44 @@ def _full_width_in(text: str, root: yaml.Node) -> None:
                 found = _full_width_at(lines[mark.line], mark.line)
                 if found is not None:
                     raise found
+            _full_width_space_in_word(node)
         else:
+            if isinstance(node, yaml.MappingNode):
+                for key, _ in node.value:
+                    _full_width_key(key)
             stack.extend(_children(node))
+
+
+_WORD = re.compile(r"[A-Za-z0-9_.+-]+")
+
+
+def _full_width_space_in_word(node: yaml.ScalarNode) -> None:
+    """A U+3000 space left before or after one ASCII word (`type: integer　`): it would make the word another
+    one, so it is named rather than reported as an unknown value. Inside a condition it is a space."""
+    value = node.value
+    if node.style or not isinstance(value, str) or not _WORD.fullmatch(value.strip("\u3000")) or \
+            value == value.strip("\u3000"):
+        return
+    mark = node.start_mark
+    column = mark.column + value.index("\u3000")
+    raise CharacterError(None, None, t("yaml.full_width_space", line=mark.line + 1, column=column + 1),
+                         yaml.Mark("", 0, mark.line, column, None, None))
+
+
+_FULL_WIDTH_IN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*[ \t\u3000]*(?P<char>：)")
+
+
+def _full_width_key(key: yaml.Node) -> None:
+    """A key that holds a full-width colon, `{zh："群人数"}` in a flow mapping: the colon was meant to end it."""
+    if not isinstance(key, yaml.ScalarNode) or key.style or not isinstance(key.value, str):
+        return
+    found = _FULL_WIDTH_IN_KEY.match(key.value)
+    if found is None:
+        return
+    mark = key.start_mark
+    line, column = mark.line, mark.column + found.start("char")
+    raise CharacterError(None, None, t("yaml.full_width", line=line + 1, column=column + 1, char="：", twin=":"),
+                         yaml.Mark("", 0, line, column, None, None))
 
 
 def parse_yaml(text: str, file: str) -> Any:
@@ -300,7 +362,9 @@ def parse_yaml(text: str, file: str) -> Any:
         try:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as error:
-            named = _tab_at(text, error.problem_mark) or (_full_width_near(text, error) if not text.isascii() else None)
+            named = _tab_at(text, error.problem_mark) or (
+                (_full_width_near(text, error) or _punctuation_at(text, error.problem_mark))
+                if not text.isascii() else None)
             if named is not None:
                 raise named from None
             raise

@@ -56,8 +56,8 @@ def test_every_problem_is_listed_in_one_message(tmp_path, questionnaire):
     problems = {p.subject: p for p in info.value.problems}
     assert set(problems) == {"members", "kind", "attraction", "by_sale", "by_sales"}
     assert "应为整数" in problems["members"].message
-    assert "enterprise, personal" in problems["kind"].message
-    assert "perks, content" in problems["attraction"].message
+    assert "enterprise「企业」、personal「个人」" in problems["kind"].message
+    assert "perks「福利」、content「内容」" in problems["attraction"].message
     assert "'by_sales'" in problems["by_sale"].message  # did you mean
     assert problems["by_sale"].line == 9
     assert "必答题没有回答" in problems["by_sales"].message
@@ -145,6 +145,7 @@ def test_yes_no_and_choice_labels_read_as_the_batch_csv_reads_them(tmp_path, que
 
 
 @pytest.mark.parametrize("written, meant", [("是", True), ("yes", True), ("TRUE", True), ("y", True), (1, True),
+                                            ("是的", True), ("有的", True), ("不是的", False), ("不", False),
                                             ("没有", False), ("No", False), ("0", False), (0, False)])
 def test_every_spelling_of_yes_and_no_of_the_csv_reads_in_an_answers_file(written, meant, questionnaire):
     from expert.answers import validate_answers
@@ -179,12 +180,13 @@ def test_a_label_holding_commas_is_one_option_not_several():
 
 
 @pytest.mark.parametrize("field, written, lang, message", [
-    ("kind", "persnal", "zh", "应为以下之一：enterprise, personal，实际是 'persnal'（是不是 'personal'？）"),
-    ("kind", "Persnal", "en", "expected one of: enterprise, personal, got 'Persnal' (did you mean 'personal'?)"),
+    ("kind", "persnal", "zh", "应为以下之一：enterprise「企业」、personal「个人」，实际是 'persnal'（是不是 'personal'？）"),
+    ("kind", "Persnal", "en",
+     "expected one of: enterprise “Enterprise”, personal “Personal”, got 'Persnal' (did you mean 'personal'?)"),
     ("attraction", ["perks", "contnet"], "en",
-     "expected a list of: perks, content, got ['perks', 'contnet'] (did you mean 'content'?)"),
+     "expected a list of: perks “Perks”, content “Content”, got ['perks', 'contnet'] (did you mean 'content'?)"),
     ("by_sales", "ture", "en", "expected yes or no (true/false), got 'ture' (did you mean 'true'?)"),
-    ("kind", "shop", "en", "expected one of: enterprise, personal, got 'shop'"),  # nothing close: no guess
+    ("kind", "shop", "en", "expected one of: enterprise “Enterprise”, personal “Personal”, got 'shop'"),  # nothing close: no guess
 ])
 def test_a_value_close_to_a_valid_one_is_suggested(field, written, lang, message, questionnaire):
     from expert.answers import validate_answers
@@ -312,3 +314,25 @@ def test_a_number_the_interview_refuses_is_refused_in_an_answers_file_too(writte
     with pytest.raises(AnswersError) as info:
         read_answers(_builtin_example_with(kb, tmp_path, members=written, active_7d=10), kb.questionnaire)
     assert [p.subject for p in info.value.problems] == ["members"]
+
+
+@pytest.mark.parametrize("written", ["3", " 3 ", "３", "有一批固定的关注者"])
+def test_a_scale_point_written_as_text_reads_as_the_csv_reads_it(written, kb, tmp_path):
+    answers = read_answers(_builtin_example_with(kb, tmp_path, ip_pull=written), kb.questionnaire)
+    assert answers.values["ip_pull"] == 3
+
+
+def test_a_short_name_of_one_option_gets_a_did_you_mean(kb, tmp_path):
+    with pytest.raises(AnswersError) as info:
+        read_answers(_builtin_example_with(kb, tmp_path, community_type="兴趣"), kb.questionnaire)
+    assert info.value.problems[0].message.endswith("实际是 '兴趣'（是不是 'interest'？）")
+
+
+def test_a_bound_named_in_an_english_message_is_named_in_english(kb, tmp_path):
+    from expert.messages import set_language
+
+    path = _builtin_example_with(kb, tmp_path, members=300, active_7d=1000)
+    set_language("en")  # --lang en or SHEQUN_LANG=en, with an answers file that says nothing of its language
+    with pytest.raises(AnswersError) as info:
+        read_answers(path, kb.questionnaire)
+    assert [p.message for p in info.value.problems] == ["must be at most 300 (number of members)"]

@@ -165,12 +165,20 @@ class _NumberQuestion:
 
 
 YAML_MISTAKES = [  # (text, place, Chinese, English)
-    ("a: [1, 2\nb: 3\n", "x.yaml:2:2", "YAML 语法错误：这里应是「,」或「]」（读一个方括号里的列表时）",
-     "YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence)"),
+    ("a: [1, 2\nb: 3\n", "x.yaml:2:2",
+     "YAML 语法错误：这里应是「,」或「]」（读一个方括号里的列表时；它从第 1 行第 4 列开始）",
+     "YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence, which starts at line 1, "
+     "column 4)"),
     ("a: 1\n b: 2\n", "x.yaml:2:3", "YAML 语法错误：这里不能写「键: 值」；是缩进不对，还是值里的冒号要加引号？",
      "YAML syntax error: mapping values are not allowed here"),
-    ("a: 'open\n", "x.yaml:2:1", "YAML 语法错误：文件意外结束；是不是少了收尾的引号或括号？（读一段带引号的文字时）",
-     "YAML syntax error: found unexpected end of stream (while scanning a quoted scalar)"),
+    ("a: 'open\n", "x.yaml:2:1",
+     "YAML 语法错误：文件意外结束；是不是少了收尾的引号或括号？（读一段带引号的文字时；它从第 1 行第 4 列开始）",
+     "YAML syntax error: found unexpected end of stream; is a closing quote or bracket missing? (while scanning a "
+     "quoted scalar, which starts at line 1, column 4)"),
+    ("a: \"open\nb: 1\nc: 2\n", "x.yaml:4:1",  # the quote is named where it was opened, three lines up
+     "YAML 语法错误：文件意外结束；是不是少了收尾的引号或括号？（读一段带引号的文字时；它从第 1 行第 4 列开始）",
+     "YAML syntax error: found unexpected end of stream; is a closing quote or bracket missing? (while scanning a "
+     "quoted scalar, which starts at line 1, column 4)"),
     ("a: 1\na: 2\n", "x.yaml:2:1", "YAML 语法错误：键 'a' 重复了（读一个映射时）",
      "YAML syntax error: found duplicate key 'a' (while parsing a block mapping)"),
     ("a:\n\t- 1\n", "x.yaml:2:1", "第 2 行第 1 列是制表符（Tab）；YAML 只能用空格缩进",

@@ -298,3 +298,16 @@ def test_bash_completes_a_command_from_its_first_letters(capsys, tmp_path):
              "_shtab_shequn; echo ${COMPREPLY[@]}")
     done = subprocess.run(["bash", "-c", probe], capture_output=True, text=True)
     assert done.stdout.split() == ["diagnose"], done.stderr
+
+
+@pytest.mark.parametrize("argv, english, chinese", [
+    (["why", "members"], "rules that use it", "用到它的规则"),
+    (["template", "csv", "-o", "-"], "One community per row", "每个社群填一行"),
+])
+def test_shequn_lang_speaks_for_every_command_without_an_answers_file(capsys, mini_kb, monkeypatch, argv, english,
+                                                                      chinese):
+    monkeypatch.setenv("SHEQUN_LANG", "en")
+    code, out, _ = run(capsys, *argv, "--kb", mini_kb)
+    assert code == 0 and english in out and chinese not in out
+    code, out, _ = run(capsys, *argv, "--kb", mini_kb, "--lang", "zh")
+    assert code == 0 and chinese in out

@@ -184,6 +184,26 @@ def test_full_width_punctuation_without_meaning_is_named_with_its_column(typed, 
     assert info.value.message == en
 
 
+@pytest.mark.parametrize("typed, zh, en", [
+    ("members ≥ 30", "意外的字符 '≥'，请写成 >=", "unexpected character '≥' (type >= instead)"),
+    ("members ≠ 30", "意外的字符 '≠'，请写成 !=", "unexpected character '≠' (type != instead)"),
+    ("members > 3 且 leaders == 0", "意外的字符 '且'，请写成 and", "unexpected character '且' (type and instead)"),
+    ("members > 3。", "意外的字符 '。'，请删掉它", "unexpected character '。' (delete it)"),
+    ("“members > 3”", "条件两边是全角引号“…”，整条条件成了一段文字；请改成半角的 \"…\" 或者去掉引号",
+     "the condition is inside full-width quotes “…”, which makes it one text; type ASCII quotes \"…\" or none"),
+])
+def test_what_an_input_method_types_for_an_operator_is_named_with_what_to_type(typed, zh, en):
+    from expert.messages import set_language
+
+    with pytest.raises(c.ConditionSyntaxError) as info:
+        c.parse_expression(typed)
+    assert info.value.message == zh
+    set_language("en")
+    with pytest.raises(c.ConditionSyntaxError) as info:
+        c.parse_expression(typed)
+    assert info.value.message == en
+
+
 def test_a_full_width_mistake_in_a_rule_names_file_line_and_column():
     problems = []
     c.parse_condition("members ： 3", c.Source("rules/x.yaml", 7, "r1"), problems)

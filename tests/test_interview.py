@@ -388,6 +388,17 @@ def test_an_existing_answers_file_is_never_overwritten(mini_kb, tmp_path):
     today = dt.date.today().isoformat()
     dated_answers, dated_rx = tmp_path / f"a-{today}.yaml", f"shequn-prescription-{today}.md"
     assert f"shequn interview --answers {dated_answers} -o {dated_rx}" in caught.value.message
+    assert "--since" not in caught.value.message  # an unfinished checkup is nothing to compare with
+
+
+def test_a_repeat_of_a_finished_checkup_is_offered_with_the_last_one_to_compare(mini_kb, tmp_path):
+    answers, rx = tmp_path / "a.yaml", tmp_path / "rx.md"
+    assert keyboard_run(tmp_path, mini_kb, MINI_KEYS, answers_path=str(answers), prescription=str(rx))[0] == 0
+    with pytest.raises(UsageError) as caught:
+        keyboard_run(tmp_path, mini_kb, MINI_KEYS, answers_path=str(answers), prescription=str(rx))
+    today = dt.date.today().isoformat()
+    assert (f"shequn interview --answers {tmp_path / f'a-{today}.yaml'} -o {tmp_path / f'rx-{today}.md'} "
+            f"--kb {mini_kb} --since {answers}") in caught.value.message
 
 
 def test_an_earlier_prescription_is_kept_and_the_new_one_is_dated(mini_kb, tmp_path):
@@ -481,6 +492,17 @@ def test_not_a_terminal_from_the_console_script(mini_kb, tmp_path):
     assert run.returncode == 2
     assert "not one" in run.stderr and "shequn diagnose ANSWERS.yaml" in run.stderr
     assert "Traceback" not in run.stderr and not (tmp_path / "shequn-answers.yaml").exists()
+
+
+@pytest.mark.parametrize("option", ["-o", "--answers"])
+def test_a_dash_for_the_interview_files_is_refused_not_made_a_file_named_dash(mini_kb, tmp_path, option):
+    work = tmp_path / "work"
+    work.mkdir()
+    run = subprocess.run([sys.executable, "-m", "expert", "interview", "--kb", str(mini_kb), option, "-"],
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=work)
+    assert run.returncode == 2
+    assert f"{option} 要给一个文件名，不能是 -" in run.stderr and "shequn diagnose 答卷.yaml -o -" in run.stderr
+    assert list(work.iterdir()) == []
 
 
 def test_the_command_line_does_not_load_the_prompt_libraries():

@@ -51,7 +51,9 @@ def work(tmp_path) -> Path:
 
 
 def spawn(work: Path, *args: str, lang: str | None = None):
+    # `shequn` is on PATH, as after `pipx install` or in an activated virtual environment
     env = {**os.environ, "SHEQUN_CACHE_DIR": str(work.parent / "cache"), "TERM": "xterm",
+           "PATH": os.pathsep.join([str(SCRIPT.parent), os.environ.get("PATH", "")]),
            "PROMPT_TOOLKIT_NO_CPR": "1"}  # nothing answers cursor-position requests in a test
     env.pop("SHEQUN_LANG", None)
     if lang:

@@ -70,9 +70,13 @@ def work(tmp_path) -> Path:
 class Terminal:
     """The interview in a pseudo-terminal of `columns`, with what it draws kept on an emulated screen."""
 
-    def __init__(self, work: Path, *args: str, columns: int = 80, rows: int = 40, lang: str | None = None):
+    def __init__(self, work: Path, *args: str, columns: int = 80, rows: int = 40, lang: str | None = None,
+                 on_path: bool = True):
+        # on_path: `shequn` is on PATH, as after `pipx install` or in an activated virtual environment;
+        # otherwise it is run by its path, as the quick start runs .venv/bin/shequn
+        path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if Path(p) != SCRIPT.parent]
         env = {**os.environ, "SHEQUN_CACHE_DIR": str(work.parent / "cache"), "TERM": "xterm",
-               "PROMPT_TOOLKIT_NO_CPR": "1"}
+               "PATH": os.pathsep.join([str(SCRIPT.parent)] * on_path + path), "PROMPT_TOOLKIT_NO_CPR": "1"}
         env.pop("SHEQUN_LANG", None)
         if lang:
             env["SHEQUN_LANG"] = lang
@@ -382,8 +386,8 @@ def test_a_repeat_checkup_keeps_the_last_prescription_and_gets_a_dated_one(kb, w
     again = Terminal(work, "--kb", str(kb), columns=200)
     out = again.end()
     assert again.child.exitstatus == 2
-    assert (f"再做一次体检（上次的答卷和处方都保留）：shequn interview --answers shequn-answers-{today}.yaml "
-            f"-o shequn-prescription-{today}.md --kb {kb}") in out
+    assert (f"：shequn interview --answers shequn-answers-{today}.yaml -o shequn-prescription-{today}.md "
+            f"--kb {kb} --since shequn-answers.yaml") in out  # the last checkup to compare with
 
     term = Terminal(work, "--kb", str(kb), "--answers", f"shequn-answers-{today}.yaml",
                     "-o", "shequn-prescription.md", columns=200)
@@ -394,3 +398,56 @@ def test_a_repeat_checkup_keeps_the_last_prescription_and_gets_a_dated_one(kb, w
     term.end()
     assert (work / "shequn-prescription.md").read_text(encoding="utf-8") == first
     assert (work / f"shequn-prescription-{today}.md").is_file()
+
+
+# ---------------------------------------------------------------------- what is said around the prompts
+
+
+def test_lines_said_above_the_prompts_break_between_words_not_inside_them(kb, work):
+    term = Terminal(work, "--kb", str(kb), columns=40, lang="en")
+    to_followers_en(term)
+    term.send("12000" + ENTER)
+    term.wait("hours a week")
+    term.wait("› ")
+    lines = term.lines()
+    words = " ".join(lines).split()
+    # the welcome names the answers file, and the ✓ line repeats the long question: each word whole
+    for word in ["shequn-answers.yaml", *"Roughly how many followers does this centre have outside the group "
+                 "(all channels together)? Leave empty if unsure.".split()]:
+        assert word in words
+    answered = next(n for n, line in enumerate(lines) if line.startswith("  ✓ Roughly"))
+    assert lines[answered + 1].startswith("    ")  # the answer's text goes on under itself, not at the margin
+    term.send(CTRL_C)
+    term.end()
+
+
+def test_no_line_said_in_chinese_starts_with_closing_punctuation(kb, work):
+    # at 42 columns the terminal itself would fold the ✓ line of the followers question before its "、"
+    term = Terminal(work, "--kb", str(kb), columns=42)
+    to_followers(term)
+    term.send("12000" + ENTER)
+    term.wait("你每周花在")
+    term.wait("› ")
+    assert FOLLOWERS in term.text()
+    assert not [line for line in term.lines() if line.strip()[:1] in tuple("，。、；：？！）」")]
+    term.send(CTRL_C)
+    term.end()
+
+
+def to_followers_en(term: Terminal) -> None:
+    for marker, keys in (("Name", "Run club" + ENTER), ("Members", "500" + ENTER), ("Leaders", "2" + ENTER)):
+        term.wait(marker)
+        term.send(keys)
+    term.wait("Roughly")
+    term.wait("› ")
+
+
+def test_the_resume_command_runs_shequn_the_way_it_was_started(kb, work):
+    # the quick start runs .venv/bin/shequn without activating anything: `shequn` alone would not be found
+    term = Terminal(work, "--kb", str(kb), "--answers", "跑团.yaml", columns=200, on_path=False)
+    term.wait("群名")
+    term.send("城西跑团" + ENTER)
+    term.wait("人数")
+    term.send(CTRL_C)
+    term.wait(f"接着答：{SCRIPT} interview --resume --answers 跑团.yaml --kb {kb}")
+    term.end()

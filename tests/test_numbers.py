@@ -22,6 +22,8 @@ from expert.numbers import parse_number
     ("３０％", True, 30),
     ("-5", True, -5),
     (" 7 ", True, 7),
+    ("1.000", False, 1.0),              # where decimals are taken, a point is a decimal point
+    ("2.0", True, 2.0),                 # a whole number with a decimal part of nothing, for the question to take
 ])
 def test_what_people_type_is_read(typed, whole, read):
     value = parse_number(typed, whole=whole, units=["人", "members", "%"])
@@ -39,6 +41,8 @@ def test_what_people_type_is_read(typed, whole, read):
     ("约300", "看不懂“约300”：请只填数字，例如 300 或 1,000"),
     ("300个", "看不懂“300个”：请只填数字，例如 300 或 1,000"),     # not the question's unit
     ("1 000", "看不懂“1 000”：请只填数字，例如 300 或 1,000"),
+    ("1.000", "“1.000”里的点是小数点还是千位分隔？这一题填整数：一千写 1000 或 1,000"),  # not 1
+    ("1。500", "“1。500”里的点是小数点还是千位分隔？这一题填整数：一千写 1000 或 1,000"),  # not 1.5, refused as such
 ])
 def test_a_whole_number_question_refuses_what_it_would_have_to_guess(typed, message):
     with pytest.raises(ValueError) as info:

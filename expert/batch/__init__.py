@@ -26,7 +26,7 @@ from expert.batch.rows import CellReader, Row, Source, csv_columns, input_kind, 
 from expert.batch.summary import Summary
 from expert.batch.worker import Outcome, Worker
 from expert.errors import Interrupted, ShequnError, UsageError
-from expert.messages import language, t
+from expert.messages import t
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +92,7 @@ class _Run:
         self.out = out
         self.worker = Worker(checkup, source.columns, fmt, lang, history)
         self.summary = Summary(kb)
-        self.summary_lang = lang if lang in kb.languages else (
-            language() if language() in kb.languages else kb.languages[0])
+        self.summary_lang = kb.language(lang)
         self.stderr = stderr
         self.questionnaire = kb.questionnaire
         self.noted: set[str] = set()  # questions already said to be read as option numbers
