@@ -190,7 +190,10 @@ def main(argv: list[str] | None = None) -> int:
     _speak_utf8()
     from expert.languages import declared_languages
 
+    from expert.usage import requested_language, speak
+
     arguments = sys.argv[1:] if argv is None else list(argv)
+    speak(requested_language(arguments))  # before the parser is built: a mistyped line is answered in zh too
     parser = _parser(declared_languages(_kb_of(arguments)))
     args = parser.parse_args(arguments)
     args.lang = getattr(args, "lang", None)

@@ -311,3 +311,31 @@ def test_shequn_lang_speaks_for_every_command_without_an_answers_file(capsys, mi
     assert code == 0 and english in out and chinese not in out
     code, out, _ = run(capsys, *argv, "--kb", mini_kb, "--lang", "zh")
     assert code == 0 and chinese in out
+
+
+def test_a_mistyped_command_line_is_answered_in_chinese_with_where_to_look(capsys, monkeypatch):
+    monkeypatch.delenv("SHEQUN_LANG", raising=False)
+    with pytest.raises(SystemExit) as refused:
+        main(["batch", "answers.csv"])
+    assert refused.value.code == 2
+    err = capsys.readouterr().err
+    assert "shequn batch：命令行有误：缺少必需的参数：--out-dir\n" in err
+    assert "shequn --help" in err and "error" not in err
+
+
+@pytest.mark.parametrize("argv, env, expected", [
+    (["diagnose", "x.yaml", "--format", "pdf"], None, "参数 --format：没有 'pdf' 这一项（可选：'markdown', 'json', 'html'）"),
+    (["diagnose", "x.yaml", "--format", "pdf", "--lang", "en"], None,
+     "argument --format: invalid choice: 'pdf' (choose from 'markdown', 'json', 'html')"),
+    (["diagnose", "x.yaml", "--bogus"], "en", "unrecognized arguments: --bogus"),
+    (["diagnose", "x.yaml", "--bogus"], None, "不认识的参数：--bogus"),
+    (["diagnsoe", "x.yaml"], None, "没有 'diagnsoe' 这一项"),
+])
+def test_argparse_speaks_the_language_asked_for(argv, env, expected, capsys, monkeypatch):
+    if env:
+        monkeypatch.setenv("SHEQUN_LANG", env)
+    else:
+        monkeypatch.delenv("SHEQUN_LANG", raising=False)
+    with pytest.raises(SystemExit):
+        main(argv)
+    assert expected in capsys.readouterr().err
