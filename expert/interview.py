@@ -29,6 +29,7 @@ from expert.knowledge import KnowledgeBase, load_knowledge_base
 from expert.locks import Lock
 from expert.messages import default_language, set_language, t
 from expert.prompts import BACK, HELP, SKIP, Prompter, key
+from expert.numbers import unit_spacing
 from expert.questionnaire import Question, Questionnaire
 from expert.signals import held, named
 from expert.terminal import Transcript, program
@@ -375,7 +376,7 @@ class Interview:
         if question.type in ("integer", "number"):
             lo, hi = question.bounds(self.values)
             unit = question.unit.get_text(self.lang) if question.unit else ""
-            unit = f" {unit}" if unit and self.lang == "en" else unit
+            unit = f" {unit}" if unit and (self.lang == "en" or unit_spacing(unit)) else unit
             if lo is not None and hi is not None:
                 parts.append(t("interview.range", self.lang, lo=_shown(lo), hi=_shown(hi), unit=unit))
             elif lo is not None:

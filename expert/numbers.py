@@ -67,3 +67,9 @@ def parse_number(text: str, *, whole: bool, units: Iterable[str] = (), lang: str
 
 def _unreadable(shown: str, whole: bool, lang: str | None) -> str:
     return t("number.unreadable_whole" if whole else "number.unreadable", lang, text=shown)
+
+
+def unit_spacing(unit: str) -> str:
+    """The space between a number and its Chinese unit, as the prescriptions write "500 人"; none before a
+    sign such as %."""
+    return " " if unit and unit[0].isalpha() else ""

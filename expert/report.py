@@ -19,6 +19,7 @@ from expert.answers import Answers
 from expert.findings import Diagnosis, Finding
 from expert.knowledge import KnowledgeBase
 from expert.messages import t
+from expert.numbers import unit_spacing
 from expert.questionnaire import Question
 from expert.rulebase import CROSS
 
@@ -82,7 +83,7 @@ def format_answer(question: Question, value: Any, lang: str) -> str:
         text = format_number(value)
         if lang == "en":
             return f"{text} {_singular(unit) if value == 1 else unit}".strip()
-        return f"{text}{unit}"
+        return f"{text}{unit_spacing(unit)}{unit}"
     return str(value)
 
 

@@ -247,7 +247,7 @@ def test_why_entry_in_a_checkbox_keeps_the_ticks(questionnaire, tmp_path):
 def test_angle_bracket_goes_back_with_the_previous_answer_filled_in(questionnaire, tmp_path):
     keys = "名" + ENTER + ENTER + "480" + ENTER + CLEAR + "<" + ENTER + ENTER + CLEAR + "3" + ENTER
     interview, said, _ = ask(questionnaire, tmp_path, keys)
-    assert said.count("✓ 人数  480人") == 2  # asked again, Enter kept the answer
+    assert said.count("✓ 人数  480 人") == 2  # asked again, Enter kept the answer
     assert interview.values["members"] == 480 and interview.values["leaders"] == 3
 
 

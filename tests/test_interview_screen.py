@@ -155,7 +155,7 @@ def test_a_number_prompt_wraps_its_question_and_hint_whatever_the_width(kb, work
     to_followers(term)
     shown = term.text()
     assert FOLLOWERS in shown  # the whole question, on as many lines as it needs
-    assert flat("（至少 0人；可不填，直接回车跳过；输入 ? 查看为什么问这个，输入 < 返回上一题）") in shown
+    assert flat("（至少 0 人；可不填，直接回车跳过；输入 ? 查看为什么问这个，输入 < 返回上一题）") in shown
     assert any(line.startswith("›") for line in term.lines())  # the input line is below them
     term.send(CTRL_C)
     term.end()
