@@ -123,7 +123,7 @@ def question_and_answer(question: Question, value: Any, lang: str) -> str:
 class ReportBuilder:
     """The content of one community's prescription, in one language."""
 
-    def __init__(self, kb: KnowledgeBase, render_text: Callable[[str, dict, tuple, dict], str],
+    def __init__(self, kb: KnowledgeBase, render_text: Callable[[str, tuple[dict, dict], tuple, dict], str],
                  text_globals: dict[str, Any] | None = None):
         self.kb = kb
         self.questionnaire = kb.questionnaire
@@ -161,9 +161,11 @@ class ReportBuilder:
         return variables, {"label": label, "choice_label": choice_label, "plural": plural}
 
     @staticmethod
-    def _with(shared: tuple[dict, dict], params: dict[str, Any]) -> dict[str, Any]:
+    def _with(shared: tuple[dict, dict], params: dict[str, Any]) -> tuple[dict, dict]:
+        """A text's scope: the case's variables, shared by all its texts and not copied, and the text's
+        own, which come first: its params, then the functions."""
         variables, functions = shared
-        return {**variables, **params, **functions}
+        return variables, {**params, **functions}
 
     def finding_text(self, finding: Finding, answers: Answers, diagnosis: Diagnosis, lang: str,
                      shared: tuple[dict, dict] | None = None) -> dict[str, Any]:
@@ -183,7 +185,7 @@ class ReportBuilder:
         text = action.text if step.variant == 0 else action.variants[step.variant - 1].text
         variables = self._with(shared or self.text_variables(answers, diagnosis, lang), step.params)
         # the step's own deadline: the end of the phase it landed in, which may be later than the action's own
-        variables["deadline"] = variables[PHASE_DATE[step.phase] or "next_checkup"]
+        variables[1]["deadline"] = variables[0][PHASE_DATE[step.phase] or "next_checkup"]
         part = "text" if step.variant == 0 else f"variants[{step.variant}].text"
         line = action.key_lines.get("text", action.line) if step.variant == 0 else action.variants[step.variant - 1].line
         return self.render_text(text.get_text(lang), variables, (action.file, line, action.id, f"{part}.{lang}"),

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from jinja2 import TemplateRuntimeError, nodes
 from jinja2.compiler import CodeGenerator, Frame
-from jinja2.runtime import Macro, new_context
+from jinja2.runtime import Context, Macro, new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from expert.limits import MAX_RENDER_CHARS, MAX_RENDER_NUMBER, MAX_RENDER_SECONDS, MAX_RENDER_STEPS
@@ -84,6 +84,27 @@ def render(template, context: dict[str, Any], shared: bool = False) -> str:
                 raise _too_long()
             parts.append(part)
         _BUDGET.get().late()
+        return "".join(parts)
+    finally:
+        _BUDGET.reset(token)
+
+
+def render_scoped(template, variables: dict[str, Any], own: dict[str, Any]) -> str:
+    """`render(template, {**variables, **own}, shared=True)` without building the merged dict: the
+    names of `own` are looked up first, then `variables` (which hold the template's globals). A
+    finding's text reads the case's many variables and its own few params this way, uncopied."""
+    budget = _Budget()
+    token = _BUDGET.set(budget)
+    try:
+        context = Context(template.environment, variables, template.name, template.blocks)
+        context.vars.update(own)
+        parts, size = [], 0
+        for part in template.root_render_func(context):
+            size += len(part)
+            if size > MAX_RENDER_CHARS:
+                raise _too_long()
+            parts.append(part)
+        budget.late()
         return "".join(parts)
     finally:
         _BUDGET.reset(token)

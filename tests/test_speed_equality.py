@@ -152,13 +152,15 @@ def test_the_actions_that_hold_are_those_whose_conditions_hold(checkup, kb):
 
 
 def test_texts_rendered_once_a_case_read_as_when_each_built_its_own_variables(checkup, kb):
-    # the straightforward way: every text with its own copy of the variables and of Jinja's globals
-    from expert.render import _compiled_string
+    # the straightforward way: every text compiled as it is, with no shortcut for a text without
+    # Jinja, and rendered with its own merged copy of the variables and of Jinja's globals
+    from expert.render import _STRING_ENV
     from expert.report import ReportBuilder
     from expert.sandbox import render
 
-    def own_context(source, variables, where, params):
-        return render(_compiled_string(source), {k: v for k, v in variables.items()}).strip()
+    def own_context(source, scope, where, params):
+        variables, own = scope
+        return render(_STRING_ENV.from_string(source), {**variables, **own}).strip()
 
     plain = ReportBuilder(kb, own_context)
     for answers in random_cases(kb, 6, 120):
@@ -239,3 +241,21 @@ def render_raw(checkup, answers, diagnosis) -> str:
     path = checkup.kb.templates["zh"]
     return render(_environment(str(path.parent)).get_template(path.name),
                   checkup.renderer.context(answers, diagnosis, "zh"))
+
+
+@pytest.mark.parametrize("source", [
+    "群里没人说话。", "  两头有空格  \n", "line one\nline two\n\n", "\u3000全角空格\u3000", "100% 的人 # 不是注释",
+    "}} 只有右括号 %}", "tab\there\n", "",
+])
+def test_a_text_without_jinja_reads_as_jinja_renders_it(source):
+    from expert.render import _STRING_ENV, _compiled_text
+    from expert.sandbox import render
+
+    assert _compiled_text(source) == render(_STRING_ENV.from_string(source), {}).strip()
+
+
+def test_a_text_with_a_brace_or_a_carriage_return_is_rendered_by_jinja():
+    from expert.render import _compiled_text
+
+    assert not isinstance(_compiled_text("{{ members }} 人"), str)
+    assert not isinstance(_compiled_text("一行\r\n两行"), str)
