@@ -259,3 +259,18 @@ def test_a_text_with_a_brace_or_a_carriage_return_is_rendered_by_jinja():
 
     assert not isinstance(_compiled_text("{{ members }} 人"), str)
     assert not isinstance(_compiled_text("一行\r\n两行"), str)
+
+
+def test_a_question_s_choice_names_made_once_are_those_made_afresh(kb):
+    import copy
+
+    from expert.coercion import _choice_names, choice_names
+
+    questions = [q for q in kb.questionnaire.questions.values() if q.choices or q.labels]
+    assert questions
+    for q in questions:
+        assert choice_names(q) is choice_names(q)  # made once
+        assert choice_names(q) == _choice_names(q)
+        other = copy.deepcopy(q)  # another questionnaire's question of the same id: its own names
+        other.choices = [*(other.choices or [])][:1]
+        assert choice_names(other) == _choice_names(other)
