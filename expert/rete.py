@@ -200,7 +200,9 @@ class FeatureTester(rete_nodes.FeatureTesterNode):
         match = self.check(fact)
         if not match:
             return
-        if match is not True and isinstance(match, Mapping):
+        # the checks above give True, False or a dict of bindings; experta's own (kept for a nested
+        # accessor) may give another Mapping: the exact type is tested first, the ABC's slow check after
+        if match is not True and (type(match) is dict or isinstance(match, Mapping)):
             context = token.context
             for key, value in match.items():
                 if isinstance(key, tuple):  # a negated binding
