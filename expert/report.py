@@ -129,6 +129,23 @@ class ReportBuilder:
         self.questionnaire = kb.questionnaire
         self.render_text = render_text
         self.text_globals = text_globals or {}  # what Jinja would add to every text's variables
+        self._said: dict[tuple, str] = {}  # question_and_answer's line of a (question, answer, language)
+
+    def said(self, question: Question, value: Any, lang: str) -> str:
+        """`question_and_answer`, remembered: the same few answers recur in document after document.
+        The answer's type is part of the key, so True is not taken for 1 (是 and 1 are not the same)."""
+        key = (question.id, lang, type(value),
+               tuple((type(v), v) for v in value) if type(value) is list else value)
+        try:
+            return self._said[key]
+        except KeyError:
+            pass
+        except TypeError:  # an answer that cannot be a key: said afresh
+            return question_and_answer(question, value, lang)
+        if len(self._said) > 20_000:
+            self._said.clear()
+        line = self._said[key] = question_and_answer(question, value, lang)
+        return line
 
     # ------------------------------------------------------------------ variables of texts
 
@@ -237,7 +254,7 @@ class ReportBuilder:
                 "severity_label": t(f"severity.{f.severity}", lang) if f.severity else "",
                 "advice": diagnosis.is_advice(f),
                 "first": first is not None and f.id == first.id,
-                "symptoms": [question_and_answer(q.questions[qid], value, lang)
+                "symptoms": [self.said(q.questions[qid], value, lang)
                              for qid, value in f.evidence.items() if qid in q.questions],
                 "steps": numbers(f.id),
                 "steps_n": len(plan.steps_for(f.id)) if plan else 0,
@@ -281,7 +298,7 @@ class ReportBuilder:
         if first is not None:
             section_title = next((c["title"] for c in checks if c["id"] == first.check), t("batch.cross", lang))
             first_entry = {**entry(first), "check_title": section_title}
-        opening = [question_and_answer(question, answers.values.get(question.id), lang)
+        opening = [self.said(question, answers.values.get(question.id), lang)
                    for question in q.sections[0].questions if question.id in answers.values
                    ] if q.sections and not q.sections[0].check else []
         to_treat = len(diagnosis.treatment)

@@ -155,7 +155,7 @@ def test_texts_rendered_once_a_case_read_as_when_each_built_its_own_variables(ch
     # the straightforward way: every text compiled as it is, with no shortcut for a text without
     # Jinja, and rendered with its own merged copy of the variables and of Jinja's globals
     from expert.render import _STRING_ENV
-    from expert.report import ReportBuilder
+    from expert.report import ReportBuilder, question_and_answer
     from expert.sandbox import render
 
     def own_context(source, scope, where, params):
@@ -163,6 +163,7 @@ def test_texts_rendered_once_a_case_read_as_when_each_built_its_own_variables(ch
         return render(_STRING_ENV.from_string(source), {**variables, **own}).strip()
 
     plain = ReportBuilder(kb, own_context)
+    plain.said = question_and_answer  # every symptom line said afresh, none remembered
     for answers in random_cases(kb, 6, 120):
         diagnosis = checkup.diagnose(answers)
         for lang in kb.languages:
@@ -274,3 +275,19 @@ def test_a_question_s_choice_names_made_once_are_those_made_afresh(kb):
         other = copy.deepcopy(q)  # another questionnaire's question of the same id: its own names
         other.choices = [*(other.choices or [])][:1]
         assert choice_names(other) == _choice_names(other)
+
+
+def test_an_answer_line_remembered_is_never_another_type_s_line(checkup, kb):
+    from expert.report import question_and_answer
+
+    builder = checkup.renderer.builder
+    numeric = next(q for q in kb.questionnaire.questions.values() if q.type == "integer")
+    yesno = next(q for q in kb.questionnaire.questions.values() if q.type == "yesno")
+    for q, values in ((numeric, [1, 1.0, 2, None]), (yesno, [True, False, None])):
+        for value in values * 2:
+            for lang in kb.languages:
+                assert builder.said(q, value, lang) == question_and_answer(q, value, lang)
+    multiple = next(q for q in kb.questionnaire.questions.values() if q.type == "multiple")
+    ticked = [multiple.choices[0].value]
+    assert builder.said(multiple, ticked, "zh") == question_and_answer(multiple, ticked, "zh")
+    assert builder.said(multiple, [], "zh") == question_and_answer(multiple, [], "zh")
