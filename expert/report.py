@@ -236,8 +236,13 @@ class ReportBuilder:
                 when = format_date(plan.dates[date_key], lang, plan.dates["checkup"]) if date_key else ""
                 phases.append({"id": phase, "title": t(f"plan.{phase}", lang, date=when), "steps": in_phase})
 
+        numbered: dict[str, list[str]] = {}  # finding -> the numbers of the steps that treat it, in plan order
+        for step in plan.steps if plan else []:
+            for fid in step.treats:
+                numbered.setdefault(fid, []).append(str(step.number))
+
         def numbers(fid: str) -> str:
-            return join_list([str(s.number) for s in plan.steps_for(fid)], lang) if plan else ""
+            return join_list(numbered.get(fid, []), lang) if plan else ""
 
         made: dict[str, dict[str, Any]] = {}  # the first problem's entry is shown twice: built once
 
@@ -257,7 +262,7 @@ class ReportBuilder:
                 "symptoms": [self.said(q.questions[qid], value, lang)
                              for qid, value in f.evidence.items() if qid in q.questions],
                 "steps": numbers(f.id),
-                "steps_n": len(plan.steps_for(f.id)) if plan else 0,
+                "steps_n": len(numbered.get(f.id, ())),
             }
 
         def note(f: Finding) -> dict[str, Any]:
