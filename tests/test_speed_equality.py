@@ -291,3 +291,31 @@ def test_an_answer_line_remembered_is_never_another_type_s_line(checkup, kb):
     ticked = [multiple.choices[0].value]
     assert builder.said(multiple, ticked, "zh") == question_and_answer(multiple, ticked, "zh")
     assert builder.said(multiple, [], "zh") == question_and_answer(multiple, [], "zh")
+
+
+def _ordered_by_scanning(nodes, before, key):
+    """The plan's order as first written: after every placement, every action checked for readiness."""
+    done, finished, left = [], set(), set(nodes)
+    while left:
+        ready = [a for a in left if finished.issuperset(before.get(a, ()))]
+        nxt = min(ready or left, key=key)
+        done.append(nxt)
+        finished.add(nxt)
+        left.discard(nxt)
+    return done
+
+
+def test_plan_order_is_the_order_found_by_scanning_for_ready_actions():
+    from expert.plan import _topological
+
+    rng = random.Random(10)
+    for _ in range(3000):
+        nodes = [f"a{i}" for i in range(rng.randint(0, 12))]
+        pool = nodes + ["elsewhere"]  # an action followed that is not in the plan: never placed
+        before = {a: rng.sample(pool, rng.randint(0, min(3, len(pool)))) for a in nodes if rng.random() < 0.7}
+        if nodes and rng.random() < 0.2:  # now and then a cycle, which the loader would refuse
+            a, b = rng.sample(nodes, 2) if len(nodes) > 1 else (nodes[0], nodes[0])
+            before.setdefault(a, []).append(b)
+            before.setdefault(b, []).append(a)
+        keys = {a: (rng.randint(0, 2), rng.randint(0, 3), a) for a in nodes}
+        assert _topological(nodes, before, keys.__getitem__) == _ordered_by_scanning(nodes, before, keys.__getitem__)
