@@ -142,7 +142,7 @@ class ReportBuilder:
             pass
         except TypeError:  # an answer that cannot be a key: said afresh
             return question_and_answer(question, value, lang)
-        if len(self._said) > 20_000:
+        if len(self._said) > 2_000:  # numbers vary from document to document: keep memory flat in a long batch
             self._said.clear()
         line = self._said[key] = question_and_answer(question, value, lang)
         return line
