@@ -42,9 +42,26 @@ def title(text: str) -> str:
     return re.sub(r"\s+", "", _TRAILING.sub("", plain))
 
 
+_NAMES: dict[int, tuple[Question, dict[str, str]]] = {}  # by the question's identity, the question kept with it
+
+
 def choice_names(q: Question) -> dict[str, str]:
     """Every way a cell may name an option of `q`: its labels in each language, and its value (which wins); for a
-    scale, the label of each point ("一呼百应" is 5), as 问卷星 exports a scale by its option texts."""
+    scale, the label of each point ("一呼百应" is 5), as 问卷星 exports a scale by its option texts.
+
+    Made once per question (a loaded questionnaire's questions do not change): every answers file and every
+    batch row reads its choices through these names. Do not change the dict returned."""
+    known = _NAMES.get(id(q))
+    if known is not None and known[0] is q:
+        return known[1]
+    if len(_NAMES) > 4096:  # many questionnaires loaded in one process: start again
+        _NAMES.clear()
+    names = _choice_names(q)
+    _NAMES[id(q)] = (q, names)
+    return names
+
+
+def _choice_names(q: Question) -> dict[str, str]:
     names: dict[str, str] = {}
     for point, label in sorted((q.labels or {}).items()):
         for text in label.values():

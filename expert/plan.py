@@ -22,13 +22,16 @@ steps stay in this week. Dates are the checkup's: a week, four weeks, and the ne
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import inspect
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from experta import Fact, KnowledgeEngine, P
-from experta import Rule as ExpertaRule
+from expert.rete import DrivenEngine, new_fact  # first: it makes experta importable
+
+from experta import Fact, KnowledgeEngine, P  # noqa: E402
+from experta import Rule as ExpertaRule  # noqa: E402
 
 from expert import conditions as c
 from expert.actions import PHASES
@@ -36,7 +39,6 @@ from expert.answers import Answers
 from expert.engine import Community, Concluded, condition_patterns
 from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase
-from expert.rete import DrivenEngine, new_fact
 
 log = logging.getLogger(__name__)
 
@@ -175,8 +177,9 @@ class Prescriber:
             holding.setdefault(aid, set()).add(index)
         chosen, treats = self._settle(holding, diagnosis)
         steps = self._order(chosen, treats, diagnosis)
+        known = {**answers.values, **diagnosis.metrics}  # params() copies it: one for every step
         for step in steps:
-            step.params = self.params(step.action, {**answers.values, **diagnosis.metrics})
+            step.params = self.params(step.action, known)
         treated = {f for s in steps for f in s.treats}
         untreated = [f.id for f in diagnosis.findings if f.id not in treated]
         if untreated:
@@ -269,19 +272,35 @@ def _push_after(phase: dict[str, int], before: dict[str, list[str]]) -> None:
 
 
 def _topological(nodes, before: dict[str, list[str]], key) -> list[str]:
-    """Every action after those it follows; among the ready ones, the smallest key first."""
-    done: list[str] = []
-    finished: set[str] = set()
+    """Every action after those it follows; among the ready ones, the smallest key first.
+
+    Kahn's order with the ready actions in a heap: an action becomes ready when the last action it
+    follows is placed, rather than every action being checked again after each placement."""
     left = set(nodes)
-    keys = {a: key(a) for a in left}  # a key is fixed while ordering: computed once, not on every pass
+    keys = {a: key(a) for a in left}  # a key is fixed while ordering: computed once
+    waiting: dict[str, int] = {}  # action -> how many of the actions it follows are not placed yet
+    followers: dict[str, list[str]] = {}
+    ready: list[tuple] = []
+    for a in left:
+        preds = set(before.get(a, ()))
+        waiting[a] = len(preds)
+        for p in preds:
+            followers.setdefault(p, []).append(a)
+        if not preds:
+            ready.append((keys[a], a))
+    heapq.heapify(ready)
+    done: list[str] = []
     while left:
-        ready = [a for a in left if finished.issuperset(before.get(a, ()))]
-        if not ready:  # a cycle: the loader refuses these, but never loop
-            ready = list(left)
-        nxt = min(ready, key=keys.__getitem__)
+        if ready:
+            nxt = heapq.heappop(ready)[1]
+        else:  # a cycle (or a predecessor never placed): the loader refuses these, but never loop
+            nxt = min(left, key=keys.__getitem__)
         done.append(nxt)
-        finished.add(nxt)
         left.discard(nxt)
+        for a in followers.get(nxt, ()):
+            waiting[a] -= 1
+            if waiting[a] == 0 and a in left:
+                heapq.heappush(ready, (keys[a], a))
     return done
 
 

@@ -28,8 +28,9 @@ from expert.files import read_text
 from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase, display_path
 from expert.messages import t
+from expert.limits import MAX_RENDER_CHARS
 from expert.report import ReportBuilder
-from expert.sandbox import LimitedEnvironment, RenderLimitError, render
+from expert.sandbox import LimitedEnvironment, RenderLimitError, render, render_scoped
 
 # what a prescription template may use; `shequn check` reports any other variable
 CONTEXT_KEYS = frozenset({
@@ -134,12 +135,15 @@ class Renderer:
         self.kb = kb
         self.builder = ReportBuilder(kb, self.render_text, dict(_STRING_ENV.globals))
 
-    def render_text(self, source: str, variables: dict[str, Any], where: tuple, params: dict[str, Any]) -> str:
-        """A finding's or an action's text from the knowledge base, in the sandbox; `where` is its
-        (file, line, id, part), for the problem that says what went wrong."""
+    def render_text(self, source: str, scope: tuple[dict, dict], where: tuple, params: dict[str, Any]) -> str:
+        """A finding's or an action's text from the knowledge base, in the sandbox; `scope` is the case's
+        variables (with the texts' globals, put in once a case by ReportBuilder) and the text's own,
+        which win; `where` is its (file, line, id, part), for the problem that says what went wrong."""
+        compiled = _compiled_text(source)
+        if type(compiled) is str:  # no Jinja in it: the text is what it renders to
+            return compiled
         try:
-            # the variables hold the texts' globals (ReportBuilder puts them in once a case): no copy per text
-            return render(_compiled_string(source), variables, shared=True).strip()
+            return render_scoped(compiled, *scope).strip()
         except Exception as exc:  # whatever the text does, it is the text's problem, said as one
             file, line, subject, part = where
             message = t("render.cannot_render", part=part, reason=_failure(exc), hint=_unset(params))
@@ -259,6 +263,16 @@ def _template_line(exc: BaseException, filename: str) -> int | None:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line
+
+
+@lru_cache(maxsize=1024)
+def _compiled_text(source: str):
+    """A text compiled, or the text itself, stripped, when it holds no Jinja: with no brace there is
+    no tag, variable or comment (line statements are not enabled), and the lexer's only change, a
+    newline sequence, is not there either."""
+    if "{" not in source and "\r" not in source and len(source) <= MAX_RENDER_CHARS:
+        return source.strip()
+    return _compiled_string(source)
 
 
 @lru_cache(maxsize=1024)

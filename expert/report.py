@@ -124,12 +124,29 @@ def question_and_answer(question: Question, value: Any, lang: str) -> str:
 class ReportBuilder:
     """The content of one community's prescription, in one language."""
 
-    def __init__(self, kb: KnowledgeBase, render_text: Callable[[str, dict, tuple, dict], str],
+    def __init__(self, kb: KnowledgeBase, render_text: Callable[[str, tuple[dict, dict], tuple, dict], str],
                  text_globals: dict[str, Any] | None = None):
         self.kb = kb
         self.questionnaire = kb.questionnaire
         self.render_text = render_text
         self.text_globals = text_globals or {}  # what Jinja would add to every text's variables
+        self._said: dict[tuple, str] = {}  # question_and_answer's line of a (question, answer, language)
+
+    def said(self, question: Question, value: Any, lang: str) -> str:
+        """`question_and_answer`, remembered: the same few answers recur in document after document.
+        The answer's type is part of the key, so True is not taken for 1 (是 and 1 are not the same)."""
+        key = (question.id, lang, type(value),
+               tuple((type(v), v) for v in value) if type(value) is list else value)
+        try:
+            return self._said[key]
+        except KeyError:
+            pass
+        except TypeError:  # an answer that cannot be a key: said afresh
+            return question_and_answer(question, value, lang)
+        if len(self._said) > 2_000:  # numbers vary from document to document: keep memory flat in a long batch
+            self._said.clear()
+        line = self._said[key] = question_and_answer(question, value, lang)
+        return line
 
     # ------------------------------------------------------------------ variables of texts
 
@@ -162,9 +179,11 @@ class ReportBuilder:
         return variables, {"label": label, "choice_label": choice_label, "plural": plural}
 
     @staticmethod
-    def _with(shared: tuple[dict, dict], params: dict[str, Any]) -> dict[str, Any]:
+    def _with(shared: tuple[dict, dict], params: dict[str, Any]) -> tuple[dict, dict]:
+        """A text's scope: the case's variables, shared by all its texts and not copied, and the text's
+        own, which come first: its params, then the functions."""
         variables, functions = shared
-        return {**variables, **params, **functions}
+        return variables, {**params, **functions}
 
     def finding_text(self, finding: Finding, answers: Answers, diagnosis: Diagnosis, lang: str,
                      shared: tuple[dict, dict] | None = None) -> dict[str, Any]:
@@ -184,7 +203,7 @@ class ReportBuilder:
         text = action.text if step.variant == 0 else action.variants[step.variant - 1].text
         variables = self._with(shared or self.text_variables(answers, diagnosis, lang), step.params)
         # the step's own deadline: the end of the phase it landed in, which may be later than the action's own
-        variables["deadline"] = variables[PHASE_DATE[step.phase] or "next_checkup"]
+        variables[1]["deadline"] = variables[0][PHASE_DATE[step.phase] or "next_checkup"]
         part = "text" if step.variant == 0 else f"variants[{step.variant}].text"
         line = action.key_lines.get("text", action.line) if step.variant == 0 else action.variants[step.variant - 1].line
         return self.render_text(text.get_text(lang), variables, (action.file, line, action.id, f"{part}.{lang}"),
@@ -218,8 +237,13 @@ class ReportBuilder:
                 when = format_date(plan.dates[date_key], lang, plan.dates["checkup"]) if date_key else ""
                 phases.append({"id": phase, "title": t(f"plan.{phase}", lang, date=when), "steps": in_phase})
 
+        numbered: dict[str, list[str]] = {}  # finding -> the numbers of the steps that treat it, in plan order
+        for step in plan.steps if plan else []:
+            for fid in step.treats:
+                numbered.setdefault(fid, []).append(str(step.number))
+
         def numbers(fid: str) -> str:
-            return join_list([str(s.number) for s in plan.steps_for(fid)], lang) if plan else ""
+            return join_list(numbered.get(fid, []), lang) if plan else ""
 
         made: dict[str, dict[str, Any]] = {}  # the first problem's entry is shown twice: built once
 
@@ -236,10 +260,10 @@ class ReportBuilder:
                 "severity_label": t(f"severity.{f.severity}", lang) if f.severity else "",
                 "advice": diagnosis.is_advice(f),
                 "first": first is not None and f.id == first.id,
-                "symptoms": [question_and_answer(q.questions[qid], value, lang)
+                "symptoms": [self.said(q.questions[qid], value, lang)
                              for qid, value in f.evidence.items() if qid in q.questions],
                 "steps": numbers(f.id),
-                "steps_n": len(plan.steps_for(f.id)) if plan else 0,
+                "steps_n": len(numbered.get(f.id, ())),
             }
 
         def note(f: Finding) -> dict[str, Any]:
@@ -280,7 +304,7 @@ class ReportBuilder:
         if first is not None:
             section_title = next((c["title"] for c in checks if c["id"] == first.check), t("batch.cross", lang))
             first_entry = {**entry(first), "check_title": section_title}
-        opening = [question_and_answer(question, answers.values.get(question.id), lang)
+        opening = [self.said(question, answers.values.get(question.id), lang)
                    for question in q.sections[0].questions if question.id in answers.values
                    ] if q.sections and not q.sections[0].check else []
         to_treat = len(diagnosis.treatment)

@@ -18,7 +18,10 @@ bookkeeping that a case never needs:
 - the depth strategy hashes every activation to look its key up in an lru_cache; here the key is
   computed, which is cheaper;
 - a fact is filled field by field through __setitem__ and a singledispatch `freeze`; `new_fact`
-  fills a new one in one update.
+  fills a new one in one update;
+- building the network, experta's `wire_rule` makes a new singledispatch function for every rule,
+  registering seven handlers whose dispatch cache each registration empties; `wire_rule` below is
+  the same wiring, its handlers registered once.
 
 Everything stays experta's: the same node classes (subclassed, swapped in after experta built them),
 the same token semantics, the same agenda strategy. tests/test_rete.py checks each of these against
@@ -31,6 +34,7 @@ import collections
 import collections.abc
 import inspect
 from collections.abc import Mapping
+from functools import singledispatch
 from itertools import chain
 
 # experta 1.9.4 pins frozendict 1.2, which subclasses `collections.Mapping`, removed in Python 3.10.
@@ -40,6 +44,8 @@ if not hasattr(collections, "Mapping"):
 
 from experta import KnowledgeEngine, watchers
 from experta.agenda import Agenda
+from experta.conditionalelement import AND, EXISTS, FORALL, NOT, OR, TEST
+from experta.fact import Fact, InitialFact
 from experta.factlist import FactList
 from experta.fieldconstraint import ANDFC, NOTFC, ORFC, P, W
 from experta.matchers import ReteMatcher
@@ -47,6 +53,7 @@ from experta.matchers.rete import check as rete_check
 from experta.matchers.rete import mixins
 from experta.matchers.rete import nodes as rete_nodes
 from experta.matchers.rete.token import Token
+from experta.rule import Rule
 from experta.strategies import DepthStrategy
 from experta.utils import freeze, unfreeze
 
@@ -193,7 +200,9 @@ class FeatureTester(rete_nodes.FeatureTesterNode):
         match = self.check(fact)
         if not match:
             return
-        if match is not True and isinstance(match, Mapping):
+        # the checks above give True, False or a dict of bindings; experta's own (kept for a nested
+        # accessor) may give another Mapping: the exact type is tested first, the ABC's slow check after
+        if match is not True and (type(match) is dict or isinstance(match, Mapping)):
             context = token.context
             for key, value in match.items():
                 if isinstance(key, tuple):  # a negated binding
@@ -299,6 +308,93 @@ def thawed(value):
 # ---------------------------------------------------------------------------- the matcher
 
 
+@singledispatch
+def _wire(elem, terminals):
+    raise TypeError("Unknown type %s" % type(elem))
+
+
+@_wire.register(TEST)
+def _(elem, terminals):
+    return rete_nodes.WhereNode(rete_check.WhereCheck(elem[0]))
+
+
+@_wire.register(FORALL)
+def _(elem, terminals):
+    initial_fact_node = _wire(InitialFact(), terminals)
+    leader_node = _wire(elem[0], terminals)
+    followers_node = _wire(AND(*elem[1:]), terminals)
+    not_node_1 = rete_nodes.NotNode(rete_check.SameContextCheck())
+    not_node_2 = rete_nodes.NotNode(rete_check.SameContextCheck())
+    followers_node.add_child(not_node_1, not_node_1.activate_right)
+    leader_node.add_child(not_node_1, not_node_1.activate_left)
+    not_node_1.add_child(not_node_2, not_node_2.activate_right)
+    initial_fact_node.add_child(not_node_2, not_node_2.activate_left)
+    return not_node_2
+
+
+@_wire.register(EXISTS)
+def _(elem, terminals):
+    condition_node = _wire(elem[0], terminals)
+    initial_fact_node = _wire(InitialFact(), terminals)
+    not_node_1 = rete_nodes.NotNode(rete_check.SameContextCheck())
+    not_node_2 = rete_nodes.NotNode(rete_check.SameContextCheck())
+    condition_node.add_child(not_node_1, not_node_1.activate_right)
+    initial_fact_node.add_child(not_node_1, not_node_1.activate_left)
+    initial_fact_node.add_child(not_node_2, not_node_2.activate_left)
+    not_node_1.add_child(not_node_2, not_node_2.activate_right)
+    return not_node_2
+
+
+@_wire.register(Rule)
+@_wire.register(AND)
+def _(elem, terminals):
+    if len(elem) == 1:
+        return terminals[elem[0]] if isinstance(elem[0], Fact) else _wire(elem[0], terminals)
+    current_node = None
+    for f, s in zip(elem, elem[1:]):
+        if isinstance(s, TEST):
+            if current_node is None:
+                current_node = _wire(f, terminals)
+            new_node = _wire(s, terminals)
+            current_node.add_child(new_node, new_node.activate)
+            current_node = new_node
+        else:
+            node_cls = rete_nodes.NotNode if isinstance(s, NOT) else rete_nodes.OrdinaryMatchNode
+            if current_node is None:
+                current_node = node_cls(rete_check.SameContextCheck())
+                left_branch = _wire(f, terminals)
+                right_branch = _wire(s, terminals)
+            else:
+                left_branch = current_node
+                right_branch = _wire(s, terminals)
+                current_node = node_cls(rete_check.SameContextCheck())
+            left_branch.add_child(current_node, current_node.activate_left)
+            right_branch.add_child(current_node, current_node.activate_right)
+    return current_node
+
+
+@_wire.register(OR)
+def _(elem, terminals):
+    raise SyntaxError("You can't use an OR clause inside FORALL or EXISTS")
+
+
+@_wire.register(Fact)
+def _(elem, terminals):
+    return terminals[elem]
+
+
+@_wire.register(NOT)
+def _(elem, terminals):
+    return terminals[elem[0]]
+
+
+def wire_rule(rule, alpha_terminals, lhs=None):
+    """experta's `matchers.rete.utils.wire_rule`, node for node, with its dispatch built once."""
+    last_node = _wire(rule if lhs is None else lhs, alpha_terminals)
+    conflict_set_node = rete_nodes.ConflictSetNode(rule)
+    last_node.add_child(conflict_set_node, conflict_set_node.activate)
+
+
 class DrivenRete(ReteMatcher):
     """experta's Rete matcher over experta's own network, walked as the module docstring says.
 
@@ -310,6 +406,16 @@ class DrivenRete(ReteMatcher):
     def __init__(self, engine):
         super().__init__(engine)
         self._drive()
+
+    @staticmethod
+    def build_beta_part(ruleset, alpha_terminals):
+        # experta's, calling the wire_rule above
+        for rule in ruleset:
+            if isinstance(rule[0], OR):
+                for subrule in rule[0]:
+                    wire_rule(rule, alpha_terminals, lhs=subrule)
+            else:
+                wire_rule(rule, alpha_terminals, lhs=rule)
 
     @staticmethod
     def prepare_ruleset(engine):

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from jinja2 import TemplateRuntimeError, nodes
 from jinja2.compiler import CodeGenerator, Frame
-from jinja2.runtime import Macro, new_context
+from jinja2.runtime import Context, Macro, new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from expert.limits import MAX_RENDER_CHARS, MAX_RENDER_NUMBER, MAX_RENDER_SECONDS, MAX_RENDER_STEPS
@@ -70,23 +70,46 @@ def render(template, context: dict[str, Any], shared: bool = False) -> str:
 
     `shared`: the context already holds the template's globals and is the template's own to read
     (Jinja never writes to it), so it is used as it is rather than copied with the globals."""
-    token = _BUDGET.set(_Budget())
+    if shared:  # a Context without Jinja's copy of the globals' names, which only exports would need
+        context_object = new_context(template.environment, template.name, template.blocks, context, shared=True)
+    else:
+        context_object = template.new_context(context)
+    return _rendered(template, context_object)
+
+
+def _rendered(template, context_object) -> str:
+    """What `template.generate` gives, joined, within the limits: its root function run directly (one
+    generator less per piece of output), a template's error raised as Jinja raises it, with the
+    template's own line in its traceback."""
+    budget = _Budget()
+    token = _BUDGET.set(budget)
     try:
-        parts, size = [], 0
-        if shared:  # a Context without Jinja's copy of the globals' names, which only exports would need
-            generated = template.root_render_func(
-                new_context(template.environment, template.name, template.blocks, context, shared=True))
-        else:
-            generated = template.generate(context)
-        for part in generated:
-            size += len(part)
-            if size > MAX_RENDER_CHARS:  # the template's own text counted too
-                raise _too_long()
-            parts.append(part)
-        _BUDGET.get().late()
+        parts: list[str] = []
+        size, too_long = 0, False
+        try:
+            for part in template.root_render_func(context_object):
+                size += len(part)
+                if size > MAX_RENDER_CHARS:  # the template's own text counted too
+                    too_long = True
+                    break
+                parts.append(part)
+        except Exception:
+            template.environment.handle_exception()
+        if too_long:
+            raise _too_long()
+        budget.late()
         return "".join(parts)
     finally:
         _BUDGET.reset(token)
+
+
+def render_scoped(template, variables: dict[str, Any], own: dict[str, Any]) -> str:
+    """`render(template, {**variables, **own}, shared=True)` without building the merged dict: the
+    names of `own` are looked up first, then `variables` (which hold the template's globals). A
+    finding's text reads the case's many variables and its own few params this way, uncopied."""
+    context = Context(template.environment, variables, template.name, template.blocks)
+    context.vars.update(own)
+    return _rendered(template, context)
 
 
 def _too_long() -> RenderLimitError:
@@ -264,8 +287,10 @@ class LimitedEnvironment(ImmutableSandboxedEnvironment):
     def emitted(text: str) -> str:
         """Output of {{ ... }}, counted where it is made, so a limit names the template's line."""
         budget = _BUDGET.get()
-        if budget is not None:
-            budget.emit(len(text))
+        if budget is not None:  # budget.emit, inlined: once per {{ ... }} of every template
+            budget.output += len(text)
+            if budget.output > MAX_RENDER_CHARS:
+                raise _too_long()
         return text if type(text) is str else _checked(text)
 
     @staticmethod

@@ -144,3 +144,36 @@ def test_facts_built_in_one_update_are_the_facts_experta_builds(checkup, kb):
         assert ours.__factid__ is None and vars(ours) == vars(theirs)
         for value in theirs.values():
             assert thawed(value) == unfreeze(value) and type(thawed(value)) is type(unfreeze(value))
+
+
+def _shape(matcher) -> list:
+    """The network as experta wired it, node for node: each node's kind, what it checks (a pattern's
+    own id and a function's address left out) and the callback and shape of each child."""
+    import re
+
+    memo: dict[int, tuple] = {}
+
+    def shape(node) -> tuple:
+        if id(node) not in memo:
+            memo[id(node)] = ()  # a node met again on its own path: named, not walked
+            check = re.sub(r"__pattern_\d+__|at 0x[0-9a-f]+", "", repr(getattr(node, "matcher", None)))
+            if hasattr(node, "rule"):
+                check = node.rule._wrapped.__name__
+            memo[id(node)] = (_experta_kind(node), check,
+                              tuple(sorted(repr((child.callback.__name__, shape(child.node))) for child in node.children)))
+        return memo[id(node)]
+
+    return sorted(repr(shape(child.node)) for child in matcher.root_node.children)
+
+
+def _experta_kind(node) -> str:
+    from experta.matchers.rete import nodes
+
+    return next(cls.__name__ for cls in type(node).__mro__ if cls.__module__ == nodes.__name__)
+
+
+def test_the_network_is_wired_node_for_node_as_experta_wires_it(checkup):
+    for engine in (checkup.diagnoser.engine, checkup.prescriber.engine):
+        plain = plain_experta(type(engine))()
+        assert _shape(engine.matcher) == _shape(plain.matcher)
+        assert len(_nodes(engine.matcher)) == len(_nodes(plain.matcher)) > 50

@@ -152,15 +152,18 @@ def test_the_actions_that_hold_are_those_whose_conditions_hold(checkup, kb):
 
 
 def test_texts_rendered_once_a_case_read_as_when_each_built_its_own_variables(checkup, kb):
-    # the straightforward way: every text with its own copy of the variables and of Jinja's globals
-    from expert.render import _compiled_string
-    from expert.report import ReportBuilder
+    # the straightforward way: every text compiled as it is, with no shortcut for a text without
+    # Jinja, and rendered with its own merged copy of the variables and of Jinja's globals
+    from expert.render import _STRING_ENV
+    from expert.report import ReportBuilder, question_and_answer
     from expert.sandbox import render
 
-    def own_context(source, variables, where, params):
-        return render(_compiled_string(source), {k: v for k, v in variables.items()}).strip()
+    def own_context(source, scope, where, params):
+        variables, own = scope
+        return render(_STRING_ENV.from_string(source), {**variables, **own}).strip()
 
     plain = ReportBuilder(kb, own_context)
+    plain.said = question_and_answer  # every symptom line said afresh, none remembered
     for answers in random_cases(kb, 6, 120):
         diagnosis = checkup.diagnose(answers)
         for lang in kb.languages:
@@ -239,3 +242,80 @@ def render_raw(checkup, answers, diagnosis) -> str:
     path = checkup.kb.templates["zh"]
     return render(_environment(str(path.parent)).get_template(path.name),
                   checkup.renderer.context(answers, diagnosis, "zh"))
+
+
+@pytest.mark.parametrize("source", [
+    "群里没人说话。", "  两头有空格  \n", "line one\nline two\n\n", "\u3000全角空格\u3000", "100% 的人 # 不是注释",
+    "}} 只有右括号 %}", "tab\there\n", "",
+])
+def test_a_text_without_jinja_reads_as_jinja_renders_it(source):
+    from expert.render import _STRING_ENV, _compiled_text
+    from expert.sandbox import render
+
+    assert _compiled_text(source) == render(_STRING_ENV.from_string(source), {}).strip()
+
+
+def test_a_text_with_a_brace_or_a_carriage_return_is_rendered_by_jinja():
+    from expert.render import _compiled_text
+
+    assert not isinstance(_compiled_text("{{ members }} 人"), str)
+    assert not isinstance(_compiled_text("一行\r\n两行"), str)
+
+
+def test_a_question_s_choice_names_made_once_are_those_made_afresh(kb):
+    import copy
+
+    from expert.coercion import _choice_names, choice_names
+
+    questions = [q for q in kb.questionnaire.questions.values() if q.choices or q.labels]
+    assert questions
+    for q in questions:
+        assert choice_names(q) is choice_names(q)  # made once
+        assert choice_names(q) == _choice_names(q)
+        other = copy.deepcopy(q)  # another questionnaire's question of the same id: its own names
+        other.choices = [*(other.choices or [])][:1]
+        assert choice_names(other) == _choice_names(other)
+
+
+def test_an_answer_line_remembered_is_never_another_type_s_line(checkup, kb):
+    from expert.report import question_and_answer
+
+    builder = checkup.renderer.builder
+    numeric = next(q for q in kb.questionnaire.questions.values() if q.type == "integer")
+    yesno = next(q for q in kb.questionnaire.questions.values() if q.type == "yesno")
+    for q, values in ((numeric, [1, 1.0, 2, None]), (yesno, [True, False, None])):
+        for value in values * 2:
+            for lang in kb.languages:
+                assert builder.said(q, value, lang) == question_and_answer(q, value, lang)
+    multiple = next(q for q in kb.questionnaire.questions.values() if q.type == "multiple")
+    ticked = [multiple.choices[0].value]
+    assert builder.said(multiple, ticked, "zh") == question_and_answer(multiple, ticked, "zh")
+    assert builder.said(multiple, [], "zh") == question_and_answer(multiple, [], "zh")
+
+
+def _ordered_by_scanning(nodes, before, key):
+    """The plan's order as first written: after every placement, every action checked for readiness."""
+    done, finished, left = [], set(), set(nodes)
+    while left:
+        ready = [a for a in left if finished.issuperset(before.get(a, ()))]
+        nxt = min(ready or left, key=key)
+        done.append(nxt)
+        finished.add(nxt)
+        left.discard(nxt)
+    return done
+
+
+def test_plan_order_is_the_order_found_by_scanning_for_ready_actions():
+    from expert.plan import _topological
+
+    rng = random.Random(10)
+    for _ in range(3000):
+        nodes = [f"a{i}" for i in range(rng.randint(0, 12))]
+        pool = nodes + ["elsewhere"]  # an action followed that is not in the plan: never placed
+        before = {a: rng.sample(pool, rng.randint(0, min(3, len(pool)))) for a in nodes if rng.random() < 0.7}
+        if nodes and rng.random() < 0.2:  # now and then a cycle, which the loader would refuse
+            a, b = rng.sample(nodes, 2) if len(nodes) > 1 else (nodes[0], nodes[0])
+            before.setdefault(a, []).append(b)
+            before.setdefault(b, []).append(a)
+        keys = {a: (rng.randint(0, 2), rng.randint(0, 3), a) for a in nodes}
+        assert _topological(nodes, before, keys.__getitem__) == _ordered_by_scanning(nodes, before, keys.__getitem__)
