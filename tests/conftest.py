@@ -262,6 +262,15 @@ def mini_kb_files(**overrides: str) -> dict[str, str]:
     return files
 
 
+def mini_kb_with_builtin_templates(folder: Path, **overrides: str) -> Path:
+    """The small knowledge base (with `overrides`) and the built-in prescription templates, as an operator's
+    interview renders them, written to `folder`."""
+    files = {k: v for k, v in mini_kb_files(**overrides).items() if not k.startswith("templates/")}
+    base = write_tree(folder, files)
+    shutil.copytree(ROOT / "templates", base / "templates")
+    return base
+
+
 @pytest.fixture
 def mini_kb(tmp_path) -> Path:
     """A small, valid knowledge base of one self-check, written to tmp_path/kb."""

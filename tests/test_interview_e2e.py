@@ -4,7 +4,6 @@ keystroke by keystroke, interrupted, hung up on and resumed."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 
 from expert.yamlio import parse_yaml
 
-from conftest import MINI_ACTIONS, MINI_POLICY, MINI_QUESTIONNAIRE, MINI_RULES, ROOT, write_tree
+from conftest import ROOT, mini_kb_with_builtin_templates
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -37,10 +36,7 @@ ANSWERS = {"community_name": "城西跑团", "members": 500, "leaders": 2, "kind
 @pytest.fixture
 def kb(tmp_path) -> Path:
     """The mini questionnaire, rules and actions with the built-in prescription templates."""
-    base = write_tree(tmp_path / "kb", {"questionnaires/mini.yaml": MINI_QUESTIONNAIRE, "rules/leaders.yaml": MINI_RULES,
-                                        "rules/policy.yaml": MINI_POLICY, "actions/mini.yaml": MINI_ACTIONS})
-    shutil.copytree(ROOT / "templates", base / "templates")
-    return base
+    return mini_kb_with_builtin_templates(tmp_path / "kb")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import signal
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 
 from expert.yamlio import parse_yaml
 
-from conftest import MINI_ACTIONS, MINI_POLICY, MINI_QUESTIONNAIRE, MINI_RULES, ROOT, write_tree
+from conftest import MINI_QUESTIONNAIRE, mini_kb_with_builtin_templates
 
 pexpect = pytest.importorskip("pexpect")
 pyte = pytest.importorskip("pyte")
@@ -54,10 +53,7 @@ QUESTIONNAIRE = (MINI_QUESTIONNAIRE
 
 @pytest.fixture
 def kb(tmp_path) -> Path:
-    base = write_tree(tmp_path / "kb", {"questionnaires/mini.yaml": QUESTIONNAIRE, "rules/leaders.yaml": MINI_RULES,
-                                        "rules/policy.yaml": MINI_POLICY, "actions/mini.yaml": MINI_ACTIONS})
-    shutil.copytree(ROOT / "templates", base / "templates")
-    return base
+    return mini_kb_with_builtin_templates(tmp_path / "kb", **{"questionnaires/mini.yaml": QUESTIONNAIRE})
 
 
 @pytest.fixture
