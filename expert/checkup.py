@@ -43,11 +43,11 @@ class Checkup:
     def read(self, path: str | Path, name: str | None = None) -> Answers:
         return read_answers(path, self.kb.questionnaire, name)
 
-    def read_earlier(self, path: str | Path, name: str | None = None):
+    def read_earlier(self, path: str):
         """An earlier checkup's answers, dated, for `report(since=...)` (expert/followup.py)."""
-        from expert.followup import earlier
+        from expert.followup import read_earlier
 
-        return earlier(self.read(path, name), path)
+        return read_earlier(path, self.kb.questionnaire)
 
     def diagnose(self, answers: Answers) -> Diagnosis:
         """Both stages: the findings, then the plan that treats them."""

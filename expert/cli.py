@@ -248,16 +248,10 @@ def _diagnose(args: argparse.Namespace) -> int:
 
     checkup = Checkup.load(args.kb)
     answers = _read(checkup, args.answers)
-    since = _read_earlier(checkup, args.since) if args.since else None
+    since = checkup.read_earlier(args.since) if args.since else None
     _output(checkup.report(answers, args.format, args.lang, explain=args.explain, since=since).text, args.output,
             keep=(*_inputs(args.answers), *([args.since] if args.since else [])))
     return 0
-
-
-def _read_earlier(checkup, path_text: str):
-    if not os.path.lexists(path_text):
-        raise UsageError(t("cli.file_missing", file=path_text))
-    return checkup.read_earlier(Path(path_text), path_text)
 
 
 def _read(checkup, path_text: str):

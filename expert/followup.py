@@ -57,6 +57,16 @@ def earlier(answers: Answers, path: str | Path | None = None) -> Checkpoint:
     return Checkpoint(answers, None, "unknown")
 
 
+def read_earlier(path: str, questionnaire) -> Checkpoint:
+    """The last checkup (--since PATH), read and dated; a name that is not there at all is said to be missing,
+    anything else is read and the reader says what is wrong with it."""
+    from expert.answers import read_answers
+
+    if not os.path.lexists(path):
+        raise UsageError(t("cli.file_missing", file=path))
+    return earlier(read_answers(path, questionnaire), path)
+
+
 def current(answers: Answers, diagnosis: Diagnosis) -> Checkpoint:
     """This checkup, dated as its prescription is: its `date:`, else today."""
     if answers.date is not None:

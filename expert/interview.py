@@ -585,7 +585,11 @@ def _interview(kb_dir: str | None, path: Path, answers_path: str | None, prescri
 
     kb = load_knowledge_base(kb_dir)  # validated and cached; the engine is built only at the end
     resumed = read_for_resume(path, kb.questionnaire, str(path)) if resume else None
-    last_checkup = _last_checkup(since, kb) if since else None
+    last_checkup = None
+    if since:  # read and dated before the first question is asked
+        from expert.followup import read_earlier
+
+        last_checkup = read_earlier(since, kb.questionnaire)
     lang = choose_language(lang, resumed, kb.questionnaire)
     set_language(lang)
     interview = Interview(kb.questionnaire, lang, path, resumed=resumed, input=input, output=output, echo=echo,
@@ -630,16 +634,6 @@ def dated(path: Path, today: dt.date | None = None) -> Path:
         if not candidate.exists() and not candidate.is_symlink():
             return candidate
     raise AssertionError("unreachable")
-
-
-def _last_checkup(since: str, kb: KnowledgeBase):
-    """The last checkup's answers (--since), read and dated before the first question is asked."""
-    from expert.answers import read_answers
-    from expert.followup import earlier
-
-    if not os.path.lexists(since):
-        raise UsageError(t("cli.file_missing", file=since))
-    return earlier(read_answers(since, kb.questionnaire), since)
 
 
 def finish(kb: KnowledgeBase, answers: Answers, lang: str, answers_path: Path, out: Path, say, since=None) -> None:
