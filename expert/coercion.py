@@ -133,11 +133,8 @@ def coerce(q: Question, raw: Any, names: dict[str, str] | None = None) -> Any:
     `names` are `choice_names(q)`, passed in by a caller that reads many rows."""
     if q.type == "yesno":
         return yes_or_no(raw)
-    if q.type in ("integer", "number") and isinstance(raw, str):  # "300人", "1,000", "２０" as the prompt reads them
-        try:
-            return parse_number(raw, whole=q.type == "integer", units=list(q.unit.values()) if q.unit else [])
-        except ValueError:
-            return raw
+    if q.type in ("integer", "number") and isinstance(raw, str):
+        return number(q, raw)
     if q.type == "scale" and isinstance(raw, str):  # a point by its label, "一呼百应" for 5, or by its number, "3"
         point = (names or choice_names(q)).get(norm(raw))
         if point is not None:
@@ -156,6 +153,15 @@ def coerce(q: Question, raw: Any, names: dict[str, str] | None = None) -> Any:
             out.extend(split_choices(item, names) if isinstance(item, str) else [item])
         return out
     return raw
+
+
+def number(q: Question, text: str) -> Any:
+    """"300人", "1,000", "２０" read as the interview reads a typed number (expert/numbers.py); text that is
+    not one is passed on unchanged, for the answer's check to refuse with the question named."""
+    try:
+        return parse_number(text, whole=q.type != "number", units=list(q.unit.values()) if q.unit else [])
+    except ValueError:
+        return text
 
 
 def yes_or_no(raw: Any) -> Any:

@@ -23,10 +23,9 @@ from typing import Any, BinaryIO, Iterator
 from expert.batch import sheets
 from expert.batch.layouts import (ROW_KEYS, Column, choice_names, is_placeholder, one_choice, read_header,
                                   split_choices, ticked, unknown_note)
-from expert.coercion import yes_or_no
+from expert.coercion import number as read_number, yes_or_no
 from expert.errors import AnswersError, Problem, UsageError
 from expert.messages import t
-from expert.numbers import parse_number
 from expert.questionnaire import Question, Questionnaire
 
 # One community's answers take a few kilobytes and a few hundred values, three levels deep. Far past that a
@@ -314,8 +313,7 @@ class CellReader:
             return None
         kind = q.type
         if kind in ("integer", "scale", "number"):
-            return _number(self.choices.get(q.id, {}).get(_norm(text), text), whole=kind != "number",
-                           units=list(q.unit.values()) if q.unit else [])
+            return read_number(q, self.choices.get(q.id, {}).get(_norm(text), text))
         if kind == "yesno":  # 是/否 as an answers file reads it (expert/coercion.py)
             value = yes_or_no(text)
             if value == text and _norm(text) == "2":  # 问卷星 "按选项序号": 1 = 是, 2 = 否
@@ -382,15 +380,6 @@ def to_cell(q: Question, value: Any) -> str:
     if q.type == "yesno":
         return "yes" if value else "no"
     return str(value)
-
-
-def _number(text: str, whole: bool, units: list[str]) -> Any:
-    """A cell's number as the interview reads a typed one (expert/numbers.py); a cell that is not one is
-    kept as text, for the answer's check to refuse with the question named."""
-    try:
-        return parse_number(text, whole=whole, units=units)
-    except ValueError:
-        return text
 
 
 
