@@ -173,28 +173,15 @@ def _parser(languages: tuple[str, ...] = ("zh", "en")) -> argparse.ArgumentParse
 SHELLS = ("bash", "zsh", "fish")
 
 
-def _kb_of(argv: list[str]) -> str | None:
-    """The --kb given anywhere in argv, read before parsing: its languages are the choices of --lang."""
-    found = None
-    for i, arg in enumerate(argv):
-        if arg == "--":
-            break
-        if arg == "--kb" and i + 1 < len(argv):
-            found = argv[i + 1]
-        elif arg.startswith("--kb="):
-            found = arg[len("--kb="):]
-    return found
-
-
 def main(argv: list[str] | None = None) -> int:
     _speak_utf8()
     from expert.languages import declared_languages
 
-    from expert.usage import requested_language, speak
+    from expert.usage import given, requested_language, speak
 
     arguments = sys.argv[1:] if argv is None else list(argv)
     speak(requested_language(arguments))  # before the parser is built: a mistyped line is answered in zh too
-    parser = _parser(declared_languages(_kb_of(arguments)))
+    parser = _parser(declared_languages(given(arguments, "--kb")))  # its languages are the choices of --lang
     args = parser.parse_args(arguments)
     args.lang = getattr(args, "lang", None)
     args.verbose = getattr(args, "verbose", False)

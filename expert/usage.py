@@ -30,15 +30,24 @@ ZH = {
 }
 
 
-def requested_language(argv: list[str]) -> str:
-    """--lang as given anywhere in argv (read before parsing, for the parser's own errors), else SHEQUN_LANG."""
+def given(argv: list[str], option: str) -> str | None:
+    """The value of `option` (--kb DIR or --kb=DIR) anywhere in argv, read before parsing; the last one wins,
+    as it does for argparse."""
+    found = None
     for i, arg in enumerate(argv):
         if arg == "--":
             break
-        value = argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else arg[7:] if arg.startswith("--lang=") else None
-        if value in ("zh", "en"):
-            return value
-    return default_language()
+        if arg == option and i + 1 < len(argv):
+            found = argv[i + 1]
+        elif arg.startswith(option + "="):
+            found = arg[len(option) + 1:]
+    return found
+
+
+def requested_language(argv: list[str]) -> str:
+    """--lang as given anywhere in argv (for the parser's own errors), else SHEQUN_LANG."""
+    lang = given(argv, "--lang")
+    return lang if lang in ("zh", "en") else default_language()
 
 
 def speak(lang: str) -> None:
