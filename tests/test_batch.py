@@ -314,3 +314,16 @@ def test_a_community_named_like_a_numbered_file_never_shares_its_file():
     taken = [names.take(name, n) for n, name in enumerate(["读书会", "读书会", "读书会-2", "读书会", "READ", "read"])]
     assert taken == ["读书会.md", "读书会-2.md", "读书会-2-2.md", "读书会-3.md", "READ.md", "read-2.md"]
     assert len({t.casefold() for t in taken}) == len(taken)
+
+
+def test_a_worker_that_cannot_write_its_prescription_hands_the_text_back(mini, tmp_path):
+    # the parent's own write then names the file and what is wrong with it, as with --jobs 1
+    source = write_jsonl(tmp_path / "survey.jsonl", cases(mini, n=2))
+    reader = batch.Source(source, mini.kb.questionnaire)
+    row = next(iter(reader))
+    written = batch.Worker(mini, reader.columns, "markdown", None, spool=str(tmp_path))(row)
+    lost = batch.Worker(mini, reader.columns, "markdown", None, spool=str(tmp_path / "gone"))(row)
+
+    assert written.text == "" and Path(written.spooled).parent == tmp_path
+    assert Path(written.spooled).read_text(encoding="utf-8").startswith("# ")
+    assert lost.spooled == "" and lost.text == Path(written.spooled).read_text(encoding="utf-8")

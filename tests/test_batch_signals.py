@@ -62,8 +62,12 @@ def check_summary(out, why: str) -> None:
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "**这次运行没有做完**：" + why in summary
     assert f"（输入共 {ROWS} 个）" in summary
-    done = len((out / "results.jsonl").read_text(encoding="utf-8").splitlines())
+    lines = (out / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    done = len(lines)
     assert f"已处理 {done} 个社群，已诊断 {done} 个" in summary
+    # every prescription a result names, and nothing else: what workers wrote for rows never taken is gone
+    named = sorted(json.loads(line)["file"] for line in lines)
+    assert sorted(f"prescriptions/{p.name}" for p in (out / "prescriptions").iterdir()) == named
 
 
 @pytest.mark.parametrize("signum, code, why", [(signal.SIGINT, 130, "被 Ctrl-C（SIGINT）中断"),

@@ -101,6 +101,8 @@ class _Run:
         incomplete = None
         bar = None
         try:
+            if jobs > 1:  # workers write the prescriptions themselves; this process names them
+                self.worker.spool = self.out.spool
             pool = Pool(jobs, self.worker, chunksize) if jobs > 1 else contextlib.nullcontext()
             with pool:
                 outcomes: Iterable[Outcome] = pool.map(self.source) if jobs > 1 else map(self.worker, self.source)
@@ -127,7 +129,8 @@ class _Run:
             say = print if bar is None or bar.disable else bar.write
             say(position_note(fresh, self.questionnaire, self.source.name), file=self.stderr)
         if outcome.ok:
-            file = self.out.diagnosed(outcome.number, outcome.where, outcome.name, outcome.text, outcome.result)
+            file = self.out.diagnosed(outcome.number, outcome.where, outcome.name, outcome.text, outcome.result,
+                                      outcome.spooled)
             self.summary.add(outcome, file.split("/", 1)[1])
         else:
             self.out.failed(outcome.number, outcome.where, outcome.problems)

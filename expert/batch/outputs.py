@@ -17,6 +17,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from expert.batch.worker import SPOOL_PREFIX
 from expert.errors import UsageError
 from expert.locks import Lock
 from expert.messages import t
@@ -156,13 +157,22 @@ class OutDir:
         else:
             path.unlink()
 
-    def diagnosed(self, number: int, where: str, name: str, text: str, result: str) -> str:
+    @property
+    def spool(self) -> str:
+        """Where worker processes write prescriptions under temporary names (`diagnosed(spooled=...)`)."""
+        return str(self.path / PRESCRIPTIONS)
+
+    def diagnosed(self, number: int, where: str, name: str, text: str, result: str, spooled: str = "") -> str:
         """A community's prescription, then its results.jsonl line (`result`: the JSON object the worker encoded),
-        so that no line points at a partial file; returns the prescription's path within the out-dir."""
+        so that no line points at a partial file; returns the prescription's path within the out-dir.
+        `spooled`: the prescription is already written, whole, in that file of the spool; it is renamed."""
         file = self.names.take(name, number)
         path = self.path / PRESCRIPTIONS / file
         try:
-            _write_whole(path, text)
+            if spooled:
+                os.replace(spooled, path)
+            else:
+                _write_whole(path, text)
         except OSError as exc:
             raise _cannot_write(exc, path) from None
         head = json.dumps({"row": number, "source": where, "file": f"{PRESCRIPTIONS}/{file}"}, ensure_ascii=False)
@@ -204,8 +214,22 @@ class OutDir:
     def _close(self) -> None:
         for handle in self.files.values():
             handle.close()
+        if self.files:  # claimed: what workers spooled for rows an interrupted run never took is not a result
+            self._unspool()
         self.files = {}
         self.lock.release()
+
+    def _unspool(self) -> None:
+        try:
+            with os.scandir(self.path / PRESCRIPTIONS) as entries:
+                leftovers = [e.path for e in entries if e.name.startswith(SPOOL_PREFIX) and e.is_file(follow_symlinks=False)]
+        except OSError:
+            return
+        for path in leftovers:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
 def _cannot_write(exc: OSError, path: str | Path) -> UsageError:

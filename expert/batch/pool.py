@@ -122,13 +122,14 @@ def _serve(conn: Connection, inherited: list[int], init: tuple) -> None:
         return
 
 
-def _prepared(kb_root: str, columns: list[str | None], fmt: str, lang: str | None, history=None) -> Worker:
+def _prepared(kb_root: str, columns: list[str | None], fmt: str, lang: str | None, history=None,
+              spool: str | None = None) -> Worker:
     """This process's Worker: the parent's if it came over with a fork, else one built here."""
-    if _worker is not None and _worker.key() == (kb_root, columns, fmt, lang):
+    if _worker is not None and _worker.key() == (kb_root, columns, fmt, lang, spool):
         return _worker
     from expert.checkup import Checkup
 
-    return Worker(Checkup.load(kb_root), columns, fmt, lang, history)
+    return Worker(Checkup.load(kb_root), columns, fmt, lang, history, spool)
 
 
 class _Slot:
@@ -154,7 +155,8 @@ class Pool:
         global _worker
         _worker = worker  # what a forked worker starts with
         self.jobs = jobs
-        self.init = (str(worker.checkup.kb.root), worker.cells.columns, worker.fmt, worker.lang, worker.history)
+        self.init = (str(worker.checkup.kb.root), worker.cells.columns, worker.fmt, worker.lang, worker.history,
+                     worker.spool)
         self.chunksize = max(1, chunksize)
         self.window = window or jobs * self.chunksize * 4
         methods = multiprocessing.get_all_start_methods()

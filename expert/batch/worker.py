@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,7 @@ class Outcome:
     digest: Digest | None = None
     problems: list[dict[str, Any]] = field(default_factory=list)
     by_position: tuple[str, ...] = ()  # questions whose cells were option numbers (rows.CellReader)
+    spooled: str = ""  # the file the worker wrote `text` to (then not sent back): the parent names it
 
     @property
     def ok(self) -> bool:
@@ -53,16 +55,20 @@ class Digest:
 class Worker:
     """Diagnoses rows with one Checkup, built once per process and reused for every row."""
 
-    def __init__(self, checkup, columns: list[str | None], fmt: str, lang: str | None, history=None):
+    def __init__(self, checkup, columns: list[str | None], fmt: str, lang: str | None, history=None,
+                 spool: str | None = None):
         self.checkup = checkup
         self.questionnaire = checkup.kb.questionnaire
         self.cells = CellReader(self.questionnaire, columns)
         self.fmt = fmt
         self.lang = lang
         self.history = history  # --since: earlier checkups by community name (expert/batch/history.py)
+        # a worker process writes each prescription here itself, under a temporary name (`spool_name`), and
+        # the parent only renames it: the text does not cross the pipe, and the writing is done on every core
+        self.spool = spool
 
     def key(self) -> tuple:
-        return (str(self.checkup.kb.root), self.cells.columns, self.fmt, self.lang)
+        return (str(self.checkup.kb.root), self.cells.columns, self.fmt, self.lang, self.spool)
 
     def document(self, row: Row) -> Any:
         """The row's answers document, parsed but not validated."""
@@ -105,11 +111,38 @@ class Worker:
             return self.failed(row, t("batch.row_crashed", self.lang, reason=reason))
         digest = Digest(diagnosis.overall, diagnosis.verdicts, tuple((f.id, f.severity) for f in diagnosis.findings),
                         diagnosis.first.id if diagnosis.first else None)
-        return Outcome(row.number, row.where, answers.name, report.text, result, digest)
+        outcome = Outcome(row.number, row.where, answers.name, report.text, result, digest)
+        if self.spool is not None:
+            self._spool(outcome)
+        return outcome
+
+    def _spool(self, outcome: Outcome) -> None:
+        """Write the prescription to its temporary file; if that fails, the text goes back to the parent,
+        whose own write then says what is wrong with the out-dir."""
+        path = os.path.join(self.spool, spool_name(outcome.number))
+        try:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(outcome.text)
+        except OSError:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+            return
+        outcome.spooled, outcome.text = path, ""
 
     @staticmethod
     def failed(row: Row, message: str) -> Outcome:
         return Outcome(row.number, row.where, problems=[{"message": _cut(message)}])
+
+
+SPOOL_PREFIX = ".shequn-row-"
+
+
+def spool_name(number: int) -> str:
+    """The temporary name of a row's prescription, written by a worker and renamed by the parent; whatever of
+    them an interrupted run leaves behind is removed when the out-dir is released (outputs.OutDir)."""
+    return f"{SPOOL_PREFIX}{number}.partial"
 
 
 def _problem_dict(problem: Problem) -> dict[str, Any]:
