@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from expert import conditions as c
 from expert.terminal import program
 from expert.coercion import coerce, suggestion
 from expert.errors import AnswersError, Problem
@@ -168,8 +169,9 @@ def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: s
 
 def left_empty(given: Mapping[str, Any], values: Mapping[str, Any], questionnaire: Questionnaire) -> tuple[str, ...]:
     """The optional questions asked for these answers that were given as empty (null, blank text), not omitted."""
-    return tuple(q.id for q in questionnaire.relevant(values)
-                 if q.id in given and q.id not in values and not q.required and is_blank(given[q.id]))
+    return tuple(q.id for q in questionnaire.questions.values()
+                 if q.id in given and q.id not in values and not q.required and is_blank(given[q.id])
+                 and q.is_relevant(values))
 
 
 def _expectation(raw: Any, bad) -> Expectation | None:
@@ -215,9 +217,10 @@ def check_values(raw: Mapping[str, Any], questionnaire: Questionnaire, lang: str
             add(t("answers.unknown_question", lang, hint=hint), key)
     values: dict[str, Any] = {}
     notes: list[Problem] = []
-    for q in questions.values():
+    checks = _checks_of(questionnaire)
+    for q, asked, remembered in checks.steps:
         given = raw.get(q.id)
-        if not q.is_relevant(values):
+        if asked is not None and asked(values) is not True:  # skip logic: `q.is_relevant(values)`, compiled
             if given is not None:
                 notes.append(Problem(t("answers.not_asked", lang, condition=q.ask_if), name,
                                      None, None, q.id, "warning"))
@@ -231,11 +234,73 @@ def check_values(raw: Mapping[str, Any], questionnaire: Questionnaire, lang: str
             if q.type == "multiple" and given == []:
                 values[q.id] = []
             continue
+        if remembered:
+            value = checks.recall(q, given)
+            if value is not _NOT_KNOWN:
+                values[q.id] = value
+                continue
         try:
-            values[q.id] = q.validate(coerce(q, given), values, lang)
+            values[q.id] = value = q.validate(coerce(q, given), values, lang)
         except ValueError as exc:
             add(str(exc) + suggestion(q, given, lang), q.id)
+            continue
+        if remembered:
+            checks.remember(q, given, value)
     return values, notes
+
+
+_NOT_KNOWN = object()
+
+
+class _Checks:
+    """What `check_values` needs of each question, worked out once per questionnaire: its skip logic compiled,
+    and whether its check reads no other answer, so that an answer checked once (the same option, 是/否 or
+    number, row after row of a survey export) is taken from memory rather than read and checked again.
+
+    Only answers that passed are remembered, by their type as well as their value (True is not 1), and a
+    value that can change (a list of options) is handed out as a copy."""
+
+    MEMORY = 4096  # answers remembered; forgotten all at once past it, so memory stays flat in a long batch
+
+    def __init__(self, questionnaire: Questionnaire):
+        self.questionnaire = questionnaire  # kept, so that its id is not reused while this is cached
+        self.steps = [(q, c.compiled(q.ask_if_node) if q.ask_if_node is not None else None,
+                       q.type != "text" and not c.answers_used(q.min_node) and not c.answers_used(q.max_node))
+                      for q in questionnaire.questions.values()]
+        self.memory: dict[tuple, Any] = {}
+
+    @staticmethod
+    def _key(q, given: Any) -> tuple:
+        if type(given) is list:
+            return q.id, list, tuple((type(v), v) for v in given)
+        return q.id, type(given), given
+
+    def recall(self, q, given: Any) -> Any:
+        try:
+            value = self.memory.get(self._key(q, given), _NOT_KNOWN)
+        except TypeError:  # an answer that cannot be a key (a mapping where a value belongs): checked afresh
+            return _NOT_KNOWN
+        return list(value) if type(value) is list else value
+
+    def remember(self, q, given: Any, value: Any) -> None:
+        if len(self.memory) >= self.MEMORY:
+            self.memory.clear()
+        try:
+            self.memory[self._key(q, given)] = list(value) if type(value) is list else value
+        except TypeError:
+            pass
+
+
+_CHECKS: dict[int, _Checks] = {}
+
+
+def _checks_of(questionnaire: Questionnaire) -> _Checks:
+    checks = _CHECKS.get(id(questionnaire))
+    if checks is None or checks.questionnaire is not questionnaire:
+        if len(_CHECKS) >= 8:  # a few knowledge bases per process at most: tests, `check`
+            _CHECKS.clear()
+        checks = _CHECKS[id(questionnaire)] = _Checks(questionnaire)
+    return checks
 
 
 def is_blank(given: Any) -> bool:

@@ -336,3 +336,19 @@ def test_a_bound_named_in_an_english_message_is_named_in_english(kb, tmp_path):
     with pytest.raises(AnswersError) as info:
         read_answers(path, kb.questionnaire)
     assert [p.message for p in info.value.problems] == ["must be at most 300 (number of members)"]
+
+
+def test_an_answer_checked_before_is_told_apart_from_an_equal_one_of_another_type(questionnaire):
+    # answers already checked are remembered (batch reads thousands): True is not 1, 1.0 is not 1
+    from expert.answers import validate_answers
+
+    base = {"community_name": "城西跑团", "members": 300, "leaders": 3, "kind": "personal",
+            "attraction": ["content"], "by_sales": False}
+    assert validate_answers({"answers": {**base, "members": 1, "leaders": 0}}, questionnaire, "a").values["members"] == 1
+    with pytest.raises(AnswersError, match="整数"):
+        validate_answers({"answers": {**base, "members": True, "leaders": 0}}, questionnaire, "b")
+    first = validate_answers({"answers": {**base, "attraction": ["perks", "content"]}}, questionnaire, "c")
+    ticked = list(first.values["attraction"])
+    first.values["attraction"].append("changed")  # a caller's change must not reach the next row
+    again = validate_answers({"answers": {**base, "attraction": ["perks", "content"]}}, questionnaire, "d")
+    assert again.values["attraction"] == ticked

@@ -327,3 +327,55 @@ def test_a_worker_that_cannot_write_its_prescription_hands_the_text_back(mini, t
     assert written.text == "" and Path(written.spooled).parent == tmp_path
     assert Path(written.spooled).read_text(encoding="utf-8").startswith("# ")
     assert lost.spooled == "" and lost.text == Path(written.spooled).read_text(encoding="utf-8")
+
+
+def cell_variants(q, value, rng) -> str:
+    """A cell as survey tools and people write it: the value, a label, an option's number, 是/否, a unit."""
+    if value is None:
+        return rng.choice(["", " ", "(跳过)"])
+    choices = q.choices or []
+    if q.type == "single":
+        n = [ch.value for ch in choices].index(value)
+        return rng.choice([value, choices[n].label.get_text("zh"), str(n + 1), f" {value} "])
+    if q.type == "multiple":
+        pick = rng.choice([lambda v: v, lambda v: str([ch.value for ch in choices].index(v) + 1),
+                           lambda v: next(ch.label.get_text("zh") for ch in choices if ch.value == v)])
+        return rng.choice([";", "，", "┋"]).join(pick(v) for v in value)
+    if q.type == "yesno":
+        return rng.choice(["是", "否"] if rng.random() < 0.5 else ["yes", "1"] if value else ["no", "2"]) \
+            if rng.random() < 0.9 else "也许"
+    if q.type in ("integer", "number") and q.unit:
+        return rng.choice([str(value), f"{value}{q.unit.get_text('zh')}", f"{value:,}"])
+    return str(value)
+
+
+def test_cells_and_answers_taken_from_memory_read_as_fresh_ones(kb):
+    # batch remembers the cells and answers it has read; a long run must read every row as if it were the first
+    rng = random.Random(5)
+    questionnaire = kb.questionnaire
+    ids = list(questionnaire.questions)
+    rows = []
+    for _ in range(300):
+        values = random_answers(questionnaire, rng)
+        rows.append([cell_variants(questionnaire.questions[qid], values.get(qid), rng) for qid in ids])
+    rows += rows[:100]  # the same rows again, every cell now remembered
+    reader = batch.CellReader(questionnaire, ids)
+
+    def read(cells, fresh):
+        cell_reader = batch.CellReader(questionnaire, ids) if fresh else reader
+        if fresh:
+            from expert import answers
+            answers._CHECKS.clear()
+        try:
+            doc = cell_reader.document(cells)
+            answers = validate_answers(doc, questionnaire, "row")
+            return doc, sorted(cell_reader.by_position), answers.values, answers.empty
+        except Exception as exc:  # noqa: BLE001 - a refused row must be refused alike
+            return type(exc).__name__, str(exc)
+
+    outcomes = [(read(cells, fresh=False), read(cells, fresh=True)) for cells in rows]
+    assert [n for n, (remembered, fresh) in enumerate(outcomes) if remembered != fresh] == []
+    # the comparison reaches rows read whole, rows refused, and cells read as option numbers
+    assert sum(1 for remembered, _ in outcomes if len(remembered) == 4) > 100
+    assert sum(1 for remembered, _ in outcomes if len(remembered) == 2) > 10
+    assert any(remembered[1] for remembered, _ in outcomes if len(remembered) == 4)

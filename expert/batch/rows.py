@@ -262,6 +262,8 @@ class CellReader:
         self.columns = columns
         self.choices = {q.id: choice_names(q) for q in questionnaire.questions.values() if q.choices or q.labels}
         self.by_position: set[str] = set()  # questions of the last row whose cells were read as option numbers
+        # (question, cell) -> (value, read as option numbers): the same cells recur row after row
+        self.memory: dict[tuple[str, str], tuple[Any, bool]] = {}
 
     def document(self, cells: list[str]) -> dict[str, Any]:
         self.by_position = set()
@@ -303,7 +305,28 @@ class CellReader:
                 answers[qid] = value
         return doc
 
+    MEMORY = 4096  # cells remembered; forgotten all at once past it, so memory stays flat in a long batch
+
     def value(self, q: Question, cell: str) -> Any:
+        """The cell read as `q`'s type, remembered: a value that can change (a list) is handed out as a copy."""
+        key = (q.id, cell)
+        known = self.memory.get(key)
+        if known is None:
+            earlier = q.id in self.by_position
+            self.by_position.discard(q.id)
+            value = self.read(q, cell)
+            known = (value, q.id in self.by_position)  # whether this cell was read as option numbers
+            if earlier:
+                self.by_position.add(q.id)
+            if len(self.memory) >= self.MEMORY:
+                self.memory.clear()
+            self.memory[key] = known
+        value, positional = known
+        if positional:
+            self.by_position.add(q.id)
+        return list(value) if type(value) is list else value
+
+    def read(self, q: Question, cell: str) -> Any:
         text = cell.strip()
         if not text:
             # an empty cell is an unanswered question, except where "none ticked" is the only
