@@ -379,3 +379,12 @@ def test_cells_and_answers_taken_from_memory_read_as_fresh_ones(kb):
     assert sum(1 for remembered, _ in outcomes if len(remembered) == 4) > 100
     assert sum(1 for remembered, _ in outcomes if len(remembered) == 2) > 10
     assert any(remembered[1] for remembered, _ in outcomes if len(remembered) == 4)
+
+
+def test_a_run_in_this_process_leaves_the_garbage_collector_as_it_found_it(mini, tmp_path):
+    import gc
+
+    source = write_jsonl(tmp_path / "survey.jsonl", cases(mini, n=3))
+    frozen = gc.get_freeze_count()
+    run_batch(source, tmp_path / "out", jobs=1, checkup=mini, progress=False, stderr=io.StringIO())
+    assert gc.get_freeze_count() == frozen
