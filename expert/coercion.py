@@ -9,7 +9,6 @@ Nothing here refuses anything: what does not read as the question's type is pass
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from typing import Any
@@ -178,6 +177,8 @@ def yes_or_no(raw: Any) -> Any:
 
 def suggestion(q: Question, raw: Any, lang: str | None = None) -> str:
     """" (did you mean 'x'?)" when a refused value is close to a valid one, else ""."""
+    import difflib  # only for a mistake
+
     if q.type in ("single", "multiple"):
         names = choice_names(q)
         pool = list(names)
