@@ -202,7 +202,7 @@ def store(key: str, value: Any, classes: Mapping[str, type]) -> None:
     except (pickle.PicklingError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         log.debug("cannot cache the value: %s", exc)
         return
-    folder = _private()
+    folder = _private(tidy=True)
     if folder is None:
         return
     with folder:
@@ -213,11 +213,13 @@ def store(key: str, value: Any, classes: Mapping[str, type]) -> None:
             log.debug("cannot write the cache entry: %s", exc)
 
 
-def _private() -> Folder | None:
+def _private(tidy: bool = False) -> Folder | None:
     parent = open_folder()
     if parent is None:
         return None
     with parent:
+        if tidy:  # entries of the JSON format that came before, never read again
+            parent.prune(".json", 0)
         return parent.private(PRIVATE)
 
 

@@ -64,6 +64,14 @@ def test_a_damaged_entry_is_a_miss_not_an_error(mini_kb, cache_dir):
         assert findings(Checkup.load(mini_kb)) == ["too_few_leaders"]
 
 
+def test_entries_of_the_json_format_before_are_removed_when_an_entry_is_written(mini_kb, cache_dir):
+    cache_dir.mkdir(mode=0o700)
+    old = cache_dir / "0123456789abcdef0123456789abcdef01234567.json"
+    old.write_text('{"format": 1, "value": {}}', encoding="utf-8")
+    load_knowledge_base(mini_kb)
+    assert not old.exists() and len(entries(cache_dir)) == 1
+
+
 def test_shequn_cache_0_turns_it_off(mini_kb, cache_dir, monkeypatch):
     monkeypatch.setenv("SHEQUN_CACHE", "0")
     load_knowledge_base(mini_kb)
