@@ -266,7 +266,8 @@ def test_declared_languages_read_the_flow_and_the_block_form(tmp_path):
 
 def test_help_names_shequn_lang_and_loads_no_engine_template_or_yaml():
     probe = ("import sys\nfrom expert.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-             "print('LOADED', sorted(m for m in ('experta', 'jinja2', 'yaml', 'questionary') if m in sys.modules))")
+             "print('LOADED', sorted(m for m in ('experta', 'jinja2', 'yaml', 'questionary', 'logging', 'dataclasses',\n"
+             "                                   'inspect', 'expert.errors') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert "SHEQUN_LANG" in done.stdout and "completion" in done.stdout
     assert done.stdout.rstrip().endswith("LOADED []")
