@@ -92,6 +92,8 @@ class ActionFile:
 
 @dataclass
 class Catalogue:
+    """Every action of actions/*.yaml by id, and the exclusive groups they belong to."""
+
     actions: dict[str, Action]
     groups: dict[str, Group]
     files: list[str]

@@ -7,8 +7,6 @@ interrupted, resumed and diagnosed.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -16,7 +14,6 @@ from typing import Any, Mapping
 import yaml
 
 from expert import conditions as c
-from expert.terminal import program
 from expert.coercion import coerce, suggestion
 from expert.errors import AnswersError, Problem
 from expert.messages import brief, language, t
@@ -151,6 +148,10 @@ def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: s
         if not problems and len(missing) > MISSING_LISTED:
             message = t("answers.unfinished", lang, file=name, n=len(missing), first=first)
             if resumable != "-":
+                import shlex
+
+                from expert.terminal import program  # it brings wcwidth, which only this message needs
+
                 command = f"{program()} interview --answers {shlex.quote(str(resumable))} --resume"
                 message += "\n" + t("interview.continue", lang, command=command)
             raise AnswersError(message)
@@ -212,6 +213,8 @@ def check_values(raw: Mapping[str, Any], questionnaire: Questionnaire, lang: str
     questions = questionnaire.questions
     for key in raw:
         if key not in questions:
+            import difflib  # only for a mistake
+
             near = difflib.get_close_matches(str(key), list(questions), n=1, cutoff=0.6)
             hint = t("answers.did_you_mean", lang, name=near[0]) if near else ""
             add(t("answers.unknown_question", lang, hint=hint), key)

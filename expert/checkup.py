@@ -18,6 +18,8 @@ FORMATS = ("markdown", "json", "html")
 
 @dataclass
 class Report:
+    """One case written up: its diagnosis and the text of the prescription."""
+
     diagnosis: Diagnosis
     text: str
     followup: Any = None  # expert/followup.py's FollowUp, when compared with an earlier checkup

@@ -5,16 +5,16 @@ from __future__ import annotations
 import argparse
 import functools
 import gc
-import logging
 import os
 import sys
 from pathlib import Path
 
 from expert import __version__
-from expert.errors import ShequnError, UsageError
 from expert.messages import set_language, t
 
-STDIN = "-"  # as expert.files reads it; not imported from there, for `shequn --help` to stay quick
+# `shequn --help` stays quick: logging, our errors (and with them dataclasses and inspect) and every command's
+# modules are imported only once a command runs
+STDIN = "-"  # as expert.files reads it; not imported from there
 DESCRIPTION = """社群体检：找出社群不活跃的症结，开出处方。
 shequn — find out why a community is not active, and write its operator a prescription."""
 
@@ -186,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
     args.lang = getattr(args, "lang", None)
     args.verbose = getattr(args, "verbose", False)
     set_language(args.lang)
+    import logging
+
+    from expert.errors import ShequnError
+
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(name)s: %(message)s")
     if not args.command:
         parser.print_help()
@@ -247,6 +251,8 @@ def _read(checkup, path_text: str):
     if path_text == STDIN:
         return checkup.read(Path(STDIN), t("file.stdin"))
     if not os.path.lexists(path_text):
+        from expert.errors import UsageError
+
         raise UsageError(t("cli.file_missing", file=path_text))
     return checkup.read(Path(path_text), path_text)
 
@@ -293,6 +299,7 @@ def _output(text: str, output: str | None, keep: tuple[str, ...] = ()) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
+    from expert.errors import UsageError
     from expert.files import reason, write_atomically
 
     try:
@@ -373,11 +380,14 @@ def _output_file(content: str | bytes, output: str | None) -> None:
         return
     if output == "-":  # a workbook to standard output: for a pipe, never for a terminal
         if sys.stdout.isatty():
+            from expert.errors import UsageError
+
             raise UsageError(t("cli.workbook_to_terminal"))
         sys.stdout.flush()
         sys.stdout.buffer.write(content)
         sys.stdout.buffer.flush()
         return
+    from expert.errors import UsageError
     from expert.files import reason, write_atomically
 
     try:

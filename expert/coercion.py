@@ -9,7 +9,6 @@ Nothing here refuses anything: what does not read as the question's type is pass
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from typing import Any
@@ -25,10 +24,10 @@ _DECORATION = re.compile(r"[\[【(（]\s*(?:单选题?|多选题?|填空题?|量
 _TRAILING = re.compile(r"[\s?？:：。.]+$")
 # Separators of ticked options in one cell. The strong ones no label contains; the weak ones (Google Forms' ", ",
 # ODK's space, a typed 、 or full-width comma) may occur inside a label and are only split where every piece is
-# an option.
-STRONG_SEPARATORS = re.compile(r"\s*[;|；┋\n]\s*")
-WEAK_SEPARATOR = re.compile(r"[\s,，、/]+")
-FILL_IN = re.compile(r"\s*[〖\[【][^〗\]】]*[〗\]】]\s*$")  # 问卷星 writes "其他〖what they typed〗"
+# an option. (Compiled by `re`'s own cache when a cell is first split: an answers file rarely needs them.)
+STRONG_SEPARATORS = r"\s*[;|；┋\n]\s*"
+WEAK_SEPARATOR = r"[\s,，、/]+"
+FILL_IN = r"\s*[〖\[【][^〗\]】]*[〗\]】]\s*$"  # 问卷星 writes "其他〖what they typed〗"
 
 
 def norm(text: Any) -> str:
@@ -81,7 +80,7 @@ def split_choices(text: str, names: dict[str, str]) -> list[str]:
     whole = _option(text, names)
     if whole is not None:
         return [whole]
-    pieces = [p for p in STRONG_SEPARATORS.split(text.strip()) if p.strip()]
+    pieces = [p for p in re.split(STRONG_SEPARATORS, text.strip()) if p.strip()]
     if len(pieces) == 1:
         pieces = _weak_split(pieces[0], names) or pieces
     return [_option(p, names) or p.strip() for p in pieces]
@@ -96,14 +95,14 @@ def _option(piece: str, names: dict[str, str]) -> str | None:
     key = norm(piece)
     if key in names:
         return names[key]
-    bare = norm(FILL_IN.sub("", piece))
+    bare = norm(re.sub(FILL_IN, "", piece))
     return names.get(bare) or names.get(title(bare))
 
 
 def _weak_split(text: str, names: dict[str, str]) -> list[str] | None:
     """Split at commas, 、 or spaces only where every piece is a known option ("Perks, Content" but not "A, B" of a
     label "A, B"); None when the cell cannot be read that way."""
-    seps = list(WEAK_SEPARATOR.finditer(text))
+    seps = list(re.finditer(WEAK_SEPARATOR, text))
     # choose which separators are real, trying few splits first; a cell of more than 12 separators is not tried
     if not seps or len(seps) > 12:
         return None
@@ -178,6 +177,8 @@ def yes_or_no(raw: Any) -> Any:
 
 def suggestion(q: Question, raw: Any, lang: str | None = None) -> str:
     """" (did you mean 'x'?)" when a refused value is close to a valid one, else ""."""
+    import difflib  # only for a mistake
+
     if q.type in ("single", "multiple"):
         names = choice_names(q)
         pool = list(names)

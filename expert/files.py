@@ -15,7 +15,6 @@ import stat
 from pathlib import Path
 from typing import Iterable
 
-from expert.terminal import program
 from expert.errors import UsageError
 from expert.limits import MAX_FILE_BYTES
 from expert.messages import t
@@ -90,6 +89,8 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     if str(path) == STDIN:
         path = Path("/dev/stdin")
     if own and os.path.exists(path) and os.isatty(_fd_of(path)):
+        from expert.terminal import program  # it brings wcwidth, which only this message needs
+
         raise OSError(errno.EINVAL, t("file.terminal", program=program()), str(path))
     # The type is checked before opening (opening a device may itself do something) and again on
     # what was opened, in case the name changed meanwhile; O_NONBLOCK: a FIFO put there meanwhile

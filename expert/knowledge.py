@@ -43,6 +43,8 @@ def display_path(path: Path) -> str:
 
 @dataclass
 class KnowledgeBase:
+    """A whole knowledge base, loaded and checked: what a diagnosis, a plan and a prescription are made from."""
+
     root: Path
     questionnaire: Questionnaire
     rules: RuleBase

@@ -12,6 +12,7 @@ ranked by urgency (severity), then by their place in `order:` (root before sympt
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Iterable
 
 from expert.errors import Problem
@@ -90,7 +91,7 @@ class Policy:
         """Whether a finding of this severity can, alone, make a check other than healthy."""
         known = self.__dict__.setdefault("_counting", {})  # asked for every finding of every document
         if severity not in known:
-            known[severity] = self.verdict([_Stub(severity)]) != "healthy"
+            known[severity] = self.verdict([SimpleNamespace(severity=severity)]) != "healthy"  # a finding's stand-in
         return known[severity]
 
     # ------------------------------------------------------------------ order of treatment
@@ -148,11 +149,6 @@ class Policy:
             for root in self.root_chain(f.id, concluded):
                 out[root] = _max_severity(out[root], f.severity)
         return out
-
-
-@dataclass
-class _Stub:
-    severity: str
 
 
 def _max_severity(a: str, b: str) -> str:

@@ -124,6 +124,8 @@ class FindingDef:
 
 @dataclass
 class RuleBase:
+    """Every rule of rules/*.yaml, checked together: the findings they conclude, the metrics, the policy."""
+
     rules: list[Rule]
     findings: dict[str, FindingDef]
     metrics: list[Metric]

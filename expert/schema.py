@@ -8,7 +8,6 @@ anything fails.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 import types
 import typing
@@ -106,6 +105,8 @@ def build(cls: type, raw: Any, ctx: Context, line: int | None = None, subject: s
     suggested: set[str] = set()
     for key in raw:
         if key not in names:
+            import difflib  # only for a mistake
+
             near = difflib.get_close_matches(str(key), [n for n in names if n not in raw], n=1, cutoff=0.6)
             hint = t("schema.did_you_mean", name=repr(near[0])) if near else t("schema.allowed", names=", ".join(names))
             ctx.add(t("schema.unknown_key", key=brief(key), hint=hint), _key_line(raw, key, line), subject)
@@ -191,6 +192,8 @@ def convert(tp: Any, raw: Any, ctx: Context, line: int | None, subject: str | No
         allowed = typing.get_args(tp)
         if raw in allowed:
             return raw, True
+        import difflib  # only for a mistake
+
         near = difflib.get_close_matches(str(raw), [str(a) for a in allowed], n=1, cutoff=0.6)
         hint = t("answers.did_you_mean", name=near[0]) if near else ""
         return bad(t("schema.one_of", values=", ".join(map(str, allowed)), hint=hint))

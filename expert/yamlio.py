@@ -162,29 +162,30 @@ class CharacterError(yaml.MarkedYAMLError):
     full-width character typed through a Chinese input method where YAML needs its ASCII twin."""
 
 
-# PyYAML's words for what is wrong, and what they mean in the current language
+# PyYAML's words for what is wrong, and what they mean in the current language (compiled, by `re`'s own
+# cache, only when a file has a mistake)
 _YAML_PROBLEMS = [
-    (re.compile(r"mapping values are not allowed (here|in this context)"), "yaml.mapping_not_allowed"),
-    (re.compile(r"could not find expected ':'"), "yaml.no_colon"),
-    (re.compile(r"found character '\\t' that cannot start any token|found a tab character.*"), "yaml.tab"),
-    (re.compile(r"found character (?P<x>.+) that cannot start any token"), "yaml.bad_character"),
-    (re.compile(r"found character that cannot start any token"), "yaml.bad_character_here"),
-    (re.compile(r"expected <block end>, but found (?P<x>.+)"), "yaml.indentation"),
-    (re.compile(r"expected ',' or '(?P<close>[]}])', but got (?P<x>.+)"), "yaml.flow_unclosed"),
-    (re.compile(r"did not find expected ',' or '(?P<close>[]}])'"), "yaml.flow_unclosed_here"),
-    (re.compile(r"did not find expected node content"), "yaml.no_value"),
-    (re.compile(r"did not find expected key"), "yaml.no_key"),
-    (re.compile(r"did not find expected '-' indicator"), "yaml.no_dash"),
-    (re.compile(r"did not find expected (?P<x>.+)"), "yaml.not_found"),
-    (re.compile(r"found unexpected end of stream"), "yaml.unexpected_end"),
-    (re.compile(r"found undefined alias (?P<x>.+)"), "yaml.undefined_alias"),
-    (re.compile(r"found duplicate key (?P<x>.+)"), "yaml.duplicate_key"),
-    (re.compile(r"found unhashable key"), "yaml.unhashable_key"),
-    (re.compile(r"found unknown escape character (?P<x>.+)"), "yaml.unknown_escape"),
-    (re.compile(r"could not determine a constructor for the tag (?P<x>.+)"), "yaml.unknown_tag"),
-    (re.compile(r"expected a comment or a line break, but found (?P<x>.+)"), "yaml.trailing"),
-    (re.compile(r"but found another document"), "yaml.two_documents"),
-    (re.compile(r"found unexpected ':'"), "yaml.unexpected_colon"),
+    (r"mapping values are not allowed (here|in this context)", "yaml.mapping_not_allowed"),
+    (r"could not find expected ':'", "yaml.no_colon"),
+    (r"found character '\\t' that cannot start any token|found a tab character.*", "yaml.tab"),
+    (r"found character (?P<x>.+) that cannot start any token", "yaml.bad_character"),
+    (r"found character that cannot start any token", "yaml.bad_character_here"),
+    (r"expected <block end>, but found (?P<x>.+)", "yaml.indentation"),
+    (r"expected ',' or '(?P<close>[]}])', but got (?P<x>.+)", "yaml.flow_unclosed"),
+    (r"did not find expected ',' or '(?P<close>[]}])'", "yaml.flow_unclosed_here"),
+    (r"did not find expected node content", "yaml.no_value"),
+    (r"did not find expected key", "yaml.no_key"),
+    (r"did not find expected '-' indicator", "yaml.no_dash"),
+    (r"did not find expected (?P<x>.+)", "yaml.not_found"),
+    (r"found unexpected end of stream", "yaml.unexpected_end"),
+    (r"found undefined alias (?P<x>.+)", "yaml.undefined_alias"),
+    (r"found duplicate key (?P<x>.+)", "yaml.duplicate_key"),
+    (r"found unhashable key", "yaml.unhashable_key"),
+    (r"found unknown escape character (?P<x>.+)", "yaml.unknown_escape"),
+    (r"could not determine a constructor for the tag (?P<x>.+)", "yaml.unknown_tag"),
+    (r"expected a comment or a line break, but found (?P<x>.+)", "yaml.trailing"),
+    (r"but found another document", "yaml.two_documents"),
+    (r"found unexpected ':'", "yaml.unexpected_colon"),
 ]
 _YAML_CONTEXTS = {
     "while scanning a simple key": "yaml.in_key",
@@ -211,7 +212,7 @@ _OPENED = {"yaml.in_quoted", "yaml.in_flow_list", "yaml.in_flow_mapping", "yaml.
 
 def _worded(problem: str) -> str:
     for pattern, key in _YAML_PROBLEMS:
-        found = pattern.fullmatch(problem)
+        found = re.fullmatch(pattern, problem)
         if found:
             return t(key, **found.groupdict())
     return problem

@@ -19,6 +19,11 @@ def cache_dir(tmp_path, monkeypatch):
     return tmp_path / "cache"
 
 
+def entries(cache_dir) -> list:
+    """The knowledge base entries: pickles in the cache's private subfolder."""
+    return sorted((cache_dir / "kb").glob("*.kb"))
+
+
 def findings(checkup: Checkup, **values) -> list[str]:
     answers = validate_answers({"answers": {**CASE, **values}}, checkup.kb.questionnaire, "case")
     return checkup.diagnose(answers).ids
@@ -26,7 +31,7 @@ def findings(checkup: Checkup, **values) -> list[str]:
 
 def test_a_second_load_comes_from_the_cache_and_diagnoses_the_same(mini_kb, cache_dir, monkeypatch):
     first = Checkup.load(mini_kb)
-    assert len(list(cache_dir.glob("*.json"))) == 1
+    assert len(entries(cache_dir)) == 1
     monkeypatch.setattr("expert.knowledge._load", None)  # a second load that parsed would fail
     second = Checkup.load(mini_kb)
     assert findings(first) == findings(second) == ["too_few_leaders"]
@@ -47,14 +52,24 @@ def test_a_broken_knowledge_base_is_never_cached(mini_kb, cache_dir):
     (mini_kb / "rules" / "leaders.yaml").write_text("rules: [", encoding="utf-8")
     with pytest.raises(KnowledgeBaseError):
         load_knowledge_base(mini_kb)
-    assert not list(cache_dir.glob("*.json")) if cache_dir.exists() else True
+    assert not entries(cache_dir)
 
 
 def test_a_damaged_entry_is_a_miss_not_an_error(mini_kb, cache_dir):
     load_knowledge_base(mini_kb)
-    [entry] = cache_dir.glob("*.json")
-    entry.write_bytes(b"not JSON")
-    assert findings(Checkup.load(mini_kb)) == ["too_few_leaders"]
+    [entry] = entries(cache_dir)
+    data = entry.read_bytes()
+    for damaged in (b"not a pickle", data[:len(data) // 2], data[:-1], data.replace(b"shequn-cache-", b"shequn-cache-0")):
+        entry.write_bytes(damaged)
+        assert findings(Checkup.load(mini_kb)) == ["too_few_leaders"]
+
+
+def test_entries_of_the_json_format_before_are_removed_when_an_entry_is_written(mini_kb, cache_dir):
+    cache_dir.mkdir(mode=0o700)
+    old = cache_dir / "0123456789abcdef0123456789abcdef01234567.json"
+    old.write_text('{"format": 1, "value": {}}', encoding="utf-8")
+    load_knowledge_base(mini_kb)
+    assert not old.exists() and len(entries(cache_dir)) == 1
 
 
 def test_shequn_cache_0_turns_it_off(mini_kb, cache_dir, monkeypatch):
@@ -67,4 +82,4 @@ def test_the_checker_reads_the_files_itself(mini_kb, cache_dir):
     from expert.check import check_knowledge_base
 
     check_knowledge_base(mini_kb)
-    assert not list(cache_dir.glob("*.json"))  # it compiles templates, but keeps no knowledge base
+    assert not entries(cache_dir)  # it compiles templates, but keeps no knowledge base

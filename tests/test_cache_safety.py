@@ -11,6 +11,7 @@ import dataclasses
 import os
 import pickle
 import stat
+import subprocess
 
 import pytest
 from jinja2.bccache import bc_magic
@@ -18,7 +19,7 @@ from jinja2.bccache import bc_magic
 from expert import cache
 from expert.answers import validate_answers
 from expert.checkup import Checkup
-from expert.knowledge import KB_PARTS, Sources, _cached_classes, load_knowledge_base
+from expert.knowledge import KB_PARTS, KnowledgeBase, Sources, _cached_classes, load_knowledge_base
 
 from conftest import EXAMPLES, ROOT, run_guarded
 
@@ -57,13 +58,18 @@ def plant(entries, marker, prefix: bytes = b"") -> int:
     return len(entries)
 
 
+def kb_entries(cache_dir) -> list:
+    return list((cache_dir / "kb").glob("*.kb"))
+
+
 def test_a_pickle_planted_as_a_knowledge_base_entry_never_runs(folder):
     cache_dir, marker = folder
     expected = diagnose(cache_dir)
-    entries = list(cache_dir.glob("*.json"))
-    assert plant(entries, marker) == 1
-    for entry in entries:  # and where a pickle cache would have looked
-        entry.with_suffix(".pickle").write_bytes(entry.read_bytes())
+    entries = kb_entries(cache_dir)
+    assert plant(entries, marker, cache.MAGIC) == 1  # past the format check, into the unpickler
+    for entry in entries:  # and where a cache of other days would have looked
+        (cache_dir / entry.name).with_suffix(".json").write_bytes(entry.read_bytes())
+        (cache_dir / entry.name).with_suffix(".pickle").write_bytes(entry.read_bytes())
     assert diagnose(cache_dir) == expected
     done = shequn(cache_dir, "check")
     assert done.returncode == 0, done.stderr
@@ -84,12 +90,28 @@ def test_compiled_templates_are_read_only_from_a_private_folder(folder, loosened
     assert not marker.exists()
 
 
+@pytest.mark.parametrize("loosened, mode", [(".", 0o777), (".", 0o775), ("kb", 0o755), ("kb", 0o750), ("kb", 0o711)],
+                         ids=["world-writable", "group-writable", "kb-755", "kb-750", "kb-711"])
+def test_a_knowledge_base_is_read_only_from_a_private_folder(mini_kb, tmp_path, monkeypatch, loosened, mode):
+    cache_dir = tmp_path / "cache"
+    monkeypatch.setenv("SHEQUN_CACHE_DIR", str(cache_dir))
+    load_knowledge_base(mini_kb)
+    [entry] = kb_entries(cache_dir)
+    assert isinstance(cache.load(entry.stem, _cached_classes()), KnowledgeBase)
+    (cache_dir / loosened).chmod(mode)
+    assert cache.load(entry.stem, _cached_classes()) is None
+    monkeypatch.setattr("expert.knowledge._load", None)  # nor can a load that believed it get past this
+    with pytest.raises(TypeError):
+        load_knowledge_base(mini_kb)
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user takes root")
 def test_an_entry_that_belongs_to_someone_else_is_ignored(folder):
     cache_dir, marker = folder
     expected = diagnose(cache_dir)
-    entries = list((cache_dir / "compiled").glob("*.j2c")) + list(cache_dir.glob("*.json"))
-    plant(entries, marker, bc_magic)
+    entries = list((cache_dir / "compiled").glob("*.j2c")) + kb_entries(cache_dir)
+    plant(entries[:-1], marker, bc_magic)
+    plant(entries[-1:], marker, cache.MAGIC)
     for entry in entries:
         os.chown(entry, 65534, 65534)
     assert diagnose(cache_dir) == expected
@@ -113,34 +135,48 @@ def test_the_cache_folders_are_made_private(folder):
     diagnose(cache_dir)
     assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE((cache_dir / "compiled").stat().st_mode) == 0o700
-    for entry in [*cache_dir.glob("*.json"), *(cache_dir / "compiled").glob("*.j2c")]:
+    assert stat.S_IMODE((cache_dir / "kb").stat().st_mode) == 0o700
+    assert kb_entries(cache_dir)
+    for entry in [*kb_entries(cache_dir), *(cache_dir / "compiled").glob("*.j2c")]:
         assert stat.S_IMODE(entry.stat().st_mode) == 0o600
 
 
 def test_an_entry_is_rebuilt_only_into_the_knowledge_base_s_own_classes(mini_kb, tmp_path, monkeypatch):
     monkeypatch.setenv("SHEQUN_CACHE_DIR", str(tmp_path / "cache"))
     load_knowledge_base(mini_kb)
-    [entry] = (tmp_path / "cache").glob("*.json")
-    text = entry.read_text(encoding="utf-8")
-    entry.write_text(text.replace('"$":"Rule"', '"$":"Popen"', 1), encoding="utf-8")
+    [entry] = kb_entries(tmp_path / "cache")
+    entry.write_bytes(cache.MAGIC + pickle.dumps({"rules": [subprocess.Popen]}))  # a class that runs programs
     assert cache.load(entry.stem, _cached_classes()) is None  # a class it does not know: a miss
     assert [r.id for r in load_knowledge_base(mini_kb).rules.rules][0] == "no_leaders"
-    with pytest.raises(ValueError, match="unexpected class 'Popen'"):
-        cache.decode('{"$": "Popen", "s": "ls"}', _cached_classes())
+    with pytest.raises(pickle.UnpicklingError, match="unexpected class subprocess.Popen"):
+        cache.decode(cache.MAGIC + pickle.dumps(subprocess.Popen), _cached_classes())
+    with pytest.raises(pickle.UnpicklingError, match="unexpected class io.open"):
+        cache.decode(cache.MAGIC + pickle.dumps(_Plant(tmp_path / "marker")), _cached_classes())
+    assert not (tmp_path / "marker").exists()
 
 
-def test_a_knowledge_base_comes_back_from_json_as_it_was(kb):
+def test_only_the_knowledge_base_s_own_classes_are_written(tmp_path):
+    with pytest.raises(TypeError, match="Popen cannot be cached"):
+        cache.encode({"rules": [subprocess.Popen]}, _cached_classes())
+    with pytest.raises(TypeError, match="_Plant cannot be cached"):
+        cache.encode([_Plant(tmp_path / "marker")], _cached_classes())
+
+
+def test_a_knowledge_base_comes_back_from_the_cache_as_it_was(kb):
     classes = _cached_classes()
-    again = cache.decode(_json(kb, classes), classes)
+    again = cache.decode(cache.encode(kb, classes), classes)
     assert _same(kb, again)
     first = again.questionnaire.sections[0].questions[0]
     assert again.questionnaire.questions[first.id] is first  # shared objects stay shared
 
 
-def _json(value, classes) -> str:
-    import json
-
-    return json.dumps(cache.encode(value, classes), ensure_ascii=False)
+def test_an_entry_made_by_other_code_is_a_miss(mini_kb, tmp_path, monkeypatch):
+    monkeypatch.setenv("SHEQUN_CACHE_DIR", str(tmp_path / "cache"))
+    load_knowledge_base(mini_kb)
+    monkeypatch.setattr(cache, "code_stamp", lambda: "other code")
+    monkeypatch.setattr("expert.knowledge._load", None)  # a miss has to parse: here, it cannot
+    with pytest.raises(TypeError):
+        load_knowledge_base(mini_kb)
 
 
 def _same(a, b) -> bool:

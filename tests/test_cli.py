@@ -266,10 +266,31 @@ def test_declared_languages_read_the_flow_and_the_block_form(tmp_path):
 
 def test_help_names_shequn_lang_and_loads_no_engine_template_or_yaml():
     probe = ("import sys\nfrom expert.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-             "print('LOADED', sorted(m for m in ('experta', 'jinja2', 'yaml', 'questionary') if m in sys.modules))")
+             "print('LOADED', sorted(m for m in ('experta', 'jinja2', 'yaml', 'questionary', 'logging', 'dataclasses',\n"
+             "                                   'inspect', 'expert.errors') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert "SHEQUN_LANG" in done.stdout and "completion" in done.stdout
     assert done.stdout.rstrip().endswith("LOADED []")
+
+
+# what a one-shot diagnosis has no use for: the interview and its prompts, batch runs, the checker,
+# exports, follow-ups, explanations, the printable page, and what only a mistake's message needs
+NOT_FOR_DIAGNOSE = ("questionary", "prompt_toolkit", "wcwidth", "openpyxl", "difflib", "shlex", "expert.interview",
+                    "expert.prompts", "expert.terminal", "expert.batch", "expert.check", "expert.analysis",
+                    "expert.xlsform", "expert.followup", "expert.explanation", "expert.page", "expert.scaffold",
+                    "expert.completion", "expert.schemas")
+
+
+def test_a_one_shot_diagnosis_imports_only_what_it_runs(tmp_path):
+    probe = ("import sys\nfrom expert.cli import main\n"
+             f"code = main(['diagnose', {str(ROOT / 'examples' / 'no_leaders.yaml')!r}])\n"
+             "print('LOADED', code, sorted(m for m in sys.modules if m in NOT or m.split('.')[0] in NOT\n"
+             "                             or '.'.join(m.split('.')[:2]) in NOT))")
+    for cache in ("cold", "warm"):  # the knowledge base parsed, then taken from the cache
+        done = subprocess.run([sys.executable, "-c", f"NOT = {NOT_FOR_DIAGNOSE!r}\n{probe}"], capture_output=True,
+                              text=True, cwd=ROOT, timeout=60, env={**os.environ, "SHEQUN_CACHE_DIR": str(tmp_path)})
+        assert done.returncode == 0, done.stderr
+        assert "# " in done.stdout and done.stdout.rstrip().endswith("LOADED 0 []"), (cache, done.stdout[-300:])
 
 
 # ---------------------------------------------------------------------------- shell completion

@@ -15,6 +15,8 @@ import textwrap
 
 import pytest
 
+from expert.cache import MAGIC
+
 from conftest import MINI_QUESTIONNAIRE, MINI_RULES, mini_kb_files, run_guarded, write_tree
 
 VALID = {"community_name": "城西跑团", "members": 500, "leaders": 2, "kind": "personal", "attraction": ["perks"],
@@ -83,10 +85,10 @@ def planted(tmp_path_factory):
     write_tree(folder, {"valid.yaml": answers_text()})
     done = run_guarded(["diagnose", "valid.yaml", "--kb", kb], cwd=folder, env={"SHEQUN_CACHE_DIR": str(cache)})
     assert done.returncode == 0, done.stderr
-    entries = list(cache.glob("*.json"))
+    entries = list((cache / "kb").glob("*.kb"))
     assert entries
-    for entry in entries:
-        entry.write_bytes(pickle.dumps(_Plant(marker)))
+    for entry in entries:  # past the format check, into the unpickler, which must refuse it
+        entry.write_bytes(MAGIC + pickle.dumps(_Plant(marker)))
     yield kb, cache, marker
     assert not marker.exists(), "a cache entry ran code"
 
