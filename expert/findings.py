@@ -47,6 +47,8 @@ class Diagnosis:
     policy: Policy
     notes: list[Finding] = field(default_factory=list)  # watches and strengths, in rule order (rule_order)
     plan: Any = None  # the treatment plan (expert/plan.py), set by Checkup.diagnose
+    # the verdicts, judged once for these very findings: the document, results and summary each ask for them
+    _judged: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.findings = self.policy.ranked(self.findings)
@@ -60,7 +62,12 @@ class Diagnosis:
 
     @property
     def verdicts(self) -> dict[str, str]:
-        return {check: self.policy.verdict(self.of_check(check)) for check in self.checks}
+        judged = self._judged
+        if (judged is None or len(judged[0]) != len(self.findings)
+                or any(a is not b for a, b in zip(judged[0], self.findings))):
+            judged = self._judged = (tuple(self.findings),  # held, so that no other finding takes an id
+                                     {check: self.policy.verdict(self.of_check(check)) for check in self.checks})
+        return dict(judged[1])
 
     @property
     def overall(self) -> str:

@@ -102,3 +102,20 @@ def test_rules_are_compiled_in_the_form_experta_would_prepare_them_into(kb_fixtu
     for rule in rules:
         prepared = prepare_rule(rule)
         assert (tuple(prepared), prepared.salience) == (tuple(rule), rule.salience), rule.__name__
+
+
+def test_verdicts_follow_the_findings_when_they_change(checkup, kb):
+    # judged once and remembered, but never for findings other than those the diagnosis holds now
+    from expert.answers import validate_answers
+    from expert.sampling import random_answers
+    import random
+
+    rng = random.Random(3)
+    diagnoses = [checkup.diagnose(validate_answers({"answers": random_answers(kb.questionnaire, rng)},
+                                                   kb.questionnaire, "case")) for _ in range(40)]
+    sick = next(d for d in diagnoses if "danger" in d.verdicts.values())
+    before = sick.verdicts
+    sick.verdicts["ip"] = "changed"  # a copy: the caller's change stays the caller's
+    assert sick.verdicts == before
+    sick.findings = []
+    assert set(sick.verdicts.values()) == {"healthy"}
