@@ -388,3 +388,31 @@ def test_a_run_in_this_process_leaves_the_garbage_collector_as_it_found_it(mini,
     frozen = gc.get_freeze_count()
     run_batch(source, tmp_path / "out", jobs=1, checkup=mini, progress=False, stderr=io.StringIO())
     assert gc.get_freeze_count() == frozen
+
+
+def test_the_summary_lists_the_ten_worst_communities_whatever_order_they_come_in(mini):
+    from expert.batch.summary import WORST, Summary
+    from expert.batch.worker import Digest
+
+    rng = random.Random(9)
+    outcomes = []
+    for n in range(200):
+        verdicts = {check: rng.choice(["healthy", "watch", "danger"]) for check in ("ip", "leaders")}
+        findings = tuple((f"f{i}", rng.choice(["high", "medium", "low"])) for i in range(rng.randrange(4)))
+        overall = max(verdicts.values(), key=["healthy", "watch", "danger"].index)
+        outcomes.append(batch.Outcome(n + 2, f"in.csv:{n + 2}", f"群{n}", digest=Digest(overall, verdicts, findings,
+                                                                                         None)))
+    points = {"high": 9, "medium": 3, "low": 1}
+
+    def badness(o):
+        d = o.digest
+        return (["healthy", "watch", "danger"].index(d.verdict), list(d.verdicts.values()).count("danger"),
+                sum(points[s] for _, s in d.findings), len(d.findings), -o.number)
+
+    expected = [o.name for o in sorted(outcomes, key=badness, reverse=True)[:WORST]]
+    for order in (outcomes, outcomes[::-1], rng.sample(outcomes, len(outcomes))):
+        summary = Summary(mini.kb)
+        for o in order:
+            summary.add(o, f"{o.name}.md")
+        assert [entry[1] for entry in sorted(summary.worst, reverse=True)] == expected
+        assert summary.findings["f0"] == sum(1 for o in outcomes if o.digest.findings)

@@ -84,7 +84,7 @@ class Names:
 
 
 
-def _write_whole(path: Path, text: str) -> None:
+def _write_whole(path: str | Path, text: str) -> None:
     """Write a prescription, or if interrupted, nothing. Its results.jsonl line is written after it,
     so no line ever points at a partial file; a rename per file would cost more than it protects."""
     try:
@@ -108,6 +108,7 @@ class OutDir:
         self.names = Names(EXTENSIONS[fmt])
         self.overwrite = overwrite
         self.lock = Lock(self.path / LOCK)
+        self._prescriptions = str(self.path / PRESCRIPTIONS)
         self.files: dict[str, BinaryIO] = {}
         self.sizes: dict[str, int] = {}
 
@@ -159,15 +160,16 @@ class OutDir:
 
     @property
     def spool(self) -> str:
-        """Where worker processes write prescriptions under temporary names (`diagnosed(spooled=...)`)."""
-        return str(self.path / PRESCRIPTIONS)
+        """The prescriptions' folder, where worker processes write them under temporary names first
+        (`diagnosed(spooled=...)`)."""
+        return self._prescriptions
 
     def diagnosed(self, number: int, where: str, name: str, text: str, result: str, spooled: str = "") -> str:
         """A community's prescription, then its results.jsonl line (`result`: the JSON object the worker encoded),
         so that no line points at a partial file; returns the prescription's path within the out-dir.
         `spooled`: the prescription is already written, whole, in that file of the spool; it is renamed."""
         file = self.names.take(name, number)
-        path = self.path / PRESCRIPTIONS / file
+        path = os.path.join(self.spool, file)  # a string: pathlib costs more than the rename itself
         try:
             if spooled:
                 os.replace(spooled, path)
@@ -179,7 +181,10 @@ class OutDir:
         try:
             self._line(RESULTS, head[:-1] + ", " + result[1:])
         except BaseException:
-            path.unlink(missing_ok=True)  # a prescription without its line would be a result nobody counted
+            try:  # a prescription without its line would be a result nobody counted
+                os.unlink(path)
+            except OSError:
+                pass
             raise
         return f"{PRESCRIPTIONS}/{file}"
 

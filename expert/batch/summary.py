@@ -13,8 +13,11 @@ VERDICT_RANK = {"healthy": 0, "watch": 1, "danger": 2}
 WORST = 10  # communities listed in the summary's "worst state" table
 
 
+POINTS = {"high": 9, "medium": 3, "low": 1}
+
+
 def _severity_points(findings: tuple[tuple[str, str], ...]) -> int:
-    return sum({"high": 9, "medium": 3, "low": 1}.get(severity, 0) for _, severity in findings)
+    return sum(POINTS.get(severity, 0) for _, severity in findings)
 
 
 class Summary:
@@ -34,17 +37,26 @@ class Summary:
         assert digest is not None
         self.diagnosed += 1
         self.overall[digest.verdict] += 1
-        for check, verdict in digest.verdicts.items():
-            self.verdicts.setdefault(check, Counter())[verdict] += 1
-        self.findings.update(fid for fid, _ in digest.findings)
-        dangers = sum(1 for v in digest.verdicts.values() if v == "danger")
+        dangers = 0
+        for check, verdict in digest.verdicts.items():  # counted by hand: Counter's own += and update cost more
+            counts = self.verdicts.get(check)
+            if counts is None:
+                counts = self.verdicts[check] = Counter()
+            counts[verdict] = counts.get(verdict, 0) + 1
+            dangers += verdict == "danger"
+        findings = self.findings
+        for fid, _ in digest.findings:
+            findings[fid] = findings.get(fid, 0) + 1
         key = (VERDICT_RANK[digest.verdict], dangers, _severity_points(digest.findings), len(digest.findings),
                -outcome.number)
+        worst = self.worst
+        if len(worst) == WORST and key < worst[0][0]:
+            return  # not among the worst: the entry is not even built
         entry = (key, outcome.name, outcome.number, digest.verdict, digest.treat_first, file)
-        if len(self.worst) < WORST:
-            heapq.heappush(self.worst, entry)
-        elif entry > self.worst[0]:
-            heapq.heapreplace(self.worst, entry)
+        if len(worst) < WORST:
+            heapq.heappush(worst, entry)
+        elif entry > worst[0]:
+            heapq.heapreplace(worst, entry)
 
     def markdown(self, source: str, lang: str, incomplete: str | None = None, total: int | None = None) -> str:
         """summary.md; `incomplete` says why the run stopped early (in `lang`), `total` how many rows the
