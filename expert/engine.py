@@ -78,12 +78,11 @@ class CrossTest:
 ALTERNATIVE = "community_"
 
 
-def _alternative(atoms: list[c.Node], index: int, shared: dict, bind: bool = True) -> AND | None:
+def _alternative(atoms: list[c.Node], index: int, shared: dict) -> AND | None:
     """One conjunction of atoms as experta conditional elements; None if it can never hold.
 
-    With `bind`, the Community fact is bound by the alternative's index, so the action knows which one
-    held, and is matched even when no answer is read; without, it is left out where nothing reads it.
-    An atom that several rules share (`members >= 100`) becomes one predicate object, so experta
+    The Community fact is bound by the alternative's index, so the action knows which one held, and
+    is matched even when no answer is read. An atom that several rules share (`members >= 100`) becomes one predicate object, so experta
     builds one alpha node for it and tests it once per case, not once per rule.
     """
     constraints: dict[str, list] = {}
@@ -119,11 +118,8 @@ def _alternative(atoms: list[c.Node], index: int, shared: dict, bind: bool = Tru
         for pred in preds:
             fc = fc & pred
         fields[qid] = fc
-    if not bind and not fields:
-        return AND(*found) if found else AND()
     community = Community(**fields)
-    if bind:
-        community.__bind__ = f"{ALTERNATIVE}{index}"
+    community.__bind__ = f"{ALTERNATIVE}{index}"
     return AND(community, *tests, *found)
 
 
@@ -156,12 +152,11 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     return type("ShequnEngine", (ShequnEngineBase,), attrs)
 
 
-def condition_patterns(node: c.Node, shared: dict, extra: tuple = (), bind: bool = True) -> tuple | None:
-    """A resolved condition as experta conditional elements (with `extra` patterns joined to every
-    alternative), or None if it can never hold. `shared` keeps one predicate per shared atom; `bind`
-    as in `_alternative`."""
-    alternatives = [_alternative(atoms, n, shared, bind) for n, atoms in enumerate(c.disjunctive_normal_form(node))]
-    alternatives = [AND(*extra, *a) if extra else a for a in alternatives if a is not None]
+def condition_patterns(node: c.Node, shared: dict) -> tuple | None:
+    """A resolved condition as experta conditional elements, or None if it can never hold. `shared`
+    keeps one predicate per shared atom."""
+    alternatives = [_alternative(atoms, n, shared) for n, atoms in enumerate(c.disjunctive_normal_form(node))]
+    alternatives = [a for a in alternatives if a is not None]
     if not alternatives:
         return None
     # written as experta's own rule preparation would rewrite it (see DrivenRete)

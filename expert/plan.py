@@ -7,7 +7,9 @@ engine over the concluded findings and the answers. Findings name the actions th
 an action when a finding that names it was concluded and its condition holds, and find the variants
 whose condition holds for this community. The rules only write down what holds: declaring facts that
 other rules match would send every choice through the whole network again, and Python's experta is
-slow enough that fact design decides the speed. Settling is then bookkeeping: each action is worded
+slow enough that fact design decides the speed: a case is one `Case` fact (the answers actions read
+and the set of concluded problems), so each rule is one pattern, a chain of alpha tests with no
+joins. Settling is then bookkeeping: each action is worded
 by the first variant that holds; it treats every finding that names it and, in a shared exclusive
 group (whose conditions exclude each other, so it settles to one choice: one output rhythm serving
 every rhythm problem, not three), every finding that names another action of the group. An action
@@ -30,13 +32,13 @@ from typing import Any
 
 from expert.rete import DrivenEngine, new_fact  # first: it makes experta importable
 
-from experta import Fact, KnowledgeEngine, P  # noqa: E402
+from experta import AND, OR, TEST, Fact, KnowledgeEngine, P, W  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
 
 from expert import conditions as c
 from expert.actions import PHASES
 from expert.answers import Answers
-from expert.engine import Community, Concluded, condition_patterns
+from expert.engine import CrossTest, _var, field_test
 from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase
 
@@ -82,7 +84,7 @@ def compile_prescriber(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     """The prescribing engine of a knowledge base: per action, one rule that chooses it (a finding that
     names it is concluded, and its condition holds), and one per variant that fits the community."""
     attrs: dict[str, Any] = {}
-    predicates: dict = {}  # one experta predicate per shared atom
+    shared: dict = {}  # one experta predicate per shared atom: one alpha node tests it once a case
     naming: dict[str, list[str]] = {}
     for fid, finding in kb.rules.findings.items():
         for aid in finding.text.actions:
@@ -90,24 +92,83 @@ def compile_prescriber(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     for aid, action in kb.actions.actions.items():
         if not naming.get(aid):
             continue  # no finding names it: the loader has said so
-        # one alpha node per action tests whether a concluded finding names it
-        wanted = Problems(ids=P(_NamedBy(frozenset(naming[aid]))))
+        # one predicate per action tests whether a concluded problem names it
+        named = P(_NamedBy(frozenset(naming[aid])))
         for index, condition in [(0, action.when_node), *((n, v.when_node) for n, v in
                                                           enumerate(action.variants, start=1))]:
-            if condition is None:
-                conditions: tuple | None = (wanted,)
-            else:
-                conditions = condition_patterns(condition, predicates, (wanted,), bind=False)
+            conditions = _patterns(condition, named, shared)
             if conditions is not None:
                 attrs[f"{aid}__{index}"] = ExpertaRule(*conditions)(_holds(aid, index))
     return type("ShequnPrescriber", (_PrescriberBase,), attrs)
 
 
-class Problems(Fact):
-    """The problems concluded for a case, as one set: `ids`.
+PROBLEMS = "Problems"  # the Case field of the concluded problems: no question id starts with a capital
 
-    One fact rather than a fact per finding: each fact declared is tested against every action's
-    pattern, so a fact per finding would cost findings × actions tests, one fact only actions."""
+
+class Case(Fact):
+    """One case as the prescribing engine sees it: the answers that actions' conditions read, by
+    question id (None where unanswered), and under PROBLEMS the set of concluded problems.
+
+    One fact, so that each rule is one pattern: its tests are alpha nodes on a chain, and no join,
+    NOT node or token copy is needed; `found(x)` is a test of the PROBLEMS field, which holds the
+    same problems that the diagnosis concluded."""
+
+
+def _patterns(node: c.Node | None, named: P, shared: dict) -> tuple | None:
+    """An action's (or variant's) rule: a Case pattern per alternative of its condition, each with the
+    test that a concluded problem names the action; None if it can never hold."""
+    alternatives = [[]] if node is None else c.disjunctive_normal_form(node)
+    patterns = [p for p in (_pattern(atoms, named, shared) for atoms in alternatives) if p is not None]
+    if not patterns:
+        return None
+    # written as experta's own rule preparation would rewrite it (see expert/rete.py's DrivenRete)
+    if len(patterns) == 1:
+        return tuple(patterns[0])
+    return (OR(*[p if len(p) > 1 else p[0] for p in patterns]),)
+
+
+def _pattern(atoms: list[c.Node], named: P, shared: dict) -> AND | None:
+    """One conjunction of atoms as one Case pattern (and TESTs over several answers); None if it can
+    never hold. An answer is bound only where a TEST reads it: nothing else looks at the bindings."""
+    problems = [named]
+    constraints: dict[str, list] = {}
+    bound: set[str] = set()
+    tests: list = []
+    for atom in atoms:
+        if isinstance(atom, c.Const):
+            if atom.value is True:
+                continue
+            return None
+        negated = isinstance(atom, c.Not) and isinstance(atom.item, c.Found)
+        if isinstance(atom, c.Found) or negated:
+            finding = atom.item.finding if negated else atom.finding
+            if (finding, negated) not in shared:
+                shared[finding, negated] = P(_Concluded(finding, not negated))
+            problems.append(shared[finding, negated])
+            continue
+        qids = c.answers_used(atom)
+        if len(qids) == 1:
+            if (atom, qids[0]) not in shared:
+                shared[atom, qids[0]] = P(field_test(atom, qids[0]))
+            constraints.setdefault(qids[0], []).append(shared[atom, qids[0]])
+        elif qids:
+            for qid in qids:
+                constraints.setdefault(qid, [])
+            bound.update(qids)
+            tests.append(TEST(CrossTest(atom, qids)))
+        elif c.evaluate(atom, {}) is not True:  # a constant atom such as `1 > 2`
+            return None
+    fields = {PROBLEMS: _all(problems)}
+    for qid, preds in constraints.items():
+        fields[qid] = _all([W(_var(qid))] * (qid in bound) + preds)
+    return AND(Case(**fields), *tests)
+
+
+def _all(constraints: list):
+    both = constraints[0]
+    for constraint in constraints[1:]:
+        both = both & constraint
+    return both
 
 
 class _NamedBy:
@@ -121,6 +182,19 @@ class _NamedBy:
 
     def __repr__(self) -> str:  # shown in experta's own logs
         return f"NamedBy({', '.join(sorted(self.findings))})"
+
+
+class _Concluded:
+    """`found(x)` (or, with `concluded` False, `not found(x)`) of an action's condition."""
+
+    def __init__(self, finding: str, concluded: bool):
+        self.finding, self.concluded = finding, concluded
+
+    def __call__(self, ids: frozenset) -> bool:
+        return (self.finding in ids) is self.concluded
+
+    def __repr__(self) -> str:  # shown in experta's own logs
+        return f"{'' if self.concluded else 'not '}found({self.finding})"
 
 
 def _holds(aid: str, index: int):
@@ -157,20 +231,14 @@ class Prescriber:
             for variant in action.variants:
                 used.update(c.answers_used(variant.when_node))
         self.question_ids = [qid for qid in kb.questionnaire.questions if qid in used]
-        # a finding that an action's condition reads (`found(x)`) is declared on its own as well
-        self.read = frozenset(f for action in kb.actions.actions.values()
-                              for node in [action.when_node, *(v.when_node for v in action.variants)]
-                              for f in c.findings_used(node))
         self.param_values = {aid: [(name, c.compiled(node)) for name, node in action.param_nodes.items()]
                              for aid, action in kb.actions.actions.items()}
 
     def prescribe(self, answers: Answers, diagnosis: Diagnosis) -> Plan:
         engine = self.engine
         engine.reset()
-        # every fact in one declaration: the network is matched once, and its activations are what holds
-        engine.declare(new_fact(Community, {qid: answers.values.get(qid) for qid in self.question_ids}),
-                       Problems(ids=frozenset(finding.id for finding in diagnosis.findings)),
-                       *(Concluded(id=finding.id) for finding in diagnosis.findings if finding.id in self.read))
+        # one fact, matched once: the activations are what holds
+        engine.declare(self.case_fact(answers, diagnosis))
         holding: dict[str, set[int]] = {}
         for activation in engine.agenda.activations:
             aid, index = self.rules[activation.rule.__name__]
@@ -185,6 +253,11 @@ class Prescriber:
         if untreated:
             log.warning("no chosen action treats %s", ", ".join(untreated))
         return Plan(steps, dates_of(answers), untreated)
+
+    def case_fact(self, answers: Answers, diagnosis: Diagnosis) -> Case:
+        values = {qid: answers.values.get(qid) for qid in self.question_ids}
+        values[PROBLEMS] = frozenset(finding.id for finding in diagnosis.findings)
+        return new_fact(Case, values)
 
     def _settle(self, holding: dict[str, set[int]], diagnosis: Diagnosis) -> tuple[dict[str, int], dict[str, set]]:
         """The actions chosen (their condition held) with their wording (the first variant that holds,

@@ -10,7 +10,7 @@ import pytest
 
 from expert.answers import validate_answers
 from expert.engine import Community, Concluded
-from expert.plan import Problems
+from expert.plan import PROBLEMS, Case
 from expert.rete import ConflictSet, FeatureTester, Join, Negation, Where
 from expert.sampling import random_answers
 from tests.test_speed_equality import everything, plain_experta
@@ -47,7 +47,8 @@ def test_alpha_checks_without_logging_answer_as_experta_s_checks(checkup, kb):
     diagnoser = checkup.diagnoser
     facts = [Community(**{q: a.values.get(q) for q in diagnoser.question_ids}) for a in _cases(kb, 11)]
     facts += [Concluded(id=fid) for fid in kb.rules.findings]
-    facts += [Problems(ids=frozenset(list(kb.rules.findings)[n::7])) for n in range(7)]
+    facts += [Case(**{q: a.values.get(q) for q in checkup.prescriber.question_ids},
+                   **{PROBLEMS: frozenset(list(kb.rules.findings)[n::7])}) for n, a in enumerate(_cases(kb, 13, 7))]
     testers = [n for e in (diagnoser.engine, checkup.prescriber.engine) for n in _nodes(e.matcher)
                if isinstance(n, FeatureTester)]
     assert len(testers) > 50
@@ -61,13 +62,11 @@ def test_the_prescriber_s_activations_are_experta_s(checkup, kb):
     plain = plain_experta(type(engine))()
     for answers in _cases(kb, 12):
         diagnosis = checkup.diagnoser.diagnose(answers)
-        facts = [Community(**{q: answers.values.get(q) for q in checkup.prescriber.question_ids}),
-                 Problems(ids=frozenset(f.id for f in diagnosis.findings)),
-                 *(Concluded(id=f.id) for f in diagnosis.findings if f.id in checkup.prescriber.read)]
+        fact = checkup.prescriber.case_fact(answers, diagnosis)
         got = []
         for e in (engine, plain):
             e.reset()
-            e.declare(*(type(f)(**f.as_dict()) for f in facts))
+            e.declare(Case(**fact.as_dict()))
             got.append(sorted((a.rule.__name__, a.key[0], tuple(a.key[1])) for a in e.agenda.activations))
         assert got[0] == got[1]
 

@@ -128,8 +128,9 @@ def _resolve_names(node):
 
 
 def test_the_actions_that_hold_are_those_whose_conditions_hold(checkup, kb):
-    # the prescriber's fact design (one Problems fact, Concluded facts only where an action reads
-    # them) against the plain reading: a concluded problem names the action, and its condition holds
+    # the prescriber's fact design (one Case fact: the answers actions read and the set of concluded
+    # problems, `found(x)` a test of that set) against the plain reading: a concluded problem names
+    # the action, and its condition holds over the answers and the concluded problems
     from expert import conditions as c
 
     naming: dict[str, set] = {}
@@ -137,7 +138,8 @@ def test_the_actions_that_hold_are_those_whose_conditions_hold(checkup, kb):
         for aid in finding.text.actions:
             naming.setdefault(aid, set()).add(fid)
     prescriber = checkup.prescriber
-    seen = 0
+    reads_found = {aid for aid, action in kb.actions.actions.items() if c.findings_used(action.when_node)}
+    seen, reading = 0, set()
     for answers in random_cases(kb, 5, 200):
         diagnosis = checkup.diagnoser.diagnose(answers)
         problems = [f.id for f in diagnosis.findings]
@@ -148,7 +150,10 @@ def test_the_actions_that_hold_are_those_whose_conditions_hold(checkup, kb):
                     if c.holds(node, answers.values, problems)}
         assert got == expected, answers.name
         seen += len(got)
+        reading |= {rule for rule in got if rule[0] in reads_found}
     assert seen > 200
+    # actions chosen by `found(x)` or `not found(x)` were among those that held
+    assert len(reading) >= 3
 
 
 def test_texts_rendered_once_a_case_read_as_when_each_built_its_own_variables(checkup, kb):
