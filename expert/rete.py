@@ -12,7 +12,10 @@ bookkeeping that a case never needs:
   activations, not each feature test);
 - after every firing the matcher asks all conflict-set nodes for changes; here a conflict-set node
   says when it has some, and only those are asked, in experta's own order;
-- `reset()` walks the whole network recursively; here only the nodes that hold memory are wiped;
+- `reset()` walks the whole network recursively; here only the nodes that hold memory are wiped,
+  and of the conflict-set nodes only those that received a token since the last reset;
+- an activation is hashed several times (conflict set, agenda), each time re-hashing its rule's
+  whole condition; here it is hashed once, to the same value;
 - the engine's `run` builds a log line per firing and `reset` re-reads the deffacts' signatures;
   here neither happens unless experta's watchers are on;
 - the depth strategy hashes every activation to look its key up in an lru_cache; here the key is
@@ -43,6 +46,7 @@ if not hasattr(collections, "Mapping"):
     collections.Mapping = collections.abc.Mapping  # type: ignore[attr-defined]
 
 from experta import KnowledgeEngine, watchers
+from experta.activation import Activation
 from experta.agenda import Agenda
 from experta.conditionalelement import AND, EXISTS, FORALL, NOT, OR, TEST
 from experta.fact import Fact, InitialFact
@@ -52,7 +56,7 @@ from experta.matchers import ReteMatcher
 from experta.matchers.rete import check as rete_check
 from experta.matchers.rete import mixins
 from experta.matchers.rete import nodes as rete_nodes
-from experta.matchers.rete.token import Token
+from experta.matchers.rete.token import Token, TokenInfo
 from experta.rule import Rule
 from experta.strategies import DepthStrategy
 from experta.utils import freeze, unfreeze
@@ -140,6 +144,17 @@ def fact_check(matcher):
         if isinstance(what, str) and "__" in what:
             return None
         flat = _leaves(matcher.how)
+        if flat is not None and len(flat[0]) == 1 and not flat[1]:  # one predicate: the test itself
+            pred = flat[0][0]
+
+            def predicate(fact):
+                try:
+                    record = fact[what]
+                except (IndexError, KeyError, TypeError):
+                    return False
+                return True if pred(record) else False
+
+            return predicate
         if flat is not None:  # the usual `W('q_x') & P(test)`: tests and bindings, in one closure
             preds, binds = flat
 
@@ -168,9 +183,12 @@ def fact_check(matcher):
 
 
 def _leaves(how):
-    """An AND of predicates and wildcards (`W('q_x') & P(test)`) as (predicates, bindings), which
-    experta's and_match would give as the bindings when every predicate holds; None for any other."""
-    if not isinstance(how, ANDFC):
+    """An AND of predicates and wildcards (`W('q_x') & P(test)`), or one of them alone, as
+    (predicates, bindings), which experta's and_match (match_predicate, wildcard_match) would give as
+    the bindings when every predicate holds; None for any other."""
+    if isinstance(how, (P, W)):
+        how = (how,)
+    elif not isinstance(how, ANDFC):
         return None
     preds, binds = [], []
     for leaf in how:
@@ -214,15 +232,15 @@ class FeatureTester(rete_nodes.FeatureTesterNode):
                     if (False, key) in context and context[(False, key)] == value:
                         return
             token = _new_token(Token, (token.tag, token.data, {**context, **match}))
-        for child in self.children:
-            child.callback(token)
+        for callback in self.callbacks:
+            callback(token)
 
 
 class Where(rete_nodes.WhereNode):
     def activate(self, token):
         if self.check(token.context):
-            for child in self.children:
-                child.callback(token)
+            for callback in self.callbacks:
+                callback(token)
 
 
 class Join(rete_nodes.OrdinaryMatchNode):
@@ -252,8 +270,8 @@ class Join(rete_nodes.OrdinaryMatchNode):
                     if not isinstance(k, tuple):
                         newcontext[k] = v
                 newtoken = _new_token(Token, (token.tag, token.data | other_data, newcontext))
-                for child in self.children:
-                    child.callback(newtoken)
+                for callback in self.callbacks:
+                    callback(newtoken)
 
 
 class Negation(rete_nodes.NotNode):
@@ -267,15 +285,67 @@ class Negation(rete_nodes.NotNode):
 
 
 class ConflictSet(rete_nodes.ConflictSetNode):
-    """experta's conflict-set node, which tells its matcher when it has changes to report."""
+    """experta's conflict-set node, which tells its matcher when it has changes to report and when
+    it first holds a token since the last reset (only those are wiped), and whose activations hash
+    once (see Activated)."""
 
     pending: set
+    touched: list
     index: int
+    rule_hash: _Hashed
 
     def activate(self, token):
-        self._activate(token)
+        # experta's _activate, step for step
+        info = _new_token(TokenInfo, (frozenset(token.data), frozenset(token.context.items())))
+        activation = Activated(self.rule, info.data, {k: v for k, v in info.context if isinstance(k, str)},
+                               self.rule_hash)
+        memory = self.memory
+        if token.tag is _VALID:
+            if info not in memory:
+                if not memory:
+                    self.touched.append(self)
+                memory.add(info)
+                if self.removed and activation in self.removed:
+                    self.removed.remove(activation)
+                else:
+                    self.added.add(activation)
+        else:
+            try:
+                memory.remove(info)
+            except ValueError:  # as experta catches it (a set raises KeyError, which it lets through)
+                pass
+            else:
+                if self.added and activation in self.added:
+                    self.added.remove(activation)
+                else:
+                    self.removed.add(activation)
         if self.added or self.removed:
             self.pending.add(self.index)
+
+
+class _Hashed:
+    """Stands for an object in a tuple to hash: a tuple's hash reads only its items' hashes."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: int):
+        self.value = value
+
+    def __hash__(self) -> int:
+        return self.value
+
+
+class Activated(Activation):
+    """experta's activation, its hash (experta's formula, the same value) worked out once: the
+    conflict-set node and the agenda hash an activation several times, each time hashing its rule's
+    whole condition again. Nothing changes an activation's rule, facts or context once made."""
+
+    def __init__(self, rule, facts: frozenset, context: dict, rule_hash: _Hashed):
+        self.rule, self.facts, self.key, self.context = rule, set(facts), None, context
+        self._hash = hash((rule_hash, facts, frozenset(context.items())))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 _FAST = {
@@ -435,6 +505,7 @@ class DrivenRete(ReteMatcher):
             seen[id(node)] = node
             todo.extend(child.node for child in node.children)
         self.stateful = []
+        self.touched: list = []  # conflict-set nodes holding tokens: the others are empty already
         for node in seen.values():
             fast = _FAST.get(type(node))
             if fast is not None:
@@ -442,14 +513,18 @@ class DrivenRete(ReteMatcher):
             if isinstance(node, (rete_nodes.FeatureTesterNode, rete_nodes.WhereNode)):
                 node.check = (fact_check(node.matcher) if isinstance(node, FeatureTester)
                               else where_check(node.matcher)) or node.matcher
-            if type(node)._reset is not mixins.NoMemory._reset:
+            if type(node)._reset is not mixins.NoMemory._reset and not isinstance(node, ConflictSet):
                 self.stateful.append(node)
         for index, node in enumerate(self.conflict_sets):
-            node.pending, node.index = self.pending, index
+            node.pending, node.touched, node.index = self.pending, self.touched, index
+            node.rule_hash = _Hashed(hash(node.rule))
+            if node.memory:
+                self.touched.append(node)
         # the callbacks were bound to experta's methods when the network was wired: rebind them
         for node in chain([self.root_node], seen.values()):
             node.children[:] = [mixins.ChildNode(child.node, getattr(child.node, child.callback.__name__))
                                 for child in node.children]
+            node.callbacks = tuple(child.callback for child in node.children)
 
     def changes(self, adding=None, deleting=None):
         root = self.root_node
@@ -476,6 +551,9 @@ class DrivenRete(ReteMatcher):
     def reset(self):
         for node in self.stateful:
             node._reset()
+        for node in self.touched:
+            node._reset()
+        self.touched.clear()
 
 
 class DepthFirst(DepthStrategy):

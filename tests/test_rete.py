@@ -176,3 +176,40 @@ def test_the_network_is_wired_node_for_node_as_experta_wires_it(checkup):
         plain = plain_experta(type(engine))()
         assert _shape(engine.matcher) == _shape(plain.matcher)
         assert len(_nodes(engine.matcher)) == len(_nodes(plain.matcher)) > 50
+
+
+def _memories(matcher) -> list:
+    return [(repr(getattr(node, "matcher", None) or node.rule),
+             {k: v for k, v in vars(node).items() if k in ("memory", "left_memory", "right_memory")})
+            for node in _nodes(matcher)]
+
+
+def test_a_reset_after_cases_leaves_every_node_as_experta_s_recursive_reset_does(checkup, kb):
+    # only the conflict sets that held a token are wiped: the others must be empty already
+    for engine in (checkup.diagnoser.engine, checkup.prescriber.engine):
+        for answers in _cases(kb, 16, 40):
+            checkup.diagnose(answers)
+            engine.matcher.reset()
+            ours = _memories(engine.matcher)
+            engine.matcher.root_node.reset()  # experta's own: every node of the network, recursively
+            assert ours == _memories(engine.matcher)
+            assert not engine.matcher.touched
+
+
+def test_activations_hash_and_compare_as_experta_s(checkup, kb):
+    from experta.activation import Activation
+
+    seen = 0
+    for answers in _cases(kb, 17, 60):
+        diagnoser = checkup.diagnoser
+        checkup.prescriber.prescribe(answers, diagnoser.diagnose(answers))
+        diagnoser.engine.reset_case(answers.values)  # the diagnosis's first activations, before it runs
+        diagnoser.engine.declare(Community(**{q: answers.values.get(q) for q in diagnoser.question_ids}))
+        for engine in (diagnoser.engine, checkup.prescriber.engine):
+            for activation in engine.agenda.activations:
+                twin = Activation(activation.rule, activation.facts, dict(activation.context))
+                twin.key = activation.key
+                assert hash(activation) == Activation.__hash__(activation) == hash(twin)
+                assert activation == twin and twin == activation
+                seen += 1
+    assert seen > 100
