@@ -18,7 +18,7 @@ import logging
 from typing import Any
 
 from expert.rete import DrivenEngine, new_fact, thawed  # first: it makes experta importable
-from experta import AND, NOT, OR, TEST, Fact, KnowledgeEngine, L, P, W  # noqa: E402
+from experta import AND, NOT, OR, TEST, Fact, KnowledgeEngine, L, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
 
 from expert import conditions as c  # noqa: E402
@@ -42,10 +42,6 @@ class Concluded(Fact):
     """A finding concluded by a rule (its id); the Finding itself, with evidence and trail, is in `results`."""
 
 
-def _var(qid: str) -> str:
-    return f"q_{qid}"
-
-
 def _finding_var(fid: str) -> str:
     return f"f_{fid}"
 
@@ -58,18 +54,18 @@ def field_test(atom: c.Node, qid: str):
 
 
 class CrossTest:
-    """An atom over several answers, as an experta TEST; experta passes the bound answers by name."""
+    """An atom over several answers, as an experta TEST of the fact bound as `fact_var` (experta
+    passes it by that name), whose fields are the answers."""
 
-    def __init__(self, atom: c.Node, qids: list[str]):
-        self.atom, self.qids = atom, qids
+    def __init__(self, atom: c.Node, qids: list[str], fact_var: str):
+        self.atom, self.qids, self.fact_var = atom, qids, fact_var
         self.test = c.compiled(atom)
         # experta reads the parameter names from the signature to pick values from the context
         self.__signature__ = inspect.Signature(
-            [inspect.Parameter(_var(q), inspect.Parameter.POSITIONAL_OR_KEYWORD) for q in qids]
-        )
+            [inspect.Parameter(fact_var, inspect.Parameter.POSITIONAL_OR_KEYWORD)])
 
     def __call__(self, **bound: Any) -> bool:
-        return self.test({q: bound[_var(q)] for q in self.qids}) is True
+        return self.test(bound[self.fact_var]) is True
 
     def __repr__(self) -> str:
         return f"CrossTest({', '.join(self.qids)})"
@@ -81,8 +77,10 @@ ALTERNATIVE = "community_"
 def _alternative(atoms: list[c.Node], index: int, shared: dict) -> AND | None:
     """One conjunction of atoms as experta conditional elements; None if it can never hold.
 
-    The Community fact is bound by the alternative's index, so the action knows which one held, and
-    is matched even when no answer is read. An atom that several rules share (`members >= 100`) becomes one predicate object, so experta
+    The Community fact is bound by the alternative's index, so the action knows which one held and
+    reads the answers it matched (its evidence) from it, and is matched even when no answer is read;
+    a TEST over several answers reads them from it too, so no answer is bound on its own: each
+    binding would copy the token at its alpha node. An atom that several rules share (`members >= 100`) becomes one predicate object, so experta
     builds one alpha node for it and tests it once per case, not once per rule.
     """
     constraints: dict[str, list] = {}
@@ -102,20 +100,18 @@ def _alternative(atoms: list[c.Node], index: int, shared: dict) -> AND | None:
             found.append(NOT(Concluded(id=L(atom.item.finding))))
             continue
         qids = c.answers_used(atom)
-        for qid in qids:
-            constraints.setdefault(qid, [])
         if len(qids) == 1:
             if (atom, qids[0]) not in shared:
                 shared[atom, qids[0]] = P(field_test(atom, qids[0]))
-            constraints[qids[0]].append(shared[atom, qids[0]])
+            constraints.setdefault(qids[0], []).append(shared[atom, qids[0]])
         elif qids:
-            tests.append(TEST(CrossTest(atom, qids)))
+            tests.append(TEST(CrossTest(atom, qids, f"{ALTERNATIVE}{index}")))
         elif c.evaluate(atom, {}) is not True:  # a constant atom such as `1 > 2`
             return None
     fields = {}
     for qid, preds in constraints.items():
-        fc = W(_var(qid))  # bind every answer the alternative reads: its evidence
-        for pred in preds:
+        fc = preds[0]
+        for pred in preds[1:]:
             fc = fc & pred
         fields[qid] = fc
     community = Community(**fields)
@@ -139,6 +135,10 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
         # a Concluded fact is declared only where a rule reads it: every fact declared is matched
         # against every pattern of its type, so the other findings stay out of working memory
         "chained": frozenset(f for rule in kb.rules.rules for f in c.findings_used(rule.when_node)),
+        # rule id -> per alternative, the answers it reads: its evidence, read from the bound fact
+        "evidence_of": {rule.id: [tuple(dict.fromkeys(q for atom in atoms for q in c.answers_used(atom)))
+                                  for atoms in c.disjunctive_normal_form(rule.when_node)]
+                        for rule in kb.rules.rules if rule.when_node is not None},
     }
     shared: dict = {}
     for rule in kb.rules.rules:
@@ -197,6 +197,7 @@ class ShequnEngineBase(DrivenEngine):
     kb_rules: dict[str, Rule] = {}
     param_values: dict[str, dict] = {}  # rule id -> param name -> its compiled expression
     chained: frozenset[str] = frozenset()
+    evidence_of: dict[str, list[tuple]] = {}
 
     def reset_case(self, values: dict[str, Any] | None = None) -> None:
         self.reset()
@@ -220,9 +221,9 @@ class ShequnEngineBase(DrivenEngine):
                 if step not in trail:
                     trail.append(step)
             evidence.update(parent.evidence)
-        for key, value in context.items():
-            if key.startswith("q_"):
-                evidence[key[2:]] = thawed(value)
+        community = context[f"{ALTERNATIVE}{alternative}"]
+        for qid in self.evidence_of[rule.id][alternative]:
+            evidence[qid] = thawed(community[qid])
         trail.append(rule.id)
         position = self.question_position
         evidence = {qid: evidence[qid] for qid in sorted((q for q in evidence if q in position), key=position.get)}

@@ -32,13 +32,13 @@ from typing import Any
 
 from expert.rete import DrivenEngine, new_fact  # first: it makes experta importable
 
-from experta import AND, OR, TEST, Fact, KnowledgeEngine, P, W  # noqa: E402
+from experta import AND, OR, TEST, Fact, KnowledgeEngine, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
 
 from expert import conditions as c
 from expert.actions import PHASES
 from expert.answers import Answers
-from expert.engine import CrossTest, _var, field_test
+from expert.engine import CrossTest, field_test
 from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase
 
@@ -102,6 +102,7 @@ def compile_prescriber(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     return type("ShequnPrescriber", (_PrescriberBase,), attrs)
 
 
+CASE = "case"  # the Case fact's name where a TEST reads it
 PROBLEMS = "Problems"  # the Case field of the concluded problems: no question id starts with a capital
 
 
@@ -128,11 +129,10 @@ def _patterns(node: c.Node | None, named: P, shared: dict) -> tuple | None:
 
 
 def _pattern(atoms: list[c.Node], named: P, shared: dict) -> AND | None:
-    """One conjunction of atoms as one Case pattern (and TESTs over several answers); None if it can
-    never hold. An answer is bound only where a TEST reads it: nothing else looks at the bindings."""
+    """One conjunction of atoms as one Case pattern (and TESTs over several answers, which read them
+    from the Case fact, bound only then); None if it can never hold."""
     problems = [named]
     constraints: dict[str, list] = {}
-    bound: set[str] = set()
     tests: list = []
     for atom in atoms:
         if isinstance(atom, c.Const):
@@ -152,16 +152,16 @@ def _pattern(atoms: list[c.Node], named: P, shared: dict) -> AND | None:
                 shared[atom, qids[0]] = P(field_test(atom, qids[0]))
             constraints.setdefault(qids[0], []).append(shared[atom, qids[0]])
         elif qids:
-            for qid in qids:
-                constraints.setdefault(qid, [])
-            bound.update(qids)
-            tests.append(TEST(CrossTest(atom, qids)))
+            tests.append(TEST(CrossTest(atom, qids, CASE)))
         elif c.evaluate(atom, {}) is not True:  # a constant atom such as `1 > 2`
             return None
     fields = {PROBLEMS: _all(problems)}
     for qid, preds in constraints.items():
-        fields[qid] = _all([W(_var(qid))] * (qid in bound) + preds)
-    return AND(Case(**fields), *tests)
+        fields[qid] = _all(preds)
+    case = Case(**fields)
+    if tests:
+        case.__bind__ = CASE
+    return AND(case, *tests)
 
 
 def _all(constraints: list):

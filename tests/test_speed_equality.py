@@ -59,6 +59,31 @@ def test_random_cases_diagnose_and_plan_as_experta_would_on_its_own(checkup, str
     assert any(d.plan.steps for d in diagnoses)
 
 
+def test_evidence_is_the_answers_read_by_the_first_alternative_that_holds(checkup, kb):
+    # the fact design binds only the Community fact; a finding's evidence is read from it. The plain
+    # reading: the answers that the first alternative of its rule that holds reads, after the evidence
+    # of the findings that alternative reads, in questionnaire order
+    position = {qid: n for n, qid in enumerate(kb.questionnaire.questions)}
+    rules = {rule.id: rule for rule in kb.rules.rules}
+    checked = 0
+    for answers in random_cases(kb, 4, 150):
+        diagnosis = checkup.diagnose(answers)
+        concluded = {f.id: f for f in [*diagnosis.findings, *diagnosis.notes]}
+        for finding in concluded.values():
+            alternatives = c.disjunctive_normal_form(rules[finding.rule].when_node)
+            atoms = next(a for a in alternatives if all(c.holds(atom, answers.values, concluded) for atom in a))
+            expected: dict = {}
+            for atom in atoms:
+                if isinstance(atom, c.Found):
+                    expected.update(concluded[atom.finding].evidence)
+            for atom in atoms:
+                expected.update({qid: answers.values.get(qid) for qid in c.answers_used(atom)})
+            assert finding.evidence == expected, (answers.name, finding.id)
+            assert list(finding.evidence) == sorted(finding.evidence, key=position.get)
+            checked += len(atoms) > 1
+    assert checked > 100
+
+
 def test_a_case_diagnosed_after_others_is_diagnosed_as_on_a_fresh_engine(checkup, kb):
     # the reset wipes only the nodes that hold memory: nothing of a case may reach the next one
     cases = random_cases(kb, 3, 60)
