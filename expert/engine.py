@@ -135,8 +135,9 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
         # a Concluded fact is declared only where a rule reads it: every fact declared is matched
         # against every pattern of its type, so the other findings stay out of working memory
         "chained": frozenset(f for rule in kb.rules.rules for f in c.findings_used(rule.when_node)),
-        # rule id -> per alternative, the answers it reads: its evidence, read from the bound fact
-        "evidence_of": {rule.id: [tuple(dict.fromkeys(q for atom in atoms for q in c.answers_used(atom)))
+        # rule id -> per alternative, the answers it reads in questionnaire order: its own evidence,
+        # read from the fact it bound
+        "evidence_of": {rule.id: [_in_order({q for atom in atoms for q in c.answers_used(atom)}, kb)
                                   for atoms in c.disjunctive_normal_form(rule.when_node)]
                         for rule in kb.rules.rules if rule.when_node is not None},
     }
@@ -150,6 +151,10 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
             continue
         attrs[f"rule_{rule.id}"] = ExpertaRule(*conditions, salience=rule.salience)(_action(rule))
     return type("ShequnEngine", (ShequnEngineBase,), attrs)
+
+
+def _in_order(qids: set[str], kb: KnowledgeBase) -> tuple[str, ...]:
+    return tuple(qid for qid in kb.questionnaire.questions if qid in qids)
 
 
 def condition_patterns(node: c.Node, shared: dict) -> tuple | None:
@@ -207,26 +212,40 @@ class ShequnEngineBase(DrivenEngine):
         self.grounds: dict[str, dict[str, tuple]] = {}
 
     def conclude(self, rule: Rule, context: dict[str, Any]) -> None:
-        alternative = min(int(k[len(ALTERNATIVE):]) for k in context if k.startswith(ALTERNATIVE))
-        grounds = self.grounds.setdefault(rule.finding, {})
+        finding = rule.finding
+        alternative, parents = None, []
+        for key in context:
+            if key.startswith(ALTERNATIVE):
+                n = int(key[len(ALTERNATIVE):])
+                if alternative is None or n < alternative:
+                    alternative, community = n, context[key]
+            elif key.startswith("f_"):
+                parents.append(key)
+        grounds = self.grounds.get(finding)
+        if grounds is None:
+            grounds = self.grounds[finding] = {}
         known = grounds.get(rule.id)
         if known is not None and known[0] <= alternative:
             return  # an earlier alternative of the same rule already holds: one conclusion is enough
-        evidence: dict[str, Any] = {}
-        trail: list[str] = []
-        # a parent's Finding is final here: rules reading findings fire after all of their makers
-        for key in sorted(k for k in context if k.startswith("f_")):
-            parent = self.results[context[key]["id"]]
-            for step in parent.trail:
-                if step not in trail:
-                    trail.append(step)
-            evidence.update(parent.evidence)
-        community = context[f"{ALTERNATIVE}{alternative}"]
-        for qid in self.evidence_of[rule.id][alternative]:
-            evidence[qid] = thawed(community[qid])
-        trail.append(rule.id)
-        position = self.question_position
-        evidence = {qid: evidence[qid] for qid in sorted((q for q in evidence if q in position), key=position.get)}
+        own = self.evidence_of[rule.id][alternative]  # in questionnaire order
+        if parents:
+            evidence: dict[str, Any] = {}
+            trail: list[str] = []
+            # a parent's Finding is final here: rules reading findings fire after all of their makers
+            for key in sorted(parents):
+                parent = self.results[context[key]["id"]]
+                for step in parent.trail:
+                    if step not in trail:
+                        trail.append(step)
+                evidence.update(parent.evidence)
+            for qid in own:
+                evidence[qid] = thawed(community[qid])
+            trail.append(rule.id)
+            position = self.question_position
+            evidence = {qid: evidence[qid] for qid in sorted((q for q in evidence if q in position), key=position.get)}
+        else:
+            evidence = {qid: thawed(community[qid]) for qid in own}
+            trail = [rule.id]
         if known is not None:
             params = known[1]
         else:
@@ -235,16 +254,18 @@ class ShequnEngineBase(DrivenEngine):
                 value = compute(self.values)
                 params[name] = None if value is c.UNKNOWN else _tidy(value)
         grounds[rule.id] = (alternative, params, evidence, trail)
-        first = rule.finding not in self.results
-        ranked = sorted(grounds, key=self.rule_order.__getitem__)
-        lead = self.kb_rules[ranked[0]]
-        alt, params, evidence, trail = grounds[lead.id]
-        self.results[rule.finding] = Finding(
-            rule.finding, lead.check, lead.severity, lead.priority, lead.id, params, evidence, trail, ranked[1:],
-            lead.kind,
+        first = finding not in self.results
+        if len(grounds) == 1:
+            lead, also = rule, []
+        else:
+            ranked = sorted(grounds, key=self.rule_order.__getitem__)
+            lead, also = self.kb_rules[ranked[0]], ranked[1:]
+            alt, params, evidence, trail = grounds[lead.id]
+        self.results[finding] = Finding(
+            finding, lead.check, lead.severity, lead.priority, lead.id, params, evidence, trail, also, lead.kind,
         )
-        if first and rule.finding in self.chained:
-            self.declare(Concluded(id=rule.finding))
+        if first and finding in self.chained:
+            self.declare(new_fact(Concluded, {"id": finding}))
 
 
 def _tidy(value: Any) -> Any:

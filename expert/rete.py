@@ -59,7 +59,7 @@ from experta.matchers.rete import nodes as rete_nodes
 from experta.matchers.rete.token import Token, TokenInfo
 from experta.rule import Rule
 from experta.strategies import DepthStrategy
-from experta.utils import freeze, unfreeze
+from experta.utils import freeze, frozenlist, unfreeze
 
 _new_token = tuple.__new__  # a Token without Token.__new__'s assertions: every token here is well formed
 _VALID = Token.TagType.VALID
@@ -366,13 +366,24 @@ def new_fact(fact_class, values: dict):
     """`fact_class(**values)` without a call per field to experta's __setitem__ and its singledispatch
     freeze: a new fact is empty and undeclared, so its fields are frozen and set in one update."""
     fact = fact_class()
-    dict.update(fact, {k: v if type(v) in _PLAIN else freeze(v) for k, v in values.items()})
+    dict.update(fact, {k: v if type(v) in _PLAIN else frozen(v) for k, v in values.items()})
     return fact
 
 
+def frozen(value):
+    """experta's freeze; a list of plain values (a multiple-choice answer) without a dispatch per item."""
+    if type(value) is list and all(type(item) in _PLAIN for item in value):
+        return frozenlist(value)
+    return freeze(value)
+
+
 def thawed(value):
-    """experta's unfreeze, without the dispatch for the plain values that are most of them."""
-    return value if type(value) in _PLAIN else unfreeze(value)
+    """experta's unfreeze, without the dispatch for the plain values (and lists of them) that are most."""
+    if type(value) in _PLAIN:
+        return value
+    if type(value) is frozenlist and all(type(item) in _PLAIN for item in value):
+        return list(value)
+    return unfreeze(value)
 
 
 # ---------------------------------------------------------------------------- the matcher

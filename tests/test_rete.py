@@ -135,6 +135,7 @@ def test_facts_built_in_one_update_are_the_facts_experta_builds(checkup, kb):
 
     from expert.rete import new_fact, thawed
 
+    lists = 0
     for answers in _cases(kb, 15, 60):
         values = {q: answers.values.get(q) for q in checkup.diagnoser.question_ids}
         ours, theirs = new_fact(Community, values), Community(**values)
@@ -143,6 +144,14 @@ def test_facts_built_in_one_update_are_the_facts_experta_builds(checkup, kb):
         assert ours.__factid__ is None and vars(ours) == vars(theirs)
         for value in theirs.values():
             assert thawed(value) == unfreeze(value) and type(thawed(value)) is type(unfreeze(value))
+        lists += sum(type(v) is list for v in values.values())
+    assert lists > 60  # multiple-choice answers, frozen and thawed item by item in experta
+    # and the values no answer has, which go through experta's own freeze and unfreeze
+    odd = {"nested": [["a", 1]], "mapping": {"k": [1, 2]}, "set": {1, 2}, "empty": [], "plain": ["a", 2.5, None]}
+    ours, theirs = new_fact(Community, odd), Community(**odd)
+    assert dict(ours) == dict(theirs) and {k: type(v) for k, v in ours.items()} == {k: type(v) for k, v in theirs.items()}
+    for value in theirs.values():
+        assert thawed(value) == unfreeze(value) and type(thawed(value)) is type(unfreeze(value))
 
 
 def _shape(matcher) -> list:

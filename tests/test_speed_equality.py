@@ -115,7 +115,8 @@ def test_compiled_expressions_give_what_the_tree_walk_gives(kb):
     for answers in random_cases(kb, 4, 150):
         values = {**answers.values}
         for node in nodes:
-            assert c.compiled(node)(values, findings) == c.evaluate(node, values, findings), node
+            walked, run = c.evaluate(node, values, findings), c.compiled(node)(values, findings)
+            assert run == walked and type(run) is type(walked), node
 
 
 @pytest.mark.parametrize("text, values, expected", [
@@ -127,11 +128,26 @@ def test_compiled_expressions_give_what_the_tree_walk_gives(kb):
     ("m * m * m > 1", {"m": 1e200}, c.UNKNOWN),  # overflow to infinity is no number
     ("m > 1 and ch", {"m": 0}, False),  # known false beats unknown
     ("m > 1 or ch", {"m": 0}, c.UNKNOWN),
+    ("m / n", {"m": 6, "n": 3}, 2),  # a whole quotient is an int
+    ("m / n", {"m": 1, "n": 4}, 0.25),
+    ("m / n", {"m": 1, "n": 0}, c.UNKNOWN),
+    ("m / n", {"m": 10 ** 400, "n": 3}, c.UNKNOWN),  # too large for a float
+    ("m - n", {"m": 1e308, "n": -1e308}, c.UNKNOWN),
+    ("m + ch", {"m": 1, "ch": ["a"]}, c.UNKNOWN),
+    ("m * n", {"m": None, "n": 2}, c.UNKNOWN),
+    ("m > n", {"m": 1, "n": "a"}, c.UNKNOWN),
+    ("m > n", {"m": 2, "n": 1}, True),
+    ("max(m, n)", {"m": 1, "n": None}, c.UNKNOWN),
+    ("max(m, n) + min(m, n)", {"m": 1, "n": 2.5}, 3.5),
+    ("ceil(m)", {"m": "x"}, c.UNKNOWN),
+    ("round(m)", {"m": 2.5}, 2),
+    ("abs(m)", {"m": -3}, 3),
 ])
 def test_compiled_edge_cases_match_the_tree_walk(text, values, expected):
     node = _resolve_names(c.parse_expression(text))
-    assert c.evaluate(node, values) == expected
-    assert c.compiled(node)(values) == expected
+    walked, run = c.evaluate(node, values), c.compiled(node)(values)
+    assert walked == expected and run == expected
+    assert type(walked) is type(run) is type(expected)
 
 
 def _resolve_names(node):
