@@ -233,6 +233,16 @@ class Prescriber:
         self.question_ids = [qid for qid in kb.questionnaire.questions if qid in used]
         self.param_values = {aid: [(name, c.compiled(node)) for name, node in action.param_nodes.items()]
                              for aid, action in kb.actions.actions.items()}
+        # what ordering reads of the catalogue, looked up once rather than on every case
+        actions = kb.actions.actions
+        self.names = {fid: tuple(f.text.actions) for fid, f in kb.rules.findings.items()}
+        self.place: dict[tuple[str, str], int] = {}  # (finding, action) -> where the finding names it first
+        for fid, named in self.names.items():
+            for n, aid in enumerate(named):
+                self.place.setdefault((fid, aid), n)
+        self.phase_of = {aid: PHASES.index(action.phase) for aid, action in actions.items()}
+        self.group_of = {aid: action.group for aid, action in actions.items()}
+        self.shared = {group: g.shared for group, g in kb.actions.groups.items()}
 
     def prescribe(self, answers: Answers, diagnosis: Diagnosis) -> Plan:
         engine = self.engine
@@ -263,44 +273,44 @@ class Prescriber:
         """The actions chosen (their condition held) with their wording (the first variant that holds,
         else their own text), and the findings each treats: those that name it, and, in a shared
         exclusive group, those that name another action of the group."""
-        catalogue = self.kb.actions
-        concluded = [f.id for f in diagnosis.findings]
+        group_of = self.group_of
         chosen = {aid: min((n for n in found if n), default=0) for aid, found in holding.items() if 0 in found}
-        by_group = {catalogue.actions[aid].group: aid for aid in chosen if catalogue.actions[aid].group}
+        by_group = {group_of[aid]: aid for aid in chosen if group_of[aid]}
         treats: dict[str, set[str]] = {}
-        for fid in concluded:
-            for aid in self.kb.rules.findings[fid].text.actions:
-                group = catalogue.actions[aid].group
+        for finding in diagnosis.findings:
+            fid = finding.id
+            for aid in self.names[fid]:
                 if aid in chosen:
                     treats.setdefault(aid, set()).add(fid)
-                elif group in by_group and catalogue.groups[group].shared:
-                    treats.setdefault(by_group[group], set()).add(fid)
+                elif group_of[aid] in by_group and self.shared[group_of[aid]]:
+                    treats.setdefault(by_group[group_of[aid]], set()).add(fid)
         return chosen, treats
 
     def params(self, aid: str, known: dict[str, Any]) -> dict[str, Any]:
         """The action's params, in order: each may use the answers, the metrics and the params before it."""
-        values = dict(known)
+        computed = self.param_values[aid]
+        # a param is written where the next ones read it; with one (or none), nothing reads it
+        values = dict(known) if len(computed) > 1 else known
         params = {}
-        for name, compute in self.param_values[aid]:
+        for name, compute in computed:
             value = compute(values)
             params[name] = values[name] = None if value is c.UNKNOWN else _tidy(value)
         return params
 
     def _order(self, chosen: dict[str, int], treats: dict[str, set[str]], diagnosis: Diagnosis) -> list[Step]:
         actions = self.kb.actions.actions
-        findings = self.kb.rules.findings
         urgency = {f.id: n for n, f in enumerate(diagnosis.findings)}
-        phase = {aid: PHASES.index(actions[aid].phase) for aid in chosen}
+        phase = {aid: self.phase_of[aid] for aid in chosen}
+        place, unplaced, last = self.place, len(actions), len(urgency)
 
         def rank(aid: str) -> tuple:
-            return min((urgency.get(f, len(urgency)), findings[f].text.actions.index(aid)
-                        if aid in findings[f].text.actions else len(actions)) for f in treats.get(aid, {""}) if f)
+            return min((urgency.get(f, last), place.get((f, aid), unplaced)) for f in treats[aid])
 
         ranks = {aid: rank(aid) for aid in chosen if treats.get(aid)}
         chosen = {aid: v for aid, v in chosen.items() if aid in ranks}
-        by_id = {f.id: f for f in diagnosis.findings}
+        advice = {f.id: diagnosis.is_advice(f) for f in diagnosis.findings}
         for aid in chosen:  # a step that only gives advice waits until the problems are treated
-            if all(diagnosis.is_advice(by_id[f]) for f in treats[aid]):
+            if all(advice[f] for f in treats[aid]):
                 phase[aid] = PHASES.index("later")
         before = {aid: [b for b in actions[aid].after if b in chosen] for aid in chosen}
         first = diagnosis.first

@@ -365,3 +365,77 @@ def test_plan_order_is_the_order_found_by_scanning_for_ready_actions():
             before.setdefault(b, []).append(a)
         keys = {a: (rng.randint(0, 2), rng.randint(0, 3), a) for a in nodes}
         assert _topological(nodes, before, keys.__getitem__) == _ordered_by_scanning(nodes, before, keys.__getitem__)
+
+
+def _settled_and_ordered_as_first_written(prescriber, holding, answers, diagnosis):
+    """The plan's settling, ordering and params as first written: every catalogue fact looked up on
+    each case, and a copy of the answers for each step's params."""
+    from expert.actions import PHASES
+    from expert.plan import _push_after, _topological, _tidy, _with_predecessors
+
+    def params(aid, known):
+        values, out = dict(known), {}
+        for name, compute in prescriber.param_values[aid]:
+            value = compute(values)
+            out[name] = values[name] = None if value is c.UNKNOWN else _tidy(value)
+        return out
+
+    kb = prescriber.kb
+    catalogue, findings, actions = kb.actions, kb.rules.findings, kb.actions.actions
+    chosen = {aid: min((n for n in found if n), default=0) for aid, found in holding.items() if 0 in found}
+    by_group = {actions[aid].group: aid for aid in chosen if actions[aid].group}
+    treats: dict[str, set[str]] = {}
+    for fid in [f.id for f in diagnosis.findings]:
+        for aid in findings[fid].text.actions:
+            group = actions[aid].group
+            if aid in chosen:
+                treats.setdefault(aid, set()).add(fid)
+            elif group in by_group and catalogue.groups[group].shared:
+                treats.setdefault(by_group[group], set()).add(fid)
+    urgency = {f.id: n for n, f in enumerate(diagnosis.findings)}
+    phase = {aid: PHASES.index(actions[aid].phase) for aid in chosen}
+
+    def rank(aid):
+        return min((urgency.get(f, len(urgency)), findings[f].text.actions.index(aid)
+                    if aid in findings[f].text.actions else len(actions)) for f in treats[aid])
+
+    ranks = {aid: rank(aid) for aid in chosen if treats.get(aid)}
+    chosen = {aid: v for aid, v in chosen.items() if aid in ranks}
+    by_id = {f.id: f for f in diagnosis.findings}
+    for aid in chosen:
+        if all(diagnosis.is_advice(by_id[f]) for f in treats[aid]):
+            phase[aid] = PHASES.index("later")
+    before = {aid: [b for b in actions[aid].after if b in chosen] for aid in chosen}
+    first = diagnosis.first
+    if first is not None:
+        lead = min((aid for aid in chosen if first.id in treats[aid]), key=lambda a: (phase[a], ranks[a]), default=None)
+        for aid in _with_predecessors(lead, before) if lead else []:
+            phase[aid] = 0
+            ranks[aid] = (-1, *ranks[aid][1:])
+    _push_after(phase, before)
+    order = _topological(chosen, before, lambda a: (phase[a], ranks[a], a))
+    week = [a for a in order if phase[a] == 0]
+    if len(week) > 3:
+        for aid in week[3:]:
+            phase[aid] = 1
+        _push_after(phase, before)
+        order = _topological(chosen, before, lambda a: (phase[a], ranks[a], a))
+    return [(n, aid, PHASES[phase[aid]], sorted(treats[aid], key=lambda f: urgency.get(f, len(urgency))), chosen[aid],
+             params(aid, {**answers.values, **diagnosis.metrics}))
+            for n, aid in enumerate(order, start=1)]
+
+
+def test_the_plan_is_settled_and_ordered_as_first_written(checkup, kb):
+    prescriber = checkup.prescriber
+    steps = 0
+    for answers in random_cases(kb, 6, 200):
+        diagnosis = checkup.diagnoser.diagnose(answers)
+        plan = prescriber.prescribe(answers, diagnosis)
+        holding: dict[str, set[int]] = {}
+        for activation in prescriber.engine.agenda.activations:
+            aid, index = prescriber.rules[activation.rule.__name__]
+            holding.setdefault(aid, set()).add(index)
+        expected = _settled_and_ordered_as_first_written(prescriber, holding, answers, diagnosis)
+        assert [(s.number, s.action, s.phase, s.treats, s.variant, s.params) for s in plan.steps] == expected
+        steps += len(expected)
+    assert steps > 400
