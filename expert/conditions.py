@@ -875,6 +875,9 @@ def compiled(node: Node) -> Callable[..., Any]:
     if isinstance(node, Arith):
         op, args = node.op, [compiled(a) for a in node.args]
         if len(args) == 2:
+            right = node.args[1]
+            if isinstance(right, Const):  # the usual `members / 100`: read, not called
+                return _compiled_arith(op, args[0], None, right.value)
             return _compiled_arith(op, *args)
         return lambda values, findings=(): _arith(op, [a(values, findings) for a in args])
     if isinstance(node, Compare):
@@ -959,15 +962,16 @@ def holds_for(node: Node, qid: str) -> Callable[[Any], bool]:
 _ARITH: dict[str, Callable[[Any, Any], Any]] = {"+": operator.add, "-": operator.sub, "*": operator.mul}
 
 
-def _compiled_arith(op: str, left: Callable, right: Callable) -> Callable[..., Any]:
-    """`_arith` of two compiled sides, its operator chosen once. The sides are pure, so the right one
-    is not worked out when the left is unknown."""
+def _compiled_arith(op: str, left: Callable, right: Callable | None, constant: Any = None) -> Callable[..., Any]:
+    """`_arith` of two compiled sides (or of the left and a constant, where `right` is None), its
+    operator chosen once. The sides are pure, so the right one is not worked out when the left is
+    unknown."""
     if op == "/":
         def quotient(values, findings=()):
             a = left(values, findings)
             if a is UNKNOWN or a is None:
                 return UNKNOWN
-            b = right(values, findings)
+            b = constant if right is None else right(values, findings)
             if b is UNKNOWN or b is None:
                 return UNKNOWN
             try:
@@ -981,6 +985,8 @@ def _compiled_arith(op: str, left: Callable, right: Callable) -> Callable[..., A
                 return UNKNOWN
         return quotient
     if op not in _ARITH:
+        if right is None:
+            return lambda values, findings=(): _arith(op, [left(values, findings), constant])
         return lambda values, findings=(): _arith(op, [left(values, findings), right(values, findings)])
     apply = _ARITH[op]
 
@@ -988,7 +994,7 @@ def _compiled_arith(op: str, left: Callable, right: Callable) -> Callable[..., A
         a = left(values, findings)
         if a is UNKNOWN or a is None:
             return UNKNOWN
-        b = right(values, findings)
+        b = constant if right is None else right(values, findings)
         if b is UNKNOWN or b is None:
             return UNKNOWN
         try:

@@ -51,7 +51,7 @@ from experta.agenda import Agenda
 from experta.conditionalelement import AND, EXISTS, FORALL, NOT, OR, TEST
 from experta.fact import Fact, InitialFact
 from experta.factlist import FactList
-from experta.fieldconstraint import ANDFC, NOTFC, ORFC, P, W
+from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L, P, W
 from experta.matchers import ReteMatcher
 from experta.matchers.rete import check as rete_check
 from experta.matchers.rete import mixins
@@ -143,6 +143,19 @@ def fact_check(matcher):
         what = matcher.what
         if isinstance(what, str) and "__" in what:
             return None
+        if isinstance(matcher.how, L):  # `Concluded(id=L('x'))`: experta's equal_literal, in one closure
+            literal, bind = matcher.how.value, matcher.how.__bind__
+
+            def equal(fact):
+                try:
+                    record = fact[what]
+                except (IndexError, KeyError, TypeError):
+                    return False
+                if literal == record:
+                    return True if bind is None else {bind: record}
+                return False
+
+            return equal
         flat = _leaves(matcher.how)
         if flat is not None and len(flat[0]) == 1 and not flat[1]:  # one predicate: the test itself
             pred = flat[0][0]
@@ -359,29 +372,44 @@ _FAST = {
 
 # ---------------------------------------------------------------------------- facts
 
-_PLAIN = frozenset({str, int, float, bool, type(None)})  # what experta's freeze/unfreeze return as they are
+def _passes(kind: type) -> bool:
+    """experta's freeze and unfreeze give a value of this type back as it is: no function of theirs is
+    registered for it, and it is hashable (freeze's default raises for the others)."""
+    known = _PASS.get(kind)
+    if known is None:
+        known = _PASS[kind] = (freeze.dispatch(kind) is freeze.dispatch(object)
+                               and unfreeze.dispatch(kind) is unfreeze.dispatch(object)
+                               and issubclass(kind, collections.abc.Hashable))
+    return known
+
+
+_PASS: dict[type, bool] = {}  # type -> _passes(type), learnt once a type: str and its subclasses (ids), numbers
 
 
 def new_fact(fact_class, values: dict):
     """`fact_class(**values)` without a call per field to experta's __setitem__ and its singledispatch
     freeze: a new fact is empty and undeclared, so its fields are frozen and set in one update."""
     fact = fact_class()
-    dict.update(fact, {k: v if type(v) in _PLAIN else frozen(v) for k, v in values.items()})
+    dict.update(fact, {k: v if _PASS.get(type(v)) else frozen(v) for k, v in values.items()})
     return fact
 
 
 def frozen(value):
-    """experta's freeze; a list of plain values (a multiple-choice answer) without a dispatch per item."""
-    if type(value) is list and all(type(item) in _PLAIN for item in value):
+    """experta's freeze, without its dispatch for a value it gives back as it is, nor for each item of a
+    list of them (a multiple-choice answer)."""
+    if _passes(type(value)):
+        return value
+    if type(value) is list and all(_PASS.get(type(item)) or _passes(type(item)) for item in value):
         return frozenlist(value)
     return freeze(value)
 
 
 def thawed(value):
-    """experta's unfreeze, without the dispatch for the plain values (and lists of them) that are most."""
-    if type(value) in _PLAIN:
+    """experta's unfreeze, without its dispatch for a value it gives back as it is, nor for each item of
+    a frozen list of them."""
+    if _PASS.get(type(value)) or _passes(type(value)):
         return value
-    if type(value) is frozenlist and all(type(item) in _PLAIN for item in value):
+    if type(value) is frozenlist and all(_PASS.get(type(item)) or _passes(type(item)) for item in value):
         return list(value)
     return unfreeze(value)
 

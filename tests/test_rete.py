@@ -147,11 +147,24 @@ def test_facts_built_in_one_update_are_the_facts_experta_builds(checkup, kb):
         lists += sum(type(v) is list for v in values.values())
     assert lists > 60  # multiple-choice answers, frozen and thawed item by item in experta
     # and the values no answer has, which go through experta's own freeze and unfreeze
-    odd = {"nested": [["a", 1]], "mapping": {"k": [1, 2]}, "set": {1, 2}, "empty": [], "plain": ["a", 2.5, None]}
+    class Name(str):  # a choice's id is a str subclass
+        pass
+
+    class Unhashable(str):
+        __hash__ = None  # type: ignore[assignment]
+
+    odd = {"nested": [["a", 1]], "mapping": {"k": [1, 2]}, "set": {1, 2}, "empty": [], "plain": ["a", 2.5, None],
+           "name": Name("a"), "names": [Name("a"), "b"], "pair": (1, 2)}
     ours, theirs = new_fact(Community, odd), Community(**odd)
-    assert dict(ours) == dict(theirs) and {k: type(v) for k, v in ours.items()} == {k: type(v) for k, v in theirs.items()}
+    assert dict(ours) == dict(theirs)
+    assert {k: type(v) for k, v in ours.items()} == {k: type(v) for k, v in theirs.items()}
+    assert [type(v) for v in ours["names"]] == [type(v) for v in theirs["names"]] == [Name, str]
     for value in theirs.values():
         assert thawed(value) == unfreeze(value) and type(thawed(value)) is type(unfreeze(value))
+    for unhashable in (Unhashable("u"), [Unhashable("u")]):
+        for build in (lambda v: new_fact(Community, {"u": v}), lambda v: Community(u=v)):
+            with pytest.raises(TypeError):
+                build(unhashable)
 
 
 def _shape(matcher) -> list:

@@ -142,6 +142,11 @@ def test_compiled_expressions_give_what_the_tree_walk_gives(kb):
     ("ceil(m)", {"m": "x"}, c.UNKNOWN),
     ("round(m)", {"m": 2.5}, 2),
     ("abs(m)", {"m": -3}, 3),
+    ("m / 2", {"m": 4}, 2),  # a constant side, read rather than called
+    ("m / 4", {"m": 2}, 0.5),
+    ("m * 2.5", {"m": 2}, 5.0),
+    ("m - 1", {"m": None}, c.UNKNOWN),
+    ("m + 1", {"m": "a"}, c.UNKNOWN),
 ])
 def test_compiled_edge_cases_match_the_tree_walk(text, values, expected):
     node = _resolve_names(c.parse_expression(text))
