@@ -36,6 +36,7 @@ from __future__ import annotations
 import collections
 import collections.abc
 import inspect
+import operator
 from collections.abc import Mapping
 from functools import singledispatch
 from itertools import chain
@@ -401,6 +402,8 @@ def frozen(value):
         return value
     if type(value) is list and all(_PASS.get(type(item)) or _passes(type(item)) for item in value):
         return frozenlist(value)
+    if type(value) in (set, frozenset) and all(_PASS.get(type(item)) or _passes(type(item)) for item in value):
+        return frozenset(value)
     return freeze(value)
 
 
@@ -595,12 +598,32 @@ class DrivenRete(ReteMatcher):
         self.touched.clear()
 
 
+_KEY = operator.attrgetter("key")
+
+
 class DepthFirst(DepthStrategy):
     """experta's depth strategy, its key computed rather than looked up in an lru_cache: hashing an
     activation for the cache (a frozenset of its context) costs more than the key itself."""
 
     def get_key(self, activation):
-        return (activation.rule.salience, sorted((f["__factid__"] for f in activation.facts), reverse=True))
+        facts = activation.facts
+        if len(facts) == 1:
+            for fact in facts:
+                return (activation.rule.salience, [fact["__factid__"]])
+        return (activation.rule.salience, sorted((f["__factid__"] for f in facts), reverse=True))
+
+    def _update_agenda(self, agenda, added, removed):
+        # experta's: the removed taken out one by one; the added put in one by one with bisect.insort,
+        # each after those of equal key already there. A stable sort of the agenda with all of them
+        # appended gives that same order, comparing keys far fewer times
+        if removed:
+            super()._update_agenda(agenda, (), removed)
+        if added:
+            for act in added:
+                act.key = self.get_key(act)
+            activations = agenda.activations
+            activations.extend(added)
+            activations.sort(key=_KEY)
 
 
 class DrivenEngine(KnowledgeEngine):

@@ -235,3 +235,32 @@ def test_activations_hash_and_compare_as_experta_s(checkup, kb):
                 assert activation == twin and twin == activation
                 seen += 1
     assert seen > 100
+
+
+def test_the_agenda_is_ordered_as_experta_s_depth_strategy_orders_it():
+    # activations added all at once and sorted stably come out as experta's insort puts them, one by one,
+    # ties (same salience, same facts) included; removals as experta's
+    from experta import Fact, Rule
+    from experta.activation import Activation
+    from experta.agenda import Agenda
+    from experta.strategies import DepthStrategy
+
+    from expert.rete import DepthFirst
+
+    rng = random.Random(18)
+    facts = []
+    for n in range(6):
+        fact = Fact(n=n)
+        fact.__factid__ = n
+        facts.append(fact)
+    rules = [Rule(salience=rng.choice([0, 5, -1000])) for _ in range(8)]
+    for _ in range(300):
+        made = [Activation(rng.choice(rules), rng.sample(facts, rng.randint(1, 3)), {"n": rng.randint(0, 2)})
+                for _ in range(rng.randint(0, 12))]
+        agendas = []
+        for strategy in (DepthStrategy(), DepthFirst()):
+            agenda = Agenda()
+            strategy.update_agenda(agenda, made[: len(made) // 2], [])
+            strategy.update_agenda(agenda, made[len(made) // 2:], made[: len(made) // 4])
+            agendas.append([id(a) for a in agenda.activations])
+        assert agendas[0] == agendas[1]
