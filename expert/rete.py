@@ -4,6 +4,8 @@ Decision: experta builds the network (alpha and beta nodes, joins, NOT nodes, te
 chains exactly as it would; what changes is the cost of each step, which in experta 1.9.4 is mostly
 bookkeeping that a case never needs:
 
+- the bus node builds each fact's token through Token's type assertions and logs it; here the
+  token is built as it is, without the log line;
 - every node copies the token it receives (with type assertions) although no node changes a token
   in place; here a token is copied only where a node adds bindings to it;
 - every check logs through `logging` (`MATCH.info` / `.debug`), a call per feature test, and wraps
@@ -64,6 +66,7 @@ from experta.utils import freeze, frozenlist, unfreeze
 
 _new_token = tuple.__new__  # a Token without Token.__new__'s assertions: every token here is well formed
 _VALID = Token.TagType.VALID
+_INVALID = Token.TagType.INVALID
 
 
 def quiet() -> bool:
@@ -362,7 +365,22 @@ class Activated(Activation):
         return self._hash
 
 
+class Bus(rete_nodes.BusNode):
+    """experta's bus node: a fact's token made without Token's type assertions and the log line."""
+
+    def add(self, fact):
+        token = _new_token(Token, (_VALID, {fact}, {}))
+        for callback in self.callbacks:
+            callback(token)
+
+    def remove(self, fact):
+        token = _new_token(Token, (_INVALID, {fact}, {}))
+        for callback in self.callbacks:
+            callback(token)
+
+
 _FAST = {
+    rete_nodes.BusNode: Bus,
     rete_nodes.FeatureTesterNode: FeatureTester,
     rete_nodes.WhereNode: Where,
     rete_nodes.OrdinaryMatchNode: Join,
@@ -562,6 +580,7 @@ class DrivenRete(ReteMatcher):
             node.rule_hash = _Hashed(hash(node.rule))
             if node.memory:
                 self.touched.append(node)
+        self.root_node.__class__ = Bus
         # the callbacks were bound to experta's methods when the network was wired: rebind them
         for node in chain([self.root_node], seen.values()):
             node.children[:] = [mixins.ChildNode(child.node, getattr(child.node, child.callback.__name__))

@@ -11,7 +11,7 @@ import pytest
 from expert.answers import validate_answers
 from expert.engine import Community, Concluded
 from expert.plan import PROBLEMS, Case
-from expert.rete import ConflictSet, FeatureTester, Join, Negation, Where
+from expert.rete import Bus, ConflictSet, FeatureTester, Join, Negation, Where
 from expert.sampling import random_answers
 from tests.test_speed_equality import everything, plain_experta
 
@@ -36,6 +36,7 @@ def test_every_node_of_the_network_is_driven_by_its_cheaper_subclass(checkup):
     for engine in (checkup.diagnoser.engine, checkup.prescriber.engine):
         kinds = {type(node) for node in _nodes(engine.matcher)}
         assert kinds <= {FeatureTester, Where, Join, Negation, ConflictSet}
+        assert type(engine.matcher.root_node) is Bus
         assert FeatureTester in kinds and ConflictSet in kinds
         # every callback is the subclass's own method, not experta's bound at wiring time
         for node in [engine.matcher.root_node, *_nodes(engine.matcher)]:
@@ -264,3 +265,21 @@ def test_the_agenda_is_ordered_as_experta_s_depth_strategy_orders_it():
             strategy.update_agenda(agenda, made[len(made) // 2:], made[: len(made) // 4])
             agendas.append([id(a) for a in agenda.activations])
         assert agendas[0] == agendas[1]
+
+
+def test_the_bus_sends_the_tokens_experta_s_bus_sends():
+    from experta.matchers.rete.nodes import BusNode
+
+    received: dict[str, list] = {"ours": [], "theirs": []}
+    fact = Community(members=3)
+    for name in received:
+        bus = BusNode()
+        bus.add_child(None, received[name].append)
+        if name == "ours":
+            bus.__class__ = Bus
+            bus.callbacks = tuple(child.callback for child in bus.children)
+        bus.add(fact)
+        bus.remove(fact)
+    ours, theirs = received["ours"], received["theirs"]
+    assert ours == theirs and [type(t) for t in ours] == [type(t) for t in theirs]
+    assert [(type(t.data), type(t.context)) for t in ours] == [(type(t.data), type(t.context)) for t in theirs]
