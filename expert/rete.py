@@ -22,6 +22,8 @@ bookkeeping that a case never needs:
   here neither happens unless experta's watchers are on;
 - the depth strategy hashes every activation to look its key up in an lru_cache; here the key is
   computed, which is cheaper;
+- a declared fact's identity (to tell duplicates) calls `is_special` once per field; here the same
+  test is inline;
 - a fact is filled field by field through __setitem__ and a singledispatch `freeze`; `new_fact`
   fills a new one in one update;
 - building the network, experta's `wire_rule` makes a new singledispatch function for every rule,
@@ -66,6 +68,13 @@ from experta.utils import freeze, frozenlist, unfreeze
 
 _new_token = tuple.__new__  # a Token without Token.__new__'s assertions: every token here is well formed
 _VALID = Token.TagType.VALID
+
+
+def _info(token) -> TokenInfo:
+    """`token.to_info()`, built as TokenInfo.__new__ builds it, without its two calls."""
+    return _new_token(TokenInfo, (frozenset(token.data), frozenset(token.context.items())))
+
+
 _INVALID = Token.TagType.INVALID
 
 
@@ -271,10 +280,10 @@ class Join(rete_nodes.OrdinaryMatchNode):
 
     def _join(self, token, branch_memory, matching_memory, is_left):
         if token.tag is _VALID:
-            branch_memory.append(token.to_info())
+            branch_memory.append(_info(token))
         else:
             try:
-                branch_memory.remove(token.to_info())
+                branch_memory.remove(_info(token))
             except ValueError:
                 pass
         context = token.context
@@ -313,7 +322,7 @@ class ConflictSet(rete_nodes.ConflictSetNode):
 
     def activate(self, token):
         # experta's _activate, step for step
-        info = _new_token(TokenInfo, (frozenset(token.data), frozenset(token.context.items())))
+        info = _info(token)
         activation = Activated(self.rule, info.data, {k: v for k, v in info.context if isinstance(k, str)},
                                self.rule_hash)
         memory = self.memory
@@ -418,9 +427,9 @@ def frozen(value):
     list of them (a multiple-choice answer)."""
     if _passes(type(value)):
         return value
-    if type(value) is list and all(_PASS.get(type(item)) or _passes(type(item)) for item in value):
+    if type(value) is list and _all_pass(value):
         return frozenlist(value)
-    if type(value) in (set, frozenset) and all(_PASS.get(type(item)) or _passes(type(item)) for item in value):
+    if type(value) in (set, frozenset) and _all_pass(value):
         return frozenset(value)
     return freeze(value)
 
@@ -430,9 +439,14 @@ def thawed(value):
     a frozen list of them."""
     if _PASS.get(type(value)) or _passes(type(value)):
         return value
-    if type(value) is frozenlist and all(_PASS.get(type(item)) or _passes(type(item)) for item in value):
+    if type(value) is frozenlist and _all_pass(value):
         return list(value)
     return unfreeze(value)
+
+
+def _all_pass(items) -> bool:
+    # the types already known to pass are looked up without a Python call per item
+    return all(map(_PASS.get, map(type, items))) or all(_passes(type(item)) for item in items)
 
 
 # ---------------------------------------------------------------------------- the matcher
@@ -645,6 +659,15 @@ class DepthFirst(DepthStrategy):
             activations.sort(key=_KEY)
 
 
+class Facts(FactList):
+    """experta's fact list; a fact's identity (which tells a duplicate) made without a call per field."""
+
+    @staticmethod
+    def _get_fact_id(fact):
+        return frozenset([fact.__class__] + [(k, v) for k, v in fact.items()
+                                             if not (isinstance(k, str) and k.startswith("__") and k.endswith("__"))])
+
+
 class DrivenEngine(KnowledgeEngine):
     """A KnowledgeEngine matched by DrivenRete, whose `reset` and `run` skip what only logging needs.
 
@@ -670,7 +693,7 @@ class DrivenEngine(KnowledgeEngine):
         if kwargs or not quiet():
             return super().reset(**kwargs)
         self.agenda = Agenda()
-        self.facts = FactList()
+        self.facts = Facts()
         self.matcher.reset()
         # deffacts without arguments, as experta calls them when reset() is given none
         self._KnowledgeEngine__declare(*chain.from_iterable(d() for d in self.get_deffacts()))

@@ -162,6 +162,15 @@ def test_facts_built_in_one_update_are_the_facts_experta_builds(checkup, kb):
     assert [type(v) for v in ours["names"]] == [type(v) for v in theirs["names"]] == [Name, str]
     for value in theirs.values():
         assert thawed(value) == unfreeze(value) and type(thawed(value)) is type(unfreeze(value))
+    from experta.fact import InitialFact
+    from experta.factlist import FactList
+
+    from expert.rete import Facts
+
+    special = Community(members=1)
+    dict.__setitem__(special, "__mark__", 1)  # a special key, left out of a fact's identity
+    for fact in (ours, theirs, special, Concluded(id="x"), InitialFact(), Community(1, 2, a=3)):
+        assert Facts._get_fact_id(fact) == FactList._get_fact_id(fact)
     for unhashable in (Unhashable("u"), [Unhashable("u")]):
         for build in (lambda v: new_fact(Community, {"u": v}), lambda v: Community(u=v)):
             with pytest.raises(TypeError):
