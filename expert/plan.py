@@ -45,6 +45,7 @@ from expert.knowledge import KnowledgeBase
 log = logging.getLogger(__name__)
 
 WEEK_LIMIT = 3  # steps this week: more is a list, not a plan
+LATER = PHASES.index("later")
 DAYS = {"week_end": 7, "month_end": 28, "next_checkup": 28}
 
 
@@ -241,6 +242,7 @@ class Prescriber:
             for n, aid in enumerate(named):
                 self.place.setdefault((fid, aid), n)
         self.phase_of = {aid: PHASES.index(action.phase) for aid, action in actions.items()}
+        self.after = {aid: tuple(action.after) for aid, action in actions.items()}
         self.group_of = {aid: action.group for aid, action in actions.items()}
         self.shared = {group: g.shared for group, g in kb.actions.groups.items()}
 
@@ -298,21 +300,18 @@ class Prescriber:
         return params
 
     def _order(self, chosen: dict[str, int], treats: dict[str, set[str]], diagnosis: Diagnosis) -> list[Step]:
-        actions = self.kb.actions.actions
+        # every finding a step treats is one of the diagnosis's (see _settle): its urgency is known
         urgency = {f.id: n for n, f in enumerate(diagnosis.findings)}
-        phase = {aid: self.phase_of[aid] for aid in chosen}
-        place, unplaced, last = self.place, len(actions), len(urgency)
-
-        def rank(aid: str) -> tuple:
-            return min((urgency.get(f, last), place.get((f, aid), unplaced)) for f in treats[aid])
-
-        ranks = {aid: rank(aid) for aid in chosen if treats.get(aid)}
+        place, unplaced = self.place, len(self.kb.actions.actions)
+        ranks = {aid: min((urgency[f], place.get((f, aid), unplaced)) for f in treats[aid])
+                 for aid in chosen if treats.get(aid)}
         chosen = {aid: v for aid, v in chosen.items() if aid in ranks}
+        phase = {aid: self.phase_of[aid] for aid in chosen}
         advice = {f.id: diagnosis.is_advice(f) for f in diagnosis.findings}
         for aid in chosen:  # a step that only gives advice waits until the problems are treated
             if all(advice[f] for f in treats[aid]):
-                phase[aid] = PHASES.index("later")
-        before = {aid: [b for b in actions[aid].after if b in chosen] for aid in chosen}
+                phase[aid] = LATER
+        before = {aid: [b for b in self.after[aid] if b in chosen] for aid in chosen}
         first = diagnosis.first
         if first is not None:
             # the plan opens with the first problem: its earliest step, and what must come before it
@@ -321,16 +320,18 @@ class Prescriber:
             for aid in _with_predecessors(lead, before) if lead else []:
                 phase[aid] = 0
                 ranks[aid] = (-1, *ranks[aid][1:])
-        _push_after(phase, before)
-        order = _topological(chosen, before, lambda a: (phase[a], ranks[a], a))
+        constrained = {aid: preds for aid, preds in before.items() if preds}
+        _push_after(phase, constrained)
+        order = _topological(chosen, constrained, lambda a: (phase[a], ranks[a], a))
         week = [a for a in order if phase[a] == 0]
         if len(week) > WEEK_LIMIT:
             for aid in week[WEEK_LIMIT:]:
                 phase[aid] = 1
-            _push_after(phase, before)
-            order = _topological(chosen, before, lambda a: (phase[a], ranks[a], a))
-        return [Step(n, aid, PHASES[phase[aid]], sorted(treats[aid], key=lambda f: urgency.get(f, len(urgency))),
-                     chosen[aid]) for n, aid in enumerate(order, start=1)]
+            _push_after(phase, constrained)
+            order = _topological(chosen, constrained, lambda a: (phase[a], ranks[a], a))
+        by_urgency = urgency.__getitem__
+        return [Step(n, aid, PHASES[phase[aid]], sorted(treats[aid], key=by_urgency), chosen[aid])
+                for n, aid in enumerate(order, start=1)]
 
 
 def _with_predecessors(aid: str, before: dict[str, list[str]]) -> list[str]:
@@ -358,7 +359,10 @@ def _topological(nodes, before: dict[str, list[str]], key) -> list[str]:
     """Every action after those it follows; among the ready ones, the smallest key first.
 
     Kahn's order with the ready actions in a heap: an action becomes ready when the last action it
-    follows is placed, rather than every action being checked again after each placement."""
+    follows is placed, rather than every action being checked again after each placement. With no
+    action following another, that is the order of the keys (which are distinct)."""
+    if not any(before.get(a) for a in nodes):
+        return sorted(nodes, key=key)
     left = set(nodes)
     keys = {a: key(a) for a in left}  # a key is fixed while ordering: computed once
     waiting: dict[str, int] = {}  # action -> how many of the actions it follows are not placed yet
