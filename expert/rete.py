@@ -253,7 +253,13 @@ class FeatureTester(rete_nodes.FeatureTesterNode):
                     if key[1] in context and context[key[1]] == value:
                         return
                 else:
-                    if context.get(key, value) != value:
+                    # experta's `context.get(key, value) != value`; for a new binding that compares the
+                    # value with itself, which a fact (a dict: its values are its own) always equals,
+                    # so it is not compared item by item; any other value is, as a NaN never equals itself
+                    if key in context:
+                        if context[key] != value:
+                            return
+                    elif not isinstance(value, Fact) and value != value:
                         return
                     if (False, key) in context and context[(False, key)] == value:
                         return

@@ -292,3 +292,33 @@ def test_the_bus_sends_the_tokens_experta_s_bus_sends():
     ours, theirs = received["ours"], received["theirs"]
     assert ours == theirs and [type(t) for t in ours] == [type(t) for t in theirs]
     assert [(type(t.data), type(t.context)) for t in ours] == [(type(t.data), type(t.context)) for t in theirs]
+
+
+def test_an_alpha_node_binds_as_experta_s_does_whatever_the_token_already_holds():
+    # a binding against a context that holds the same name (equal or not), a negated binding, or
+    # nothing; a fact bound, and a NaN, which experta compares with itself and so never binds
+    from experta import W
+    from experta.matchers.rete.check import FactCapture, FeatureCheck
+    from experta.matchers.rete.nodes import FeatureTesterNode
+    from experta.matchers.rete.token import Token
+
+    from expert.rete import fact_check
+
+    nan = float("nan")
+    fact = Community(x=1, y=nan)
+    other = Community(x=2)
+    checks = [FactCapture("c"), FeatureCheck("x", W("q")), FeatureCheck("y", W("q"))]
+    contexts = [{}, {"c": fact}, {"c": other}, {"q": 1}, {"q": 2}, {(False, "q"): 1}, {(False, "c"): fact},
+                {(False, "q"): 3, "z": 0}]
+    for check in checks:
+        for context in contexts:
+            received: dict[str, list] = {"ours": [], "theirs": []}
+            for name in received:
+                node = FeatureTesterNode(check)
+                node.add_child(None, received[name].append)
+                if name == "ours":
+                    node.__class__ = FeatureTester
+                    node.check = fact_check(check)
+                    node.callbacks = tuple(child.callback for child in node.children)
+                node.activate(Token.valid(fact, dict(context)))
+            assert received["ours"] == received["theirs"], (check, context)
