@@ -24,7 +24,6 @@ steps stay in this week. Dates are the checkup's: a week, four weeks, and the ne
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import inspect
 import logging
 from dataclasses import dataclass, field
@@ -303,13 +302,16 @@ class Prescriber:
         # every finding a step treats is one of the diagnosis's (see _settle): its urgency is known
         urgency = {f.id: n for n, f in enumerate(diagnosis.findings)}
         place, unplaced = self.place, len(self.kb.actions.actions)
-        ranks = {aid: min((urgency[f], place.get((f, aid), unplaced)) for f in treats[aid])
-                 for aid in chosen if treats.get(aid)}
+        ranks = {}
+        for aid in chosen:
+            fids = treats.get(aid)
+            if fids:
+                ranks[aid] = min([(urgency[f], place.get((f, aid), unplaced)) for f in fids])
         chosen = {aid: v for aid, v in chosen.items() if aid in ranks}
         phase = {aid: self.phase_of[aid] for aid in chosen}
-        advice = {f.id: diagnosis.is_advice(f) for f in diagnosis.findings}
+        advice = {f.id for f in diagnosis.findings if diagnosis.is_advice(f)}
         for aid in chosen:  # a step that only gives advice waits until the problems are treated
-            if all(advice[f] for f in treats[aid]):
+            if treats[aid] <= advice:
                 phase[aid] = LATER
         before = {aid: [b for b in self.after[aid] if b in chosen] for aid in chosen}
         first = diagnosis.first
@@ -358,36 +360,22 @@ def _push_after(phase: dict[str, int], before: dict[str, list[str]]) -> None:
 def _topological(nodes, before: dict[str, list[str]], key) -> list[str]:
     """Every action after those it follows; among the ready ones, the smallest key first.
 
-    Kahn's order with the ready actions in a heap: an action becomes ready when the last action it
-    follows is placed, rather than every action being checked again after each placement. With no
-    action following another, that is the order of the keys (which are distinct)."""
-    if not any(before.get(a) for a in nodes):
-        return sorted(nodes, key=key)
-    left = set(nodes)
-    keys = {a: key(a) for a in left}  # a key is fixed while ordering: computed once
-    waiting: dict[str, int] = {}  # action -> how many of the actions it follows are not placed yet
-    followers: dict[str, list[str]] = {}
-    ready: list[tuple] = []
-    for a in left:
-        preds = set(before.get(a, ()))
-        waiting[a] = len(preds)
-        for p in preds:
-            followers.setdefault(p, []).append(a)
-        if not preds:
-            ready.append((keys[a], a))
-    heapq.heapify(ready)
+    The actions sorted by key once, then taken in turn: each time the first that is ready (every
+    action it follows placed). A plan has a dozen actions and a few `after`s, so the first is nearly
+    always ready: about one pass over a sorted list, where a heap of ready actions cost more to keep."""
+    pending = sorted(nodes, key=key)  # keys are distinct: they end with the action
     done: list[str] = []
-    while left:
-        if ready:
-            nxt = heapq.heappop(ready)[1]
+    placed: set[str] = set()
+    while pending:
+        for n, a in enumerate(pending):
+            preds = before.get(a)
+            if not preds or placed.issuperset(preds):
+                break
         else:  # a cycle (or a predecessor never placed): the loader refuses these, but never loop
-            nxt = min(left, key=keys.__getitem__)
-        done.append(nxt)
-        left.discard(nxt)
-        for a in followers.get(nxt, ()):
-            waiting[a] -= 1
-            if waiting[a] == 0 and a in left:
-                heapq.heappush(ready, (keys[a], a))
+            n = 0
+        a = pending.pop(n)
+        done.append(a)
+        placed.add(a)
     return done
 
 
