@@ -180,6 +180,7 @@ def fact_check(matcher):
                     return False
                 return True if pred(record) else False
 
+            predicate.field, predicate.test = what, pred  # what PredicateTester reads itself
             return predicate
         if flat is not None:  # the usual `W('q_x') & P(test)`: tests and bindings, in one closure
             preds, binds = flat
@@ -266,6 +267,25 @@ class FeatureTester(rete_nodes.FeatureTesterNode):
             token = _new_token(Token, (token.tag, token.data, {**context, **match}))
         for callback in self.callbacks:
             callback(token)
+
+
+class PredicateTester(FeatureTester):
+    """An alpha node whose check is one predicate of one field, binding nothing (most of them): the
+    check's own steps, `predicate` in fact_check, taken here without a call to it."""
+
+    field: object
+    test: object
+
+    def activate(self, token):
+        for fact in token.data:
+            break
+        try:
+            record = fact[self.field]
+        except (IndexError, KeyError, TypeError):
+            return
+        if self.test(record):
+            for callback in self.callbacks:
+                callback(token)
 
 
 class Where(rete_nodes.WhereNode):
@@ -593,6 +613,9 @@ class DrivenRete(ReteMatcher):
             if isinstance(node, (rete_nodes.FeatureTesterNode, rete_nodes.WhereNode)):
                 node.check = (fact_check(node.matcher) if isinstance(node, FeatureTester)
                               else where_check(node.matcher)) or node.matcher
+                if isinstance(node, FeatureTester) and hasattr(node.check, "field"):
+                    node.__class__ = PredicateTester
+                    node.field, node.test = node.check.field, node.check.test
             if type(node)._reset is not mixins.NoMemory._reset and not isinstance(node, ConflictSet):
                 self.stateful.append(node)
         for index, node in enumerate(self.conflict_sets):

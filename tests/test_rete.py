@@ -11,7 +11,7 @@ import pytest
 from expert.answers import validate_answers
 from expert.engine import Community, Concluded
 from expert.plan import PROBLEMS, Case
-from expert.rete import Bus, ConflictSet, FeatureTester, Join, Negation, Where
+from expert.rete import Bus, ConflictSet, FeatureTester, Join, Negation, PredicateTester, Where
 from expert.sampling import random_answers
 from tests.test_speed_equality import everything, plain_experta
 
@@ -35,7 +35,7 @@ def _nodes(matcher):
 def test_every_node_of_the_network_is_driven_by_its_cheaper_subclass(checkup):
     for engine in (checkup.diagnoser.engine, checkup.prescriber.engine):
         kinds = {type(node) for node in _nodes(engine.matcher)}
-        assert kinds <= {FeatureTester, Where, Join, Negation, ConflictSet}
+        assert kinds <= {FeatureTester, PredicateTester, Where, Join, Negation, ConflictSet}
         assert type(engine.matcher.root_node) is Bus
         assert FeatureTester in kinds and ConflictSet in kinds
         # every callback is the subclass's own method, not experta's bound at wiring time
@@ -56,6 +56,21 @@ def test_alpha_checks_without_logging_answer_as_experta_s_checks(checkup, kb):
     for node in testers:
         for fact in facts:
             assert node.check(fact) == node.matcher(fact), node.matcher
+    # a predicate node passes a token on exactly when experta's check of its fact holds
+    from experta.matchers.rete.token import Token
+
+    predicates = [node for node in testers if isinstance(node, PredicateTester)]
+    assert len(predicates) > 50
+    for node in predicates:
+        passed: list = []
+        kept, node.callbacks = node.callbacks, (passed.append,)
+        try:
+            tokens = [Token.valid(fact) for fact in facts]
+            for token in tokens:
+                node.activate(token)
+        finally:
+            node.callbacks = kept
+        assert passed == [t for t, fact in zip(tokens, facts) if node.matcher(fact)], node.matcher
 
 
 def test_the_prescriber_s_activations_are_experta_s(checkup, kb):
