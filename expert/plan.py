@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 WEEK_LIMIT = 3  # steps this week: more is a list, not a plan
 LATER = PHASES.index("later")
+_OWN = (0,)  # index 0 of an action's rules: its own condition; 1, 2, …: its variants
 DAYS = {"week_end": 7, "month_end": 28, "next_checkup": 28}
 
 
@@ -93,7 +94,7 @@ def compile_prescriber(kb: KnowledgeBase) -> type[KnowledgeEngine]:
         if not naming.get(aid):
             continue  # no finding names it: the loader has said so
         # one predicate per action tests whether a concluded problem names it
-        named = P(_NamedBy(frozenset(naming[aid])))
+        named = P(_NamedBy(naming[aid]))
         for index, condition in [(0, action.when_node), *((n, v.when_node) for n, v in
                                                           enumerate(action.variants, start=1))]:
             conditions = _patterns(condition, named, shared)
@@ -171,17 +172,16 @@ def _all(constraints: list):
     return both
 
 
-class _NamedBy:
-    """Some concluded problem is one of the findings that name an action."""
+class _NamedBy(frozenset):
+    """Some concluded problem is one of the findings (this set) that name an action.
 
-    def __init__(self, findings: frozenset):
-        self.findings = findings
+    Called with the concluded problems, it gives those among its findings, a set that is true when
+    not empty: a predicate that runs as the set's own C method, tested on every action every case."""
 
-    def __call__(self, ids: frozenset) -> bool:
-        return not self.findings.isdisjoint(ids)
+    __call__ = frozenset.intersection
 
     def __repr__(self) -> str:  # shown in experta's own logs
-        return f"NamedBy({', '.join(sorted(self.findings))})"
+        return f"NamedBy({', '.join(sorted(self))})"
 
 
 class _Concluded:
@@ -275,7 +275,7 @@ class Prescriber:
         else their own text), and the findings each treats: those that name it, and, in a shared
         exclusive group, those that name another action of the group."""
         group_of = self.group_of
-        chosen = {aid: min((n for n in found if n), default=0) for aid, found in holding.items() if 0 in found}
+        chosen = {aid: min(found.difference(_OWN), default=0) for aid, found in holding.items() if 0 in found}
         by_group = {group_of[aid]: aid for aid in chosen if group_of[aid]}
         treats: dict[str, set[str]] = {}
         for finding in diagnosis.findings:
