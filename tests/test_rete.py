@@ -11,7 +11,7 @@ import pytest
 from expert.answers import validate_answers
 from expert.engine import Community, Concluded
 from expert.plan import PROBLEMS, Case
-from expert.rete import Bus, ConflictSet, FeatureTester, Join, Negation, PredicateTester, Where
+from expert.rete import Bus, Capture, ConflictSet, FeatureTester, Join, Negation, PredicateTester, Where
 from expert.sampling import random_answers
 from tests.test_speed_equality import everything, plain_experta
 
@@ -35,7 +35,7 @@ def _nodes(matcher):
 def test_every_node_of_the_network_is_driven_by_its_cheaper_subclass(checkup):
     for engine in (checkup.diagnoser.engine, checkup.prescriber.engine):
         kinds = {type(node) for node in _nodes(engine.matcher)}
-        assert kinds <= {FeatureTester, PredicateTester, Where, Join, Negation, ConflictSet}
+        assert kinds <= {FeatureTester, PredicateTester, Capture, Where, Join, Negation, ConflictSet}
         assert type(engine.matcher.root_node) is Bus
         assert FeatureTester in kinds and ConflictSet in kinds
         # every callback is the subclass's own method, not experta's bound at wiring time
@@ -317,7 +317,7 @@ def test_an_alpha_node_binds_as_experta_s_does_whatever_the_token_already_holds(
     from experta.matchers.rete.nodes import FeatureTesterNode
     from experta.matchers.rete.token import Token
 
-    from expert.rete import fact_check
+    from expert.rete import Capture, faster
 
     nan = float("nan")
     fact = Community(x=1, y=nan)
@@ -332,8 +332,9 @@ def test_an_alpha_node_binds_as_experta_s_does_whatever_the_token_already_holds(
                 node = FeatureTesterNode(check)
                 node.add_child(None, received[name].append)
                 if name == "ours":
-                    node.__class__ = FeatureTester
-                    node.check = fact_check(check)
+                    faster(node)
                     node.callbacks = tuple(child.callback for child in node.children)
+                    ours = node
                 node.activate(Token.valid(fact, dict(context)))
             assert received["ours"] == received["theirs"], (check, context)
+            assert isinstance(ours, Capture) == isinstance(check, FactCapture)
