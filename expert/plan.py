@@ -324,13 +324,15 @@ class Prescriber:
                 ranks[aid] = (-1, *ranks[aid][1:])
         constrained = {aid: preds for aid, preds in before.items() if preds}
         _push_after(phase, constrained)
-        order = _topological(chosen, constrained, lambda a: (phase[a], ranks[a], a))
+        keys = {a: (phase[a], ranks[a], a) for a in chosen}
+        order = _topological(chosen, constrained, keys.__getitem__)
         week = [a for a in order if phase[a] == 0]
         if len(week) > WEEK_LIMIT:
             for aid in week[WEEK_LIMIT:]:
                 phase[aid] = 1
             _push_after(phase, constrained)
-            order = _topological(chosen, constrained, lambda a: (phase[a], ranks[a], a))
+            keys = {a: (phase[a], ranks[a], a) for a in chosen}
+            order = _topological(chosen, constrained, keys.__getitem__)
         by_urgency = urgency.__getitem__
         return [Step(n, aid, PHASES[phase[aid]], sorted(treats[aid], key=by_urgency), chosen[aid])
                 for n, aid in enumerate(order, start=1)]
@@ -352,7 +354,7 @@ def _push_after(phase: dict[str, int], before: dict[str, list[str]]) -> None:
     while changed:
         changed = False
         for aid, preds in before.items():
-            latest = max((phase[p] for p in preds), default=0)
+            latest = max([phase[p] for p in preds]) if preds else 0
             if latest > phase[aid]:
                 phase[aid], changed = latest, True
 
@@ -364,6 +366,12 @@ def _topological(nodes, before: dict[str, list[str]], key) -> list[str]:
     action it follows placed). A plan has a dozen actions and a few `after`s, so the first is nearly
     always ready: about one pass over a sorted list, where a heap of ready actions cost more to keep."""
     pending = sorted(nodes, key=key)  # keys are distinct: they end with the action
+    # when that order already has every action after those it follows, each action in turn is the
+    # first ready one: the order itself
+    position = {a: n for n, a in enumerate(pending)}
+    if all(p in position and position[p] < position[a]
+           for a in pending for p in before.get(a, ())):
+        return pending
     done: list[str] = []
     placed: set[str] = set()
     while pending:
