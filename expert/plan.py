@@ -241,7 +241,7 @@ class Prescriber:
             for n, aid in enumerate(named):
                 self.place.setdefault((fid, aid), n)
         self.phase_of = {aid: PHASES.index(action.phase) for aid, action in actions.items()}
-        self.after = {aid: tuple(action.after) for aid, action in actions.items()}
+        self.after = {aid: tuple(action.after) for aid, action in actions.items() if action.after}
         self.group_of = {aid: action.group for aid, action in actions.items()}
         self.shared = {group: g.shared for group, g in kb.actions.groups.items()}
 
@@ -305,7 +305,12 @@ class Prescriber:
         ranks = {}
         for aid in chosen:
             fids = treats.get(aid)
-            if fids:
+            if not fids:
+                continue
+            if len(fids) == 1:  # most steps treat one finding
+                for f in fids:
+                    ranks[aid] = (urgency[f], place.get((f, aid), unplaced))
+            else:
                 ranks[aid] = min([(urgency[f], place.get((f, aid), unplaced)) for f in fids])
         chosen = {aid: v for aid, v in chosen.items() if aid in ranks}
         phase = {aid: self.phase_of[aid] for aid in chosen}
@@ -313,7 +318,13 @@ class Prescriber:
         for aid in chosen:  # a step that only gives advice waits until the problems are treated
             if treats[aid] <= advice:
                 phase[aid] = LATER
-        before = {aid: [b for b in self.after[aid] if b in chosen] for aid in chosen}
+        before: dict[str, list[str]] = {}  # the chosen actions each follows, where there are any
+        for aid in chosen:
+            preds = self.after.get(aid)
+            if preds:
+                kept = [b for b in preds if b in chosen]
+                if kept:
+                    before[aid] = kept
         first = diagnosis.first
         if first is not None:
             # the plan opens with the first problem: its earliest step, and what must come before it
@@ -322,17 +333,16 @@ class Prescriber:
             for aid in _with_predecessors(lead, before) if lead else []:
                 phase[aid] = 0
                 ranks[aid] = (-1, *ranks[aid][1:])
-        constrained = {aid: preds for aid, preds in before.items() if preds}
-        _push_after(phase, constrained)
+        _push_after(phase, before)
         keys = {a: (phase[a], ranks[a], a) for a in chosen}
-        order = _topological(chosen, constrained, keys.__getitem__)
+        order = _topological(chosen, before, keys.__getitem__)
         week = [a for a in order if phase[a] == 0]
         if len(week) > WEEK_LIMIT:
             for aid in week[WEEK_LIMIT:]:
                 phase[aid] = 1
-            _push_after(phase, constrained)
+            _push_after(phase, before)
             keys = {a: (phase[a], ranks[a], a) for a in chosen}
-            order = _topological(chosen, constrained, keys.__getitem__)
+            order = _topological(chosen, before, keys.__getitem__)
         by_urgency = urgency.__getitem__
         return [Step(n, aid, PHASES[phase[aid]], sorted(treats[aid], key=by_urgency), chosen[aid])
                 for n, aid in enumerate(order, start=1)]
