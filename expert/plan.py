@@ -256,9 +256,12 @@ class Prescriber:
             holding.setdefault(aid, set()).add(index)
         chosen, treats = self._settle(holding, diagnosis)
         steps = self._order(chosen, treats, diagnosis)
-        known = {**answers.values, **diagnosis.metrics}  # params() copies it: one for every step
+        known = None  # the answers and metrics, which params read: merged once, if a step has params
         for step in steps:
-            step.params = self.params(step.action, known)
+            if self.param_values[step.action]:  # else the step keeps its own empty params
+                if known is None:
+                    known = {**answers.values, **diagnosis.metrics}
+                step.params = self.params(step.action, known)
         treated = {f for s in steps for f in s.treats}
         untreated = [f.id for f in diagnosis.findings if f.id not in treated]
         if untreated:
