@@ -17,8 +17,8 @@ import inspect
 import logging
 from typing import Any
 
-from expert.rete import DrivenEngine, new_fact, thawed  # first: it makes experta importable
-from experta import AND, NOT, OR, TEST, Fact, KnowledgeEngine, L, P  # noqa: E402
+from expert.rete import CheckedFact, DrivenEngine, new_fact, thawed  # first: it makes experta importable
+from experta import AND, NOT, OR, TEST, KnowledgeEngine, L, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
 
 from expert import conditions as c  # noqa: E402
@@ -34,11 +34,11 @@ log = logging.getLogger(__name__)
 logging.getLogger("experta").setLevel(logging.ERROR)
 
 
-class Community(Fact):
+class Community(CheckedFact):
     """Every answer of one case, keyed by question id; None where the question was not answered."""
 
 
-class Concluded(Fact):
+class Concluded(CheckedFact):
     """A finding concluded by a rule (its id); the Finding itself, with evidence and trail, is in `results`."""
 
 

@@ -29,9 +29,9 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from expert.rete import DrivenEngine, new_fact  # first: it makes experta importable
+from expert.rete import CheckedFact, DrivenEngine, new_fact  # first: it makes experta importable
 
-from experta import AND, OR, TEST, Fact, KnowledgeEngine, P  # noqa: E402
+from experta import AND, OR, TEST, KnowledgeEngine, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
 
 from expert import conditions as c
@@ -107,7 +107,7 @@ CASE = "case"  # the Case fact's name where a TEST reads it
 PROBLEMS = "Problems"  # the Case field of the concluded problems: no question id starts with a capital
 
 
-class Case(Fact):
+class Case(CheckedFact):
     """One case as the prescribing engine sees it: the answers that actions' conditions read, by
     question id (None where unanswered), and under PROBLEMS the set of concluded problems.
 

@@ -43,7 +43,7 @@ import inspect
 import operator
 from collections.abc import Mapping
 from functools import singledispatch
-from itertools import chain
+from itertools import chain, repeat
 
 # experta 1.9.4 pins frozendict 1.2, which subclasses `collections.Mapping`, removed in Python 3.10.
 # Restoring the alias before experta is imported is the one place this project deals with it.
@@ -53,7 +53,7 @@ if not hasattr(collections, "Mapping"):
 from experta import KnowledgeEngine, watchers
 from experta.activation import Activation
 from experta.agenda import Agenda
-from experta.conditionalelement import AND, EXISTS, FORALL, NOT, OR, TEST
+from experta.conditionalelement import AND, EXISTS, FORALL, NOT, OR, TEST, ConditionalElement
 from experta.fact import Fact, InitialFact
 from experta.factlist import FactList
 from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L, P, W
@@ -460,6 +460,27 @@ def _passes(kind: type) -> bool:
 
 
 _PASS: dict[type, bool] = {}  # type -> _passes(type), learnt once a type: str and its subclasses (ids), numbers
+
+
+class CheckedFact(Fact):
+    """A fact whose checks before declaration (experta's has_field_constraints and
+    has_nested_accessor) loop in C: a case's fact has a field per answer, checked on every case. A
+    field name's check depends on the names only, so it is remembered for each set of names."""
+
+    def has_field_constraints(self):
+        return any(map(isinstance, self.values(), repeat(ConditionalElement)))
+
+    def has_nested_accessor(self):
+        names = tuple(self)
+        nested = _NESTED.get(names)
+        if nested is None:
+            nested = Fact.has_nested_accessor(self)
+            if len(_NESTED) < 256:  # a knowledge base's facts have a few sets of names
+                _NESTED[names] = nested
+        return nested
+
+
+_NESTED: dict[tuple, bool] = {}  # a fact's field names -> experta's has_nested_accessor of them
 
 
 def new_fact(fact_class, values: dict):

@@ -186,6 +186,14 @@ def test_facts_built_in_one_update_are_the_facts_experta_builds(checkup, kb):
     dict.__setitem__(special, "__mark__", 1)  # a special key, left out of a fact's identity
     for fact in (ours, theirs, special, Concluded(id="x"), InitialFact(), Community(1, 2, a=3)):
         assert Facts._get_fact_id(fact) == FactList._get_fact_id(fact)
+    from experta import P, W
+    from experta.fact import Fact
+
+    for fact in (ours, theirs, special, Concluded(id="x"), Community(a__b=1), Community(__x__=1, y=P(bool)),
+                 Case(**{PROBLEMS: frozenset()}), Community(W("q"))):
+        for check in ("has_field_constraints", "has_nested_accessor"):
+            for _ in range(2):  # the second time from what is remembered
+                assert getattr(fact, check)() == getattr(Fact, check)(fact), (fact, check)
     for unhashable in (Unhashable("u"), [Unhashable("u")]):
         for build in (lambda v: new_fact(Community, {"u": v}), lambda v: Community(u=v)):
             with pytest.raises(TypeError):
