@@ -875,8 +875,10 @@ def compiled(node: Node) -> Callable[..., Any]:
     if isinstance(node, Arith):
         op, args = node.op, [compiled(a) for a in node.args]
         if len(args) == 2:
-            left, right = args
-            return lambda values, findings=(): _arith(op, [left(values, findings), right(values, findings)])
+            right = node.args[1]
+            if isinstance(right, Const):  # the usual `members / 100`: read, not called
+                return _compiled_arith(op, args[0], None, right.value)
+            return _compiled_arith(op, *args)
         return lambda values, findings=(): _arith(op, [a(values, findings) for a in args])
     if isinstance(node, Compare):
         return _compiled_compare(node)
@@ -957,12 +959,70 @@ def holds_for(node: Node, qid: str) -> Callable[[Any], bool]:
     return lambda value: test({qid: value}) is True
 
 
+_ARITH: dict[str, Callable[[Any, Any], Any]] = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+
+
+def _compiled_arith(op: str, left: Callable, right: Callable | None, constant: Any = None) -> Callable[..., Any]:
+    """`_arith` of two compiled sides (or of the left and a constant, where `right` is None), its
+    operator chosen once. The sides are pure, so the right one is not worked out when the left is
+    unknown."""
+    if op == "/":
+        def quotient(values, findings=()):
+            a = left(values, findings)
+            if a is UNKNOWN or a is None:
+                return UNKNOWN
+            b = constant if right is None else right(values, findings)
+            if b is UNKNOWN or b is None:
+                return UNKNOWN
+            try:
+                if b == 0:
+                    return UNKNOWN
+                result = a / b
+                if isinstance(result, float) and not math.isfinite(result):
+                    return UNKNOWN
+                return int(result) if result == int(result) else result
+            except (TypeError, OverflowError):
+                return UNKNOWN
+        return quotient
+    if op not in _ARITH:
+        if right is None:
+            return lambda values, findings=(): _arith(op, [left(values, findings), constant])
+        return lambda values, findings=(): _arith(op, [left(values, findings), right(values, findings)])
+    apply = _ARITH[op]
+
+    def arith(values, findings=()):
+        a = left(values, findings)
+        if a is UNKNOWN or a is None:
+            return UNKNOWN
+        b = constant if right is None else right(values, findings)
+        if b is UNKNOWN or b is None:
+            return UNKNOWN
+        try:
+            result = apply(a, b)
+        except (TypeError, OverflowError):
+            return UNKNOWN
+        return UNKNOWN if isinstance(result, float) and not math.isfinite(result) else result
+    return arith
+
+
 def _compiled_compare(node: Compare) -> Callable[..., Any]:
     """`compare` of two compiled sides; a constant side (the usual right one) is read, not called."""
     op, left = node.op, compiled(node.left)
-    if op in ("in", "not in") or not isinstance(node.right, Const):
+    if op in ("in", "not in"):
         right = compiled(node.right)
         return lambda values, findings=(): compare(op, left(values, findings), right(values, findings))
+    if not isinstance(node.right, Const):
+        right, order = compiled(node.right), _ORDER[op]
+
+        def against(values, findings=()):
+            a, b = left(values, findings), right(values, findings)
+            if a is UNKNOWN or b is UNKNOWN or a is None or b is None:
+                return UNKNOWN
+            try:
+                return order(a, b)
+            except TypeError:
+                return UNKNOWN
+        return against
     order, constant = _ORDER[op], node.right.value
     if constant is None:
         return lambda values, findings=(): UNKNOWN
@@ -992,6 +1052,33 @@ def _compiled_call(node: Call) -> Callable[..., Any]:
             return second(values, findings) if v is UNKNOWN or v is None else v
         return default
     args, func = [compiled(a) for a in node.args], node.func
+    apply = NUMERIC_FUNCS.get(func)
+    if apply is not None and len(args) == 1:  # ceil(x), floor(x), round(x), abs(x)
+        arg = args[0]
+
+        def call1(values, findings=()):
+            a = arg(values, findings)
+            if a is UNKNOWN or a is None:
+                return UNKNOWN
+            try:
+                result = apply(a)
+            except (TypeError, ValueError, OverflowError):
+                return UNKNOWN
+            return UNKNOWN if isinstance(result, float) and not math.isfinite(result) else result
+        return call1
+    if apply is not None and len(args) == 2:  # min(x, y), max(x, y)
+        first, second = args
+
+        def call2(values, findings=()):
+            a, b = first(values, findings), second(values, findings)
+            if a is UNKNOWN or a is None or b is UNKNOWN or b is None:
+                return UNKNOWN
+            try:
+                result = apply(a, b)
+            except (TypeError, ValueError, OverflowError):
+                return UNKNOWN
+            return UNKNOWN if isinstance(result, float) and not math.isfinite(result) else result
+        return call2
 
     def call(values, findings=()):
         got = [a(values, findings) for a in args]

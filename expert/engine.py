@@ -17,8 +17,8 @@ import inspect
 import logging
 from typing import Any
 
-from expert.rete import DrivenEngine, new_fact, thawed  # first: it makes experta importable
-from experta import AND, NOT, OR, TEST, Fact, KnowledgeEngine, L, P, W  # noqa: E402
+from expert.rete import CheckedFact, DrivenEngine, new_fact, thawed  # first: it makes experta importable
+from experta import AND, NOT, OR, TEST, KnowledgeEngine, L, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
 
 from expert import conditions as c  # noqa: E402
@@ -34,16 +34,12 @@ log = logging.getLogger(__name__)
 logging.getLogger("experta").setLevel(logging.ERROR)
 
 
-class Community(Fact):
+class Community(CheckedFact):
     """Every answer of one case, keyed by question id; None where the question was not answered."""
 
 
-class Concluded(Fact):
+class Concluded(CheckedFact):
     """A finding concluded by a rule (its id); the Finding itself, with evidence and trail, is in `results`."""
-
-
-def _var(qid: str) -> str:
-    return f"q_{qid}"
 
 
 def _finding_var(fid: str) -> str:
@@ -58,18 +54,18 @@ def field_test(atom: c.Node, qid: str):
 
 
 class CrossTest:
-    """An atom over several answers, as an experta TEST; experta passes the bound answers by name."""
+    """An atom over several answers, as an experta TEST of the fact bound as `fact_var` (experta
+    passes it by that name), whose fields are the answers."""
 
-    def __init__(self, atom: c.Node, qids: list[str]):
-        self.atom, self.qids = atom, qids
+    def __init__(self, atom: c.Node, qids: list[str], fact_var: str):
+        self.atom, self.qids, self.fact_var = atom, qids, fact_var
         self.test = c.compiled(atom)
         # experta reads the parameter names from the signature to pick values from the context
         self.__signature__ = inspect.Signature(
-            [inspect.Parameter(_var(q), inspect.Parameter.POSITIONAL_OR_KEYWORD) for q in qids]
-        )
+            [inspect.Parameter(fact_var, inspect.Parameter.POSITIONAL_OR_KEYWORD)])
 
     def __call__(self, **bound: Any) -> bool:
-        return self.test({q: bound[_var(q)] for q in self.qids}) is True
+        return self.test(bound[self.fact_var]) is True
 
     def __repr__(self) -> str:
         return f"CrossTest({', '.join(self.qids)})"
@@ -78,12 +74,13 @@ class CrossTest:
 ALTERNATIVE = "community_"
 
 
-def _alternative(atoms: list[c.Node], index: int, shared: dict, bind: bool = True) -> AND | None:
+def _alternative(atoms: list[c.Node], index: int, shared: dict) -> AND | None:
     """One conjunction of atoms as experta conditional elements; None if it can never hold.
 
-    With `bind`, the Community fact is bound by the alternative's index, so the action knows which one
-    held, and is matched even when no answer is read; without, it is left out where nothing reads it.
-    An atom that several rules share (`members >= 100`) becomes one predicate object, so experta
+    The Community fact is bound by the alternative's index, so the action knows which one held and
+    reads the answers it matched (its evidence) from it, and is matched even when no answer is read;
+    a TEST over several answers reads them from it too, so no answer is bound on its own: each
+    binding would copy the token at its alpha node. An atom that several rules share (`members >= 100`) becomes one predicate object, so experta
     builds one alpha node for it and tests it once per case, not once per rule.
     """
     constraints: dict[str, list] = {}
@@ -103,27 +100,22 @@ def _alternative(atoms: list[c.Node], index: int, shared: dict, bind: bool = Tru
             found.append(NOT(Concluded(id=L(atom.item.finding))))
             continue
         qids = c.answers_used(atom)
-        for qid in qids:
-            constraints.setdefault(qid, [])
         if len(qids) == 1:
             if (atom, qids[0]) not in shared:
                 shared[atom, qids[0]] = P(field_test(atom, qids[0]))
-            constraints[qids[0]].append(shared[atom, qids[0]])
+            constraints.setdefault(qids[0], []).append(shared[atom, qids[0]])
         elif qids:
-            tests.append(TEST(CrossTest(atom, qids)))
+            tests.append(TEST(CrossTest(atom, qids, f"{ALTERNATIVE}{index}")))
         elif c.evaluate(atom, {}) is not True:  # a constant atom such as `1 > 2`
             return None
     fields = {}
     for qid, preds in constraints.items():
-        fc = W(_var(qid))  # bind every answer the alternative reads: its evidence
-        for pred in preds:
+        fc = preds[0]
+        for pred in preds[1:]:
             fc = fc & pred
         fields[qid] = fc
-    if not bind and not fields:
-        return AND(*found) if found else AND()
     community = Community(**fields)
-    if bind:
-        community.__bind__ = f"{ALTERNATIVE}{index}"
+    community.__bind__ = f"{ALTERNATIVE}{index}"
     return AND(community, *tests, *found)
 
 
@@ -143,6 +135,11 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
         # a Concluded fact is declared only where a rule reads it: every fact declared is matched
         # against every pattern of its type, so the other findings stay out of working memory
         "chained": frozenset(f for rule in kb.rules.rules for f in c.findings_used(rule.when_node)),
+        # rule id -> per alternative, the answers it reads in questionnaire order: its own evidence,
+        # read from the fact it bound
+        "evidence_of": {rule.id: [_in_order({q for atom in atoms for q in c.answers_used(atom)}, kb)
+                                  for atoms in c.disjunctive_normal_form(rule.when_node)]
+                        for rule in kb.rules.rules if rule.when_node is not None},
     }
     shared: dict = {}
     for rule in kb.rules.rules:
@@ -156,12 +153,15 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     return type("ShequnEngine", (ShequnEngineBase,), attrs)
 
 
-def condition_patterns(node: c.Node, shared: dict, extra: tuple = (), bind: bool = True) -> tuple | None:
-    """A resolved condition as experta conditional elements (with `extra` patterns joined to every
-    alternative), or None if it can never hold. `shared` keeps one predicate per shared atom; `bind`
-    as in `_alternative`."""
-    alternatives = [_alternative(atoms, n, shared, bind) for n, atoms in enumerate(c.disjunctive_normal_form(node))]
-    alternatives = [AND(*extra, *a) if extra else a for a in alternatives if a is not None]
+def _in_order(qids: set[str], kb: KnowledgeBase) -> tuple[str, ...]:
+    return tuple(qid for qid in kb.questionnaire.questions if qid in qids)
+
+
+def condition_patterns(node: c.Node, shared: dict) -> tuple | None:
+    """A resolved condition as experta conditional elements, or None if it can never hold. `shared`
+    keeps one predicate per shared atom."""
+    alternatives = [_alternative(atoms, n, shared) for n, atoms in enumerate(c.disjunctive_normal_form(node))]
+    alternatives = [a for a in alternatives if a is not None]
     if not alternatives:
         return None
     # written as experta's own rule preparation would rewrite it (see DrivenRete)
@@ -202,6 +202,7 @@ class ShequnEngineBase(DrivenEngine):
     kb_rules: dict[str, Rule] = {}
     param_values: dict[str, dict] = {}  # rule id -> param name -> its compiled expression
     chained: frozenset[str] = frozenset()
+    evidence_of: dict[str, list[tuple]] = {}
 
     def reset_case(self, values: dict[str, Any] | None = None) -> None:
         self.reset()
@@ -211,26 +212,40 @@ class ShequnEngineBase(DrivenEngine):
         self.grounds: dict[str, dict[str, tuple]] = {}
 
     def conclude(self, rule: Rule, context: dict[str, Any]) -> None:
-        alternative = min(int(k[len(ALTERNATIVE):]) for k in context if k.startswith(ALTERNATIVE))
-        grounds = self.grounds.setdefault(rule.finding, {})
+        finding = rule.finding
+        alternative, parents = None, []
+        for key in context:
+            if key.startswith(ALTERNATIVE):
+                n = int(key[len(ALTERNATIVE):])
+                if alternative is None or n < alternative:
+                    alternative, community = n, context[key]
+            elif key.startswith("f_"):
+                parents.append(key)
+        grounds = self.grounds.get(finding)
+        if grounds is None:
+            grounds = self.grounds[finding] = {}
         known = grounds.get(rule.id)
         if known is not None and known[0] <= alternative:
             return  # an earlier alternative of the same rule already holds: one conclusion is enough
-        evidence: dict[str, Any] = {}
-        trail: list[str] = []
-        # a parent's Finding is final here: rules reading findings fire after all of their makers
-        for key in sorted(k for k in context if k.startswith("f_")):
-            parent = self.results[context[key]["id"]]
-            for step in parent.trail:
-                if step not in trail:
-                    trail.append(step)
-            evidence.update(parent.evidence)
-        for key, value in context.items():
-            if key.startswith("q_"):
-                evidence[key[2:]] = thawed(value)
-        trail.append(rule.id)
-        position = self.question_position
-        evidence = {qid: evidence[qid] for qid in sorted((q for q in evidence if q in position), key=position.get)}
+        own = self.evidence_of[rule.id][alternative]  # in questionnaire order
+        if parents:
+            evidence: dict[str, Any] = {}
+            trail: list[str] = []
+            # a parent's Finding is final here: rules reading findings fire after all of their makers
+            for key in sorted(parents):
+                parent = self.results[context[key]["id"]]
+                for step in parent.trail:
+                    if step not in trail:
+                        trail.append(step)
+                evidence.update(parent.evidence)
+            for qid in own:
+                evidence[qid] = thawed(community[qid])
+            trail.append(rule.id)
+            position = self.question_position
+            evidence = {qid: evidence[qid] for qid in sorted((q for q in evidence if q in position), key=position.get)}
+        else:
+            evidence = {qid: thawed(community[qid]) for qid in own}
+            trail = [rule.id]
         if known is not None:
             params = known[1]
         else:
@@ -239,16 +254,18 @@ class ShequnEngineBase(DrivenEngine):
                 value = compute(self.values)
                 params[name] = None if value is c.UNKNOWN else _tidy(value)
         grounds[rule.id] = (alternative, params, evidence, trail)
-        first = rule.finding not in self.results
-        ranked = sorted(grounds, key=self.rule_order.__getitem__)
-        lead = self.kb_rules[ranked[0]]
-        alt, params, evidence, trail = grounds[lead.id]
-        self.results[rule.finding] = Finding(
-            rule.finding, lead.check, lead.severity, lead.priority, lead.id, params, evidence, trail, ranked[1:],
-            lead.kind,
+        first = finding not in self.results
+        if len(grounds) == 1:
+            lead, also = rule, []
+        else:
+            ranked = sorted(grounds, key=self.rule_order.__getitem__)
+            lead, also = self.kb_rules[ranked[0]], ranked[1:]
+            alt, params, evidence, trail = grounds[lead.id]
+        self.results[finding] = Finding(
+            finding, lead.check, lead.severity, lead.priority, lead.id, params, evidence, trail, also, lead.kind,
         )
-        if first and rule.finding in self.chained:
-            self.declare(Concluded(id=rule.finding))
+        if first and finding in self.chained:
+            self.declare(new_fact(Concluded, {"id": finding}))
 
 
 def _tidy(value: Any) -> Any:

@@ -7,7 +7,9 @@ engine over the concluded findings and the answers. Findings name the actions th
 an action when a finding that names it was concluded and its condition holds, and find the variants
 whose condition holds for this community. The rules only write down what holds: declaring facts that
 other rules match would send every choice through the whole network again, and Python's experta is
-slow enough that fact design decides the speed. Settling is then bookkeeping: each action is worded
+slow enough that fact design decides the speed: a case is one `Case` fact (the answers actions read
+and the set of concluded problems), so each rule is one pattern, a chain of alpha tests with no
+joins. Settling is then bookkeeping: each action is worded
 by the first variant that holds; it treats every finding that names it and, in a shared exclusive
 group (whose conditions exclude each other, so it settles to one choice: one output rhythm serving
 every rhythm problem, not three), every finding that names another action of the group. An action
@@ -22,27 +24,28 @@ steps stay in this week. Dates are the checkup's: a week, four weeks, and the ne
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import inspect
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from expert.rete import DrivenEngine, new_fact  # first: it makes experta importable
+from expert.rete import CheckedFact, DrivenEngine, new_fact  # first: it makes experta importable
 
-from experta import Fact, KnowledgeEngine, P  # noqa: E402
+from experta import AND, OR, TEST, KnowledgeEngine, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
 
 from expert import conditions as c
 from expert.actions import PHASES
 from expert.answers import Answers
-from expert.engine import Community, Concluded, condition_patterns
+from expert.engine import CrossTest, field_test
 from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
 WEEK_LIMIT = 3  # steps this week: more is a list, not a plan
+LATER = PHASES.index("later")
+_OWN = (0,)  # index 0 of an action's rules: its own condition; 1, 2, …: its variants
 DAYS = {"week_end": 7, "month_end": 28, "next_checkup": 28}
 
 
@@ -82,7 +85,7 @@ def compile_prescriber(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     """The prescribing engine of a knowledge base: per action, one rule that chooses it (a finding that
     names it is concluded, and its condition holds), and one per variant that fits the community."""
     attrs: dict[str, Any] = {}
-    predicates: dict = {}  # one experta predicate per shared atom
+    shared: dict = {}  # one experta predicate per shared atom: one alpha node tests it once a case
     naming: dict[str, list[str]] = {}
     for fid, finding in kb.rules.findings.items():
         for aid in finding.text.actions:
@@ -90,37 +93,108 @@ def compile_prescriber(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     for aid, action in kb.actions.actions.items():
         if not naming.get(aid):
             continue  # no finding names it: the loader has said so
-        # one alpha node per action tests whether a concluded finding names it
-        wanted = Problems(ids=P(_NamedBy(frozenset(naming[aid]))))
+        # one predicate per action tests whether a concluded problem names it
+        named = P(_NamedBy(naming[aid]))
         for index, condition in [(0, action.when_node), *((n, v.when_node) for n, v in
                                                           enumerate(action.variants, start=1))]:
-            if condition is None:
-                conditions: tuple | None = (wanted,)
-            else:
-                conditions = condition_patterns(condition, predicates, (wanted,), bind=False)
+            conditions = _patterns(condition, named, shared)
             if conditions is not None:
                 attrs[f"{aid}__{index}"] = ExpertaRule(*conditions)(_holds(aid, index))
     return type("ShequnPrescriber", (_PrescriberBase,), attrs)
 
 
-class Problems(Fact):
-    """The problems concluded for a case, as one set: `ids`.
-
-    One fact rather than a fact per finding: each fact declared is tested against every action's
-    pattern, so a fact per finding would cost findings × actions tests, one fact only actions."""
+CASE = "case"  # the Case fact's name where a TEST reads it
+PROBLEMS = "Problems"  # the Case field of the concluded problems: no question id starts with a capital
 
 
-class _NamedBy:
-    """Some concluded problem is one of the findings that name an action."""
+class Case(CheckedFact):
+    """One case as the prescribing engine sees it: the answers that actions' conditions read, by
+    question id (None where unanswered), and under PROBLEMS the set of concluded problems.
 
-    def __init__(self, findings: frozenset):
-        self.findings = findings
+    One fact, so that each rule is one pattern: its tests are alpha nodes on a chain, and no join,
+    NOT node or token copy is needed; `found(x)` is a test of the PROBLEMS field, which holds the
+    same problems that the diagnosis concluded."""
 
-    def __call__(self, ids: frozenset) -> bool:
-        return not self.findings.isdisjoint(ids)
+
+def _patterns(node: c.Node | None, named: P, shared: dict) -> tuple | None:
+    """An action's (or variant's) rule: a Case pattern per alternative of its condition, each with the
+    test that a concluded problem names the action; None if it can never hold."""
+    alternatives = [[]] if node is None else c.disjunctive_normal_form(node)
+    patterns = [p for p in (_pattern(atoms, named, shared) for atoms in alternatives) if p is not None]
+    if not patterns:
+        return None
+    # written as experta's own rule preparation would rewrite it (see expert/rete.py's DrivenRete)
+    if len(patterns) == 1:
+        return tuple(patterns[0])
+    return (OR(*[p if len(p) > 1 else p[0] for p in patterns]),)
+
+
+def _pattern(atoms: list[c.Node], named: P, shared: dict) -> AND | None:
+    """One conjunction of atoms as one Case pattern (and TESTs over several answers, which read them
+    from the Case fact, bound only then); None if it can never hold."""
+    problems = [named]
+    constraints: dict[str, list] = {}
+    tests: list = []
+    for atom in atoms:
+        if isinstance(atom, c.Const):
+            if atom.value is True:
+                continue
+            return None
+        negated = isinstance(atom, c.Not) and isinstance(atom.item, c.Found)
+        if isinstance(atom, c.Found) or negated:
+            finding = atom.item.finding if negated else atom.finding
+            if (finding, negated) not in shared:
+                shared[finding, negated] = P(_Concluded(finding, not negated))
+            problems.append(shared[finding, negated])
+            continue
+        qids = c.answers_used(atom)
+        if len(qids) == 1:
+            if (atom, qids[0]) not in shared:
+                shared[atom, qids[0]] = P(field_test(atom, qids[0]))
+            constraints.setdefault(qids[0], []).append(shared[atom, qids[0]])
+        elif qids:
+            tests.append(TEST(CrossTest(atom, qids, CASE)))
+        elif c.evaluate(atom, {}) is not True:  # a constant atom such as `1 > 2`
+            return None
+    fields = {PROBLEMS: _all(problems)}
+    for qid, preds in constraints.items():
+        fields[qid] = _all(preds)
+    case = Case(**fields)
+    if tests:
+        case.__bind__ = CASE
+    return AND(case, *tests)
+
+
+def _all(constraints: list):
+    both = constraints[0]
+    for constraint in constraints[1:]:
+        both = both & constraint
+    return both
+
+
+class _NamedBy(frozenset):
+    """Some concluded problem is one of the findings (this set) that name an action.
+
+    Called with the concluded problems, it gives those among its findings, a set that is true when
+    not empty: a predicate that runs as the set's own C method, tested on every action every case."""
+
+    __call__ = frozenset.intersection
 
     def __repr__(self) -> str:  # shown in experta's own logs
-        return f"NamedBy({', '.join(sorted(self.findings))})"
+        return f"NamedBy({', '.join(sorted(self))})"
+
+
+class _Concluded:
+    """`found(x)` (or, with `concluded` False, `not found(x)`) of an action's condition."""
+
+    def __init__(self, finding: str, concluded: bool):
+        self.finding, self.concluded = finding, concluded
+
+    def __call__(self, ids: frozenset) -> bool:
+        return (self.finding in ids) is self.concluded
+
+    def __repr__(self) -> str:  # shown in experta's own logs
+        return f"{'' if self.concluded else 'not '}found({self.finding})"
 
 
 def _holds(aid: str, index: int):
@@ -157,79 +231,103 @@ class Prescriber:
             for variant in action.variants:
                 used.update(c.answers_used(variant.when_node))
         self.question_ids = [qid for qid in kb.questionnaire.questions if qid in used]
-        # a finding that an action's condition reads (`found(x)`) is declared on its own as well
-        self.read = frozenset(f for action in kb.actions.actions.values()
-                              for node in [action.when_node, *(v.when_node for v in action.variants)]
-                              for f in c.findings_used(node))
         self.param_values = {aid: [(name, c.compiled(node)) for name, node in action.param_nodes.items()]
                              for aid, action in kb.actions.actions.items()}
+        # what ordering reads of the catalogue, looked up once rather than on every case
+        actions = kb.actions.actions
+        self.names = {fid: tuple(f.text.actions) for fid, f in kb.rules.findings.items()}
+        self.place: dict[tuple[str, str], int] = {}  # (finding, action) -> where the finding names it first
+        for fid, named in self.names.items():
+            for n, aid in enumerate(named):
+                self.place.setdefault((fid, aid), n)
+        self.phase_of = {aid: PHASES.index(action.phase) for aid, action in actions.items()}
+        self.after = {aid: tuple(action.after) for aid, action in actions.items() if action.after}
+        self.group_of = {aid: action.group for aid, action in actions.items()}
+        self.shared = {group: g.shared for group, g in kb.actions.groups.items()}
 
     def prescribe(self, answers: Answers, diagnosis: Diagnosis) -> Plan:
         engine = self.engine
         engine.reset()
-        # every fact in one declaration: the network is matched once, and its activations are what holds
-        engine.declare(new_fact(Community, {qid: answers.values.get(qid) for qid in self.question_ids}),
-                       Problems(ids=frozenset(finding.id for finding in diagnosis.findings)),
-                       *(Concluded(id=finding.id) for finding in diagnosis.findings if finding.id in self.read))
+        # one fact, matched once: the activations are what holds
+        engine.declare(self.case_fact(answers, diagnosis))
         holding: dict[str, set[int]] = {}
         for activation in engine.agenda.activations:
             aid, index = self.rules[activation.rule.__name__]
             holding.setdefault(aid, set()).add(index)
         chosen, treats = self._settle(holding, diagnosis)
         steps = self._order(chosen, treats, diagnosis)
-        known = {**answers.values, **diagnosis.metrics}  # params() copies it: one for every step
+        known = None  # the answers and metrics, which params read: merged once, if a step has params
         for step in steps:
-            step.params = self.params(step.action, known)
+            if self.param_values[step.action]:  # else the step keeps its own empty params
+                if known is None:
+                    known = {**answers.values, **diagnosis.metrics}
+                step.params = self.params(step.action, known)
         treated = {f for s in steps for f in s.treats}
         untreated = [f.id for f in diagnosis.findings if f.id not in treated]
         if untreated:
             log.warning("no chosen action treats %s", ", ".join(untreated))
         return Plan(steps, dates_of(answers), untreated)
 
+    def case_fact(self, answers: Answers, diagnosis: Diagnosis) -> Case:
+        values = {qid: answers.values.get(qid) for qid in self.question_ids}
+        values[PROBLEMS] = frozenset(finding.id for finding in diagnosis.findings)
+        return new_fact(Case, values)
+
     def _settle(self, holding: dict[str, set[int]], diagnosis: Diagnosis) -> tuple[dict[str, int], dict[str, set]]:
         """The actions chosen (their condition held) with their wording (the first variant that holds,
         else their own text), and the findings each treats: those that name it, and, in a shared
         exclusive group, those that name another action of the group."""
-        catalogue = self.kb.actions
-        concluded = [f.id for f in diagnosis.findings]
-        chosen = {aid: min((n for n in found if n), default=0) for aid, found in holding.items() if 0 in found}
-        by_group = {catalogue.actions[aid].group: aid for aid in chosen if catalogue.actions[aid].group}
+        group_of = self.group_of
+        chosen = {aid: min(found.difference(_OWN), default=0) for aid, found in holding.items() if 0 in found}
+        by_group = {group_of[aid]: aid for aid in chosen if group_of[aid]}
         treats: dict[str, set[str]] = {}
-        for fid in concluded:
-            for aid in self.kb.rules.findings[fid].text.actions:
-                group = catalogue.actions[aid].group
+        for finding in diagnosis.findings:
+            fid = finding.id
+            for aid in self.names[fid]:
                 if aid in chosen:
                     treats.setdefault(aid, set()).add(fid)
-                elif group in by_group and catalogue.groups[group].shared:
-                    treats.setdefault(by_group[group], set()).add(fid)
+                elif group_of[aid] in by_group and self.shared[group_of[aid]]:
+                    treats.setdefault(by_group[group_of[aid]], set()).add(fid)
         return chosen, treats
 
     def params(self, aid: str, known: dict[str, Any]) -> dict[str, Any]:
         """The action's params, in order: each may use the answers, the metrics and the params before it."""
-        values = dict(known)
+        computed = self.param_values[aid]
+        # a param is written where the next ones read it; with one (or none), nothing reads it
+        values = dict(known) if len(computed) > 1 else known
         params = {}
-        for name, compute in self.param_values[aid]:
+        for name, compute in computed:
             value = compute(values)
             params[name] = values[name] = None if value is c.UNKNOWN else _tidy(value)
         return params
 
     def _order(self, chosen: dict[str, int], treats: dict[str, set[str]], diagnosis: Diagnosis) -> list[Step]:
-        actions = self.kb.actions.actions
-        findings = self.kb.rules.findings
+        # every finding a step treats is one of the diagnosis's (see _settle): its urgency is known
         urgency = {f.id: n for n, f in enumerate(diagnosis.findings)}
-        phase = {aid: PHASES.index(actions[aid].phase) for aid in chosen}
-
-        def rank(aid: str) -> tuple:
-            return min((urgency.get(f, len(urgency)), findings[f].text.actions.index(aid)
-                        if aid in findings[f].text.actions else len(actions)) for f in treats.get(aid, {""}) if f)
-
-        ranks = {aid: rank(aid) for aid in chosen if treats.get(aid)}
+        place, unplaced = self.place, len(self.kb.actions.actions)
+        ranks = {}
+        for aid in chosen:
+            fids = treats.get(aid)
+            if not fids:
+                continue
+            if len(fids) == 1:  # most steps treat one finding
+                for f in fids:
+                    ranks[aid] = (urgency[f], place.get((f, aid), unplaced))
+            else:
+                ranks[aid] = min([(urgency[f], place.get((f, aid), unplaced)) for f in fids])
         chosen = {aid: v for aid, v in chosen.items() if aid in ranks}
-        by_id = {f.id: f for f in diagnosis.findings}
+        phase = {aid: self.phase_of[aid] for aid in chosen}
+        advice = {f.id for f in diagnosis.findings if diagnosis.is_advice(f)}
         for aid in chosen:  # a step that only gives advice waits until the problems are treated
-            if all(diagnosis.is_advice(by_id[f]) for f in treats[aid]):
-                phase[aid] = PHASES.index("later")
-        before = {aid: [b for b in actions[aid].after if b in chosen] for aid in chosen}
+            if treats[aid] <= advice:
+                phase[aid] = LATER
+        before: dict[str, list[str]] = {}  # the chosen actions each follows, where there are any
+        for aid in chosen:
+            preds = self.after.get(aid)
+            if preds:
+                kept = [b for b in preds if b in chosen]
+                if kept:
+                    before[aid] = kept
         first = diagnosis.first
         if first is not None:
             # the plan opens with the first problem: its earliest step, and what must come before it
@@ -239,15 +337,18 @@ class Prescriber:
                 phase[aid] = 0
                 ranks[aid] = (-1, *ranks[aid][1:])
         _push_after(phase, before)
-        order = _topological(chosen, before, lambda a: (phase[a], ranks[a], a))
+        keys = {a: (phase[a], ranks[a], a) for a in chosen}
+        order = _topological(chosen, before, keys.__getitem__)
         week = [a for a in order if phase[a] == 0]
         if len(week) > WEEK_LIMIT:
             for aid in week[WEEK_LIMIT:]:
                 phase[aid] = 1
             _push_after(phase, before)
-            order = _topological(chosen, before, lambda a: (phase[a], ranks[a], a))
-        return [Step(n, aid, PHASES[phase[aid]], sorted(treats[aid], key=lambda f: urgency.get(f, len(urgency))),
-                     chosen[aid]) for n, aid in enumerate(order, start=1)]
+            keys = {a: (phase[a], ranks[a], a) for a in chosen}
+            order = _topological(chosen, before, keys.__getitem__)
+        by_urgency = urgency.__getitem__
+        return [Step(n, aid, PHASES[phase[aid]], sorted(treats[aid], key=by_urgency), chosen[aid])
+                for n, aid in enumerate(order, start=1)]
 
 
 def _with_predecessors(aid: str, before: dict[str, list[str]]) -> list[str]:
@@ -266,7 +367,7 @@ def _push_after(phase: dict[str, int], before: dict[str, list[str]]) -> None:
     while changed:
         changed = False
         for aid, preds in before.items():
-            latest = max((phase[p] for p in preds), default=0)
+            latest = max([phase[p] for p in preds]) if preds else 0
             if latest > phase[aid]:
                 phase[aid], changed = latest, True
 
@@ -274,33 +375,28 @@ def _push_after(phase: dict[str, int], before: dict[str, list[str]]) -> None:
 def _topological(nodes, before: dict[str, list[str]], key) -> list[str]:
     """Every action after those it follows; among the ready ones, the smallest key first.
 
-    Kahn's order with the ready actions in a heap: an action becomes ready when the last action it
-    follows is placed, rather than every action being checked again after each placement."""
-    left = set(nodes)
-    keys = {a: key(a) for a in left}  # a key is fixed while ordering: computed once
-    waiting: dict[str, int] = {}  # action -> how many of the actions it follows are not placed yet
-    followers: dict[str, list[str]] = {}
-    ready: list[tuple] = []
-    for a in left:
-        preds = set(before.get(a, ()))
-        waiting[a] = len(preds)
-        for p in preds:
-            followers.setdefault(p, []).append(a)
-        if not preds:
-            ready.append((keys[a], a))
-    heapq.heapify(ready)
+    The actions sorted by key once, then taken in turn: each time the first that is ready (every
+    action it follows placed). A plan has a dozen actions and a few `after`s, so the first is nearly
+    always ready: about one pass over a sorted list, where a heap of ready actions cost more to keep."""
+    pending = sorted(nodes, key=key)  # keys are distinct: they end with the action
+    # when that order already has every action after those it follows, each action in turn is the
+    # first ready one: the order itself
+    position = {a: n for n, a in enumerate(pending)}
+    if all(p in position and position[p] < position[a]
+           for a in pending for p in before.get(a, ())):
+        return pending
     done: list[str] = []
-    while left:
-        if ready:
-            nxt = heapq.heappop(ready)[1]
+    placed: set[str] = set()
+    while pending:
+        for n, a in enumerate(pending):
+            preds = before.get(a)
+            if not preds or placed.issuperset(preds):
+                break
         else:  # a cycle (or a predecessor never placed): the loader refuses these, but never loop
-            nxt = min(left, key=keys.__getitem__)
-        done.append(nxt)
-        left.discard(nxt)
-        for a in followers.get(nxt, ()):
-            waiting[a] -= 1
-            if waiting[a] == 0 and a in left:
-                heapq.heappush(ready, (keys[a], a))
+            n = 0
+        a = pending.pop(n)
+        done.append(a)
+        placed.add(a)
     return done
 
 

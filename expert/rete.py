@@ -4,6 +4,8 @@ Decision: experta builds the network (alpha and beta nodes, joins, NOT nodes, te
 chains exactly as it would; what changes is the cost of each step, which in experta 1.9.4 is mostly
 bookkeeping that a case never needs:
 
+- the bus node builds each fact's token through Token's type assertions and logs it; here the
+  token is built as it is, without the log line;
 - every node copies the token it receives (with type assertions) although no node changes a token
   in place; here a token is copied only where a node adds bindings to it;
 - every check logs through `logging` (`MATCH.info` / `.debug`), a call per feature test, and wraps
@@ -12,11 +14,16 @@ bookkeeping that a case never needs:
   activations, not each feature test);
 - after every firing the matcher asks all conflict-set nodes for changes; here a conflict-set node
   says when it has some, and only those are asked, in experta's own order;
-- `reset()` walks the whole network recursively; here only the nodes that hold memory are wiped;
+- `reset()` walks the whole network recursively; here only the nodes that hold memory are wiped,
+  and of the conflict-set nodes only those that received a token since the last reset;
+- an activation is hashed several times (conflict set, agenda), each time re-hashing its rule's
+  whole condition; here it is hashed once, to the same value;
 - the engine's `run` builds a log line per firing and `reset` re-reads the deffacts' signatures;
   here neither happens unless experta's watchers are on;
 - the depth strategy hashes every activation to look its key up in an lru_cache; here the key is
   computed, which is cheaper;
+- a declared fact's identity (to tell duplicates) calls `is_special` once per field; here the same
+  test is inline;
 - a fact is filled field by field through __setitem__ and a singledispatch `freeze`; `new_fact`
   fills a new one in one update;
 - building the network, experta's `wire_rule` makes a new singledispatch function for every rule,
@@ -33,9 +40,10 @@ from __future__ import annotations
 import collections
 import collections.abc
 import inspect
+import operator
 from collections.abc import Mapping
 from functools import singledispatch
-from itertools import chain
+from itertools import chain, repeat
 
 # experta 1.9.4 pins frozendict 1.2, which subclasses `collections.Mapping`, removed in Python 3.10.
 # Restoring the alias before experta is imported is the one place this project deals with it.
@@ -43,22 +51,31 @@ if not hasattr(collections, "Mapping"):
     collections.Mapping = collections.abc.Mapping  # type: ignore[attr-defined]
 
 from experta import KnowledgeEngine, watchers
+from experta.activation import Activation
 from experta.agenda import Agenda
-from experta.conditionalelement import AND, EXISTS, FORALL, NOT, OR, TEST
+from experta.conditionalelement import AND, EXISTS, FORALL, NOT, OR, TEST, ConditionalElement
 from experta.fact import Fact, InitialFact
 from experta.factlist import FactList
-from experta.fieldconstraint import ANDFC, NOTFC, ORFC, P, W
+from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L, P, W
 from experta.matchers import ReteMatcher
 from experta.matchers.rete import check as rete_check
 from experta.matchers.rete import mixins
 from experta.matchers.rete import nodes as rete_nodes
-from experta.matchers.rete.token import Token
+from experta.matchers.rete.token import Token, TokenInfo
 from experta.rule import Rule
 from experta.strategies import DepthStrategy
-from experta.utils import freeze, unfreeze
+from experta.utils import freeze, frozenlist, unfreeze
 
 _new_token = tuple.__new__  # a Token without Token.__new__'s assertions: every token here is well formed
 _VALID = Token.TagType.VALID
+
+
+def _info(token) -> TokenInfo:
+    """`token.to_info()`, built as TokenInfo.__new__ builds it, without its two calls."""
+    return _new_token(TokenInfo, (frozenset(token.data), frozenset(token.context.items())))
+
+
+_INVALID = Token.TagType.INVALID
 
 
 def quiet() -> bool:
@@ -139,7 +156,32 @@ def fact_check(matcher):
         what = matcher.what
         if isinstance(what, str) and "__" in what:
             return None
+        if isinstance(matcher.how, L):  # `Concluded(id=L('x'))`: experta's equal_literal, in one closure
+            literal, bind = matcher.how.value, matcher.how.__bind__
+
+            def equal(fact):
+                try:
+                    record = fact[what]
+                except (IndexError, KeyError, TypeError):
+                    return False
+                if literal == record:
+                    return True if bind is None else {bind: record}
+                return False
+
+            return equal
         flat = _leaves(matcher.how)
+        if flat is not None and len(flat[0]) == 1 and not flat[1]:  # one predicate: the test itself
+            pred = flat[0][0]
+
+            def predicate(fact):
+                try:
+                    record = fact[what]
+                except (IndexError, KeyError, TypeError):
+                    return False
+                return True if pred(record) else False
+
+            predicate.field, predicate.test = what, pred  # what PredicateTester reads itself
+            return predicate
         if flat is not None:  # the usual `W('q_x') & P(test)`: tests and bindings, in one closure
             preds, binds = flat
 
@@ -168,9 +210,12 @@ def fact_check(matcher):
 
 
 def _leaves(how):
-    """An AND of predicates and wildcards (`W('q_x') & P(test)`) as (predicates, bindings), which
-    experta's and_match would give as the bindings when every predicate holds; None for any other."""
-    if not isinstance(how, ANDFC):
+    """An AND of predicates and wildcards (`W('q_x') & P(test)`), or one of them alone, as
+    (predicates, bindings), which experta's and_match (match_predicate, wildcard_match) would give as
+    the bindings when every predicate holds; None for any other."""
+    if isinstance(how, (P, W)):
+        how = (how,)
+    elif not isinstance(how, ANDFC):
         return None
     preds, binds = [], []
     for leaf in how:
@@ -209,20 +254,67 @@ class FeatureTester(rete_nodes.FeatureTesterNode):
                     if key[1] in context and context[key[1]] == value:
                         return
                 else:
-                    if context.get(key, value) != value:
+                    # experta's `context.get(key, value) != value`; for a new binding that compares the
+                    # value with itself, which a fact (a dict: its values are its own) always equals,
+                    # so it is not compared item by item; any other value is, as a NaN never equals itself
+                    if key in context:
+                        if context[key] != value:
+                            return
+                    elif not isinstance(value, Fact) and value != value:
                         return
                     if (False, key) in context and context[(False, key)] == value:
                         return
             token = _new_token(Token, (token.tag, token.data, {**context, **match}))
-        for child in self.children:
-            child.callback(token)
+        for callback in self.callbacks:
+            callback(token)
+
+
+class PredicateTester(FeatureTester):
+    """An alpha node whose check is one predicate of one field, binding nothing (most of them): the
+    check's own steps, `predicate` in fact_check, taken here without a call to it."""
+
+    field: object
+    test: object
+
+    def activate(self, token):
+        for fact in token.data:
+            break
+        try:
+            record = fact[self.field]
+        except (IndexError, KeyError, TypeError):
+            return
+        if self.test(record):
+            for callback in self.callbacks:
+                callback(token)
+
+
+class Capture(FeatureTester):
+    """An alpha node that binds the pattern's fact (experta's FactCapture, at the end of every pattern):
+    FeatureTester's binding steps for that one binding, without building the match to loop over."""
+
+    bind: str
+
+    def activate(self, token):
+        for fact in token.data:
+            break
+        context, key = token.context, self.bind
+        # a fact always equals itself: see FeatureTester (only facts are declared, so only facts come here)
+        if key in context and context[key] != fact:
+            return
+        if (False, key) in context and context[(False, key)] == fact:
+            return
+        bound = dict(context)
+        bound[key] = fact
+        token = _new_token(Token, (token.tag, token.data, bound))
+        for callback in self.callbacks:
+            callback(token)
 
 
 class Where(rete_nodes.WhereNode):
     def activate(self, token):
         if self.check(token.context):
-            for child in self.children:
-                child.callback(token)
+            for callback in self.callbacks:
+                callback(token)
 
 
 class Join(rete_nodes.OrdinaryMatchNode):
@@ -236,10 +328,10 @@ class Join(rete_nodes.OrdinaryMatchNode):
 
     def _join(self, token, branch_memory, matching_memory, is_left):
         if token.tag is _VALID:
-            branch_memory.append(token.to_info())
+            branch_memory.append(_info(token))
         else:
             try:
-                branch_memory.remove(token.to_info())
+                branch_memory.remove(_info(token))
             except ValueError:
                 pass
         context = token.context
@@ -252,8 +344,8 @@ class Join(rete_nodes.OrdinaryMatchNode):
                     if not isinstance(k, tuple):
                         newcontext[k] = v
                 newtoken = _new_token(Token, (token.tag, token.data | other_data, newcontext))
-                for child in self.children:
-                    child.callback(newtoken)
+                for callback in self.callbacks:
+                    callback(newtoken)
 
 
 class Negation(rete_nodes.NotNode):
@@ -267,18 +359,85 @@ class Negation(rete_nodes.NotNode):
 
 
 class ConflictSet(rete_nodes.ConflictSetNode):
-    """experta's conflict-set node, which tells its matcher when it has changes to report."""
+    """experta's conflict-set node, which tells its matcher when it has changes to report and when
+    it first holds a token since the last reset (only those are wiped), and whose activations hash
+    once (see Activated)."""
 
     pending: set
+    touched: list
     index: int
+    rule_hash: _Hashed
 
     def activate(self, token):
-        self._activate(token)
+        # experta's _activate, step for step
+        info = _info(token)
+        activation = Activated(self.rule, info.data, {k: v for k, v in info.context if isinstance(k, str)},
+                               self.rule_hash)
+        memory = self.memory
+        if token.tag is _VALID:
+            if info not in memory:
+                if not memory:
+                    self.touched.append(self)
+                memory.add(info)
+                if self.removed and activation in self.removed:
+                    self.removed.remove(activation)
+                else:
+                    self.added.add(activation)
+        else:
+            try:
+                memory.remove(info)
+            except ValueError:  # as experta catches it (a set raises KeyError, which it lets through)
+                pass
+            else:
+                if self.added and activation in self.added:
+                    self.added.remove(activation)
+                else:
+                    self.removed.add(activation)
         if self.added or self.removed:
             self.pending.add(self.index)
 
 
+class _Hashed:
+    """Stands for an object in a tuple to hash: a tuple's hash reads only its items' hashes."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: int):
+        self.value = value
+
+    def __hash__(self) -> int:
+        return self.value
+
+
+class Activated(Activation):
+    """experta's activation, its hash (experta's formula, the same value) worked out once: the
+    conflict-set node and the agenda hash an activation several times, each time hashing its rule's
+    whole condition again. Nothing changes an activation's rule, facts or context once made."""
+
+    def __init__(self, rule, facts: frozenset, context: dict, rule_hash: _Hashed):
+        self.rule, self.facts, self.key, self.context = rule, set(facts), None, context
+        self._hash = hash((rule_hash, facts, frozenset(context.items())))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+
+class Bus(rete_nodes.BusNode):
+    """experta's bus node: a fact's token made without Token's type assertions and the log line."""
+
+    def add(self, fact):
+        token = _new_token(Token, (_VALID, {fact}, {}))
+        for callback in self.callbacks:
+            callback(token)
+
+    def remove(self, fact):
+        token = _new_token(Token, (_INVALID, {fact}, {}))
+        for callback in self.callbacks:
+            callback(token)
+
+
 _FAST = {
+    rete_nodes.BusNode: Bus,
     rete_nodes.FeatureTesterNode: FeatureTester,
     rete_nodes.WhereNode: Where,
     rete_nodes.OrdinaryMatchNode: Join,
@@ -289,20 +448,74 @@ _FAST = {
 
 # ---------------------------------------------------------------------------- facts
 
-_PLAIN = frozenset({str, int, float, bool, type(None)})  # what experta's freeze/unfreeze return as they are
+def _passes(kind: type) -> bool:
+    """experta's freeze and unfreeze give a value of this type back as it is: no function of theirs is
+    registered for it, and it is hashable (freeze's default raises for the others)."""
+    known = _PASS.get(kind)
+    if known is None:
+        known = _PASS[kind] = (freeze.dispatch(kind) is freeze.dispatch(object)
+                               and unfreeze.dispatch(kind) is unfreeze.dispatch(object)
+                               and issubclass(kind, collections.abc.Hashable))
+    return known
+
+
+_PASS: dict[type, bool] = {}  # type -> _passes(type), learnt once a type: str and its subclasses (ids), numbers
+
+
+class CheckedFact(Fact):
+    """A fact whose checks before declaration (experta's has_field_constraints and
+    has_nested_accessor) loop in C: a case's fact has a field per answer, checked on every case. A
+    field name's check depends on the names only, so it is remembered for each set of names."""
+
+    def has_field_constraints(self):
+        return any(map(isinstance, self.values(), repeat(ConditionalElement)))
+
+    def has_nested_accessor(self):
+        names = tuple(self)
+        nested = _NESTED.get(names)
+        if nested is None:
+            nested = Fact.has_nested_accessor(self)
+            if len(_NESTED) < 256:  # a knowledge base's facts have a few sets of names
+                _NESTED[names] = nested
+        return nested
+
+
+_NESTED: dict[tuple, bool] = {}  # a fact's field names -> experta's has_nested_accessor of them
 
 
 def new_fact(fact_class, values: dict):
     """`fact_class(**values)` without a call per field to experta's __setitem__ and its singledispatch
     freeze: a new fact is empty and undeclared, so its fields are frozen and set in one update."""
     fact = fact_class()
-    dict.update(fact, {k: v if type(v) in _PLAIN else freeze(v) for k, v in values.items()})
+    dict.update(fact, {k: v if _PASS.get(type(v)) else frozen(v) for k, v in values.items()})
     return fact
 
 
+def frozen(value):
+    """experta's freeze, without its dispatch for a value it gives back as it is, nor for each item of a
+    list of them (a multiple-choice answer)."""
+    if _passes(type(value)):
+        return value
+    if type(value) is list and _all_pass(value):
+        return frozenlist(value)
+    if type(value) in (set, frozenset) and _all_pass(value):
+        return frozenset(value)
+    return freeze(value)
+
+
 def thawed(value):
-    """experta's unfreeze, without the dispatch for the plain values that are most of them."""
-    return value if type(value) in _PLAIN else unfreeze(value)
+    """experta's unfreeze, without its dispatch for a value it gives back as it is, nor for each item of
+    a frozen list of them."""
+    if _PASS.get(type(value)) or _passes(type(value)):
+        return value
+    if type(value) is frozenlist and _all_pass(value):
+        return list(value)
+    return unfreeze(value)
+
+
+def _all_pass(items) -> bool:
+    # the types already known to pass are looked up without a Python call per item
+    return all(map(_PASS.get, map(type, items))) or all(_passes(type(item)) for item in items)
 
 
 # ---------------------------------------------------------------------------- the matcher
@@ -395,6 +608,22 @@ def wire_rule(rule, alpha_terminals, lhs=None):
     last_node.add_child(conflict_set_node, conflict_set_node.activate)
 
 
+def faster(node) -> None:
+    """Swap one of experta's nodes for its subclass above, with its check without the logging."""
+    fast = _FAST.get(type(node))
+    if fast is not None:
+        node.__class__ = fast
+    if isinstance(node, (rete_nodes.FeatureTesterNode, rete_nodes.WhereNode)):
+        node.check = (fact_check(node.matcher) if isinstance(node, FeatureTester)
+                      else where_check(node.matcher)) or node.matcher
+        if isinstance(node, FeatureTester) and hasattr(node.check, "field"):
+            node.__class__ = PredicateTester
+            node.field, node.test = node.check.field, node.check.test
+        elif isinstance(node, FeatureTester) and isinstance(node.matcher, rete_check.FactCapture):
+            node.__class__ = Capture
+            node.bind = node.matcher.bind
+
+
 class DrivenRete(ReteMatcher):
     """experta's Rete matcher over experta's own network, walked as the module docstring says.
 
@@ -435,21 +664,22 @@ class DrivenRete(ReteMatcher):
             seen[id(node)] = node
             todo.extend(child.node for child in node.children)
         self.stateful = []
+        self.touched: list = []  # conflict-set nodes holding tokens: the others are empty already
         for node in seen.values():
-            fast = _FAST.get(type(node))
-            if fast is not None:
-                node.__class__ = fast
-            if isinstance(node, (rete_nodes.FeatureTesterNode, rete_nodes.WhereNode)):
-                node.check = (fact_check(node.matcher) if isinstance(node, FeatureTester)
-                              else where_check(node.matcher)) or node.matcher
-            if type(node)._reset is not mixins.NoMemory._reset:
+            faster(node)
+            if type(node)._reset is not mixins.NoMemory._reset and not isinstance(node, ConflictSet):
                 self.stateful.append(node)
         for index, node in enumerate(self.conflict_sets):
-            node.pending, node.index = self.pending, index
+            node.pending, node.touched, node.index = self.pending, self.touched, index
+            node.rule_hash = _Hashed(hash(node.rule))
+            if node.memory:
+                self.touched.append(node)
+        self.root_node.__class__ = Bus
         # the callbacks were bound to experta's methods when the network was wired: rebind them
         for node in chain([self.root_node], seen.values()):
             node.children[:] = [mixins.ChildNode(child.node, getattr(child.node, child.callback.__name__))
                                 for child in node.children]
+            node.callbacks = tuple(child.callback for child in node.children)
 
     def changes(self, adding=None, deleting=None):
         root = self.root_node
@@ -476,6 +706,12 @@ class DrivenRete(ReteMatcher):
     def reset(self):
         for node in self.stateful:
             node._reset()
+        for node in self.touched:
+            node._reset()
+        self.touched.clear()
+
+
+_KEY = operator.attrgetter("key")
 
 
 class DepthFirst(DepthStrategy):
@@ -483,7 +719,33 @@ class DepthFirst(DepthStrategy):
     activation for the cache (a frozenset of its context) costs more than the key itself."""
 
     def get_key(self, activation):
-        return (activation.rule.salience, sorted((f["__factid__"] for f in activation.facts), reverse=True))
+        facts = activation.facts
+        if len(facts) == 1:
+            for fact in facts:
+                return (activation.rule.salience, [fact["__factid__"]])
+        return (activation.rule.salience, sorted((f["__factid__"] for f in facts), reverse=True))
+
+    def _update_agenda(self, agenda, added, removed):
+        # experta's: the removed taken out one by one; the added put in one by one with bisect.insort,
+        # each after those of equal key already there. A stable sort of the agenda with all of them
+        # appended gives that same order, comparing keys far fewer times
+        if removed:
+            super()._update_agenda(agenda, (), removed)
+        if added:
+            for act in added:
+                act.key = self.get_key(act)
+            activations = agenda.activations
+            activations.extend(added)
+            activations.sort(key=_KEY)
+
+
+class Facts(FactList):
+    """experta's fact list; a fact's identity (which tells a duplicate) made without a call per field."""
+
+    @staticmethod
+    def _get_fact_id(fact):
+        return frozenset([fact.__class__] + [(k, v) for k, v in fact.items()
+                                             if not (isinstance(k, str) and k.startswith("__") and k.endswith("__"))])
 
 
 class DrivenEngine(KnowledgeEngine):
@@ -511,7 +773,7 @@ class DrivenEngine(KnowledgeEngine):
         if kwargs or not quiet():
             return super().reset(**kwargs)
         self.agenda = Agenda()
-        self.facts = FactList()
+        self.facts = Facts()
         self.matcher.reset()
         # deffacts without arguments, as experta calls them when reset() is given none
         self._KnowledgeEngine__declare(*chain.from_iterable(d() for d in self.get_deffacts()))

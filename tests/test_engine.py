@@ -95,13 +95,14 @@ def test_metrics_are_computed_for_the_report(mini):
 @pytest.mark.parametrize("kb_fixture", ["mini", "checkup"])
 def test_rules_are_compiled_in_the_form_experta_would_prepare_them_into(kb_fixture, request):
     # DrivenRete skips experta's own rewriting of rules; that is only right if it would change nothing
-    from experta.matchers.rete.utils import prepare_rule
+    checkup = request.getfixturevalue(kb_fixture)
+    from experta.matchers.rete.utils import prepare_rule  # importable once the engines are built
 
-    engine_class = type(request.getfixturevalue(kb_fixture).diagnoser.engine)
-    rules = engine_class.__new__(engine_class).get_rules()
-    for rule in rules:
-        prepared = prepare_rule(rule)
-        assert (tuple(prepared), prepared.salience) == (tuple(rule), rule.salience), rule.__name__
+    for engine_class in (type(checkup.diagnoser.engine), type(checkup.prescriber.engine)):
+        rules = engine_class.__new__(engine_class).get_rules()
+        for rule in rules:
+            prepared = prepare_rule(rule)
+            assert (tuple(prepared), prepared.salience) == (tuple(rule), rule.salience), rule.__name__
 
 
 def test_verdicts_follow_the_findings_when_they_change(checkup, kb):

@@ -10,8 +10,8 @@ import pytest
 
 from expert.answers import validate_answers
 from expert.engine import Community, Concluded
-from expert.plan import Problems
-from expert.rete import ConflictSet, FeatureTester, Join, Negation, Where
+from expert.plan import PROBLEMS, Case
+from expert.rete import Bus, Capture, ConflictSet, FeatureTester, Join, Negation, PredicateTester, Where
 from expert.sampling import random_answers
 from tests.test_speed_equality import everything, plain_experta
 
@@ -35,7 +35,8 @@ def _nodes(matcher):
 def test_every_node_of_the_network_is_driven_by_its_cheaper_subclass(checkup):
     for engine in (checkup.diagnoser.engine, checkup.prescriber.engine):
         kinds = {type(node) for node in _nodes(engine.matcher)}
-        assert kinds <= {FeatureTester, Where, Join, Negation, ConflictSet}
+        assert kinds <= {FeatureTester, PredicateTester, Capture, Where, Join, Negation, ConflictSet}
+        assert type(engine.matcher.root_node) is Bus
         assert FeatureTester in kinds and ConflictSet in kinds
         # every callback is the subclass's own method, not experta's bound at wiring time
         for node in [engine.matcher.root_node, *_nodes(engine.matcher)]:
@@ -47,13 +48,29 @@ def test_alpha_checks_without_logging_answer_as_experta_s_checks(checkup, kb):
     diagnoser = checkup.diagnoser
     facts = [Community(**{q: a.values.get(q) for q in diagnoser.question_ids}) for a in _cases(kb, 11)]
     facts += [Concluded(id=fid) for fid in kb.rules.findings]
-    facts += [Problems(ids=frozenset(list(kb.rules.findings)[n::7])) for n in range(7)]
+    facts += [Case(**{q: a.values.get(q) for q in checkup.prescriber.question_ids},
+                   **{PROBLEMS: frozenset(list(kb.rules.findings)[n::7])}) for n, a in enumerate(_cases(kb, 13, 7))]
     testers = [n for e in (diagnoser.engine, checkup.prescriber.engine) for n in _nodes(e.matcher)
                if isinstance(n, FeatureTester)]
     assert len(testers) > 50
     for node in testers:
         for fact in facts:
             assert node.check(fact) == node.matcher(fact), node.matcher
+    # a predicate node passes a token on exactly when experta's check of its fact holds
+    from experta.matchers.rete.token import Token
+
+    predicates = [node for node in testers if isinstance(node, PredicateTester)]
+    assert len(predicates) > 50
+    for node in predicates:
+        passed: list = []
+        kept, node.callbacks = node.callbacks, (passed.append,)
+        try:
+            tokens = [Token.valid(fact) for fact in facts]
+            for token in tokens:
+                node.activate(token)
+        finally:
+            node.callbacks = kept
+        assert passed == [t for t, fact in zip(tokens, facts) if node.matcher(fact)], node.matcher
 
 
 def test_the_prescriber_s_activations_are_experta_s(checkup, kb):
@@ -61,13 +78,11 @@ def test_the_prescriber_s_activations_are_experta_s(checkup, kb):
     plain = plain_experta(type(engine))()
     for answers in _cases(kb, 12):
         diagnosis = checkup.diagnoser.diagnose(answers)
-        facts = [Community(**{q: answers.values.get(q) for q in checkup.prescriber.question_ids}),
-                 Problems(ids=frozenset(f.id for f in diagnosis.findings)),
-                 *(Concluded(id=f.id) for f in diagnosis.findings if f.id in checkup.prescriber.read)]
+        fact = checkup.prescriber.case_fact(answers, diagnosis)
         got = []
         for e in (engine, plain):
             e.reset()
-            e.declare(*(type(f)(**f.as_dict()) for f in facts))
+            e.declare(Case(**fact.as_dict()))
             got.append(sorted((a.rule.__name__, a.key[0], tuple(a.key[1])) for a in e.agenda.activations))
         assert got[0] == got[1]
 
@@ -136,6 +151,7 @@ def test_facts_built_in_one_update_are_the_facts_experta_builds(checkup, kb):
 
     from expert.rete import new_fact, thawed
 
+    lists = 0
     for answers in _cases(kb, 15, 60):
         values = {q: answers.values.get(q) for q in checkup.diagnoser.question_ids}
         ours, theirs = new_fact(Community, values), Community(**values)
@@ -144,6 +160,44 @@ def test_facts_built_in_one_update_are_the_facts_experta_builds(checkup, kb):
         assert ours.__factid__ is None and vars(ours) == vars(theirs)
         for value in theirs.values():
             assert thawed(value) == unfreeze(value) and type(thawed(value)) is type(unfreeze(value))
+        lists += sum(type(v) is list for v in values.values())
+    assert lists > 60  # multiple-choice answers, frozen and thawed item by item in experta
+    # and the values no answer has, which go through experta's own freeze and unfreeze
+    class Name(str):  # a choice's id is a str subclass
+        pass
+
+    class Unhashable(str):
+        __hash__ = None  # type: ignore[assignment]
+
+    odd = {"nested": [["a", 1]], "mapping": {"k": [1, 2]}, "set": {1, 2}, "empty": [], "plain": ["a", 2.5, None],
+           "name": Name("a"), "names": [Name("a"), "b"], "pair": (1, 2)}
+    ours, theirs = new_fact(Community, odd), Community(**odd)
+    assert dict(ours) == dict(theirs)
+    assert {k: type(v) for k, v in ours.items()} == {k: type(v) for k, v in theirs.items()}
+    assert [type(v) for v in ours["names"]] == [type(v) for v in theirs["names"]] == [Name, str]
+    for value in theirs.values():
+        assert thawed(value) == unfreeze(value) and type(thawed(value)) is type(unfreeze(value))
+    from experta.fact import InitialFact
+    from experta.factlist import FactList
+
+    from expert.rete import Facts
+
+    special = Community(members=1)
+    dict.__setitem__(special, "__mark__", 1)  # a special key, left out of a fact's identity
+    for fact in (ours, theirs, special, Concluded(id="x"), InitialFact(), Community(1, 2, a=3)):
+        assert Facts._get_fact_id(fact) == FactList._get_fact_id(fact)
+    from experta import P, W
+    from experta.fact import Fact
+
+    for fact in (ours, theirs, special, Concluded(id="x"), Community(a__b=1), Community(__x__=1, y=P(bool)),
+                 Case(**{PROBLEMS: frozenset()}), Community(W("q"))):
+        for check in ("has_field_constraints", "has_nested_accessor"):
+            for _ in range(2):  # the second time from what is remembered
+                assert getattr(fact, check)() == getattr(Fact, check)(fact), (fact, check)
+    for unhashable in (Unhashable("u"), [Unhashable("u")]):
+        for build in (lambda v: new_fact(Community, {"u": v}), lambda v: Community(u=v)):
+            with pytest.raises(TypeError):
+                build(unhashable)
 
 
 def _shape(matcher) -> list:
@@ -177,3 +231,118 @@ def test_the_network_is_wired_node_for_node_as_experta_wires_it(checkup):
         plain = plain_experta(type(engine))()
         assert _shape(engine.matcher) == _shape(plain.matcher)
         assert len(_nodes(engine.matcher)) == len(_nodes(plain.matcher)) > 50
+
+
+def _memories(matcher) -> list:
+    return [(repr(getattr(node, "matcher", None) or node.rule),
+             {k: v for k, v in vars(node).items() if k in ("memory", "left_memory", "right_memory")})
+            for node in _nodes(matcher)]
+
+
+def test_a_reset_after_cases_leaves_every_node_as_experta_s_recursive_reset_does(checkup, kb):
+    # only the conflict sets that held a token are wiped: the others must be empty already
+    for engine in (checkup.diagnoser.engine, checkup.prescriber.engine):
+        for answers in _cases(kb, 16, 40):
+            checkup.diagnose(answers)
+            engine.matcher.reset()
+            ours = _memories(engine.matcher)
+            engine.matcher.root_node.reset()  # experta's own: every node of the network, recursively
+            assert ours == _memories(engine.matcher)
+            assert not engine.matcher.touched
+
+
+def test_activations_hash_and_compare_as_experta_s(checkup, kb):
+    from experta.activation import Activation
+
+    seen = 0
+    for answers in _cases(kb, 17, 60):
+        diagnoser = checkup.diagnoser
+        checkup.prescriber.prescribe(answers, diagnoser.diagnose(answers))
+        diagnoser.engine.reset_case(answers.values)  # the diagnosis's first activations, before it runs
+        diagnoser.engine.declare(Community(**{q: answers.values.get(q) for q in diagnoser.question_ids}))
+        for engine in (diagnoser.engine, checkup.prescriber.engine):
+            for activation in engine.agenda.activations:
+                twin = Activation(activation.rule, activation.facts, dict(activation.context))
+                twin.key = activation.key
+                assert hash(activation) == Activation.__hash__(activation) == hash(twin)
+                assert activation == twin and twin == activation
+                seen += 1
+    assert seen > 100
+
+
+def test_the_agenda_is_ordered_as_experta_s_depth_strategy_orders_it():
+    # activations added all at once and sorted stably come out as experta's insort puts them, one by one,
+    # ties (same salience, same facts) included; removals as experta's
+    from experta import Fact, Rule
+    from experta.activation import Activation
+    from experta.agenda import Agenda
+    from experta.strategies import DepthStrategy
+
+    from expert.rete import DepthFirst
+
+    rng = random.Random(18)
+    facts = []
+    for n in range(6):
+        fact = Fact(n=n)
+        fact.__factid__ = n
+        facts.append(fact)
+    rules = [Rule(salience=rng.choice([0, 5, -1000])) for _ in range(8)]
+    for _ in range(300):
+        made = [Activation(rng.choice(rules), rng.sample(facts, rng.randint(1, 3)), {"n": rng.randint(0, 2)})
+                for _ in range(rng.randint(0, 12))]
+        agendas = []
+        for strategy in (DepthStrategy(), DepthFirst()):
+            agenda = Agenda()
+            strategy.update_agenda(agenda, made[: len(made) // 2], [])
+            strategy.update_agenda(agenda, made[len(made) // 2:], made[: len(made) // 4])
+            agendas.append([id(a) for a in agenda.activations])
+        assert agendas[0] == agendas[1]
+
+
+def test_the_bus_sends_the_tokens_experta_s_bus_sends():
+    from experta.matchers.rete.nodes import BusNode
+
+    received: dict[str, list] = {"ours": [], "theirs": []}
+    fact = Community(members=3)
+    for name in received:
+        bus = BusNode()
+        bus.add_child(None, received[name].append)
+        if name == "ours":
+            bus.__class__ = Bus
+            bus.callbacks = tuple(child.callback for child in bus.children)
+        bus.add(fact)
+        bus.remove(fact)
+    ours, theirs = received["ours"], received["theirs"]
+    assert ours == theirs and [type(t) for t in ours] == [type(t) for t in theirs]
+    assert [(type(t.data), type(t.context)) for t in ours] == [(type(t.data), type(t.context)) for t in theirs]
+
+
+def test_an_alpha_node_binds_as_experta_s_does_whatever_the_token_already_holds():
+    # a binding against a context that holds the same name (equal or not), a negated binding, or
+    # nothing; a fact bound, and a NaN, which experta compares with itself and so never binds
+    from experta import W
+    from experta.matchers.rete.check import FactCapture, FeatureCheck
+    from experta.matchers.rete.nodes import FeatureTesterNode
+    from experta.matchers.rete.token import Token
+
+    from expert.rete import Capture, faster
+
+    nan = float("nan")
+    fact = Community(x=1, y=nan)
+    other = Community(x=2)
+    checks = [FactCapture("c"), FeatureCheck("x", W("q")), FeatureCheck("y", W("q"))]
+    contexts = [{}, {"c": fact}, {"c": other}, {"q": 1}, {"q": 2}, {(False, "q"): 1}, {(False, "c"): fact},
+                {(False, "q"): 3, "z": 0}]
+    for check in checks:
+        for context in contexts:
+            received: dict[str, list] = {"ours": [], "theirs": []}
+            for name in received:
+                node = FeatureTesterNode(check)
+                node.add_child(None, received[name].append)
+                if name == "ours":
+                    faster(node)
+                    node.callbacks = tuple(child.callback for child in node.children)
+                    ours = node
+                node.activate(Token.valid(fact, dict(context)))
+            assert received["ours"] == received["theirs"], (check, context)
+            assert isinstance(ours, Capture) == isinstance(check, FactCapture)

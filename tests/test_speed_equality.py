@@ -59,6 +59,31 @@ def test_random_cases_diagnose_and_plan_as_experta_would_on_its_own(checkup, str
     assert any(d.plan.steps for d in diagnoses)
 
 
+def test_evidence_is_the_answers_read_by_the_first_alternative_that_holds(checkup, kb):
+    # the fact design binds only the Community fact; a finding's evidence is read from it. The plain
+    # reading: the answers that the first alternative of its rule that holds reads, after the evidence
+    # of the findings that alternative reads, in questionnaire order
+    position = {qid: n for n, qid in enumerate(kb.questionnaire.questions)}
+    rules = {rule.id: rule for rule in kb.rules.rules}
+    checked = 0
+    for answers in random_cases(kb, 4, 150):
+        diagnosis = checkup.diagnose(answers)
+        concluded = {f.id: f for f in [*diagnosis.findings, *diagnosis.notes]}
+        for finding in concluded.values():
+            alternatives = c.disjunctive_normal_form(rules[finding.rule].when_node)
+            atoms = next(a for a in alternatives if all(c.holds(atom, answers.values, concluded) for atom in a))
+            expected: dict = {}
+            for atom in atoms:
+                if isinstance(atom, c.Found):
+                    expected.update(concluded[atom.finding].evidence)
+            for atom in atoms:
+                expected.update({qid: answers.values.get(qid) for qid in c.answers_used(atom)})
+            assert finding.evidence == expected, (answers.name, finding.id)
+            assert list(finding.evidence) == sorted(finding.evidence, key=position.get)
+            checked += len(atoms) > 1
+    assert checked > 100
+
+
 def test_a_case_diagnosed_after_others_is_diagnosed_as_on_a_fresh_engine(checkup, kb):
     # the reset wipes only the nodes that hold memory: nothing of a case may reach the next one
     cases = random_cases(kb, 3, 60)
@@ -90,7 +115,8 @@ def test_compiled_expressions_give_what_the_tree_walk_gives(kb):
     for answers in random_cases(kb, 4, 150):
         values = {**answers.values}
         for node in nodes:
-            assert c.compiled(node)(values, findings) == c.evaluate(node, values, findings), node
+            walked, run = c.evaluate(node, values, findings), c.compiled(node)(values, findings)
+            assert run == walked and type(run) is type(walked), node
 
 
 @pytest.mark.parametrize("text, values, expected", [
@@ -102,11 +128,31 @@ def test_compiled_expressions_give_what_the_tree_walk_gives(kb):
     ("m * m * m > 1", {"m": 1e200}, c.UNKNOWN),  # overflow to infinity is no number
     ("m > 1 and ch", {"m": 0}, False),  # known false beats unknown
     ("m > 1 or ch", {"m": 0}, c.UNKNOWN),
+    ("m / n", {"m": 6, "n": 3}, 2),  # a whole quotient is an int
+    ("m / n", {"m": 1, "n": 4}, 0.25),
+    ("m / n", {"m": 1, "n": 0}, c.UNKNOWN),
+    ("m / n", {"m": 10 ** 400, "n": 3}, c.UNKNOWN),  # too large for a float
+    ("m - n", {"m": 1e308, "n": -1e308}, c.UNKNOWN),
+    ("m + ch", {"m": 1, "ch": ["a"]}, c.UNKNOWN),
+    ("m * n", {"m": None, "n": 2}, c.UNKNOWN),
+    ("m > n", {"m": 1, "n": "a"}, c.UNKNOWN),
+    ("m > n", {"m": 2, "n": 1}, True),
+    ("max(m, n)", {"m": 1, "n": None}, c.UNKNOWN),
+    ("max(m, n) + min(m, n)", {"m": 1, "n": 2.5}, 3.5),
+    ("ceil(m)", {"m": "x"}, c.UNKNOWN),
+    ("round(m)", {"m": 2.5}, 2),
+    ("abs(m)", {"m": -3}, 3),
+    ("m / 2", {"m": 4}, 2),  # a constant side, read rather than called
+    ("m / 4", {"m": 2}, 0.5),
+    ("m * 2.5", {"m": 2}, 5.0),
+    ("m - 1", {"m": None}, c.UNKNOWN),
+    ("m + 1", {"m": "a"}, c.UNKNOWN),
 ])
 def test_compiled_edge_cases_match_the_tree_walk(text, values, expected):
     node = _resolve_names(c.parse_expression(text))
-    assert c.evaluate(node, values) == expected
-    assert c.compiled(node)(values) == expected
+    walked, run = c.evaluate(node, values), c.compiled(node)(values)
+    assert walked == expected and run == expected
+    assert type(walked) is type(run) is type(expected)
 
 
 def _resolve_names(node):
@@ -128,8 +174,9 @@ def _resolve_names(node):
 
 
 def test_the_actions_that_hold_are_those_whose_conditions_hold(checkup, kb):
-    # the prescriber's fact design (one Problems fact, Concluded facts only where an action reads
-    # them) against the plain reading: a concluded problem names the action, and its condition holds
+    # the prescriber's fact design (one Case fact: the answers actions read and the set of concluded
+    # problems, `found(x)` a test of that set) against the plain reading: a concluded problem names
+    # the action, and its condition holds over the answers and the concluded problems
     from expert import conditions as c
 
     naming: dict[str, set] = {}
@@ -137,7 +184,8 @@ def test_the_actions_that_hold_are_those_whose_conditions_hold(checkup, kb):
         for aid in finding.text.actions:
             naming.setdefault(aid, set()).add(fid)
     prescriber = checkup.prescriber
-    seen = 0
+    reads_found = {aid for aid, action in kb.actions.actions.items() if c.findings_used(action.when_node)}
+    seen, reading = 0, set()
     for answers in random_cases(kb, 5, 200):
         diagnosis = checkup.diagnoser.diagnose(answers)
         problems = [f.id for f in diagnosis.findings]
@@ -148,7 +196,10 @@ def test_the_actions_that_hold_are_those_whose_conditions_hold(checkup, kb):
                     if c.holds(node, answers.values, problems)}
         assert got == expected, answers.name
         seen += len(got)
+        reading |= {rule for rule in got if rule[0] in reads_found}
     assert seen > 200
+    # actions chosen by `found(x)` or `not found(x)` were among those that held
+    assert len(reading) >= 3
 
 
 def test_texts_rendered_once_a_case_read_as_when_each_built_its_own_variables(checkup, kb):
@@ -319,3 +370,77 @@ def test_plan_order_is_the_order_found_by_scanning_for_ready_actions():
             before.setdefault(b, []).append(a)
         keys = {a: (rng.randint(0, 2), rng.randint(0, 3), a) for a in nodes}
         assert _topological(nodes, before, keys.__getitem__) == _ordered_by_scanning(nodes, before, keys.__getitem__)
+
+
+def _settled_and_ordered_as_first_written(prescriber, holding, answers, diagnosis):
+    """The plan's settling, ordering and params as first written: every catalogue fact looked up on
+    each case, and a copy of the answers for each step's params."""
+    from expert.actions import PHASES
+    from expert.plan import _push_after, _topological, _tidy, _with_predecessors
+
+    def params(aid, known):
+        values, out = dict(known), {}
+        for name, compute in prescriber.param_values[aid]:
+            value = compute(values)
+            out[name] = values[name] = None if value is c.UNKNOWN else _tidy(value)
+        return out
+
+    kb = prescriber.kb
+    catalogue, findings, actions = kb.actions, kb.rules.findings, kb.actions.actions
+    chosen = {aid: min((n for n in found if n), default=0) for aid, found in holding.items() if 0 in found}
+    by_group = {actions[aid].group: aid for aid in chosen if actions[aid].group}
+    treats: dict[str, set[str]] = {}
+    for fid in [f.id for f in diagnosis.findings]:
+        for aid in findings[fid].text.actions:
+            group = actions[aid].group
+            if aid in chosen:
+                treats.setdefault(aid, set()).add(fid)
+            elif group in by_group and catalogue.groups[group].shared:
+                treats.setdefault(by_group[group], set()).add(fid)
+    urgency = {f.id: n for n, f in enumerate(diagnosis.findings)}
+    phase = {aid: PHASES.index(actions[aid].phase) for aid in chosen}
+
+    def rank(aid):
+        return min((urgency.get(f, len(urgency)), findings[f].text.actions.index(aid)
+                    if aid in findings[f].text.actions else len(actions)) for f in treats[aid])
+
+    ranks = {aid: rank(aid) for aid in chosen if treats.get(aid)}
+    chosen = {aid: v for aid, v in chosen.items() if aid in ranks}
+    by_id = {f.id: f for f in diagnosis.findings}
+    for aid in chosen:
+        if all(diagnosis.is_advice(by_id[f]) for f in treats[aid]):
+            phase[aid] = PHASES.index("later")
+    before = {aid: [b for b in actions[aid].after if b in chosen] for aid in chosen}
+    first = diagnosis.first
+    if first is not None:
+        lead = min((aid for aid in chosen if first.id in treats[aid]), key=lambda a: (phase[a], ranks[a]), default=None)
+        for aid in _with_predecessors(lead, before) if lead else []:
+            phase[aid] = 0
+            ranks[aid] = (-1, *ranks[aid][1:])
+    _push_after(phase, before)
+    order = _topological(chosen, before, lambda a: (phase[a], ranks[a], a))
+    week = [a for a in order if phase[a] == 0]
+    if len(week) > 3:
+        for aid in week[3:]:
+            phase[aid] = 1
+        _push_after(phase, before)
+        order = _topological(chosen, before, lambda a: (phase[a], ranks[a], a))
+    return [(n, aid, PHASES[phase[aid]], sorted(treats[aid], key=lambda f: urgency.get(f, len(urgency))), chosen[aid],
+             params(aid, {**answers.values, **diagnosis.metrics}))
+            for n, aid in enumerate(order, start=1)]
+
+
+def test_the_plan_is_settled_and_ordered_as_first_written(checkup, kb):
+    prescriber = checkup.prescriber
+    steps = 0
+    for answers in random_cases(kb, 6, 200):
+        diagnosis = checkup.diagnoser.diagnose(answers)
+        plan = prescriber.prescribe(answers, diagnosis)
+        holding: dict[str, set[int]] = {}
+        for activation in prescriber.engine.agenda.activations:
+            aid, index = prescriber.rules[activation.rule.__name__]
+            holding.setdefault(aid, set()).add(index)
+        expected = _settled_and_ordered_as_first_written(prescriber, holding, answers, diagnosis)
+        assert [(s.number, s.action, s.phase, s.treats, s.variant, s.params) for s in plan.steps] == expected
+        steps += len(expected)
+    assert steps > 400
