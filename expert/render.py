@@ -135,15 +135,16 @@ class Renderer:
         self.kb = kb
         self.builder = ReportBuilder(kb, self.render_text, dict(_STRING_ENV.globals))
 
-    def render_text(self, source: str, scope: tuple[dict, dict], where: tuple, params: dict[str, Any]) -> str:
+    def render_text(self, source: str, scope: tuple, where: tuple, params: dict[str, Any]) -> str:
         """A finding's or an action's text from the knowledge base, in the sandbox; `scope` is the case's
-        variables (with the texts' globals, put in once a case by ReportBuilder) and the text's own,
-        which win; `where` is its (file, line, id, part), for the problem that says what went wrong."""
+        variables (with the texts' globals, put in once a case by ReportBuilder), the text's own, which
+        win, then what its functions read, the case's answers and the language; `where` is its (file,
+        line, id, part), for the problem that says what went wrong."""
         compiled = _compiled_text(source)
         if type(compiled) is str:  # no Jinja in it: the text is what it renders to
             return compiled
         try:
-            return render_scoped(compiled, *scope).strip()
+            return render_scoped(compiled, scope[0], scope[1]).strip()
         except Exception as exc:  # whatever the text does, it is the text's problem, said as one
             file, line, subject, part = where
             message = t("render.cannot_render", part=part, reason=_failure(exc), hint=_unset(params))

@@ -159,7 +159,7 @@ def test_texts_rendered_once_a_case_read_as_when_each_built_its_own_variables(ch
     from expert.sandbox import render
 
     def own_context(source, scope, where, params):
-        variables, own = scope
+        variables, own, _, _ = scope
         return render(_STRING_ENV.from_string(source), {**variables, **own}).strip()
 
     plain = ReportBuilder(kb, own_context)
@@ -170,6 +170,18 @@ def test_texts_rendered_once_a_case_read_as_when_each_built_its_own_variables(ch
             # the renderer adds the follow-up section's slot (None without --since) to the builder's context
             assert checkup.renderer.context(answers, diagnosis, lang) == {
                 **plain.context(answers, diagnosis, lang), "followup": None}
+
+
+def test_verdicts_in_the_report_are_the_diagnosis_own(checkup, kb):
+    # the report judges each check once, by its findings' severities, where Diagnosis judges them afresh
+    seen = set()
+    for answers in random_cases(kb, 11, 200):
+        diagnosis = checkup.diagnose(answers)
+        context = checkup.renderer.context(answers, diagnosis, "zh")
+        assert {c["id"]: c["verdict"] for c in context["checks"]} == diagnosis.verdicts
+        assert context["verdict"] == diagnosis.overall
+        seen.update(diagnosis.verdicts.values())
+    assert seen == {"healthy", "watch", "danger"}
 
 
 def test_single_answer_tests_hold_exactly_when_the_condition_holds(kb):
