@@ -170,6 +170,7 @@ def test_texts_rendered_once_a_case_read_as_when_each_built_its_own_variables(ch
             # the renderer adds the follow-up section's slot (None without --since) to the builder's context
             assert checkup.renderer.context(answers, diagnosis, lang) == {
                 **plain.context(answers, diagnosis, lang), "followup": None}
+    assert checkup.renderer._texts, "texts were kept by what they read, and read back"
 
 
 def test_verdicts_in_the_report_are_the_diagnosis_own(checkup, kb):
@@ -182,6 +183,61 @@ def test_verdicts_in_the_report_are_the_diagnosis_own(checkup, kb):
         assert context["verdict"] == diagnosis.overall
         seen.update(diagnosis.verdicts.values())
     assert seen == {"healthy", "watch", "danger"}
+
+
+def test_a_text_kept_by_what_it_reads_renders_as_it_renders_afresh(kb):
+    # True, 1 and 1.0 are equal, and so are 0.0 and -0.0, but a page shows them differently (label() of
+    # a scale answer says "True / 5" or "1 / 5"): a rendering is kept by the values with their types
+    from expert.render import Renderer, _STRING_ENV
+    from expert.report import format_answer, plural
+    from expert.sandbox import render
+
+    renderer = Renderer(kb)
+    questions = kb.questionnaire.questions
+    scale = next(q for q in questions.values() if q.type == "scale")
+    multiple = next(q for q in questions.values() if q.type == "multiple")
+    choice = multiple.choices[0].value
+    source = (f"{{{{ {scale.id} }}}}|{{{{ label('{scale.id}') }}}}|{{% if {scale.id} is sameas true %}}yes{{% endif %}}|"
+              f"{{{{ label('{multiple.id}') }}}}|{{{{ {multiple.id} }}}}|{{{{ deadline }}}}")
+    scales = [True, 1, 1.0, 2, False, 0, 0.0, -0.0, None, "1"]
+    ticked = [[choice], [str(choice)], (choice,), [], None]
+
+    def rendered() -> list[str]:
+        out = []
+        for lang in kb.languages:
+            for value in scales:
+                for ticks in ticked:
+                    values = {scale.id: value, multiple.id: ticks}
+
+                    def label(qid, values=values, lang=lang):
+                        return format_answer(questions[qid], values.get(qid), lang)
+
+                    variables = {**renderer.builder.text_globals, **values}
+                    own = {"label": label, "plural": plural, "deadline": "12月1日"}
+                    text = renderer.render_text(source, (variables, own, values, lang), ("rules/x.yaml", 1, "x", "t"), {})
+                    assert text == render(_STRING_ENV.from_string(source), {**variables, **own}).strip(), (value, ticks)
+                    out.append(text)
+        return out
+
+    first = rendered()  # the very first rendering is not looked into: a one-shot report never is
+    assert len(renderer._texts) == len(first) - 1  # each of the others kept on its own
+    assert rendered() == first  # read back
+    assert len(renderer._texts) == len(first)
+
+
+@pytest.mark.parametrize("source, reads", [
+    ("{{ members }} 人，{{ label('kind') }}", (("label", "members"), ("kind",))),
+    ("{% set n = members %}{{ plural(n, 'member') }}", (("members", "plural"), ())),
+    ("{{ label }}", None),  # printed, a function shows where it lives, which differs from case to case
+    ("{% set f = plural %}{{ f(1, 'hour') }}", None),
+    ("{{ label(kind) }}", None),  # a computed question
+    ("{{ [1, 2]|random }}", None),
+    ("{{ [[1], [2]]|map('random')|list }}", None),
+])
+def test_what_a_text_reads_is_all_its_rendering_depends_on(source, reads):
+    from expert.render import _text_reads
+
+    assert _text_reads(source) == reads
 
 
 def test_single_answer_tests_hold_exactly_when_the_condition_holds(kb):
