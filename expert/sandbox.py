@@ -80,27 +80,46 @@ def render(template, context: dict[str, Any], shared: bool = False) -> str:
 def _rendered(template, context_object) -> str:
     """What `template.generate` gives, joined, within the limits: its root function run directly (one
     generator less per piece of output), a template's error raised as Jinja raises it, with the
-    template's own line in its traceback."""
+    template's own line in its traceback. Every piece of output is counted here, the template's own
+    text and what its {{ ... }} print; output that goes into a buffer first (a macro's, a
+    {% set %} block's) is counted where it is made (LimitedEnvironment.emitted)."""
     budget = _Budget()
     token = _BUDGET.set(budget)
     try:
         parts: list[str] = []
         size, too_long = 0, False
+        generator = template.root_render_func(context_object)
         try:
-            for part in template.root_render_func(context_object):
+            for part in generator:
                 size += len(part)
-                if size > MAX_RENDER_CHARS:  # the template's own text counted too
+                if size > MAX_RENDER_CHARS:
                     too_long = True
                     break
                 parts.append(part)
         except Exception:
             template.environment.handle_exception()
         if too_long:
-            raise _too_long()
+            error = _too_long()
+            error.lineno = _suspended_at(generator, template)  # type: ignore[attr-defined]
+            raise error
         budget.late()
         return "".join(parts)
     finally:
         _BUDGET.reset(token)
+
+
+def _suspended_at(generator, template) -> int | None:
+    """The template's line whose output went past the limit: where its code waits, in the template's
+    own code (a block's, or the line of an {% include %}), mapped back to the template."""
+    line = None
+    while generator is not None:
+        frame = getattr(generator, "gi_frame", None)
+        if frame is None:
+            break
+        if frame.f_code.co_filename == template.filename:
+            line = template.get_corresponding_lineno(frame.f_lineno)
+        generator = getattr(generator, "gi_yieldfrom", None)
+    return line
 
 
 def render_scoped(template, variables: dict[str, Any], own: dict[str, Any]) -> str:
@@ -247,13 +266,17 @@ class _GuardedCodeGenerator(CodeGenerator):
         super().visit_Concat(node, frame)
         self.write(")")
 
+    # Output yielded is counted as it comes out (sandbox._rendered); output into a buffer (a macro,
+    # a {% set %} or {% filter %} block) only where it is made.
     def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
-        self.write("environment.emitted(")
+        if frame.buffer is not None:
+            self.write("environment.emitted(")
         super()._output_child_pre(node, frame, finalize)
 
     def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
         super()._output_child_post(node, frame, finalize)
-        self.write(")")
+        if frame.buffer is not None:
+            self.write(")")
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
@@ -295,8 +318,16 @@ class LimitedEnvironment(ImmutableSandboxedEnvironment):
 
     @staticmethod
     def counted(iterable: Iterable) -> Iterator:
+        budget = _BUDGET.get()  # a loop runs within one render: its budget, looked up once
+        if budget is None:
+            yield from iterable
+            return
         for item in iterable:
-            _spend()
+            budget.steps += 1  # budget.spend, inlined: once per turn of every loop
+            if budget.steps > MAX_RENDER_STEPS:
+                raise RenderLimitError(t("sandbox.steps", limit=f"{MAX_RENDER_STEPS:,}"))
+            if time.monotonic() > budget.deadline:
+                raise RenderLimitError(t("sandbox.seconds", limit=f"{MAX_RENDER_SECONDS:g}"))
             yield item
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
