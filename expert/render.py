@@ -253,24 +253,24 @@ class Renderer:
 
 def tidy_markdown(text: str) -> str:
     """Blank lines where Markdown needs them, whatever the template's whitespace: one before and after
-    every heading, never two in a row, and one newline at the end."""
+    every heading, never two in a row, and one newline at the end; no line ends in whitespace."""
     out: list[str] = []
-    last = None  # the line last kept; None before the first
-    for line in text.splitlines():
-        if not line.strip():  # blank: one at most, never first
-            if last:
-                out.append("")
-                last = ""
-            continue
-        if line.startswith("#"):
-            if last:
-                out.append("")
-        elif last is not None and last.startswith("#"):
-            out.append("")
-        last = line.rstrip()
-        out.append(last)
-    while out and out[-1] == "":
-        out.pop()
+    append = out.append
+    blank = False  # a blank line since the last line kept
+    heading = False  # the last line kept is a heading
+    for line in map(str.rstrip, text.splitlines()):  # a blank line is now empty
+        if not line:
+            blank = True
+        elif line[0] == "#":
+            if out:
+                append("")
+            append(line)
+            blank, heading = False, True
+        else:
+            if out and (blank or heading):
+                append("")
+            append(line)
+            blank = heading = False
     return "\n".join(out) + "\n"
 
 

@@ -294,8 +294,12 @@ def test_markdown_is_tidied_as_by_the_first_way_of_writing_it(checkup, kb):
     from expert.render import tidy_markdown
 
     rng = random.Random(8)
-    pieces = ["# a", "## b ", "", "  ", "text", "text  ", "#", "- item", "\t", "#no space", "x\u3000"]
+    pieces = ["# a", "## b ", "", "  ", "text", "text  ", "#", "- item", "\t", "#no space", "x\u3000", " # not", "\u3000",
+              "x\x1f", "\xa0", "a\tb \t"]
+    odd = ["a\r\nb", "\r", "x\x0b", "\u2028# h", "\x1c", " \x85 ", "\x0c", "\u2029"]
     texts = ["\n".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    texts += ["\n".join(rng.choice(pieces + odd) for _ in range(rng.randint(0, 12))) for _ in range(1000)]
+    texts += ["".join(rng.choice("#\n \ta\u3000\x1f\r") for _ in range(rng.randint(0, 30))) for _ in range(3000)]
     for answers in random_cases(kb, 9, 30):
         diagnosis = checkup.diagnose(answers)
         texts.append(render_raw(checkup, answers, diagnosis))
