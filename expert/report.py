@@ -23,6 +23,7 @@ from expert.policy import VERDICTS
 from expert.numbers import unit_spacing
 from expert.questionnaire import Question
 from expert.rulebase import CROSS
+from expert.sandbox import plain_function
 
 NUMERALS = "一二三四五六七八九十"
 PHASE_DATE = {"week": "week_end", "month": "month_end", "later": None}
@@ -48,6 +49,7 @@ def _singular(unit: str) -> str:
     return f"{first} {rest}".strip()
 
 
+@plain_function
 def plural(value: Any, singular: str, plural_form: str | None = None) -> str:
     """English: '1 hour', '2.5 hours', '3 people'. A number and its noun, agreeing."""
     noun = singular if value == 1 else (plural_form or singular + "s")
@@ -294,12 +296,14 @@ class ReportBuilder:
                 if name != "checkup":
                     variables[name] = date(day, start)
 
+        @plain_function
         def label(qid: str) -> str:
             question = questions.get(qid)
             if question is None:
                 raise TemplateRuntimeError(t("render.no_such_label", qid=repr(qid)))
             return format_answer(question, values.get(qid), lang)
 
+        @plain_function
         def choice_label(qid: str, number: Any) -> str:
             question = questions.get(qid)
             for choice in (question.choices or []) if question else []:

@@ -185,6 +185,37 @@ def test_verdicts_in_the_report_are_the_diagnosis_own(checkup, kb):
     assert seen == {"healthy", "watch", "danger"}
 
 
+def test_our_functions_called_directly_give_what_jinja_s_call_gives(kb, monkeypatch):
+    # label, choice_label, plural and range are called by the sandbox without Jinja's questions;
+    # with none of them marked, every call goes Jinja's way: the same reports, the same failures
+    from expert.render import Renderer
+
+    def reports(renderer):
+        out = []
+        for answers in random_cases(kb, 12, 60):
+            diagnosis = Checkup(kb).diagnose(answers)
+            out += [renderer.context(answers, diagnosis, lang) for lang in kb.languages]
+        return out
+
+    def called(source, **values):
+        from expert.render import _STRING_ENV
+        from expert.report import plural
+        from expert.sandbox import render
+
+        try:
+            return render(_STRING_ENV.from_string(source), {"plural": plural, **values})
+        except Exception as exc:
+            return f"{type(exc).__name__}: {exc}"
+
+    sources = ["{% for n in range(3) %}{{ plural(n, 'hour') }} {{ plural(n, singular='person', plural_form='people') }}"
+               "{% endfor %}", "{{ plural(2) }}", "{{ range(3)|list }} {{ range(10**9) }}", "{{ plural(*xs) }}"]
+    fast = reports(Renderer(kb)), [called(s, xs=[1, "day"]) for s in sources]
+    monkeypatch.setattr("expert.sandbox._PLAIN_CODE", set())
+    assert reports(Renderer(kb)) == fast[0]
+    assert [called(s, xs=[1, "day"]) for s in sources] == fast[1]
+    assert "TypeError" in fast[1][1] and "RenderLimitError" in fast[1][2]
+
+
 def test_a_text_kept_by_what_it_reads_renders_as_it_renders_afresh(kb):
     # True, 1 and 1.0 are equal, and so are 0.0 and -0.0, but a page shows them differently (label() of
     # a scale answer says "True / 5" or "1 / 5"): a rendering is kept by the values with their types
