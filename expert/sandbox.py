@@ -281,6 +281,43 @@ class _GuardedCodeGenerator(CodeGenerator):
         super().visit_Concat(node, frame)
         self.write(")")
 
+    def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
+        """Jinja's visit_Output, but the pieces of one output (text, {{ ... }}, text ...) joined into one
+        yield: a prescription is several hundred pieces, and every yield resumes the template's code."""
+        if frame.buffer is not None or frame.require_output_check:
+            super().visit_Output(node, frame)
+            return
+        finalize = self._make_finalize()
+        body: list[Any] = []
+        for child in node.nodes:  # constants evaluated now, as Jinja does
+            try:
+                if not (finalize.const or isinstance(child, nodes.TemplateData)):
+                    raise nodes.Impossible()
+                const = self._output_child_to_const(child, frame, finalize)
+            except (nodes.Impossible, Exception):
+                body.append(child)
+                continue
+            if body and isinstance(body[-1], list):
+                body[-1].append(const)
+            else:
+                body.append([const])
+        if len(body) < 2:
+            super().visit_Output(node, frame)
+            return
+        self.writeline("yield ''.join((", node)
+        self.indent()
+        for item in body:
+            if isinstance(item, list):
+                self.writeline(self._output_const_repr(item) + ",")
+            else:
+                self.newline(item)
+                self._output_child_pre(item, frame, finalize)
+                self.visit(item, frame)
+                self._output_child_post(item, frame, finalize)
+                self.write(",")
+        self.outdent()
+        self.writeline("))")
+
     # Output yielded is counted as it comes out (sandbox._rendered); output into a buffer (a macro,
     # a {% set %} or {% filter %} block) only where it is made.
     def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:

@@ -338,6 +338,36 @@ def test_markdown_is_tidied_as_by_the_first_way_of_writing_it(checkup, kb):
         assert tidy_markdown(text) == _tidy_as_written_first(text), repr(text)
 
 
+def test_a_template_s_pieces_joined_into_one_yield_read_as_jinja_yields_them(checkup, kb):
+    from jinja2 import StrictUndefined
+    from jinja2.compiler import CodeGenerator
+
+    from expert.render import _TemplateLoader
+    from expert.sandbox import LimitedEnvironment, _GuardedCodeGenerator, render
+
+    class PieceByPiece(_GuardedCodeGenerator):
+        def visit_Output(self, node, frame):
+            CodeGenerator.visit_Output(self, node, frame)
+
+    class Plain(LimitedEnvironment):
+        code_generator_class = PieceByPiece
+
+    def environment(kind):
+        return kind(loader=_TemplateLoader(str(kb.templates["zh"].parent)), undefined=StrictUndefined,
+                    autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+
+    joined, plain = environment(LimitedEnvironment), environment(Plain)
+    for answers in random_cases(kb, 13, 40):
+        diagnosis = checkup.diagnose(answers)
+        for lang, path in kb.templates.items():
+            context = checkup.renderer.context(answers, diagnosis, lang)
+            assert render(joined.get_template(path.name), context) == render(plain.get_template(path.name), context)
+    source = ("a {{ 1 + 1 }} {{ 'b'|upper }}{% macro m(x) %}<{{ x }}|{{ x * 2 }}>{% endmacro %}{{ m(2) }}\n"
+              "{% set s %}{{ m('y') }} and {{ 3 }}{% endset %}{{ s }} {% for i in range(3) %}{{ i }}-{{ loop.index }} "
+              "{% endfor %}{% filter upper %}x{{ 'y' }}{% endfilter %}{{ '—' }}{{ none }}")
+    assert render(joined.from_string(source), {}) == render(plain.from_string(source), {})
+
+
 def render_raw(checkup, answers, diagnosis) -> str:
     from expert.render import _environment
     from expert.sandbox import render

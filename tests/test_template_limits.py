@@ -89,6 +89,13 @@ def test_a_huge_output_is_stopped_at_the_line_that_makes_it(tmp_path, monkeypatc
                                "1,000,000 characters")
 
 
+def test_a_failure_amid_text_and_values_names_its_own_line(tmp_path, monkeypatch):
+    # lines of text and {{ ... }} come out of the template's code as one piece: the line is still the one that fails
+    kb = with_template(tmp_path, "第二行 {{ community }}\n第三行 {{ date }}\n第四行 {{ 1 / 0 }} 行尾\n第五行\n")
+    monkeypatch.chdir(kb)
+    assert problem_of(".") == f"{TEMPLATE}:4: cannot render the template: ZeroDivisionError: division by zero"
+
+
 def test_rendering_that_takes_too_long_is_stopped(tmp_path, monkeypatch):
     monkeypatch.setattr("expert.sandbox.MAX_RENDER_SECONDS", 0.0)
     kb = with_template(tmp_path, "{% for i in range(3) %}{{ i }}{% endfor %}")
