@@ -363,15 +363,21 @@ class ReportBuilder:
         first_id = first.id if first is not None else None
         shared = self.text_variables(answers, diagnosis, lang)  # once for every text of this case
 
+        variables, functions, values, _ = shared
+        render, step_text_of = self.render_text, wording.step_text_of
         steps = []
         numbered: dict[str, list[str]] = {}  # finding -> the numbers of the steps that treat it, in plan order
         by_phase: dict[str, list[dict[str, Any]]] = {}
         for step in plan.steps if plan else []:
             treats = [titles[fid] for fid in step.treats]
+            source, where = step_text_of(step.action, step.variant)
+            params = step.params
+            # as step_text: the step's own deadline, the end of the phase it landed in
+            own = {**params, **functions, "deadline": variables[PHASE_DATE[step.phase] or "next_checkup"]}
             entry_of_step = {
                 "number": step.number,
                 "phase": step.phase,
-                "text": self.step_text(step, answers, diagnosis, lang, shared),
+                "text": render(source, (variables, own, values, lang), where, params),
                 "treats": treats,
                 "treats_text": sep.join(treats),
             }
@@ -382,8 +388,7 @@ class ReportBuilder:
         phases = [{"id": phase, "title": wording.phase_title(phase, plan.dates), "steps": by_phase[phase]}
                   for phase in PHASE_DATE if phase in by_phase]
 
-        variables, functions, values, _ = shared
-        render, diagnosis_of, severity_label = self.render_text, wording.diagnosis_of, wording.severity_label
+        diagnosis_of, severity_label = wording.diagnosis_of, wording.severity_label
         advising: dict[Any, bool] = {}  # severity -> whether its findings are advice (diagnosis.is_advice)
         made: dict[str, dict[str, Any]] = {}  # the first problem's entry is shown twice: built once
 
