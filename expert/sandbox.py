@@ -19,7 +19,7 @@ from types import CodeType, FunctionType
 from typing import Any, Callable, Iterable, Iterator
 
 from jinja2 import TemplateRuntimeError, nodes
-from jinja2.compiler import CodeGenerator, Frame
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.runtime import Context, Macro, new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -280,6 +280,25 @@ class _GuardedCodeGenerator(CodeGenerator):
         self.write("environment.checked(")
         super().visit_Concat(node, frame)
         self.write(")")
+
+    @optimizeconst
+    def visit_Getattr(self, node: nodes.Getattr, frame: Frame) -> None:
+        """`c.title` of a variable: the key of a dict read in place, as LimitedEnvironment.getattr would
+        read it, and anything else asked of getattr. A variable can be looked at twice: reading one has
+        no effect. A name of dict's own (`d.items`) is always asked."""
+        if not isinstance(node.node, nodes.Name) or node.attr in _DICT_ATTRIBUTES or self.environment.is_async:
+            super().visit_Getattr(node, frame)
+            return
+        key = repr(node.attr)
+        self.write("(")
+        self.visit(node.node, frame)
+        self.write(f"[{key}] if type(")
+        self.visit(node.node, frame)
+        self.write(f") is dict and {key} in ")
+        self.visit(node.node, frame)
+        self.write(" else environment.getattr(")
+        self.visit(node.node, frame)
+        self.write(f", {key}))")
 
     def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
         """Jinja's visit_Output, but the pieces of one output (text, {{ ... }}, text ...) joined into one
