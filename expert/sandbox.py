@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from jinja2 import TemplateRuntimeError, nodes
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
+from jinja2.nodes import EvalContext
 from jinja2.runtime import Context, Macro, new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -127,9 +128,24 @@ def render_scoped(template, variables: dict[str, Any], own: dict[str, Any]) -> s
     """`render(template, {**variables, **own}, shared=True)` without building the merged dict: the
     names of `own` are looked up first, then `variables` (which hold the template's globals). A
     finding's text reads the case's many variables and its own few params this way, uncopied."""
-    context = Context(template.environment, variables, template.name, template.blocks)
-    context.vars.update(own)
-    return _rendered(template, context)
+    return _rendered(template, _ScopedContext(template, variables, own))
+
+
+class _ScopedContext(Context):
+    """Jinja's Context of a template rendered with `variables` under `own`, made without the generic
+    constructor's work: no globals to copy, and `own` taken as the context's own variables (the
+    caller's to give: a {% set %} at the top of the text writes there)."""
+
+    def __init__(self, template, variables: dict[str, Any], own: dict[str, Any]):  # noqa: super().__init__ not called
+        environment = template.environment
+        self.parent = variables
+        self.vars = own
+        self.environment = environment
+        self.eval_ctx = EvalContext(environment, template.name)
+        self.exported_vars = set()
+        self.name = template.name
+        self.globals_keys = set()
+        self.blocks = {name: [block] for name, block in template.blocks.items()} if template.blocks else {}
 
 
 def _too_long() -> RenderLimitError:
