@@ -148,6 +148,18 @@ class _ScopedContext(Context):
         self.blocks = {name: [block] for name, block in template.blocks.items()} if template.blocks else {}
 
 
+def _counted_turns(iterable: Iterable, budget: _Budget) -> Iterator:
+    for item in iterable:
+        budget.steps += 1  # budget.spend, inlined: once per turn
+        if budget.steps > MAX_RENDER_STEPS:
+            raise RenderLimitError(t("sandbox.steps", limit=f"{MAX_RENDER_STEPS:,}"))
+        # the clock every 16th turn: what takes time in a turn (a call, a filter, an operator)
+        # spends a step of its own, and looks at the clock then
+        if not budget.steps & 15 and time.monotonic() > budget.deadline:
+            raise RenderLimitError(t("sandbox.seconds", limit=f"{MAX_RENDER_SECONDS:g}"))
+        yield item
+
+
 def _too_long() -> RenderLimitError:
     return RenderLimitError(t("sandbox.output", limit=f"{MAX_RENDER_CHARS:,}"))
 
@@ -405,19 +417,20 @@ class LimitedEnvironment(ImmutableSandboxedEnvironment):
 
     @staticmethod
     def counted(iterable: Iterable) -> Iterator:
+        """A loop's items, each turn a step of the render's budget. A list, tuple or range (what a
+        template loops over almost always) is paid for in full when the loop starts: its length is
+        known, and a loop goes through its items unless it fails, which ends the render anyway."""
         budget = _BUDGET.get()  # a loop runs within one render: its budget, looked up once
         if budget is None:
-            yield from iterable
-            return
-        for item in iterable:
-            budget.steps += 1  # budget.spend, inlined: once per turn of every loop
+            return iter(iterable)
+        kind = type(iterable)
+        if kind is list or kind is tuple or kind is range:
+            budget.steps += len(iterable)
             if budget.steps > MAX_RENDER_STEPS:
                 raise RenderLimitError(t("sandbox.steps", limit=f"{MAX_RENDER_STEPS:,}"))
-            # the clock every 16th turn: what takes time in a turn (a call, a filter, an operator)
-            # spends a step of its own, and looks at the clock then
-            if not budget.steps & 15 and time.monotonic() > budget.deadline:
-                raise RenderLimitError(t("sandbox.seconds", limit=f"{MAX_RENDER_SECONDS:g}"))
-            yield item
+            budget.late()
+            return iter(iterable)
+        return _counted_turns(iterable, budget)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _spend()

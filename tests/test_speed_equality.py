@@ -393,6 +393,25 @@ def test_a_template_compiled_our_way_reads_as_compiled_jinja_s_way(checkup, kb):
     assert "UndefinedError" in both("{{ nothing.title }}")[0]
 
 
+def test_a_loop_paid_for_at_its_start_spends_what_turn_by_turn_spends():
+    # a list, tuple or range is paid for when its loop starts; anything else turn by turn
+    from expert.sandbox import _BUDGET, LimitedEnvironment, _Budget, _counted_turns
+
+    makers = [lambda: [1, 2, 3], lambda: (), lambda: ("a",), lambda: range(7), lambda: {"a": 1, "b": 2},
+              lambda: "xyz", lambda: (i for i in range(4)), lambda: iter([5, 6])]
+    for make in makers:
+        spent = []
+        for counted in (LimitedEnvironment.counted, lambda items: _counted_turns(items, _BUDGET.get())):
+            budget = _Budget()
+            token = _BUDGET.set(budget)
+            try:
+                spent.append((list(counted(make())), budget.steps))
+            finally:
+                _BUDGET.reset(token)
+        assert spent[0] == spent[1], make()
+        assert spent[0][1] == len(spent[0][0])
+
+
 def render_raw(checkup, answers, diagnosis) -> str:
     from expert.render import _environment
     from expert.sandbox import render
