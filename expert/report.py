@@ -135,6 +135,7 @@ class _Wording:
         q = kb.questionnaire
         self.kb, self.lang = kb, lang
         self.sep = t("answer.titles_sep", lang)
+        self.list_sep = t("answer.list_sep_plain", lang)
         self.none = t("answer.none", lang)
         self.unnamed = t("answer.unnamed", lang)
         self.title = q.title.get_text(lang)
@@ -156,6 +157,12 @@ class _Wording:
         self.dates: dict[tuple, str] = {}  # (day, checkup day) -> the day as written
         self.diagnoses: dict[str, tuple[str, tuple]] = {}  # finding -> its text's source and whereabouts
         self.step_texts: dict[tuple[str, int], tuple[str, tuple]] = {}  # (action, variant) -> the same
+
+    def join(self, items: list[str]) -> str:
+        """join_list in this language, its separator looked up once."""
+        if self.lang == "en" and len(items) > 1:
+            return join_list(items, "en")
+        return self.list_sep.join(items)
 
     def severity_label(self, severity: Any) -> str:
         try:
@@ -412,7 +419,7 @@ class ReportBuilder:
                     "first": fid == first_id,
                     "symptoms": [said(questions[qid], value, lang)
                                  for qid, value in f.evidence.items() if qid in questions],
-                    "steps": join_list(treating, lang) if plan else "",
+                    "steps": wording.join(treating) if plan else "",
                     "steps_n": len(treating),
                 }
             return built
@@ -460,7 +467,12 @@ class ReportBuilder:
         opening = [said(question, values.get(question.id), lang) for question in wording.opening
                    if question.id in values] if wording.opening is not None else []
         to_treat = len(diagnosis.treatment)
-        advice = sum(1 for f in diagnosis.findings if diagnosis.is_advice(f))
+        advice = 0
+        for f in diagnosis.findings:
+            counted = advising.get(f.severity)
+            if counted is None:
+                counted = advising[f.severity] = diagnosis.is_advice(f)
+            advice += counted
         dates = plan.dates if plan else {"checkup": answers.date or dt.date.today()}
         # Diagnosis.overall: the worst of the checks' verdicts and of the combined findings'
         overall = max([*verdicts.values(), self._verdict(diagnosis, found.get(CROSS, ()))], key=VERDICTS.index)
