@@ -144,6 +144,7 @@ class Renderer:
         self._steady = self._choices | DATE_VARIABLES | set(_FUNCTIONS) | set(self.builder.text_globals)
         self._sources: dict[str, tuple[Any, Any]] = {}  # a text -> (compiled, what it reads: see _kept_reads)
         self._texts: dict[tuple, str] = {}  # a text's key (_text_key) -> its rendering
+        self._templates: dict[str, tuple[Path, LimitedEnvironment, str]] = {}  # by language
 
     def render_text(self, source: str, scope: tuple, where: tuple, params: dict[str, Any]) -> str:
         """A finding's or an action's text from the knowledge base, in the sandbox; `scope` is the case's
@@ -198,11 +199,14 @@ class Renderer:
         return context
 
     def markdown(self, answers: Answers, diagnosis: Diagnosis, lang: str, followup=None) -> str:
-        path = self.kb.templates[lang]
-        env = _environment(str(path.parent))
+        found = self._templates.get(lang)
+        if found is None:  # the template's file, environment and name; Jinja still asks whether the file changed
+            path = self.kb.templates[lang]
+            found = self._templates[lang] = (path, _environment(str(path.parent)), path.name)
+        path, env, name = found
         context = self.context(answers, diagnosis, lang, followup)  # its texts report their own problems
         try:
-            text = render(env.get_template(path.name), context)
+            text = render(env.get_template(name), context)
         except Exception as exc:  # whatever the template does, it is the template's problem, said as one
             line = getattr(exc, "lineno", None) or _template_line(exc, str(path))
             raise KnowledgeBaseError(

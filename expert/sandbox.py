@@ -89,6 +89,7 @@ def _rendered(template, context_object) -> str:
     token = _BUDGET.set(budget)
     try:
         parts: list[str] = []
+        append = parts.append
         size, too_long = 0, False
         generator = template.root_render_func(context_object)
         try:
@@ -97,7 +98,7 @@ def _rendered(template, context_object) -> str:
                 if size > MAX_RENDER_CHARS:
                     too_long = True
                     break
-                parts.append(part)
+                append(part)
         except Exception:
             template.environment.handle_exception()
         if too_long:
