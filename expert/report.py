@@ -252,6 +252,7 @@ class ReportBuilder:
         self.render_text = render_text
         self.text_globals = text_globals or {}  # what Jinja would add to every text's variables
         self._said: dict[tuple, str] = {}  # question_and_answer's line of a (question, answer, language)
+        self._numbers: dict[tuple[str, str], tuple[str, str, str, str]] = {}  # (question, language) -> _number_line
         self._wordings: dict[str, _Wording] = {}
         self._verdicts: dict[tuple, str] = {}  # the policy's verdict on findings of these severities
         self._policy = None
@@ -267,7 +268,18 @@ class ReportBuilder:
 
     def said(self, question: Question, value: Any, lang: str) -> str:
         """`question_and_answer`, remembered: the same few answers recur in document after document.
-        The answer's type is part of the key, so True is not taken for 1 (是 and 1 are not the same)."""
+        The answer's type is part of the key, so True is not taken for 1 (是 and 1 are not the same).
+        A number seldom recurs: its line is the question's, looked up once, and the number with its unit."""
+        kind = type(value)
+        if (kind is int or kind is float) and question.type in ("integer", "number"):
+            try:
+                asked, unit, spacing, singular = self._numbers[question.id, lang]
+            except KeyError:
+                asked, unit, spacing, singular = self._numbers[question.id, lang] = self._number_line(question, lang)
+            text = format_number(value)
+            if lang == "en":
+                return asked + f"{text} {singular if value == 1 else unit}".strip()
+            return f"{asked}{text}{spacing}{unit}"
         key = (question.id, lang, type(value),
                tuple((type(v), v) for v in value) if type(value) is list else value)
         try:
@@ -280,6 +292,18 @@ class ReportBuilder:
             self._said.clear()
         line = self._said[key] = question_and_answer(question, value, lang)
         return line
+
+    @staticmethod
+    def _number_line(question: Question, lang: str) -> tuple[str, str, str, str]:
+        """What question_and_answer puts around a number: the question as asked with what follows
+        it, the unit, the space before the unit, and (English) the unit for one."""
+        asked = question_as_asked(question, lang)
+        if asked.endswith(("？", "?", "：", ":")):
+            asked += " " if lang == "en" else ""
+        else:
+            asked += "：" if lang != "en" else ": "
+        unit = question.unit.get_text(lang) if question.unit else ""
+        return asked, unit, unit_spacing(unit), _singular(unit)
 
     # ------------------------------------------------------------------ variables of texts
 

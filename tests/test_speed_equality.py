@@ -464,6 +464,17 @@ def test_an_answer_line_remembered_is_never_another_type_s_line(checkup, kb):
         for value in values * 2:
             for lang in kb.languages:
                 assert builder.said(q, value, lang) == question_and_answer(q, value, lang)
+    rng = random.Random(14)
+    numbers = [0, 1, -1, 1.0, 0.5, 2.25, -0.0, 1e-7, 12345678, 1.5e20, float("inf"), True, False, None]
+    for q in [q for q in kb.questionnaire.questions.values() if q.type in ("integer", "number")]:
+        values = numbers + [rng.randint(0, 10 ** rng.randint(0, 6)) for _ in range(20)] + [rng.random() * 100 for _ in range(10)]
+        for value in values:
+            for lang in kb.languages:
+                assert builder.said(q, value, lang) == question_and_answer(q, value, lang), (q.id, value)
+    for q, values in ((numeric, [1, 1.0, 2, None]), (yesno, [True, False, None])):
+        for value in values * 2:
+            for lang in kb.languages:
+                assert builder.said(q, value, lang) == question_and_answer(q, value, lang)
     multiple = next(q for q in kb.questionnaire.questions.values() if q.type == "multiple")
     ticked = [multiple.choices[0].value]
     assert builder.said(multiple, ticked, "zh") == question_and_answer(multiple, ticked, "zh")
