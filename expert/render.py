@@ -15,6 +15,7 @@ import json
 import os
 from functools import lru_cache
 from pathlib import Path
+from types import FunctionType
 from typing import Any
 
 from jinja2 import BaseLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateRuntimeError
@@ -29,8 +30,9 @@ from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase, display_path
 from expert.messages import t
 from expert.limits import MAX_RENDER_CHARS
-from expert.report import ReportBuilder
+from expert.report import DATE_VARIABLES, ReportBuilder
 from expert.sandbox import LimitedEnvironment, RenderLimitError, render, render_scoped
+from expert.schema import Id
 
 # what a prescription template may use; `shequn check` reports any other variable
 CONTEXT_KEYS = frozenset({
@@ -134,21 +136,61 @@ class Renderer:
     def __init__(self, kb: KnowledgeBase):
         self.kb = kb
         self.builder = ReportBuilder(kb, self.render_text, dict(_STRING_ENV.globals))
+        # Texts that read only answers of few values (a choice, yes or no, a scale) and the plan's
+        # dates are kept by what they read: the same few renderings recur case after case, and a
+        # rendering costs several times the look-up. A text reading a number is rendered every time.
+        questions = kb.questionnaire.questions
+        self._choices = frozenset(qid for qid, q in questions.items() if q.type in ("single", "multiple", "yesno", "scale"))
+        self._steady = self._choices | DATE_VARIABLES | set(_FUNCTIONS) | set(self.builder.text_globals)
+        self._sources: dict[str, tuple[Any, Any]] = {}  # a text -> (compiled, what it reads: see _kept_reads)
+        self._texts: dict[tuple, str] = {}  # a text's key (_text_key) -> its rendering
+        self._templates: dict[str, tuple[Path, LimitedEnvironment, str]] = {}  # by language
 
-    def render_text(self, source: str, scope: tuple[dict, dict], where: tuple, params: dict[str, Any]) -> str:
+    def render_text(self, source: str, scope: tuple, where: tuple, params: dict[str, Any]) -> str:
         """A finding's or an action's text from the knowledge base, in the sandbox; `scope` is the case's
-        variables (with the texts' globals, put in once a case by ReportBuilder) and the text's own,
-        which win; `where` is its (file, line, id, part), for the problem that says what went wrong."""
-        compiled = _compiled_text(source)
+        variables (with the texts' globals, put in once a case by ReportBuilder), the text's own, which
+        win, then what its functions read, the case's answers and the language; `where` is its (file,
+        line, id, part), for the problem that says what went wrong."""
+        known = self._sources.get(source)
+        if known is None:  # first met: rendered; looked into when met again, so a one-shot report never does
+            compiled = _compiled_text(source)
+            if len(self._sources) >= _TEXTS_KEPT:
+                self._sources.clear()
+            self._sources[source] = (compiled, _UNREAD)
+            reads = None
+        else:
+            compiled, reads = known
+            if reads is _UNREAD and type(compiled) is not str:
+                reads = self._kept_reads(source)
+                self._sources[source] = (compiled, reads)
         if type(compiled) is str:  # no Jinja in it: the text is what it renders to
             return compiled
+        key = None
+        if reads is not None:
+            key = _text_key(source, reads, scope, self.builder.text_globals)
+            if key is not None:
+                text = self._texts.get(key)
+                if text is not None:
+                    return text
         try:
-            return render_scoped(compiled, *scope).strip()
+            text = render_scoped(compiled, scope[0], scope[1]).strip()
         except Exception as exc:  # whatever the text does, it is the text's problem, said as one
             file, line, subject, part = where
             message = t("render.cannot_render", part=part, reason=_failure(exc), hint=_unset(params))
             raise KnowledgeBaseError(t("kb.problems", kb=self.kb.name, n=1),
                                      [Problem(message, file, line, None, subject)]) from None
+        if key is not None:
+            if len(self._texts) >= _TEXTS_KEPT:  # a long batch: memory stays flat
+                self._texts.clear()
+            self._texts[key] = text
+        return text
+
+    def _kept_reads(self, source: str) -> tuple | None:
+        """What a text reads (`_text_reads`) if it is worth keeping its renderings by it, else None."""
+        reads = _text_reads(source)
+        if reads is None or not self._steady.issuperset(reads[0]) or not self._choices.issuperset(reads[1]):
+            return None
+        return reads
 
     def context(self, answers: Answers, diagnosis: Diagnosis, lang: str, followup=None) -> dict[str, Any]:
         context = self.builder.context(answers, diagnosis, lang)
@@ -157,11 +199,14 @@ class Renderer:
         return context
 
     def markdown(self, answers: Answers, diagnosis: Diagnosis, lang: str, followup=None) -> str:
-        path = self.kb.templates[lang]
-        env = _environment(str(path.parent))
+        found = self._templates.get(lang)
+        if found is None:  # the template's file, environment and name; Jinja still asks whether the file changed
+            path = self.kb.templates[lang]
+            found = self._templates[lang] = (path, _environment(str(path.parent)), path.name)
+        path, env, name = found
         context = self.context(answers, diagnosis, lang, followup)  # its texts report their own problems
         try:
-            text = render(env.get_template(path.name), context)
+            text = render(env.get_template(name), context)
         except Exception as exc:  # whatever the template does, it is the template's problem, said as one
             line = getattr(exc, "lineno", None) or _template_line(exc, str(path))
             raise KnowledgeBaseError(
@@ -212,24 +257,24 @@ class Renderer:
 
 def tidy_markdown(text: str) -> str:
     """Blank lines where Markdown needs them, whatever the template's whitespace: one before and after
-    every heading, never two in a row, and one newline at the end."""
+    every heading, never two in a row, and one newline at the end; no line ends in whitespace."""
     out: list[str] = []
-    last = None  # the line last kept; None before the first
-    for line in text.splitlines():
-        if not line.strip():  # blank: one at most, never first
-            if last:
-                out.append("")
-                last = ""
-            continue
-        if line.startswith("#"):
-            if last:
-                out.append("")
-        elif last is not None and last.startswith("#"):
-            out.append("")
-        last = line.rstrip()
-        out.append(last)
-    while out and out[-1] == "":
-        out.pop()
+    append = out.append
+    blank = False  # a blank line since the last line kept
+    heading = False  # the last line kept is a heading
+    for line in map(str.rstrip, text.splitlines()):  # a blank line is now empty
+        if not line:
+            blank = True
+        elif line[0] == "#":
+            if out:
+                append("")
+            append(line)
+            blank, heading = False, True
+        else:
+            if out and (blank or heading):
+                append("")
+            append(line)
+            blank = heading = False
     return "\n".join(out) + "\n"
 
 
@@ -288,6 +333,88 @@ def _compiled_string(source: str):
 
 
 _STRING_ENV = LimitedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+_TEXTS_KEPT = 4096
+_UNREAD = object()
+_FUNCTIONS = ("label", "choice_label", "plural")  # ReportBuilder's, given to every text
+
+
+@lru_cache(maxsize=1024)
+def _text_reads(source: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """What a text's output depends on: the names it reads from its variables, and the questions whose
+    answers it shows through `label('…')`; None when it may depend on anything else, and is then
+    rendered every time: a `random` anywhere, a function not called directly (printed, it shows
+    where it lives), `label` of a computed question id."""
+    from jinja2 import TemplateSyntaxError, meta, nodes
+
+    if "random" in source:
+        return None
+    try:
+        ast = _STRING_ENV.parse(source)
+    except TemplateSyntaxError:
+        return None
+    called, labels = set(), set()
+    for call in ast.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name in _FUNCTIONS:
+            called.add(id(call.node))
+            if call.node.name == "label":
+                if (len(call.args) != 1 or not isinstance(call.args[0], nodes.Const) or call.kwargs
+                        or call.dyn_args is not None or call.dyn_kwargs is not None):
+                    return None
+                labels.add(call.args[0].value)
+    if any(name.name in _FUNCTIONS and id(name) not in called for name in ast.find_all(nodes.Name)):
+        return None
+    if not all(type(qid) is str for qid in labels):
+        return None
+    return tuple(sorted(meta.find_undeclared_variables(ast))), tuple(sorted(labels))
+
+
+class _Unkeyed(Exception):
+    """A value whose equal is not certain to render the same: its text is rendered afresh."""
+
+
+_MISSING = object()
+_SAME = object()  # in a key: a function, or a global of Jinja's, the same whatever the case
+
+
+def _text_key(source: str, reads: tuple, scope: tuple, text_globals: dict[str, Any]) -> tuple | None:
+    """The source, the language and every value the text reads, each with its type (True renders
+    是 where 1 renders 1, though True == 1), or None if one of them cannot be a key."""
+    variables, own, answers, lang = scope
+    names, labels = reads
+    key: list[Any] = [source, lang]
+    try:
+        for name in names:
+            value = own.get(name, _MISSING)
+            if value is _MISSING:
+                value = variables.get(name, _MISSING)
+                if value is _MISSING:
+                    return None  # an undefined name: the text fails, and says so, every time
+                if value is text_globals.get(name, _MISSING):
+                    key.append(_SAME)  # Jinja's range, dict, namespace ...: the same in every case
+                    continue
+            elif name in _FUNCTIONS and type(value) is FunctionType:
+                key.append(_SAME)  # the case's own, but only called: what they give is in the other values
+                continue
+            key.append(_frozen(value))
+        for qid in labels:
+            key.append(_frozen(answers.get(qid)))
+    except _Unkeyed:
+        return None
+    return tuple(key)
+
+
+def _frozen(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or value is None:  # equal to nothing of another type
+        return value
+    if kind is int or kind is bool or kind is Id:  # an Id (a choice's key) equals the str of its letters
+        return kind, value
+    if kind is float:
+        return kind, repr(value)  # -0.0 == 0.0, but prints as -0.0
+    if kind is list or kind is tuple:
+        return kind, tuple(_frozen(item) for item in value)
+    raise _Unkeyed
 
 
 def check_template_syntax(path: Path) -> Problem | None:

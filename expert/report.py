@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from jinja2 import TemplateRuntimeError
 
@@ -19,12 +19,16 @@ from expert.answers import Answers
 from expert.findings import Diagnosis, Finding
 from expert.knowledge import KnowledgeBase
 from expert.messages import t
+from expert.policy import VERDICTS
 from expert.numbers import unit_spacing
 from expert.questionnaire import Question
 from expert.rulebase import CROSS
+from expert.sandbox import plain_function
 
 NUMERALS = "一二三四五六七八九十"
 PHASE_DATE = {"week": "week_end", "month": "month_end", "later": None}
+# the plan's dates a text may read, as written in the report, and a step's own deadline
+DATE_VARIABLES = frozenset({*filter(None, PHASE_DATE.values()), "next_checkup", "deadline"})
 # a question's own remark in brackets at its end: (tick all that apply), （1 = …，5 = …）
 _TRAILING_REMARK = re.compile(r"\s*[（(][^（()）]*[)）]\s*$")
 
@@ -45,6 +49,7 @@ def _singular(unit: str) -> str:
     return f"{first} {rest}".strip()
 
 
+@plain_function
 def plural(value: Any, singular: str, plural_form: str | None = None) -> str:
     """English: '1 hour', '2.5 hours', '3 people'. A number and its noun, agreeing."""
     noun = singular if value == 1 else (plural_form or singular + "s")
@@ -121,20 +126,160 @@ def question_and_answer(question: Question, value: Any, lang: str) -> str:
     return f"{asked}{'：' if lang != 'en' else ': '}{answer}"
 
 
+class _Wording:
+    """What a prescription in one language says whatever the case, looked up once per knowledge base and
+    language: titles, labels, the self-checks with their numerals, and where each text comes from. What
+    depends on a case's numbers or dates is filled in as cases bring it, in small tables."""
+
+    def __init__(self, kb: KnowledgeBase, lang: str):
+        q = kb.questionnaire
+        self.kb, self.lang = kb, lang
+        self.sep = t("answer.titles_sep", lang)
+        self.list_sep = t("answer.list_sep_plain", lang)
+        self.none = t("answer.none", lang)
+        self.unnamed = t("answer.unnamed", lang)
+        self.title = q.title.get_text(lang)
+        self.cross_title = t("batch.cross", lang)
+        self.titles = {fid: finding.text.title.get_text(lang) for fid, finding in kb.rules.findings.items()}
+        self.sections = [(section.check, number, NUMERALS[number - 1] if number <= len(NUMERALS) else str(number),
+                          section.title.get_text(lang)) for number, section in enumerate(q.checks, start=1)]
+        self.section_titles: dict[str, str] = {}
+        for check, _, _, title in self.sections:
+            self.section_titles.setdefault(check, title)  # the first section of a check, as `next` found it
+        self.metrics = [(metric.id, metric.label.get_text(lang), metric.unit.get_text(lang) if metric.unit else "")
+                        for metric in kb.rules.metrics]
+        self.opening = list(q.sections[0].questions) if q.sections and not q.sections[0].check else None
+        self.severity_labels: dict[Any, str] = {}
+        self.verdict_labels: dict[str, str] = {}
+        self.marked: dict[tuple[str, str], str] = {}  # (message, finding) -> its title marked as advice or first
+        self.tallies: dict[tuple[int, int], str] = {}
+        self.phase_titles: dict[tuple, str] = {}
+        self.dates: dict[tuple, str] = {}  # (day, checkup day) -> the day as written
+        self.diagnoses: dict[str, tuple[str, tuple]] = {}  # finding -> its text's source and whereabouts
+        self.step_texts: dict[tuple[str, int], tuple[str, tuple]] = {}  # (action, variant) -> the same
+
+    def join(self, items: list[str]) -> str:
+        """join_list in this language, its separator looked up once."""
+        if self.lang == "en" and len(items) > 1:
+            return join_list(items, "en")
+        return self.list_sep.join(items)
+
+    def severity_label(self, severity: Any) -> str:
+        try:
+            return self.severity_labels[severity]
+        except KeyError:
+            label = self.severity_labels[severity] = t(f"severity.{severity}", self.lang) if severity else ""
+            return label
+
+    def verdict_label(self, verdict: str) -> str:
+        try:
+            return self.verdict_labels[verdict]
+        except KeyError:
+            label = self.verdict_labels[verdict] = t(f"verdict.{verdict}", self.lang)
+            return label
+
+    def mark(self, message: str, fid: str) -> str:
+        try:
+            return self.marked[message, fid]
+        except KeyError:
+            text = self.marked[message, fid] = t(message, self.lang, title=self.titles[fid])
+            return text
+
+    def date(self, day: dt.date, since: dt.date | None) -> str:
+        key = (day, since)
+        try:
+            return self.dates[key]
+        except KeyError:
+            if len(self.dates) > 1_000:  # a long batch of many checkup dates
+                self.dates.clear()
+            text = self.dates[key] = format_date(day, self.lang, since)
+            return text
+
+    def tally(self, treat: int, advice: int) -> str:
+        try:
+            return self.tallies[treat, advice]
+        except KeyError:
+            key = ("report.tally" if treat and advice else "report.tally_treat" if treat
+                   else "report.tally_advice" if advice else "report.nothing")
+            text = self.tallies[treat, advice] = t(key, self.lang, treat=treat, advice=advice)
+            return text
+
+    def phase_title(self, phase: str, dates: dict[str, dt.date]) -> str:
+        date_key = PHASE_DATE[phase]
+        day = dates[date_key] if date_key else None
+        key = (phase, day, dates["checkup"] if date_key else None)
+        try:
+            return self.phase_titles[key]
+        except KeyError:
+            if len(self.phase_titles) > 1_000:
+                self.phase_titles.clear()
+            when = self.date(day, dates["checkup"]) if date_key else ""
+            title = self.phase_titles[key] = t(f"plan.{phase}", self.lang, date=when)
+            return title
+
+    def diagnosis_of(self, fid: str) -> tuple[str, tuple]:
+        """A finding's diagnosis text in this language, and its (file, line, id, part) for a problem."""
+        try:
+            return self.diagnoses[fid]
+        except KeyError:
+            definition = self.kb.rules.findings[fid]
+            text = definition.text
+            found = self.diagnoses[fid] = (text.diagnosis.get_text(self.lang),
+                                           (definition.file, text.line_of("diagnosis"), fid, f"diagnosis.{self.lang}"))
+            return found
+
+    def step_text_of(self, aid: str, variant: int) -> tuple[str, tuple]:
+        """An action's text (or its variant's) in this language, and where it is written."""
+        try:
+            return self.step_texts[aid, variant]
+        except KeyError:
+            action = self.kb.actions.actions[aid]
+            text = action.text if variant == 0 else action.variants[variant - 1].text
+            part = "text" if variant == 0 else f"variants[{variant}].text"
+            line = action.key_lines.get("text", action.line) if variant == 0 else action.variants[variant - 1].line
+            found = self.step_texts[aid, variant] = (text.get_text(self.lang),
+                                                    (action.file, line, action.id, f"{part}.{self.lang}"))
+            return found
+
+
 class ReportBuilder:
     """The content of one community's prescription, in one language."""
 
-    def __init__(self, kb: KnowledgeBase, render_text: Callable[[str, tuple[dict, dict], tuple, dict], str],
+    def __init__(self, kb: KnowledgeBase, render_text: Callable[[str, tuple, tuple, dict], str],
                  text_globals: dict[str, Any] | None = None):
         self.kb = kb
         self.questionnaire = kb.questionnaire
         self.render_text = render_text
         self.text_globals = text_globals or {}  # what Jinja would add to every text's variables
         self._said: dict[tuple, str] = {}  # question_and_answer's line of a (question, answer, language)
+        self._numbers: dict[tuple[str, str], tuple[str, str, str, str]] = {}  # (question, language) -> _number_line
+        self._wordings: dict[str, _Wording] = {}
+        self._verdicts: dict[tuple, str] = {}  # the policy's verdict on findings of these severities
+        self._policy = None
+        # every text's variables before a case fills them in: Jinja's globals, then every question unanswered
+        self._unanswered = {**self.text_globals, **dict.fromkeys(self.questionnaire.questions)}
+
+    def wording(self, lang: str) -> _Wording:
+        try:
+            return self._wordings[lang]
+        except KeyError:
+            wording = self._wordings[lang] = _Wording(self.kb, lang)
+            return wording
 
     def said(self, question: Question, value: Any, lang: str) -> str:
         """`question_and_answer`, remembered: the same few answers recur in document after document.
-        The answer's type is part of the key, so True is not taken for 1 (是 and 1 are not the same)."""
+        The answer's type is part of the key, so True is not taken for 1 (是 and 1 are not the same).
+        A number seldom recurs: its line is the question's, looked up once, and the number with its unit."""
+        kind = type(value)
+        if (kind is int or kind is float) and question.type in ("integer", "number"):
+            try:
+                asked, unit, spacing, singular = self._numbers[question.id, lang]
+            except KeyError:
+                asked, unit, spacing, singular = self._numbers[question.id, lang] = self._number_line(question, lang)
+            text = format_number(value)
+            if lang == "en":
+                return asked + f"{text} {singular if value == 1 else unit}".strip()
+            return f"{asked}{text}{spacing}{unit}"
         key = (question.id, lang, type(value),
                tuple((type(v), v) for v in value) if type(value) is list else value)
         try:
@@ -148,27 +293,48 @@ class ReportBuilder:
         line = self._said[key] = question_and_answer(question, value, lang)
         return line
 
+    @staticmethod
+    def _number_line(question: Question, lang: str) -> tuple[str, str, str, str]:
+        """What question_and_answer puts around a number: the question as asked with what follows
+        it, the unit, the space before the unit, and (English) the unit for one."""
+        asked = question_as_asked(question, lang)
+        if asked.endswith(("？", "?", "：", ":")):
+            asked += " " if lang == "en" else ""
+        else:
+            asked += "：" if lang != "en" else ": "
+        unit = question.unit.get_text(lang) if question.unit else ""
+        return asked, unit, unit_spacing(unit), _singular(unit)
+
     # ------------------------------------------------------------------ variables of texts
 
-    def text_variables(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> tuple[dict, dict]:
+    def text_variables(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> tuple[dict, dict, dict, str]:
         """What every text of one case may use, built once per case: the answers, metrics and dates,
-        and the functions (which a param of the same name does not hide)."""
+        and the functions (which a param of the same name does not hide); then what the functions
+        read, the answers and the language."""
         questions = self.questionnaire.questions
-        variables: dict[str, Any] = dict(self.text_globals)
-        variables.update((qid, answers.values.get(qid)) for qid in questions)
+        values = answers.values
+        if values.keys() <= questions.keys():
+            variables = {**self._unanswered, **values}
+        else:  # answers to no question of this questionnaire are no variables
+            variables = dict(self._unanswered)
+            variables.update((qid, value) for qid, value in values.items() if qid in questions)
         variables.update(diagnosis.metrics)
         plan = diagnosis.plan
         if plan is not None:
             start = plan.dates["checkup"]
-            variables.update({name: format_date(day, lang, start) for name, day in plan.dates.items()
-                              if name != "checkup"})
+            date = self.wording(lang).date
+            for name, day in plan.dates.items():
+                if name != "checkup":
+                    variables[name] = date(day, start)
 
+        @plain_function
         def label(qid: str) -> str:
             question = questions.get(qid)
             if question is None:
                 raise TemplateRuntimeError(t("render.no_such_label", qid=repr(qid)))
-            return format_answer(question, answers.values.get(qid), lang)
+            return format_answer(question, values.get(qid), lang)
 
+        @plain_function
         def choice_label(qid: str, number: Any) -> str:
             question = questions.get(qid)
             for choice in (question.choices or []) if question else []:
@@ -176,154 +342,176 @@ class ReportBuilder:
                     return choice.label.get_text(lang)
             raise TemplateRuntimeError(t("render.no_such_choice", qid=repr(qid), number=repr(number)))
 
-        return variables, {"label": label, "choice_label": choice_label, "plural": plural}
+        return variables, {"label": label, "choice_label": choice_label, "plural": plural}, values, lang
 
     @staticmethod
-    def _with(shared: tuple[dict, dict], params: dict[str, Any]) -> tuple[dict, dict]:
+    def _with(shared: tuple[dict, dict, dict, str], params: dict[str, Any]) -> tuple[dict, dict, dict, str]:
         """A text's scope: the case's variables, shared by all its texts and not copied, and the text's
         own, which come first: its params, then the functions."""
-        variables, functions = shared
-        return variables, {**params, **functions}
+        variables, functions, values, lang = shared
+        return variables, {**params, **functions}, values, lang
 
     def finding_text(self, finding: Finding, answers: Answers, diagnosis: Diagnosis, lang: str,
-                     shared: tuple[dict, dict] | None = None) -> dict[str, Any]:
-        definition = self.kb.rules.findings[finding.id]
-        variables = self._with(shared or self.text_variables(answers, diagnosis, lang), finding.params)
-        text = definition.text
-        where = (definition.file, text.line_of("diagnosis"), finding.id, f"diagnosis.{lang}")
+                     shared: tuple[dict, dict, dict, str] | None = None) -> dict[str, Any]:
+        fid = finding.id
+        source, where = self.wording(lang).diagnosis_of(fid)
+        scope = self._with(shared or self.text_variables(answers, diagnosis, lang), finding.params)
         return {
-            "id": finding.id,
-            "title": text.title.get_text(lang),
-            "diagnosis": self.render_text(text.diagnosis.get_text(lang), variables, where, finding.params),
+            "id": fid,
+            "title": self.wording(lang).titles[fid],
+            "diagnosis": self.render_text(source, scope, where, finding.params),
         }
 
     def step_text(self, step, answers: Answers, diagnosis: Diagnosis, lang: str,
-                  shared: tuple[dict, dict] | None = None) -> str:
-        action = self.kb.actions.actions[step.action]
-        text = action.text if step.variant == 0 else action.variants[step.variant - 1].text
-        variables = self._with(shared or self.text_variables(answers, diagnosis, lang), step.params)
+                  shared: tuple[dict, dict, dict, str] | None = None) -> str:
+        source, where = self.wording(lang).step_text_of(step.action, step.variant)
+        scope = self._with(shared or self.text_variables(answers, diagnosis, lang), step.params)
         # the step's own deadline: the end of the phase it landed in, which may be later than the action's own
-        variables[1]["deadline"] = variables[0][PHASE_DATE[step.phase] or "next_checkup"]
-        part = "text" if step.variant == 0 else f"variants[{step.variant}].text"
-        line = action.key_lines.get("text", action.line) if step.variant == 0 else action.variants[step.variant - 1].line
-        return self.render_text(text.get_text(lang), variables, (action.file, line, action.id, f"{part}.{lang}"),
-                                step.params)
+        scope[1]["deadline"] = scope[0][PHASE_DATE[step.phase] or "next_checkup"]
+        return self.render_text(source, scope, where, step.params)
 
     # ------------------------------------------------------------------ the document
 
+    def _verdict(self, diagnosis: Diagnosis, findings: Iterable[Finding]) -> str:
+        """`diagnosis.policy.verdict`, remembered by the findings' severities, all it reads."""
+        policy = diagnosis.policy
+        if policy is not self._policy:  # the knowledge base's, in practice: one table
+            self._policy, self._verdicts = policy, {}
+        key = tuple(f.severity for f in findings)
+        try:
+            return self._verdicts[key]
+        except KeyError:
+            verdict = self._verdicts[key] = policy.verdict(findings)
+            return verdict
+
     def context(self, answers: Answers, diagnosis: Diagnosis, lang: str) -> dict[str, Any]:
         """Everything a prescription template may show, computed here."""
-        q = self.questionnaire
+        wording = self.wording(lang)
+        questions = self.questionnaire.questions
+        titles, sep, said = wording.titles, wording.sep, self.said
         plan = diagnosis.plan
-        titles = {f.id: self.kb.rules.findings[f.id].text.title.get_text(lang)
-                  for f in [*diagnosis.findings, *diagnosis.notes]}
-        sep = t("answer.titles_sep", lang)
         first = diagnosis.first
+        first_id = first.id if first is not None else None
         shared = self.text_variables(answers, diagnosis, lang)  # once for every text of this case
 
+        variables, functions, values, _ = shared
+        render, step_text_of = self.render_text, wording.step_text_of
         steps = []
+        numbered: dict[str, list[str]] = {}  # finding -> the numbers of the steps that treat it, in plan order
+        by_phase: dict[str, list[dict[str, Any]]] = {}
         for step in plan.steps if plan else []:
-            steps.append({
+            treats = [titles[fid] for fid in step.treats]
+            source, where = step_text_of(step.action, step.variant)
+            params = step.params
+            # as step_text: the step's own deadline, the end of the phase it landed in
+            own = {**params, **functions, "deadline": variables[PHASE_DATE[step.phase] or "next_checkup"]}
+            entry_of_step = {
                 "number": step.number,
                 "phase": step.phase,
-                "text": self.step_text(step, answers, diagnosis, lang, shared),
-                "treats": [titles[f] for f in step.treats],
-                "treats_text": sep.join(titles[f] for f in step.treats),
-            })
-        phases = []
-        for phase, date_key in PHASE_DATE.items():
-            in_phase = [s for s in steps if s["phase"] == phase]
-            if in_phase:
-                when = format_date(plan.dates[date_key], lang, plan.dates["checkup"]) if date_key else ""
-                phases.append({"id": phase, "title": t(f"plan.{phase}", lang, date=when), "steps": in_phase})
-
-        numbered: dict[str, list[str]] = {}  # finding -> the numbers of the steps that treat it, in plan order
-        for step in plan.steps if plan else []:
+                "text": render(source, (variables, own, values, lang), where, params),
+                "treats": treats,
+                "treats_text": sep.join(treats),
+            }
+            steps.append(entry_of_step)
+            by_phase.setdefault(step.phase, []).append(entry_of_step)
             for fid in step.treats:
                 numbered.setdefault(fid, []).append(str(step.number))
+        phases = [{"id": phase, "title": wording.phase_title(phase, plan.dates), "steps": by_phase[phase]}
+                  for phase in PHASE_DATE if phase in by_phase]
 
-        def numbers(fid: str) -> str:
-            return join_list(numbered.get(fid, []), lang) if plan else ""
-
+        diagnosis_of, severity_label = wording.diagnosis_of, wording.severity_label
+        advising: dict[Any, bool] = {}  # severity -> whether its findings are advice (diagnosis.is_advice)
         made: dict[str, dict[str, Any]] = {}  # the first problem's entry is shown twice: built once
 
         def entry(f: Finding) -> dict[str, Any]:
-            if f.id not in made:
-                made[f.id] = built(f)
-            return made[f.id]
-
-        def built(f: Finding) -> dict[str, Any]:
-            text = self.finding_text(f, answers, diagnosis, lang, shared)
-            return {
-                **text,
-                "severity": f.severity,
-                "severity_label": t(f"severity.{f.severity}", lang) if f.severity else "",
-                "advice": diagnosis.is_advice(f),
-                "first": first is not None and f.id == first.id,
-                "symptoms": [self.said(q.questions[qid], value, lang)
-                             for qid, value in f.evidence.items() if qid in q.questions],
-                "steps": numbers(f.id),
-                "steps_n": len(numbered.get(f.id, ())),
-            }
+            fid = f.id
+            built = made.get(fid)
+            if built is None:
+                severity, params = f.severity, f.params
+                advice = advising.get(severity)
+                if advice is None:
+                    advice = advising[severity] = diagnosis.is_advice(f)
+                source, where = diagnosis_of(fid)
+                treating = numbered.get(fid, ())
+                built = made[fid] = {
+                    "id": fid,
+                    "title": titles[fid],
+                    "diagnosis": render(source, (variables, {**params, **functions}, values, lang), where, params),
+                    "severity": severity,
+                    "severity_label": severity_label(severity),
+                    "advice": advice,
+                    "first": fid == first_id,
+                    "symptoms": [said(questions[qid], value, lang)
+                                 for qid, value in f.evidence.items() if qid in questions],
+                    "steps": wording.join(treating) if plan else "",
+                    "steps_n": len(treating),
+                }
+            return built
 
         def note(f: Finding) -> dict[str, Any]:
-            return self.finding_text(f, answers, diagnosis, lang, shared)
+            fid, params = f.id, f.params
+            source, where = diagnosis_of(fid)
+            return {"id": fid, "title": titles[fid],
+                    "diagnosis": render(source, (variables, {**params, **functions}, values, lang), where, params)}
 
+        found: dict[str, list[Finding]] = {}
+        for f in diagnosis.findings:
+            found.setdefault(f.check, []).append(f)
+        notes: dict[tuple[str, str], list[Finding]] = {}
+        for f in diagnosis.notes:
+            notes.setdefault((f.check, f.kind), []).append(f)
+        verdicts = {check: self._verdict(diagnosis, found.get(check, ())) for check in diagnosis.checks}
         checks = []
-        verdicts = diagnosis.verdicts  # a property that judges every check: once
-        for number, section in enumerate(q.checks, start=1):
-            found = diagnosis.of_check(section.check)
-            verdict = verdicts[section.check]
-            entries = [entry(f) for f in found]
+        for check, number, numeral, title in wording.sections:
+            entries = [entry(f) for f in found.get(check, ())]
+            verdict = verdicts[check]
             checks.append({
-                "id": section.check,
+                "id": check,
                 "number": number,
-                "numeral": NUMERALS[number - 1] if number <= len(NUMERALS) else str(number),
-                "title": section.title.get_text(lang),
+                "numeral": numeral,
+                "title": title,
                 "verdict": verdict,
-                "verdict_label": t(f"verdict.{verdict}", lang),
+                "verdict_label": wording.verdict_label(verdict),
                 "findings": [e for e in entries if not e["advice"]],
                 "advice": [e for e in entries if e["advice"]],
-                "summary": sep.join(t("report.advice_mark", lang, title=e["title"]) if e["advice"]
-                                    else (t("report.first_mark", lang, title=e["title"]) if e["first"]
+                "summary": sep.join(wording.mark("report.advice_mark", e["id"]) if e["advice"]
+                                    else (wording.mark("report.first_mark", e["id"]) if e["first"]
                                           else e["title"]) for e in entries),
-                "strengths": [note(f) for f in diagnosis.notes_of(section.check, "strength")],
-                "watch": [note(f) for f in diagnosis.notes_of(section.check, "watch")],
+                "strengths": [note(f) for f in notes.get((check, "strength"), ())],
+                "watch": [note(f) for f in notes.get((check, "watch"), ())],
             })
-        cross = [entry(f) for f in diagnosis.of_check(CROSS)]
-        metrics = []
-        for metric in self.kb.rules.metrics:
-            value = diagnosis.metrics.get(metric.id)
-            metrics.append({
-                "id": metric.id,
-                "label": metric.label.get_text(lang),
-                "value": t("answer.none", lang) if value is None else format_number(value),
-                "unit": metric.unit.get_text(lang) if metric.unit else "",
-            })
+        cross = [entry(f) for f in found.get(CROSS, ())]
+        measured = diagnosis.metrics
+        metrics = [{"id": mid, "label": label, "value": wording.none if measured.get(mid) is None
+                    else format_number(measured[mid]), "unit": unit} for mid, label, unit in wording.metrics]
         first_entry = None
         if first is not None:
-            section_title = next((c["title"] for c in checks if c["id"] == first.check), t("batch.cross", lang))
-            first_entry = {**entry(first), "check_title": section_title}
-        opening = [self.said(question, answers.values.get(question.id), lang)
-                   for question in q.sections[0].questions if question.id in answers.values
-                   ] if q.sections and not q.sections[0].check else []
+            first_entry = {**entry(first), "check_title": wording.section_titles.get(first.check, wording.cross_title)}
+        values = answers.values
+        opening = [said(question, values.get(question.id), lang) for question in wording.opening
+                   if question.id in values] if wording.opening is not None else []
         to_treat = len(diagnosis.treatment)
-        advice = sum(1 for f in diagnosis.findings if diagnosis.is_advice(f))
+        advice = 0
+        for f in diagnosis.findings:
+            counted = advising.get(f.severity)
+            if counted is None:
+                counted = advising[f.severity] = diagnosis.is_advice(f)
+            advice += counted
         dates = plan.dates if plan else {"checkup": answers.date or dt.date.today()}
-        overall = diagnosis.overall  # judges every check again: once
+        # Diagnosis.overall: the worst of the checks' verdicts and of the combined findings'
+        overall = max([*verdicts.values(), self._verdict(diagnosis, found.get(CROSS, ()))], key=VERDICTS.index)
         return {
             "lang": lang,
-            "title": q.title.get_text(lang),
-            "community": answers.name or t("answer.unnamed", lang),
-            "answers": dict(answers.values),
+            "title": wording.title,
+            "community": answers.name or wording.unnamed,
+            "answers": dict(values),
             "opening": opening,
             "date": dates["checkup"].isoformat(),
-            "next_checkup": format_date(dates["next_checkup"], lang, dates["checkup"]) if "next_checkup" in dates
+            "next_checkup": wording.date(dates["next_checkup"], dates["checkup"]) if "next_checkup" in dates
             else "",
             "verdict": overall,
-            "verdict_label": t(f"verdict.{overall}", lang),
-            "tally": t("report.tally" if to_treat and advice else "report.tally_treat" if to_treat
-                       else "report.tally_advice" if advice else "report.nothing", lang, treat=to_treat, advice=advice),
+            "verdict_label": wording.verdict_label(overall),
+            "tally": wording.tally(to_treat, advice),
             "checks": checks,
             "cross": cross,
             "treat_first": first_entry,

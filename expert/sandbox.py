@@ -15,10 +15,12 @@ import functools
 import re
 import time
 from contextvars import ContextVar
+from types import CodeType, FunctionType
 from typing import Any, Callable, Iterable, Iterator
 
 from jinja2 import TemplateRuntimeError, nodes
-from jinja2.compiler import CodeGenerator, Frame
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
+from jinja2.nodes import EvalContext
 from jinja2.runtime import Context, Macro, new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -80,36 +82,83 @@ def render(template, context: dict[str, Any], shared: bool = False) -> str:
 def _rendered(template, context_object) -> str:
     """What `template.generate` gives, joined, within the limits: its root function run directly (one
     generator less per piece of output), a template's error raised as Jinja raises it, with the
-    template's own line in its traceback."""
+    template's own line in its traceback. Every piece of output is counted here, the template's own
+    text and what its {{ ... }} print; output that goes into a buffer first (a macro's, a
+    {% set %} block's) is counted where it is made (LimitedEnvironment.emitted)."""
     budget = _Budget()
     token = _BUDGET.set(budget)
     try:
         parts: list[str] = []
+        append = parts.append
         size, too_long = 0, False
+        generator = template.root_render_func(context_object)
         try:
-            for part in template.root_render_func(context_object):
+            for part in generator:
                 size += len(part)
-                if size > MAX_RENDER_CHARS:  # the template's own text counted too
+                if size > MAX_RENDER_CHARS:
                     too_long = True
                     break
-                parts.append(part)
+                append(part)
         except Exception:
             template.environment.handle_exception()
         if too_long:
-            raise _too_long()
+            error = _too_long()
+            error.lineno = _suspended_at(generator, template)  # type: ignore[attr-defined]
+            raise error
         budget.late()
         return "".join(parts)
     finally:
         _BUDGET.reset(token)
 
 
+def _suspended_at(generator, template) -> int | None:
+    """The template's line whose output went past the limit: where its code waits, in the template's
+    own code (a block's, or the line of an {% include %}), mapped back to the template."""
+    line = None
+    while generator is not None:
+        frame = getattr(generator, "gi_frame", None)
+        if frame is None:
+            break
+        if frame.f_code.co_filename == template.filename:
+            line = template.get_corresponding_lineno(frame.f_lineno)
+        generator = getattr(generator, "gi_yieldfrom", None)
+    return line
+
+
 def render_scoped(template, variables: dict[str, Any], own: dict[str, Any]) -> str:
     """`render(template, {**variables, **own}, shared=True)` without building the merged dict: the
     names of `own` are looked up first, then `variables` (which hold the template's globals). A
     finding's text reads the case's many variables and its own few params this way, uncopied."""
-    context = Context(template.environment, variables, template.name, template.blocks)
-    context.vars.update(own)
-    return _rendered(template, context)
+    return _rendered(template, _ScopedContext(template, variables, own))
+
+
+class _ScopedContext(Context):
+    """Jinja's Context of a template rendered with `variables` under `own`, made without the generic
+    constructor's work: no globals to copy, and `own` taken as the context's own variables (the
+    caller's to give: a {% set %} at the top of the text writes there)."""
+
+    def __init__(self, template, variables: dict[str, Any], own: dict[str, Any]):  # noqa: super().__init__ not called
+        environment = template.environment
+        self.parent = variables
+        self.vars = own
+        self.environment = environment
+        self.eval_ctx = EvalContext(environment, template.name)
+        self.exported_vars = set()
+        self.name = template.name
+        self.globals_keys = set()
+        self.blocks = {name: [block] for name, block in template.blocks.items()} if template.blocks else {}
+
+
+def _counted_turns(iterable: Iterable, budget: _Budget) -> Iterator:
+    for item in iterable:
+        budget.steps += 1  # budget.spend, inlined: once per turn
+        if budget.steps > MAX_RENDER_STEPS:
+            raise RenderLimitError(t("sandbox.steps", limit=f"{MAX_RENDER_STEPS:,}"))
+        # the clock every 16th turn: what takes time in a turn (a call, a filter, an operator)
+        # spends a step of its own, and looks at the clock then
+        if not budget.steps & 15 and time.monotonic() > budget.deadline:
+            raise RenderLimitError(t("sandbox.seconds", limit=f"{MAX_RENDER_SECONDS:g}"))
+        yield item
 
 
 def _too_long() -> RenderLimitError:
@@ -179,6 +228,20 @@ def _check_join(items: Any, separator: Any = "") -> None:
             raise RenderLimitError(t("sandbox.long_text", limit=f"{MAX_RENDER_CHARS:,}"))
 
 
+_PLAIN_CODE: set[CodeType] = set()
+
+
+def plain_function(function: Callable) -> Callable:
+    """Marks one of shequn's own functions given to templates (range, label, plural ...): plain Python
+    that takes no context and is safe to call, which the sandbox then calls without asking Jinja's
+    questions about it (is it str.format, unsafe, a context function) on every call. Its code is
+    marked, so every closure made from it is."""
+    assert getattr(function, "jinja_pass_arg", None) is None and type(function) is FunctionType
+    _PLAIN_CODE.add(function.__code__)
+    return function
+
+
+@plain_function
 def _range(*args: int) -> range:
     numbers = range(*args)
     try:
@@ -247,13 +310,73 @@ class _GuardedCodeGenerator(CodeGenerator):
         super().visit_Concat(node, frame)
         self.write(")")
 
+    @optimizeconst
+    def visit_Getattr(self, node: nodes.Getattr, frame: Frame) -> None:
+        """`c.title` of a variable: the key of a dict read in place, as LimitedEnvironment.getattr would
+        read it, and anything else asked of getattr. A variable can be looked at twice: reading one has
+        no effect. A name of dict's own (`d.items`) is always asked."""
+        if not isinstance(node.node, nodes.Name) or node.attr in _DICT_ATTRIBUTES or self.environment.is_async:
+            super().visit_Getattr(node, frame)
+            return
+        key = repr(node.attr)
+        self.write("(")
+        self.visit(node.node, frame)
+        self.write(f"[{key}] if type(")
+        self.visit(node.node, frame)
+        self.write(f") is dict and {key} in ")
+        self.visit(node.node, frame)
+        self.write(" else environment.getattr(")
+        self.visit(node.node, frame)
+        self.write(f", {key}))")
+
+    def visit_Output(self, node: nodes.Output, frame: Frame) -> None:
+        """Jinja's visit_Output, but the pieces of one output (text, {{ ... }}, text ...) joined into one
+        yield: a prescription is several hundred pieces, and every yield resumes the template's code."""
+        if frame.buffer is not None or frame.require_output_check:
+            super().visit_Output(node, frame)
+            return
+        finalize = self._make_finalize()
+        body: list[Any] = []
+        for child in node.nodes:  # constants evaluated now, as Jinja does
+            try:
+                if not (finalize.const or isinstance(child, nodes.TemplateData)):
+                    raise nodes.Impossible()
+                const = self._output_child_to_const(child, frame, finalize)
+            except (nodes.Impossible, Exception):
+                body.append(child)
+                continue
+            if body and isinstance(body[-1], list):
+                body[-1].append(const)
+            else:
+                body.append([const])
+        if len(body) < 2:
+            super().visit_Output(node, frame)
+            return
+        self.writeline("yield ''.join((", node)
+        self.indent()
+        for item in body:
+            if isinstance(item, list):
+                self.writeline(self._output_const_repr(item) + ",")
+            else:
+                self.newline(item)
+                self._output_child_pre(item, frame, finalize)
+                self.visit(item, frame)
+                self._output_child_post(item, frame, finalize)
+                self.write(",")
+        self.outdent()
+        self.writeline("))")
+
+    # Output yielded is counted as it comes out (sandbox._rendered); output into a buffer (a macro,
+    # a {% set %} or {% filter %} block) only where it is made.
     def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
-        self.write("environment.emitted(")
+        if frame.buffer is not None:
+            self.write("environment.emitted(")
         super()._output_child_pre(node, frame, finalize)
 
     def _output_child_post(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
         super()._output_child_post(node, frame, finalize)
-        self.write(")")
+        if frame.buffer is not None:
+            self.write(")")
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
@@ -295,9 +418,20 @@ class LimitedEnvironment(ImmutableSandboxedEnvironment):
 
     @staticmethod
     def counted(iterable: Iterable) -> Iterator:
-        for item in iterable:
-            _spend()
-            yield item
+        """A loop's items, each turn a step of the render's budget. A list, tuple or range (what a
+        template loops over almost always) is paid for in full when the loop starts: its length is
+        known, and a loop goes through its items unless it fails, which ends the render anyway."""
+        budget = _BUDGET.get()  # a loop runs within one render: its budget, looked up once
+        if budget is None:
+            return iter(iterable)
+        kind = type(iterable)
+        if kind is list or kind is tuple or kind is range:
+            budget.steps += len(iterable)
+            if budget.steps > MAX_RENDER_STEPS:
+                raise RenderLimitError(t("sandbox.steps", limit=f"{MAX_RENDER_STEPS:,}"))
+            budget.late()
+            return iter(iterable)
+        return _counted_turns(iterable, budget)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _spend()
@@ -319,6 +453,15 @@ class LimitedEnvironment(ImmutableSandboxedEnvironment):
         return _checked(super().call_binop(context, operator, left, right))
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's names)
+        if type(__obj) is FunctionType and __obj.__code__ in _PLAIN_CODE:  # ours: what Jinja's call does, less asking
+            _spend()
+            if kwargs:
+                kwargs.pop("_loop_vars", None)
+                kwargs.pop("_block_vars", None)
+            try:
+                return _checked(__obj(*args, **kwargs))
+            except StopIteration:  # as Context.call says it
+                return __self.undefined("value was undefined because a callable raised a StopIteration exception")
         _spend()
         owner, name = getattr(__obj, "__self__", None), getattr(__obj, "__name__", "")
         if isinstance(owner, str):

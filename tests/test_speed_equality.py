@@ -210,7 +210,7 @@ def test_texts_rendered_once_a_case_read_as_when_each_built_its_own_variables(ch
     from expert.sandbox import render
 
     def own_context(source, scope, where, params):
-        variables, own = scope
+        variables, own, _, _ = scope
         return render(_STRING_ENV.from_string(source), {**variables, **own}).strip()
 
     plain = ReportBuilder(kb, own_context)
@@ -221,6 +221,105 @@ def test_texts_rendered_once_a_case_read_as_when_each_built_its_own_variables(ch
             # the renderer adds the follow-up section's slot (None without --since) to the builder's context
             assert checkup.renderer.context(answers, diagnosis, lang) == {
                 **plain.context(answers, diagnosis, lang), "followup": None}
+    assert checkup.renderer._texts, "texts were kept by what they read, and read back"
+
+
+def test_verdicts_in_the_report_are_the_diagnosis_own(checkup, kb):
+    # the report judges each check once, by its findings' severities, where Diagnosis judges them afresh
+    seen = set()
+    for answers in random_cases(kb, 11, 200):
+        diagnosis = checkup.diagnose(answers)
+        context = checkup.renderer.context(answers, diagnosis, "zh")
+        assert {c["id"]: c["verdict"] for c in context["checks"]} == diagnosis.verdicts
+        assert context["verdict"] == diagnosis.overall
+        seen.update(diagnosis.verdicts.values())
+    assert seen == {"healthy", "watch", "danger"}
+
+
+def test_our_functions_called_directly_give_what_jinja_s_call_gives(kb, monkeypatch):
+    # label, choice_label, plural and range are called by the sandbox without Jinja's questions;
+    # with none of them marked, every call goes Jinja's way: the same reports, the same failures
+    from expert.render import Renderer
+
+    def reports(renderer):
+        out = []
+        for answers in random_cases(kb, 12, 60):
+            diagnosis = Checkup(kb).diagnose(answers)
+            out += [renderer.context(answers, diagnosis, lang) for lang in kb.languages]
+        return out
+
+    def called(source, **values):
+        from expert.render import _STRING_ENV
+        from expert.report import plural
+        from expert.sandbox import render
+
+        try:
+            return render(_STRING_ENV.from_string(source), {"plural": plural, **values})
+        except Exception as exc:
+            return f"{type(exc).__name__}: {exc}"
+
+    sources = ["{% for n in range(3) %}{{ plural(n, 'hour') }} {{ plural(n, singular='person', plural_form='people') }}"
+               "{% endfor %}", "{{ plural(2) }}", "{{ range(3)|list }} {{ range(10**9) }}", "{{ plural(*xs) }}"]
+    fast = reports(Renderer(kb)), [called(s, xs=[1, "day"]) for s in sources]
+    monkeypatch.setattr("expert.sandbox._PLAIN_CODE", set())
+    assert reports(Renderer(kb)) == fast[0]
+    assert [called(s, xs=[1, "day"]) for s in sources] == fast[1]
+    assert "TypeError" in fast[1][1] and "RenderLimitError" in fast[1][2]
+
+
+def test_a_text_kept_by_what_it_reads_renders_as_it_renders_afresh(kb):
+    # True, 1 and 1.0 are equal, and so are 0.0 and -0.0, but a page shows them differently (label() of
+    # a scale answer says "True / 5" or "1 / 5"): a rendering is kept by the values with their types
+    from expert.render import Renderer, _STRING_ENV
+    from expert.report import format_answer, plural
+    from expert.sandbox import render
+
+    renderer = Renderer(kb)
+    questions = kb.questionnaire.questions
+    scale = next(q for q in questions.values() if q.type == "scale")
+    multiple = next(q for q in questions.values() if q.type == "multiple")
+    choice = multiple.choices[0].value
+    source = (f"{{{{ {scale.id} }}}}|{{{{ label('{scale.id}') }}}}|{{% if {scale.id} is sameas true %}}yes{{% endif %}}|"
+              f"{{{{ label('{multiple.id}') }}}}|{{{{ {multiple.id} }}}}|{{{{ deadline }}}}")
+    scales = [True, 1, 1.0, 2, False, 0, 0.0, -0.0, None, "1"]
+    ticked = [[choice], [str(choice)], (choice,), [], None]
+
+    def rendered() -> list[str]:
+        out = []
+        for lang in kb.languages:
+            for value in scales:
+                for ticks in ticked:
+                    values = {scale.id: value, multiple.id: ticks}
+
+                    def label(qid, values=values, lang=lang):
+                        return format_answer(questions[qid], values.get(qid), lang)
+
+                    variables = {**renderer.builder.text_globals, **values}
+                    own = {"label": label, "plural": plural, "deadline": "12月1日"}
+                    text = renderer.render_text(source, (variables, own, values, lang), ("rules/x.yaml", 1, "x", "t"), {})
+                    assert text == render(_STRING_ENV.from_string(source), {**variables, **own}).strip(), (value, ticks)
+                    out.append(text)
+        return out
+
+    first = rendered()  # the very first rendering is not looked into: a one-shot report never is
+    assert len(renderer._texts) == len(first) - 1  # each of the others kept on its own
+    assert rendered() == first  # read back
+    assert len(renderer._texts) == len(first)
+
+
+@pytest.mark.parametrize("source, reads", [
+    ("{{ members }} 人，{{ label('kind') }}", (("label", "members"), ("kind",))),
+    ("{% set n = members %}{{ plural(n, 'member') }}", (("members", "plural"), ())),
+    ("{{ label }}", None),  # printed, a function shows where it lives, which differs from case to case
+    ("{% set f = plural %}{{ f(1, 'hour') }}", None),
+    ("{{ label(kind) }}", None),  # a computed question
+    ("{{ [1, 2]|random }}", None),
+    ("{{ [[1], [2]]|map('random')|list }}", None),
+])
+def test_what_a_text_reads_is_all_its_rendering_depends_on(source, reads):
+    from expert.render import _text_reads
+
+    assert _text_reads(source) == reads
 
 
 def test_single_answer_tests_hold_exactly_when_the_condition_holds(kb):
@@ -277,13 +376,91 @@ def test_markdown_is_tidied_as_by_the_first_way_of_writing_it(checkup, kb):
     from expert.render import tidy_markdown
 
     rng = random.Random(8)
-    pieces = ["# a", "## b ", "", "  ", "text", "text  ", "#", "- item", "\t", "#no space", "x\u3000"]
+    pieces = ["# a", "## b ", "", "  ", "text", "text  ", "#", "- item", "\t", "#no space", "x\u3000", " # not", "\u3000",
+              "x\x1f", "\xa0", "a\tb \t"]
+    odd = ["a\r\nb", "\r", "x\x0b", "\u2028# h", "\x1c", " \x85 ", "\x0c", "\u2029"]
     texts = ["\n".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    texts += ["\n".join(rng.choice(pieces + odd) for _ in range(rng.randint(0, 12))) for _ in range(1000)]
+    texts += ["".join(rng.choice("#\n \ta\u3000\x1f\r") for _ in range(rng.randint(0, 30))) for _ in range(3000)]
     for answers in random_cases(kb, 9, 30):
         diagnosis = checkup.diagnose(answers)
         texts.append(render_raw(checkup, answers, diagnosis))
     for text in texts:
         assert tidy_markdown(text) == _tidy_as_written_first(text), repr(text)
+
+
+def test_a_template_compiled_our_way_reads_as_compiled_jinja_s_way(checkup, kb):
+    # our code generator joins the pieces of one output into one yield, and reads a dict's key in
+    # place for `c.title`: Jinja's own yields piece by piece and asks environment.getattr
+    from jinja2 import StrictUndefined
+    from jinja2.compiler import CodeGenerator
+
+    from expert.render import _TemplateLoader
+    from expert.sandbox import LimitedEnvironment, _GuardedCodeGenerator, render
+
+    class AsJinjaWrites(_GuardedCodeGenerator):
+        def visit_Output(self, node, frame):
+            CodeGenerator.visit_Output(self, node, frame)
+
+        def visit_Getattr(self, node, frame):
+            CodeGenerator.visit_Getattr(self, node, frame)
+
+    class Plain(LimitedEnvironment):
+        code_generator_class = AsJinjaWrites
+
+    def environment(kind):
+        return kind(loader=_TemplateLoader(str(kb.templates["zh"].parent)), undefined=StrictUndefined,
+                    autoescape=False, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+
+    joined, plain = environment(LimitedEnvironment), environment(Plain)
+    for answers in random_cases(kb, 13, 40):
+        diagnosis = checkup.diagnose(answers)
+        for lang, path in kb.templates.items():
+            context = checkup.renderer.context(answers, diagnosis, lang)
+            assert render(joined.get_template(path.name), context) == render(plain.get_template(path.name), context)
+    source = ("a {{ 1 + 1 }} {{ 'b'|upper }}{% macro m(x) %}<{{ x }}|{{ x * 2 }}>{% endmacro %}{{ m(2) }}\n"
+              "{% set s %}{{ m('y') }} and {{ 3 }}{% endset %}{{ s }} {% for i in range(3) %}{{ i }}-{{ loop.index }} "
+              "{% endfor %}{% filter upper %}x{{ 'y' }}{% endfilter %}{{ '—' }}{{ none }}")
+    assert render(joined.from_string(source), {}) == render(plain.from_string(source), {})
+
+    class Entry(dict):
+        title = "an attribute"
+
+    def both(source, **values):
+        out = []
+        for env in (joined, plain):
+            try:
+                out.append(render(env.from_string(source), values))
+            except Exception as exc:
+                out.append(f"{type(exc).__name__}: {exc}")
+        return out
+
+    dots = "{{ d.title }}|{{ d.items is defined }}|{{ d.values }}|{{ d.get }}|{{ d.__class__ is defined }}|{{ loop }}"
+    for d in [{"title": "读书会", "items": 1, "values": 2, "get": 3, "__class__": 4}, Entry(title="a key"), {"x": 1},
+              [1, 2], "text", None]:
+        assert both(dots.replace("|{{ loop }}", ""), d=d)[0] == both(dots.replace("|{{ loop }}", ""), d=d)[1], d
+    assert both("{{ d.missing }}", d={})[0] == both("{{ d.missing }}", d={})[1]
+    assert both("{{ nothing.title }}")[0] == both("{{ nothing.title }}")[1]
+    assert "UndefinedError" in both("{{ nothing.title }}")[0]
+
+
+def test_a_loop_paid_for_at_its_start_spends_what_turn_by_turn_spends():
+    # a list, tuple or range is paid for when its loop starts; anything else turn by turn
+    from expert.sandbox import _BUDGET, LimitedEnvironment, _Budget, _counted_turns
+
+    makers = [lambda: [1, 2, 3], lambda: (), lambda: ("a",), lambda: range(7), lambda: {"a": 1, "b": 2},
+              lambda: "xyz", lambda: (i for i in range(4)), lambda: iter([5, 6])]
+    for make in makers:
+        spent = []
+        for counted in (LimitedEnvironment.counted, lambda items: _counted_turns(items, _BUDGET.get())):
+            budget = _Budget()
+            token = _BUDGET.set(budget)
+            try:
+                spent.append((list(counted(make())), budget.steps))
+            finally:
+                _BUDGET.reset(token)
+        assert spent[0] == spent[1], make()
+        assert spent[0][1] == len(spent[0][0])
 
 
 def render_raw(checkup, answers, diagnosis) -> str:
@@ -334,6 +511,17 @@ def test_an_answer_line_remembered_is_never_another_type_s_line(checkup, kb):
     builder = checkup.renderer.builder
     numeric = next(q for q in kb.questionnaire.questions.values() if q.type == "integer")
     yesno = next(q for q in kb.questionnaire.questions.values() if q.type == "yesno")
+    for q, values in ((numeric, [1, 1.0, 2, None]), (yesno, [True, False, None])):
+        for value in values * 2:
+            for lang in kb.languages:
+                assert builder.said(q, value, lang) == question_and_answer(q, value, lang)
+    rng = random.Random(14)
+    numbers = [0, 1, -1, 1.0, 0.5, 2.25, -0.0, 1e-7, 12345678, 1.5e20, float("inf"), True, False, None]
+    for q in [q for q in kb.questionnaire.questions.values() if q.type in ("integer", "number")]:
+        values = numbers + [rng.randint(0, 10 ** rng.randint(0, 6)) for _ in range(20)] + [rng.random() * 100 for _ in range(10)]
+        for value in values:
+            for lang in kb.languages:
+                assert builder.said(q, value, lang) == question_and_answer(q, value, lang), (q.id, value)
     for q, values in ((numeric, [1, 1.0, 2, None]), (yesno, [True, False, None])):
         for value in values * 2:
             for lang in kb.languages:

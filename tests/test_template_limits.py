@@ -70,6 +70,32 @@ def test_a_template_beyond_the_limits_is_named_with_its_line(tmp_path, monkeypat
     assert problem_of(".") == f"{TEMPLATE}:2: cannot render the template: {message}"
 
 
+HUGE_OUTPUTS = {
+    "the_template_s_own_text": ("{% for i in range(10000) %}" + "一二三四五六七八九十" * 20 + "{% endfor %}", 2),
+    "after_lines_that_fit": ("开场白\n{{ community }}\n{% for i in range(2000) %}{{ 'x' * 1000 }}{% endfor %}", 4),
+    "in_a_block": ("{% block body %}\n{% for i in range(2000) %}{{ 'x' * 1000 }}{% endfor %}{% endblock %}", 3),
+    "of_a_macro": ("{% macro m() %}{% for i in range(2000) %}{{ 'x' * 1000 }}{% endfor %}{% endmacro %}{{ m() }}", 2),
+    "set_in_a_block": ("{% set s %}{% for i in range(2000) %}{{ 'x' * 1000 }}{% endfor %}{% endset %}{{ s }}", 2),
+}
+
+
+@pytest.mark.parametrize("name", HUGE_OUTPUTS)
+def test_a_huge_output_is_stopped_at_the_line_that_makes_it(tmp_path, monkeypatch, name):
+    # printed output is counted as it comes out, output into a macro or a block where it is made
+    body, line = HUGE_OUTPUTS[name]
+    kb = with_template(tmp_path, body)
+    monkeypatch.chdir(kb)
+    assert problem_of(".") == (f"{TEMPLATE}:{line}: cannot render the template: its output is longer than "
+                               "1,000,000 characters")
+
+
+def test_a_failure_amid_text_and_values_names_its_own_line(tmp_path, monkeypatch):
+    # lines of text and {{ ... }} come out of the template's code as one piece: the line is still the one that fails
+    kb = with_template(tmp_path, "第二行 {{ community }}\n第三行 {{ date }}\n第四行 {{ 1 / 0 }} 行尾\n第五行\n")
+    monkeypatch.chdir(kb)
+    assert problem_of(".") == f"{TEMPLATE}:4: cannot render the template: ZeroDivisionError: division by zero"
+
+
 def test_rendering_that_takes_too_long_is_stopped(tmp_path, monkeypatch):
     monkeypatch.setattr("expert.sandbox.MAX_RENDER_SECONDS", 0.0)
     kb = with_template(tmp_path, "{% for i in range(3) %}{{ i }}{% endfor %}")
