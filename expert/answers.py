@@ -263,33 +263,35 @@ class _Checks:
     Only answers that passed are remembered, by their type as well as their value (True is not 1), and a
     value that can change (a list of options) is handed out as a copy."""
 
-    MEMORY = 4096  # answers remembered; forgotten all at once past it, so memory stays flat in a long batch
+    MEMORY = 256  # answers remembered per question; forgotten all at once past it, so memory stays flat in a long
+    # batch, and a question whose answers never repeat does not push out the others'
 
     def __init__(self, questionnaire: Questionnaire):
         self.questionnaire = questionnaire  # kept, so that its id is not reused while this is cached
         self.steps = [(q, c.compiled(q.ask_if_node) if q.ask_if_node is not None else None,
                        q.type != "text" and not c.answers_used(q.min_node) and not c.answers_used(q.max_node))
                       for q in questionnaire.questions.values()]
-        self.memory: dict[tuple, Any] = {}
+        self.memory: dict[str, dict[tuple, Any]] = {q.id: {} for q in questionnaire.questions.values()}
 
     @staticmethod
-    def _key(q, given: Any) -> tuple:
+    def _key(given: Any) -> tuple:
         if type(given) is list:
-            return q.id, list, tuple((type(v), v) for v in given)
-        return q.id, type(given), given
+            return list, tuple((type(v), v) for v in given)
+        return type(given), given
 
     def recall(self, q, given: Any) -> Any:
         try:
-            value = self.memory.get(self._key(q, given), _NOT_KNOWN)
+            value = self.memory[q.id].get(self._key(given), _NOT_KNOWN)
         except TypeError:  # an answer that cannot be a key (a mapping where a value belongs): checked afresh
             return _NOT_KNOWN
         return list(value) if type(value) is list else value
 
     def remember(self, q, given: Any, value: Any) -> None:
-        if len(self.memory) >= self.MEMORY:
-            self.memory.clear()
+        memory = self.memory[q.id]
+        if len(memory) >= self.MEMORY:
+            memory.clear()
         try:
-            self.memory[self._key(q, given)] = list(value) if type(value) is list else value
+            memory[self._key(given)] = list(value) if type(value) is list else value
         except TypeError:
             pass
 

@@ -262,8 +262,8 @@ class CellReader:
         self.columns = columns
         self.choices = {q.id: choice_names(q) for q in questionnaire.questions.values() if q.choices or q.labels}
         self.by_position: set[str] = set()  # questions of the last row whose cells were read as option numbers
-        # (question, cell) -> (value, read as option numbers): the same cells recur row after row
-        self.memory: dict[tuple[str, str], tuple[Any, bool]] = {}
+        # question -> cell -> (value, read as option numbers): the same cells recur row after row
+        self.memory: dict[str, dict[str, tuple[Any, bool]]] = {qid: {} for qid in questionnaire.questions}
 
     def document(self, cells: list[str]) -> dict[str, Any]:
         self.by_position = set()
@@ -305,12 +305,13 @@ class CellReader:
                 answers[qid] = value
         return doc
 
-    MEMORY = 4096  # cells remembered; forgotten all at once past it, so memory stays flat in a long batch
+    MEMORY = 256  # cells remembered per question; forgotten all at once past it, so memory stays flat in a long
+    # batch, and a question whose cells never repeat (a name, a count) does not push out the others' options
 
     def value(self, q: Question, cell: str) -> Any:
         """The cell read as `q`'s type, remembered: a value that can change (a list) is handed out as a copy."""
-        key = (q.id, cell)
-        known = self.memory.get(key)
+        memory = self.memory[q.id]
+        known = memory.get(cell)
         if known is None:
             earlier = q.id in self.by_position
             self.by_position.discard(q.id)
@@ -318,9 +319,9 @@ class CellReader:
             known = (value, q.id in self.by_position)  # whether this cell was read as option numbers
             if earlier:
                 self.by_position.add(q.id)
-            if len(self.memory) >= self.MEMORY:
-                self.memory.clear()
-            self.memory[key] = known
+            if len(memory) >= self.MEMORY:
+                memory.clear()
+            memory[cell] = known
         value, positional = known
         if positional:
             self.by_position.add(q.id)
