@@ -145,14 +145,16 @@ def test_a_folder_that_cannot_be_written_is_a_message(work, read_only):
     assert f"写不了 {named[read_only]}" in done.stderr and "Permission denied" in done.stderr
 
 
-def test_a_write_that_fails_midway_stops_the_run_with_a_message_and_a_marked_summary(work):
+@pytest.mark.parametrize("jobs", ["1", "2"])  # written by a thread of the run's own process, or renamed there
+def test_a_write_that_fails_midway_stops_the_run_with_a_message_and_a_marked_summary(work, jobs):
     survey(work, "a.jsonl", [f"群{n}" for n in range(300)])
 
     def small_files():
         limit_memory()
         resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))  # a disk that fills up at 20 KB a file
 
-    done = subprocess.run([*SHEQUN, "batch", "a.jsonl", "--out-dir", "out", "--kb", "kb", "--jobs", "2"], cwd=work,
+    done = subprocess.run([*SHEQUN, "batch", "a.jsonl", "--out-dir", "out", "--kb", "kb", "--jobs", jobs,
+                           "--overwrite"], cwd=work,
                           env=shequn_env(work), capture_output=True, text=True, timeout=120, preexec_fn=small_files)
 
     assert done.returncode == 2, done.stderr
@@ -160,8 +162,11 @@ def test_a_write_that_fails_midway_stops_the_run_with_a_message_and_a_marked_sum
     assert "写不了 out/results.jsonl" in done.stderr and "File too large" in done.stderr
     summary = (work / "out" / "summary.md").read_text(encoding="utf-8")
     assert "**这次运行没有做完**：因错误中止：写不了 out/results.jsonl" in summary
-    written = len((work / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines())
-    assert "（输入共 300 个）" in summary and f"已诊断 {written} 个" in summary
+    lines = (work / "out" / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    assert "（输入共 300 个）" in summary and f"已诊断 {len(lines)} 个" in summary
+    # every prescription has its line and every line its prescription: nothing counted that is not there
+    named = sorted(json.loads(line)["file"] for line in lines)
+    assert sorted(f"prescriptions/{p.name}" for p in (work / "out" / "prescriptions").iterdir()) == named
 
 
 @pytest.mark.parametrize("jobs", ["0", "-3"])

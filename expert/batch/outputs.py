@@ -170,21 +170,25 @@ class OutDir:
         `spooled`: the prescription is already written, whole, in that file of the spool; it is renamed."""
         file = self.names.take(name, number)
         path = os.path.join(self.spool, file)  # a string: pathlib costs more than the rename itself
-        try:
-            if spooled:
-                os.replace(spooled, path)
-            else:
-                _write_whole(path, text)
-        except OSError as exc:
-            raise _cannot_write(exc, path) from None
         head = json.dumps({"row": number, "source": where, "file": f"{PRESCRIPTIONS}/{file}"}, ensure_ascii=False)
+        lines = self.sizes[RESULTS]
         try:
+            try:
+                if spooled:
+                    os.replace(spooled, path)
+                else:
+                    _write_whole(path, text)
+            except OSError as exc:
+                raise _cannot_write(exc, path) from None
             self._line(RESULTS, head[:-1] + ", " + result[1:])
         except BaseException:
-            try:  # a prescription without its line would be a result nobody counted
-                os.unlink(path)
-            except OSError:
-                pass
+            # whatever stopped it (a failed write, a signal between the two steps), a prescription without its
+            # line would be a result nobody counted; a line is only there once the size counts it (_line)
+            if self.sizes[RESULTS] == lines:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
             raise
         return f"{PRESCRIPTIONS}/{file}"
 
@@ -235,6 +239,57 @@ class OutDir:
                 os.unlink(path)
             except OSError:
                 pass
+
+
+class Writer:
+    """Prescriptions and their results lines written by a thread of their own, in the order they are taken,
+    while this process diagnoses the next rows: creating a file is mostly the kernel's work, which then runs
+    beside Python's instead of after it. `done(outcome, file)` is called (on that thread) once a row's file
+    and line are written, so what it counts is what was written. A failed write stops the writing; it is
+    raised where the next row is handed over, or by `close`."""
+
+    QUEUED = 32  # rows handed over and not yet written: memory stays flat however fast rows come
+
+    def __init__(self, out: OutDir, done):
+        import queue
+        import threading
+
+        self.out = out
+        self.done = done
+        self.queue: Any = queue.Queue(self.QUEUED)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._write, name="shequn-batch-writer", daemon=True)
+        self.thread.start()
+
+    def put(self, outcome) -> None:
+        self._raise()
+        self.queue.put(outcome)
+
+    def close(self) -> None:
+        """Wait until every row handed over is written; raise the write that failed, if one did."""
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+        self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+    def _write(self) -> None:
+        while True:
+            outcome = self.queue.get()
+            if outcome is None:
+                return
+            if self.error is not None:
+                continue  # after a failure nothing more is written: the run is being stopped
+            try:
+                file = self.out.diagnosed(outcome.number, outcome.where, outcome.name, outcome.text,
+                                          outcome.result, outcome.spooled)
+                self.done(outcome, file)
+            except BaseException as exc:  # said in the main thread
+                self.error = exc
 
 
 def _cannot_write(exc: OSError, path: str | Path) -> UsageError:
