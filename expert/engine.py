@@ -121,6 +121,9 @@ def _alternative(atoms: list[c.Node], index: int, shared: dict) -> AND | None:
 
 def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     """Build the KnowledgeEngine class of a knowledge base: one experta rule per rule of the base."""
+    # each rule's condition as alternatives, written out once for its evidence and for its patterns
+    dnf = {rule.id: c.disjunctive_normal_form(rule.when_node) for rule in kb.rules.rules
+           if rule.when_node is not None}
     attrs: dict[str, Any] = {
         "question_order": list(kb.questionnaire.questions),
         "question_position": {qid: n for n, qid in enumerate(kb.questionnaire.questions)},
@@ -138,14 +141,14 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
         # rule id -> per alternative, the answers it reads in questionnaire order: its own evidence,
         # read from the fact it bound
         "evidence_of": {rule.id: [_in_order({q for atom in atoms for q in c.answers_used(atom)}, kb)
-                                  for atoms in c.disjunctive_normal_form(rule.when_node)]
+                                  for atoms in dnf[rule.id]]
                         for rule in kb.rules.rules if rule.when_node is not None},
     }
     shared: dict = {}
     for rule in kb.rules.rules:
         if rule.when_node is None:
             continue
-        conditions = condition_patterns(rule.when_node, shared)
+        conditions = condition_patterns(rule.when_node, shared, dnf[rule.id])
         if conditions is None:
             log.info("rule %s can never fire; not compiled", rule.id)
             continue
@@ -157,10 +160,12 @@ def _in_order(qids: set[str], kb: KnowledgeBase) -> tuple[str, ...]:
     return tuple(qid for qid in kb.questionnaire.questions if qid in qids)
 
 
-def condition_patterns(node: c.Node, shared: dict) -> tuple | None:
+def condition_patterns(node: c.Node, shared: dict, dnf: list[list[c.Node]] | None = None) -> tuple | None:
     """A resolved condition as experta conditional elements, or None if it can never hold. `shared`
-    keeps one predicate per shared atom."""
-    alternatives = [_alternative(atoms, n, shared) for n, atoms in enumerate(c.disjunctive_normal_form(node))]
+    keeps one predicate per shared atom; `dnf`, the condition's alternatives when already written out."""
+    if dnf is None:
+        dnf = c.disjunctive_normal_form(node)
+    alternatives = [_alternative(atoms, n, shared) for n, atoms in enumerate(dnf)]
     alternatives = [a for a in alternatives if a is not None]
     if not alternatives:
         return None
