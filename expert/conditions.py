@@ -1196,18 +1196,29 @@ def holds(node: Node | None, values: Mapping[str, Any], findings: Iterable[str] 
 
 def answers_used(node: Node | None) -> list[str]:
     """The question ids a node reads, in order of first appearance."""
-    seen: dict[str, None] = {}
-    for n in walk(node):
-        if isinstance(n, Answer):
-            seen.setdefault(n.qid)
-    return list(seen)
+    return _used(node, Answer, "qid")
 
 
 def findings_used(node: Node | None) -> list[str]:
+    return _used(node, Found, "finding")
+
+
+def _used(node: Node | None, kind: type, field: str) -> list[str]:
+    """The `field` of every `kind` node in the tree, in order of first appearance: walk()'s order,
+    without a generator (the engines' compilation asks this of every atom)."""
+    if node is None:
+        return []
     seen: dict[str, None] = {}
-    for n in walk(node):
-        if isinstance(n, Found):
-            seen.setdefault(n.finding)
+    stack = [node]
+    pop, push, kids_of = stack.pop, stack.extend, _KIDS.get
+    while stack:
+        n = pop()
+        if isinstance(n, kind):
+            seen[getattr(n, field)] = None
+        kids = kids_of(type(n))
+        kids = kids(n) if kids is not None else _kids(n)
+        if kids:
+            push(reversed(kids))
     return list(seen)
 
 

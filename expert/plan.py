@@ -205,12 +205,15 @@ def _holds(aid: str, index: int):
         pass
 
     act.__name__ = f"{aid}__{index}"
-    act.__signature__ = inspect.signature(_holds_signature)  # type: ignore[attr-defined]
+    act.__signature__ = _HOLDS_SIGNATURE  # type: ignore[attr-defined]
     return act
 
 
 def _holds_signature(engine, **context):  # the shape of every action, for its signature only
     pass
+
+
+_HOLDS_SIGNATURE = inspect.signature(_holds_signature)  # one for every action: signatures are immutable
 
 
 class _PrescriberBase(DrivenEngine):
