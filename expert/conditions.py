@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from expert.errors import Problem
 from expert.limits import MAX_ALTERNATIVES, MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, MAX_NUMBER_DIGITS
 from expert.messages import brief, t
+from expert.records import record
 
 # ---------------------------------------------------------------------------- the AST
 
@@ -245,7 +246,9 @@ class ConditionSyntaxError(Exception):
         return t("cond.at_column", col=self.col) if self.col else ""
 
 
-_TOKEN = re.compile(
+# the tokeniser's patterns, compiled when a condition is first parsed (re keeps them): a knowledge base
+# read from the cache, and a case diagnosed with it, parse none
+_TOKEN = (
     r"""\s*(?:
       (?P<num>\d+(?:\.\d+)?)
     | (?P<str>"[^"]*"|'[^']*')
@@ -257,7 +260,7 @@ _TOKEN = re.compile(
 _KEYWORDS = {"and", "or", "not", "in", "true", "false", "none"}
 
 
-@dataclass
+@record
 class _Token:
     kind: str
     text: str
@@ -269,14 +272,14 @@ class _Token:
 # ideographic space U+3000 is already a space to `\s`. Other full-width characters are named exactly.
 FULL_WIDTH = str.maketrans("（）＝＞＜，！＋－＊／．０１２３４５６７８９“”‘’",
                            "()=><,!+-*/.0123456789\"\"''")
-_QUOTED = re.compile(r"(\"[^\"]*\"|'[^']*')")
+_QUOTED = r"(\"[^\"]*\"|'[^']*')"
 
 
 def _half_width(text: str) -> str:
     """`text` with the full-width punctuation outside quoted strings replaced by its ASCII twin."""
     if text.isascii():
         return text
-    parts = _QUOTED.split(text)  # quoted strings at odd places
+    parts = re.split(_QUOTED, text)  # quoted strings at odd places
     return "".join(part if i % 2 else part.translate(FULL_WIDTH) for i, part in enumerate(parts))
 
 
@@ -302,10 +305,11 @@ def _tokenise(text: str) -> list[_Token]:
     text = _half_width(text)
     tokens = []
     pos = 0
+    token = re.compile(*_TOKEN).match
     while pos < len(text):
         if text[pos:].strip() == "":
             break
-        m = _TOKEN.match(text, pos)
+        m = token(text, pos)
         if not m or m.end() == pos:
             bad = text[pos:].lstrip()
             col = len(text) - len(bad) + 1
@@ -496,7 +500,7 @@ def parse_expression(text: str) -> Node:
 _FORMS = ("all", "any", "not", "finding")
 
 
-@dataclass
+@record
 class Source:
     """Where an expression came from, for messages: file, line and what it belongs to."""
 
