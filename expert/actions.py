@@ -9,20 +9,21 @@ Everything an author can get wrong here is found at load time, with file:line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
 from expert import conditions as c
 from expert.errors import Problem
 from expert.messages import t
 from expert.questionnaire import INTERNAL, Questionnaire
+from expert.records import record
 from expert.schema import Context, Expr, Id, LocalText, build, doc
 
 Phase = Literal["week", "month", "later"]
 PHASES = ("week", "month", "later")
 
 
-@dataclass
+@record
 class Variant:
     """A text that replaces the action's own where its condition holds (the first that holds wins)."""
 
@@ -33,7 +34,7 @@ class Variant:
     when_node: Any = field(default=None, metadata=INTERNAL)
 
 
-@dataclass
+@record
 class Action:
     """One thing to do, in one phase, for the findings that name it."""
 
@@ -60,7 +61,7 @@ class Action:
         return out
 
 
-@dataclass
+@record
 class Group:
     """Actions of which at most one belongs in a plan: their conditions must exclude each other."""
 
@@ -72,7 +73,7 @@ class Group:
     line: int | None = field(default=None, metadata=INTERNAL)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Param:
     """An earlier param, as later params see it: a number."""
 
@@ -81,7 +82,7 @@ class _Param:
     choice_values: tuple = ()
 
 
-@dataclass
+@record
 class ActionFile:
     """One file of actions/: actions and exclusive groups."""
 
@@ -90,7 +91,7 @@ class ActionFile:
     file: str = field(default="", metadata=INTERNAL)
 
 
-@dataclass
+@record
 class Catalogue:
     """Every action of actions/*.yaml by id, and the exclusive groups they belong to."""
 

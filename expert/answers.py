@@ -7,7 +7,7 @@ interrupted, resumed and diagnosed.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -20,6 +20,7 @@ from expert.messages import brief, language, t
 from expert.policy import VERDICTS
 from expert.questionnaire import Questionnaire
 from expert.files import read_text, write_atomically
+from expert.records import record
 from expert.yamlio import dump_yaml, parse_yaml, yaml_problem
 
 TOP_KEYS = ("questionnaire", "version", "date", "lang", "story", "answers", "expect")
@@ -28,7 +29,7 @@ MISSING_LISTED = 3  # more required questions left unanswered than this are coun
 # an interview left half-way, not one with a question forgotten
 
 
-@dataclass
+@record
 class Expectation:
     """What a golden case expects: findings, and (an expert case) each check's verdict and the first problem."""
 
@@ -38,7 +39,7 @@ class Expectation:
     has_first: bool = False  # `first:` was given (it may be none: nothing to treat)
 
 
-@dataclass
+@record
 class Answers:
     """A community's validated answers, keyed by question id (only the questions that were asked)."""
 

@@ -4,7 +4,6 @@ written up. The CLI, the checker, the interview and batch runs all go through `C
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +11,12 @@ from expert.answers import Answers, read_answers
 from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase, load_knowledge_base
 from expert.messages import default_language
+from expert.records import record
 
 FORMATS = ("markdown", "json", "html")
 
 
-@dataclass
+@record
 class Report:
     """One case written up: its diagnosis and the text of the prescription."""
 

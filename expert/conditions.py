@@ -12,80 +12,152 @@ import math
 import operator
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import FrozenInstanceError, dataclass, fields
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from expert.errors import Problem
 from expert.limits import MAX_ALTERNATIVES, MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, MAX_NUMBER_DIGITS
 from expert.messages import brief, t
+from expert.records import record
 
 # ---------------------------------------------------------------------------- the AST
 
 
-class Node:
+class _Frozen:
+    """What `@dataclass(frozen=True)` would write for each class, written once here: equality and hash
+    over the fields, their repr, no assignment. Each class writes its own __init__; `@_frozen` makes it a
+    dataclass without generating code (dataclasses compiles each method of each class at import, which
+    one-shot commands paid for every node class)."""
+
+    _values: Callable[[Any], tuple]  # the fields' values, in order (set by @_frozen)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._values(self) == other._values(other)  # type: ignore[attr-defined]
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values(self))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in zip(self.__match_args__, self._values(self)))
+        return f"{self.__class__.__qualname__}({shown})"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    __match_args__: tuple[str, ...] = ()
+
+
+def _frozen(cls: type) -> type:
+    cls = dataclass(init=False, repr=False, eq=False)(cls)
+    names = tuple(f.name for f in fields(cls))
+    cls._values = operator.attrgetter(*names)  # type: ignore[attr-defined]
+    return cls
+
+
+_set = object.__setattr__
+
+
+class Node(_Frozen):
     """Base of the AST; `col` is the 1-based column in the expression string (0 for YAML forms)."""
 
     col: int
 
 
-@dataclass(frozen=True)
+@_frozen
 class Const(Node):
     value: Any
     col: int = 0
 
+    def __init__(self, value: Any, col: int = 0):
+        _set(self, "value", value)
+        _set(self, "col", col)
 
-@dataclass(frozen=True)
+
+@_frozen
 class Invalid(Const):
     """Stands for a reference that was already reported as wrong, so nothing is reported twice."""
 
 
-@dataclass(frozen=True)
+@_frozen
 class Name(Node):
     """A bare word: a question id, or (next to a choice question) one of its choice values."""
 
     name: str
     col: int = 0
 
+    def __init__(self, name: str, col: int = 0):
+        _set(self, "name", name)
+        _set(self, "col", col)
 
-@dataclass(frozen=True)
+
+@_frozen
 class Answer(Node):
     """A resolved reference to a question's answer."""
 
     qid: str
     col: int = 0
 
+    def __init__(self, qid: str, col: int = 0):
+        _set(self, "qid", qid)
+        _set(self, "col", col)
 
-@dataclass(frozen=True)
+
+@_frozen
 class Arith(Node):
     op: str  # + - * / and "neg"
     args: tuple
     col: int = 0
 
+    def __init__(self, op: str, args: tuple, col: int = 0):
+        _set(self, "op", op)
+        _set(self, "args", args)
+        _set(self, "col", col)
 
-@dataclass(frozen=True)
+
+@_frozen
 class Compare(Node):
     op: str  # < <= > >= == != in "not in"
     left: Node
     right: Node
     col: int = 0
 
+    def __init__(self, op: str, left: Node, right: Node, col: int = 0):
+        _set(self, "op", op)
+        _set(self, "left", left)
+        _set(self, "right", right)
+        _set(self, "col", col)
 
-@dataclass(frozen=True)
+
+@_frozen
 class Truthy(Node):
     """A yes/no answer standing alone as a condition."""
 
     arg: Node
     col: int = 0
 
+    def __init__(self, arg: Node, col: int = 0):
+        _set(self, "arg", arg)
+        _set(self, "col", col)
 
-@dataclass(frozen=True)
+
+@_frozen
 class Call(Node):
     func: str
     args: tuple
     col: int = 0
 
+    def __init__(self, func: str, args: tuple, col: int = 0):
+        _set(self, "func", func)
+        _set(self, "args", args)
+        _set(self, "col", col)
 
-@dataclass(frozen=True)
+
+@_frozen
 class ChoiceNumber(Node):
     """number(q): the number the chosen option of a single-choice question stands for."""
 
@@ -93,8 +165,13 @@ class ChoiceNumber(Node):
     table: tuple  # (choice value, number) pairs; a choice without a number is unknown
     col: int = 0
 
+    def __init__(self, arg: Node, table: tuple, col: int = 0):
+        _set(self, "arg", arg)
+        _set(self, "table", table)
+        _set(self, "col", col)
 
-@dataclass(frozen=True)
+
+@_frozen
 class ChoiceSnap(Node):
     """snap(x, q): the largest number a choice of q stands for that is not above x (else the smallest)."""
 
@@ -102,26 +179,44 @@ class ChoiceSnap(Node):
     numbers: tuple  # the choice numbers of q, ascending
     col: int = 0
 
+    def __init__(self, arg: Node, numbers: tuple, col: int = 0):
+        _set(self, "arg", arg)
+        _set(self, "numbers", numbers)
+        _set(self, "col", col)
 
-@dataclass(frozen=True)
+
+@_frozen
 class Found(Node):
     """Another finding has been concluded (rules chain through this)."""
 
     finding: str
     col: int = 0
 
+    def __init__(self, finding: str, col: int = 0):
+        _set(self, "finding", finding)
+        _set(self, "col", col)
 
-@dataclass(frozen=True)
+
+@_frozen
 class BoolOp(Node):
     op: str  # "and" / "or"
     items: tuple
     col: int = 0
 
+    def __init__(self, op: str, items: tuple, col: int = 0):
+        _set(self, "op", op)
+        _set(self, "items", items)
+        _set(self, "col", col)
 
-@dataclass(frozen=True)
+
+@_frozen
 class Not(Node):
     item: Node
     col: int = 0
+
+    def __init__(self, item: Node, col: int = 0):
+        _set(self, "item", item)
+        _set(self, "col", col)
 
 
 NUMERIC_FUNCS: dict[str, Callable[..., Any]] = {
@@ -151,7 +246,9 @@ class ConditionSyntaxError(Exception):
         return t("cond.at_column", col=self.col) if self.col else ""
 
 
-_TOKEN = re.compile(
+# the tokeniser's patterns, compiled when a condition is first parsed (re keeps them): a knowledge base
+# read from the cache, and a case diagnosed with it, parse none
+_TOKEN = (
     r"""\s*(?:
       (?P<num>\d+(?:\.\d+)?)
     | (?P<str>"[^"]*"|'[^']*')
@@ -163,7 +260,7 @@ _TOKEN = re.compile(
 _KEYWORDS = {"and", "or", "not", "in", "true", "false", "none"}
 
 
-@dataclass
+@record
 class _Token:
     kind: str
     text: str
@@ -175,14 +272,14 @@ class _Token:
 # ideographic space U+3000 is already a space to `\s`. Other full-width characters are named exactly.
 FULL_WIDTH = str.maketrans("（）＝＞＜，！＋－＊／．０１２３４５６７８９“”‘’",
                            "()=><,!+-*/.0123456789\"\"''")
-_QUOTED = re.compile(r"(\"[^\"]*\"|'[^']*')")
+_QUOTED = r"(\"[^\"]*\"|'[^']*')"
 
 
 def _half_width(text: str) -> str:
     """`text` with the full-width punctuation outside quoted strings replaced by its ASCII twin."""
     if text.isascii():
         return text
-    parts = _QUOTED.split(text)  # quoted strings at odd places
+    parts = re.split(_QUOTED, text)  # quoted strings at odd places
     return "".join(part if i % 2 else part.translate(FULL_WIDTH) for i, part in enumerate(parts))
 
 
@@ -208,10 +305,11 @@ def _tokenise(text: str) -> list[_Token]:
     text = _half_width(text)
     tokens = []
     pos = 0
+    token = re.compile(*_TOKEN).match
     while pos < len(text):
         if text[pos:].strip() == "":
             break
-        m = _TOKEN.match(text, pos)
+        m = token(text, pos)
         if not m or m.end() == pos:
             bad = text[pos:].lstrip()
             col = len(text) - len(bad) + 1
@@ -402,7 +500,7 @@ def parse_expression(text: str) -> Node:
 _FORMS = ("all", "any", "not", "finding")
 
 
-@dataclass
+@record
 class Source:
     """Where an expression came from, for messages: file, line and what it belongs to."""
 
@@ -1102,30 +1200,51 @@ def holds(node: Node | None, values: Mapping[str, Any], findings: Iterable[str] 
 
 def answers_used(node: Node | None) -> list[str]:
     """The question ids a node reads, in order of first appearance."""
-    seen: dict[str, None] = {}
-    for n in walk(node):
-        if isinstance(n, Answer):
-            seen.setdefault(n.qid)
-    return list(seen)
+    return _used(node, Answer, "qid")
 
 
 def findings_used(node: Node | None) -> list[str]:
+    return _used(node, Found, "finding")
+
+
+def _used(node: Node | None, kind: type, field: str) -> list[str]:
+    """The `field` of every `kind` node in the tree, in order of first appearance: walk()'s order,
+    without a generator (the engines' compilation asks this of every atom)."""
+    if node is None:
+        return []
     seen: dict[str, None] = {}
-    for n in walk(node):
-        if isinstance(n, Found):
-            seen.setdefault(n.finding)
+    stack = [node]
+    pop, push, kids_of = stack.pop, stack.extend, _KIDS.get
+    while stack:
+        n = pop()
+        if isinstance(n, kind):
+            seen[getattr(n, field)] = None
+        kids = kids_of(type(n))
+        kids = kids(n) if kids is not None else _kids(n)
+        if kids:
+            push(reversed(kids))
     return list(seen)
 
 
 def walk(node: Node | None) -> Iterator[Node]:
+    """Every node of a tree, each before its kids, in the order written; with a stack of its own
+    rather than a generator per level, which the engines' compilation walks a few thousand times."""
     if node is None:
         return
-    yield node
-    for kid in _kids(node):
-        yield from walk(kid)
+    stack = [node]
+    pop, push = stack.pop, stack.extend
+    while stack:
+        node = pop()
+        yield node
+        kids = _kids(node)
+        if kids:
+            push(reversed(kids))
 
 
 def _kids(node: Node) -> tuple:
+    kids = _KIDS.get(type(node))
+    if kids is not None:
+        return kids(node)
     if isinstance(node, (Arith, Call)):
         return node.args
     if isinstance(node, Compare):
@@ -1137,6 +1256,15 @@ def _kids(node: Node) -> tuple:
     if isinstance(node, Not):
         return (node.item,)
     return ()
+
+
+# the kids of each node class looked up by its exact type; a subclass goes the isinstance way above
+_KIDS: dict[type, Callable[[Any], tuple]] = {
+    Arith: lambda n: n.args, Call: lambda n: n.args, Compare: lambda n: (n.left, n.right),
+    Truthy: lambda n: (n.arg,), ChoiceNumber: lambda n: (n.arg,), ChoiceSnap: lambda n: (n.arg,),
+    BoolOp: lambda n: n.items, Not: lambda n: (n.item,),
+    Const: lambda n: (), Invalid: lambda n: (), Name: lambda n: (), Answer: lambda n: (), Found: lambda n: (),
+}
 
 
 def depth(node: Node) -> int:
@@ -1152,12 +1280,16 @@ def depth(node: Node) -> int:
 # ---------------------------------------------------------------------------- normal form
 
 
-@dataclass(frozen=True)
-class Literal:
+@_frozen
+class Literal(_Frozen):
     """An atom of a condition in negation normal form (`positive` False means negated)."""
 
     node: Node  # Compare, Truthy, Call('answered'), Found, or Const(bool)
     positive: bool = True
+
+    def __init__(self, node: Node, positive: bool = True):
+        _set(self, "node", node)
+        _set(self, "positive", positive)
 
 
 def negation_normal_form(node: Node, positive: bool = True) -> Node:

@@ -74,7 +74,7 @@ class CrossTest:
 ALTERNATIVE = "community_"
 
 
-def _alternative(atoms: list[c.Node], index: int, shared: dict) -> AND | None:
+def _alternative(atoms: list[c.Node], index: int, shared: dict, reads: dict | None = None) -> AND | None:
     """One conjunction of atoms as experta conditional elements; None if it can never hold.
 
     The Community fact is bound by the alternative's index, so the action knows which one held and
@@ -99,7 +99,7 @@ def _alternative(atoms: list[c.Node], index: int, shared: dict) -> AND | None:
         if isinstance(atom, c.Not) and isinstance(atom.item, c.Found):
             found.append(NOT(Concluded(id=L(atom.item.finding))))
             continue
-        qids = c.answers_used(atom)
+        qids = reads[id(atom)] if reads is not None and id(atom) in reads else c.answers_used(atom)
         if len(qids) == 1:
             if (atom, qids[0]) not in shared:
                 shared[atom, qids[0]] = P(field_test(atom, qids[0]))
@@ -121,6 +121,12 @@ def _alternative(atoms: list[c.Node], index: int, shared: dict) -> AND | None:
 
 def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     """Build the KnowledgeEngine class of a knowledge base: one experta rule per rule of the base."""
+    # each rule's condition as alternatives, written out once for its evidence and for its patterns
+    dnf = {rule.id: c.disjunctive_normal_form(rule.when_node) for rule in kb.rules.rules
+           if rule.when_node is not None}
+    # the answers each atom of those reads, by the atom's identity: asked for its evidence and its pattern
+    reads = {id(atom): c.answers_used(atom) for alternatives in dnf.values() for atoms in alternatives
+             for atom in atoms}
     attrs: dict[str, Any] = {
         "question_order": list(kb.questionnaire.questions),
         "question_position": {qid: n for n, qid in enumerate(kb.questionnaire.questions)},
@@ -137,15 +143,15 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
         "chained": frozenset(f for rule in kb.rules.rules for f in c.findings_used(rule.when_node)),
         # rule id -> per alternative, the answers it reads in questionnaire order: its own evidence,
         # read from the fact it bound
-        "evidence_of": {rule.id: [_in_order({q for atom in atoms for q in c.answers_used(atom)}, kb)
-                                  for atoms in c.disjunctive_normal_form(rule.when_node)]
+        "evidence_of": {rule.id: [_in_order({q for atom in atoms for q in reads[id(atom)]}, kb)
+                                  for atoms in dnf[rule.id]]
                         for rule in kb.rules.rules if rule.when_node is not None},
     }
     shared: dict = {}
     for rule in kb.rules.rules:
         if rule.when_node is None:
             continue
-        conditions = condition_patterns(rule.when_node, shared)
+        conditions = condition_patterns(rule.when_node, shared, dnf[rule.id], reads)
         if conditions is None:
             log.info("rule %s can never fire; not compiled", rule.id)
             continue
@@ -157,10 +163,14 @@ def _in_order(qids: set[str], kb: KnowledgeBase) -> tuple[str, ...]:
     return tuple(qid for qid in kb.questionnaire.questions if qid in qids)
 
 
-def condition_patterns(node: c.Node, shared: dict) -> tuple | None:
+def condition_patterns(node: c.Node, shared: dict, dnf: list[list[c.Node]] | None = None,
+                       reads: dict | None = None) -> tuple | None:
     """A resolved condition as experta conditional elements, or None if it can never hold. `shared`
-    keeps one predicate per shared atom."""
-    alternatives = [_alternative(atoms, n, shared) for n, atoms in enumerate(c.disjunctive_normal_form(node))]
+    keeps one predicate per shared atom; `dnf`, the condition's alternatives when already written out;
+    `reads`, the answers each of their atoms reads, by id(atom)."""
+    if dnf is None:
+        dnf = c.disjunctive_normal_form(node)
+    alternatives = [_alternative(atoms, n, shared, reads) for n, atoms in enumerate(dnf)]
     alternatives = [a for a in alternatives if a is not None]
     if not alternatives:
         return None

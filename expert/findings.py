@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from expert.policy import VERDICTS, Policy
+from expert.records import record
 from expert.rulebase import CROSS
 
 
-@dataclass
+@record
 class Finding:
     """One conclusion of the rule base about one community."""
 
@@ -39,7 +40,7 @@ class Finding:
         }
 
 
-@dataclass
+@record
 class Diagnosis:
     findings: list[Finding]  # in the order of treatment: the most urgent first, roots before symptoms
     checks: list[str]  # the self-checks in questionnaire order (without `cross`)

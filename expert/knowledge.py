@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 import yaml
@@ -18,6 +18,7 @@ from expert.errors import KnowledgeBaseError, Problem
 from expert.messages import language, t
 from expert.policy import POLICY_FILE, build_policy, default_policy
 from expert.questionnaire import Questionnaire, build_questionnaire
+from expert.records import record
 from expert.rulebase import RuleBase, assemble, build_rule_file
 from expert.files import decode_text, read_bytes, reason
 from expert.yamlio import parse_yaml, yaml_problem
@@ -41,7 +42,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-@dataclass
+@record
 class KnowledgeBase:
     """A whole knowledge base, loaded and checked: what a diagnosis, a plan and a prescription are made from."""
 

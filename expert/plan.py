@@ -26,9 +26,10 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import logging
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from expert.records import record
 from expert.rete import CheckedFact, DrivenEngine, new_fact  # first: it makes experta importable
 
 from experta import AND, OR, TEST, KnowledgeEngine, P  # noqa: E402
@@ -49,7 +50,7 @@ _OWN = (0,)  # index 0 of an action's rules: its own condition; 1, 2, …: its v
 DAYS = {"week_end": 7, "month_end": 28, "next_checkup": 28}
 
 
-@dataclass
+@record
 class Step:
     number: int
     action: str
@@ -63,7 +64,7 @@ class Step:
                 "variant": self.variant, "params": self.params}
 
 
-@dataclass
+@record
 class Plan:
     steps: list[Step]
     dates: dict[str, dt.date]
@@ -204,12 +205,15 @@ def _holds(aid: str, index: int):
         pass
 
     act.__name__ = f"{aid}__{index}"
-    act.__signature__ = inspect.signature(_holds_signature)  # type: ignore[attr-defined]
+    act.__signature__ = _HOLDS_SIGNATURE  # type: ignore[attr-defined]
     return act
 
 
 def _holds_signature(engine, **context):  # the shape of every action, for its signature only
     pass
+
+
+_HOLDS_SIGNATURE = inspect.signature(_holds_signature)  # one for every action: signatures are immutable
 
 
 class _PrescriberBase(DrivenEngine):

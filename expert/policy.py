@@ -11,13 +11,14 @@ ranked by urgency (severity), then by their place in `order:` (root before sympt
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Iterable
 
 from expert.errors import Problem
 from expert.messages import t
 from expert.questionnaire import INTERNAL
+from expert.records import record
 from expert.schema import Context, Id, LocalText, build, doc
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ VERDICTS = ("healthy", "watch", "danger")
 POLICY_FILE = "policy.yaml"
 
 
-@dataclass
+@record
 class Thresholds:
     """A verdict applies when a check has at least this many findings of any one listed severity."""
 
@@ -42,7 +43,7 @@ class Thresholds:
                    for sev, need in (("high", self.high), ("medium", self.medium), ("low", self.low)))
 
 
-@dataclass
+@record
 class VerdictPolicy:
     """From the worst: the first verdict whose thresholds a check reaches; otherwise healthy."""
 
@@ -50,7 +51,7 @@ class VerdictPolicy:
     watch: Thresholds = field(metadata=doc("when a check is 注意 / watch"))
 
 
-@dataclass
+@record
 class SeverityMeanings:
     """What each severity means, in the words a reader of the article accepts."""
 
@@ -59,7 +60,7 @@ class SeverityMeanings:
     low: LocalText = field(metadata=doc("low: advice"))
 
 
-@dataclass
+@record
 class Policy:
     """How findings become verdicts, and the order of treatment."""
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal, Mapping
 
 from expert import conditions as c
 from expert.errors import Problem
 from expert.messages import brief, language, t
 from expert.numbers import parse_number
+from expert.records import record
 from expert.schema import Context, Expr, Id, LocalText, build, doc
 
 QuestionType = Literal["single", "multiple", "integer", "number", "yesno", "text", "scale"]
@@ -27,7 +28,7 @@ _LINE_BREAKS = re.compile(r"\s*[\n\r\v\f\x85\u2028\u2029]\s*")
 INTERNAL = {"internal": True}
 
 
-@dataclass
+@record
 class Choice:
     """One option of a single- or multiple-choice question."""
 
@@ -37,7 +38,7 @@ class Choice:
         "a number this choice stands for, read in rules by number(question_id), e.g. deliveries a week"))
 
 
-@dataclass
+@record
 class Question:
     """One question of the interview."""
 
@@ -198,7 +199,7 @@ def _got(raw: Any, lang: str | None) -> str:
     return t("value.got", lang, got=brief(raw))
 
 
-@dataclass
+@record
 class Section:
     """A part of the interview; sections with a `check` are the self-checks."""
 
@@ -210,7 +211,7 @@ class Section:
     line: int | None = field(default=None, metadata=INTERNAL)
 
 
-@dataclass
+@record
 class Questionnaire:
     """The interview: its id and version, languages, and sections of questions."""
 

@@ -6,7 +6,7 @@ answer id, choice value or finding id names its rule and file:line before anythi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
 from expert import conditions as c
@@ -14,6 +14,7 @@ from expert.errors import Problem
 from expert.messages import t
 from expert.policy import SEVERITY_RANK, Policy, check_policy
 from expert.questionnaire import INTERNAL, Questionnaire
+from expert.records import record
 from expert.schema import Context, Expr, Id, LocalText, build, doc
 
 Severity = Literal["high", "medium", "low"]
@@ -23,7 +24,7 @@ CROSS = "cross"
 NOTE_KINDS = ("watch", "strength")
 
 
-@dataclass
+@record
 class Conclusion:
     """What a rule concludes: a finding, with parameters computed from the answers."""
 
@@ -31,7 +32,7 @@ class Conclusion:
     params: dict[Id, Expr] = field(default_factory=dict, metadata=doc("name: expression over the answers"))
 
 
-@dataclass
+@record
 class Rule:
     """If `when` holds, conclude `then`."""
 
@@ -66,7 +67,7 @@ class Rule:
         return self.priority - 1000 * self.stage
 
 
-@dataclass
+@record
 class FindingText:
     """What the operator reads about a finding (a Jinja string over the answers and the rule's params),
     and the actions of actions/*.yaml that treat it."""
@@ -82,7 +83,7 @@ class FindingText:
         return self.key_lines.get(part, self.line)
 
 
-@dataclass
+@record
 class Metric:
     """A number shown in the prescription, e.g. the 1990-rule numbers."""
 
@@ -94,7 +95,7 @@ class Metric:
     node: Any = field(default=None, metadata=INTERNAL)
 
 
-@dataclass
+@record
 class RuleFile:
     """One file of rules/: the rules of one self-check (or `cross`), their findings and metrics."""
 
@@ -105,7 +106,7 @@ class RuleFile:
     file: str = field(default="", metadata=INTERNAL)
 
 
-@dataclass
+@record
 class FindingDef:
     """A finding as the rule base knows it: its texts, self-check, severity and the rules behind it.
 
@@ -122,7 +123,7 @@ class FindingDef:
     kind: str = "problem"
 
 
-@dataclass
+@record
 class RuleBase:
     """Every rule of rules/*.yaml, checked together: the findings they conclude, the metrics, the policy."""
 

@@ -1,0 +1,125 @@
+"""`@record`: a dataclass whose equality, repr (and hash, when frozen) are written once here, and
+whose __init__ is written when the class is first instantiated.
+
+`@dataclass` compiles __init__, __repr__ and __eq__ (and for a frozen class __hash__, __setattr__
+and __delattr__) anew for every class, from generated source: for the thirty-odd model classes a
+one-shot command imports, most of that was equality and repr that a run never calls, and the
+__init__ of classes it never instantiates (a knowledge base read from the cache is unpickled,
+which calls no __init__). A record is a dataclass in every other respect (fields, defaults,
+replace, asdict, match args) and its equality, repr and hash are those @dataclass would give it:
+- equal when of the same class and equal field by field (fields with compare=False aside);
+- `Name(field=value, ...)` (fields with repr=False aside), `...` where it would recurse;
+- unhashable, or when frozen hashed by the compared fields.
+Its __init__ is the one @dataclass writes, for a twin of the class with the same fields made by
+`dataclasses.make_dataclass` on first use. A class without a docstring has its __init__ written at
+once: @dataclass documents such a class with the signature of its __init__.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import MISSING, dataclass, field, fields, make_dataclass
+from operator import attrgetter
+from typing import Any, Callable
+
+
+def record(cls: type | None = None, /, *, frozen: bool = False) -> Any:
+    """`@record` or `@record(frozen=True)`, as `@dataclass` and `@dataclass(frozen=True)`."""
+
+    def wrap(cls: type) -> type:
+        own = set(cls.__dict__)
+        lazy = "__init__" not in own and bool(cls.__doc__)
+        cls = dataclass(cls, init=not lazy, repr=False, eq=False, frozen=frozen)
+        if lazy:
+            cls.__init__ = _first_init(cls, frozen)
+        compared = _getter(tuple(f.name for f in fields(cls) if f.compare))
+        shown = tuple(f.name for f in fields(cls) if f.repr)
+        if "__repr__" not in own:
+            cls.__repr__ = _repr(shown)
+        if "__eq__" not in own:
+            cls.__eq__ = _eq(compared)
+            if "__hash__" not in own:
+                cls.__hash__ = _hash(compared) if frozen else None
+        return cls
+
+    return wrap if cls is None else wrap(cls)
+
+
+def _first_init(cls: type, frozen: bool) -> Callable[..., None]:
+    """An __init__ that writes the class's own on its first call, puts it in its place and calls it."""
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        init = cls.__dict__["__init__"]
+        if init is __init__:
+            init = cls.__init__ = _written_init(cls, frozen)
+        init(self, *args, **kwargs)
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    return __init__
+
+
+def _written_init(cls: type, frozen: bool) -> Callable[..., None]:
+    """The __init__ @dataclass writes for `cls`: that of a twin with the same fields and options."""
+    specs = []
+    for f in fields(cls):
+        options: dict[str, Any] = {"init": f.init}
+        if f.default is not MISSING:
+            options["default"] = f.default
+        if f.default_factory is not MISSING:
+            options["default_factory"] = f.default_factory
+        specs.append((f.name, f.type, field(**options)))
+    # the twin calls self.__post_init__() when it has one: the class's own, on the instance
+    namespace = {"__post_init__": _post_init} if hasattr(cls, "__post_init__") else {}
+    twin = make_dataclass(cls.__name__, specs, namespace=namespace, repr=False, eq=False, frozen=frozen)
+    init = twin.__dict__["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    return init
+
+
+def _post_init(self: Any) -> None:  # pragma: no cover - only its presence counts
+    pass
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple]:
+    if len(names) > 1:
+        return attrgetter(*names)
+    if names:
+        get = attrgetter(names[0])
+        return lambda obj: (get(obj),)
+    return lambda obj: ()
+
+
+def _eq(compared: Callable[[Any], tuple]) -> Callable[[Any, Any], Any]:
+    def __eq__(self: Any, other: Any) -> Any:
+        if other.__class__ is self.__class__:
+            return compared(self) == compared(other)
+        return NotImplemented
+
+    return __eq__
+
+
+def _hash(compared: Callable[[Any], tuple]) -> Callable[[Any], int]:
+    def __hash__(self: Any) -> int:
+        return hash(compared(self))
+
+    return __hash__
+
+
+_showing = threading.local()
+
+
+def _repr(names: tuple[str, ...]) -> Callable[[Any], str]:
+    def __repr__(self: Any) -> str:
+        busy = _showing.__dict__.setdefault("ids", set())
+        key = id(self), threading.get_ident()
+        if key in busy:
+            return "..."
+        busy.add(key)
+        try:
+            shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
+        finally:
+            busy.discard(key)
+        return f"{self.__class__.__qualname__}({shown})"
+
+    return __repr__

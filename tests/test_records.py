@@ -1,0 +1,135 @@
+"""A record (expert/records.py) and a condition node behave as the dataclass they stand for: the same
+__init__, equality, hash, repr and frozenness, only written once or on first use."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from dataclasses import field
+from typing import Any
+
+import pytest
+
+from expert import conditions as c
+from expert.records import record
+
+
+def _twins(frozen: bool = False):
+    """The same class body decorated both ways."""
+
+    def body():
+        class Sample:
+            """A record with every kind of field the models use."""
+
+            name: str
+            count: int = 0
+            tags: list[str] = field(default_factory=list)
+            note: str | None = field(default=None, repr=False)
+            cached: Any = field(default=None, init=False, repr=False, compare=False)
+            made: list[int] = field(default_factory=list, init=False)
+
+            def __post_init__(self) -> None:
+                self.made.append(len(self.name))
+
+        return Sample
+
+    return dataclasses.dataclass(body(), frozen=frozen), record(body(), frozen=frozen)
+
+
+@pytest.mark.parametrize("frozen", [False, True])
+def test_a_record_is_built_equal_and_shown_as_its_dataclass_twin(frozen):
+    plain, rec = _twins(frozen)
+    for args, kwargs in [(("a",), {}), (("ab", 3), {"tags": ["x"]}), ((), {"name": "n", "note": "hidden"})]:
+        one, two = plain(*args, **kwargs), rec(*args, **kwargs)
+        assert vars(one) == vars(two)  # `cached` is not set on the instance by either
+        assert repr(one).replace("Sample", "X", 1) == repr(two).replace("Sample", "X", 1)
+        assert two == rec(*args, **kwargs) and two != rec("other")
+        assert (one == two) is False  # of different classes, as two dataclasses would be
+    assert rec("a").tags is not rec("a").tags  # a fresh default per instance
+    assert str(inspect.signature(plain)) == str(inspect.signature(rec))
+    with pytest.raises(TypeError):
+        rec()
+    with pytest.raises(TypeError):
+        rec("a", cached=1)
+
+
+def test_a_frozen_record_hashes_as_its_dataclass_and_refuses_assignment():
+    def body():
+        class Spot:
+            """Where something is."""
+
+            file: str
+            line: int | None = None
+            seen: bool = field(default=False, compare=False)
+
+        return Spot
+
+    plain, rec = dataclasses.dataclass(body(), frozen=True), record(body(), frozen=True)
+    one, two = plain("a.yaml", 2), rec("a.yaml", 2)
+    assert hash(one) == hash(two) == hash(rec("a.yaml", 2, True))
+    assert two == rec("a.yaml", 2, True) and two != rec("a.yaml", 3)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        two.line = 3
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del two.line
+    plain, rec = _twins(frozen=False)
+    assert plain.__hash__ is None and rec.__hash__ is None
+
+
+def test_a_record_repr_shows_a_cycle_as_dots():
+    _, rec = _twins()
+    one = rec("a")
+    one.tags.append(one)
+    assert repr(one).endswith(".Sample(name='a', count=0, tags=[...], made=[1])")
+
+
+def test_a_record_writes_its_init_when_first_instantiated_and_keeps_it():
+    from expert.findings import Finding
+    from expert.knowledge import KnowledgeBase
+
+    @record
+    class Late:
+        """Instantiated only later."""
+
+        name: str
+        count: int = 1
+
+    waiting = Late.__dict__["__init__"]
+    assert Late("a") == Late("a", 1)
+    written = Late.__dict__["__init__"]
+    assert written is not waiting and Late("b").__init__.__func__ is written
+    assert str(inspect.signature(Late)) == "(name: 'str', count: 'int' = 1) -> None"
+    # a model takes its fields as a dataclass would; a class without a docstring is documented by its
+    # signature, as @dataclass documents it
+    Finding("x", "", "low", 1, "rule", {}, {}, [])
+    assert list(inspect.signature(Finding).parameters) == [f.name for f in dataclasses.fields(Finding) if f.init]
+    assert KnowledgeBase.__doc__ and not KnowledgeBase.__doc__.startswith("KnowledgeBase(")
+    from expert.plan import Step
+
+    assert Step.__doc__.startswith("Step(")
+
+
+def test_condition_nodes_compare_hash_and_show_as_frozen_dataclasses():
+    node = c.Compare(">", c.Answer("members"), c.Const(3, 7), 9)
+
+    @dataclasses.dataclass(frozen=True)
+    class Compare:
+        op: str
+        left: Any
+        right: Any
+        col: int = 0
+
+    twin = Compare(">", c.Answer("members"), c.Const(3, 7), 9)
+    assert hash(node) == hash(twin)
+    assert repr(node) == repr(twin).replace("test_condition_nodes_compare_hash_and_show_as_frozen_dataclasses"
+                                            ".<locals>.", "")
+    assert node == c.Compare(">", c.Answer("members"), c.Const(3, 7), 9)
+    assert node != c.Compare(">", c.Answer("members"), c.Const(3, 7), 8)
+    assert c.Const(1) != c.Invalid(1) and c.Invalid(1) == c.Invalid(1)
+    assert dataclasses.replace(node, op="<") == c.Compare("<", c.Answer("members"), c.Const(3, 7), 9)
+    assert [f.name for f in dataclasses.fields(node)] == ["op", "left", "right", "col"]
+    assert c.Not.__match_args__ == ("item", "col")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        node.op = "<"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del node.col
