@@ -881,19 +881,22 @@ def _arith(op: str, args: list) -> Any:
     try:
         if op == "neg":
             return -args[0]
-        a, b = args
-        if op == "+":
-            return _finite(a + b)
-        if op == "-":
-            return _finite(a - b)
-        if op == "*":
-            return _finite(a * b)
-        if b == 0:
-            return UNKNOWN
-        result = _finite(a / b)
-        return int(result) if result is not UNKNOWN and result == int(result) else result
+        return _finite(_BINARY[op](*args))
     except (TypeError, OverflowError):  # OverflowError: a quotient of integers too large for a float
         return UNKNOWN
+
+
+def _quotient(a: Any, b: Any) -> Any:
+    """a / b; unknown when b is 0, a whole number when it comes out whole (6 / 3 is 2, not 2.0)."""
+    if b == 0:
+        return UNKNOWN
+    result = _finite(a / b)
+    return int(result) if result is not UNKNOWN and result == int(result) else result
+
+
+# the operators of two numbers, for `_arith` and its compiled form alike
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {"+": operator.add, "-": operator.sub, "*": operator.mul,
+                                                 "/": _quotient}
 
 
 def _finite(value: Any) -> Any:
@@ -1057,36 +1060,15 @@ def holds_for(node: Node, qid: str) -> Callable[[Any], bool]:
     return lambda value: test({qid: value}) is True
 
 
-_ARITH: dict[str, Callable[[Any, Any], Any]] = {"+": operator.add, "-": operator.sub, "*": operator.mul}
-
-
 def _compiled_arith(op: str, left: Callable, right: Callable | None, constant: Any = None) -> Callable[..., Any]:
     """`_arith` of two compiled sides (or of the left and a constant, where `right` is None), its
     operator chosen once. The sides are pure, so the right one is not worked out when the left is
     unknown."""
-    if op == "/":
-        def quotient(values, findings=()):
-            a = left(values, findings)
-            if a is UNKNOWN or a is None:
-                return UNKNOWN
-            b = constant if right is None else right(values, findings)
-            if b is UNKNOWN or b is None:
-                return UNKNOWN
-            try:
-                if b == 0:
-                    return UNKNOWN
-                result = a / b
-                if isinstance(result, float) and not math.isfinite(result):
-                    return UNKNOWN
-                return int(result) if result == int(result) else result
-            except (TypeError, OverflowError):
-                return UNKNOWN
-        return quotient
-    if op not in _ARITH:
+    if op not in _BINARY:
         if right is None:
             return lambda values, findings=(): _arith(op, [left(values, findings), constant])
         return lambda values, findings=(): _arith(op, [left(values, findings), right(values, findings)])
-    apply = _ARITH[op]
+    apply = _BINARY[op]
 
     def arith(values, findings=()):
         a = left(values, findings)
@@ -1096,10 +1078,9 @@ def _compiled_arith(op: str, left: Callable, right: Callable | None, constant: A
         if b is UNKNOWN or b is None:
             return UNKNOWN
         try:
-            result = apply(a, b)
+            return _finite(apply(a, b))
         except (TypeError, OverflowError):
             return UNKNOWN
-        return UNKNOWN if isinstance(result, float) and not math.isfinite(result) else result
     return arith
 
 
