@@ -100,23 +100,36 @@ def _alternative(atoms: list[c.Node], index: int, shared: dict, reads: dict | No
             found.append(NOT(Concluded(id=L(atom.item.finding))))
             continue
         qids = reads[id(atom)] if reads is not None and id(atom) in reads else c.answers_used(atom)
-        if len(qids) == 1:
-            if (atom, qids[0]) not in shared:
-                shared[atom, qids[0]] = P(field_test(atom, qids[0]))
-            constraints.setdefault(qids[0], []).append(shared[atom, qids[0]])
-        elif qids:
-            tests.append(TEST(CrossTest(atom, qids, f"{ALTERNATIVE}{index}")))
-        elif c.evaluate(atom, {}) is not True:  # a constant atom such as `1 > 2`
+        if not answer_atom(atom, qids, shared, constraints, tests, f"{ALTERNATIVE}{index}"):
             return None
-    fields = {}
-    for qid, preds in constraints.items():
-        fc = preds[0]
-        for pred in preds[1:]:
-            fc = fc & pred
-        fields[qid] = fc
-    community = Community(**fields)
+    community = Community(**{qid: all_of(preds) for qid, preds in constraints.items()})
     community.__bind__ = f"{ALTERNATIVE}{index}"
     return AND(community, *tests, *found)
+
+
+def answer_atom(atom: c.Node, qids: list[str], shared: dict, constraints: dict[str, list], tests: list,
+                bound: str) -> bool:
+    """An atom over answers, added to a pattern of the fact bound as `bound`: a test of one answer as a
+    predicate on that answer's field (one per atom, shared by every rule that has it, so experta tests it
+    once a case), a test of several as a TEST reading them from the fact; False if it can never hold
+    (a constant atom such as `1 > 2`)."""
+    if len(qids) == 1:
+        if (atom, qids[0]) not in shared:
+            shared[atom, qids[0]] = P(field_test(atom, qids[0]))
+        constraints.setdefault(qids[0], []).append(shared[atom, qids[0]])
+    elif qids:
+        tests.append(TEST(CrossTest(atom, qids, bound)))
+    elif c.evaluate(atom, {}) is not True:
+        return False
+    return True
+
+
+def all_of(constraints: list):
+    """Field constraints joined with experta's &: all of them must hold."""
+    both = constraints[0]
+    for constraint in constraints[1:]:
+        both = both & constraint
+    return both
 
 
 def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
@@ -262,7 +275,7 @@ class ShequnEngineBase(DrivenEngine):
             params = {}
             for name, compute in self.param_values[rule.id].items():
                 value = compute(self.values)
-                params[name] = None if value is c.UNKNOWN else _tidy(value)
+                params[name] = None if value is c.UNKNOWN else tidy_value(value)
         grounds[rule.id] = (alternative, params, evidence, trail)
         first = finding not in self.results
         if len(grounds) == 1:
@@ -278,7 +291,8 @@ class ShequnEngineBase(DrivenEngine):
             self.declare(new_fact(Concluded, {"id": finding}))
 
 
-def _tidy(value: Any) -> Any:
+def tidy_value(value: Any) -> Any:
+    """A computed param or metric as it is kept: a whole float as an integer, any other to two places."""
     if isinstance(value, float):
         return int(value) if value == int(value) else round(value, 2)
     return value
@@ -309,5 +323,5 @@ class Diagnoser:
         metrics = {}
         for mid, compute in self.metrics:
             value = compute(answers.values) if compute is not None else c.UNKNOWN
-            metrics[mid] = None if value is c.UNKNOWN else _tidy(value)
+            metrics[mid] = None if value is c.UNKNOWN else tidy_value(value)
         return Diagnosis(findings, self.checks, metrics, self.kb.rules.policy, notes)

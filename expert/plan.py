@@ -32,13 +32,13 @@ from typing import Any
 from expert.records import record
 from expert.rete import CheckedFact, DrivenEngine, new_fact  # first: it makes experta importable
 
-from experta import AND, OR, TEST, KnowledgeEngine, P  # noqa: E402
+from experta import AND, OR, KnowledgeEngine, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
 
 from expert import conditions as c
 from expert.actions import PHASES
 from expert.answers import Answers
-from expert.engine import CrossTest, field_test
+from expert.engine import all_of, answer_atom, tidy_value
 from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase
 
@@ -148,29 +148,12 @@ def _pattern(atoms: list[c.Node], named: P, shared: dict) -> AND | None:
                 shared[finding, negated] = P(_Concluded(finding, not negated))
             problems.append(shared[finding, negated])
             continue
-        qids = c.answers_used(atom)
-        if len(qids) == 1:
-            if (atom, qids[0]) not in shared:
-                shared[atom, qids[0]] = P(field_test(atom, qids[0]))
-            constraints.setdefault(qids[0], []).append(shared[atom, qids[0]])
-        elif qids:
-            tests.append(TEST(CrossTest(atom, qids, CASE)))
-        elif c.evaluate(atom, {}) is not True:  # a constant atom such as `1 > 2`
+        if not answer_atom(atom, c.answers_used(atom), shared, constraints, tests, CASE):
             return None
-    fields = {PROBLEMS: _all(problems)}
-    for qid, preds in constraints.items():
-        fields[qid] = _all(preds)
-    case = Case(**fields)
+    case = Case(**{PROBLEMS: all_of(problems), **{qid: all_of(preds) for qid, preds in constraints.items()}})
     if tests:
         case.__bind__ = CASE
     return AND(case, *tests)
-
-
-def _all(constraints: list):
-    both = constraints[0]
-    for constraint in constraints[1:]:
-        both = both & constraint
-    return both
 
 
 class _NamedBy(frozenset):
@@ -302,7 +285,7 @@ class Prescriber:
         params = {}
         for name, compute in computed:
             value = compute(values)
-            params[name] = values[name] = None if value is c.UNKNOWN else _tidy(value)
+            params[name] = values[name] = None if value is c.UNKNOWN else tidy_value(value)
         return params
 
     def _order(self, chosen: dict[str, int], treats: dict[str, set[str]], diagnosis: Diagnosis) -> list[Step]:
@@ -408,9 +391,3 @@ def dates_of(answers: Answers) -> dict[str, dt.date]:
     """The checkup's date and the plan's: the end of this week, of this month, and the next checkup."""
     start = answers.date or dt.date.today()
     return {"checkup": start, **{name: start + dt.timedelta(days=days) for name, days in DAYS.items()}}
-
-
-def _tidy(value: Any) -> Any:
-    if isinstance(value, float):
-        return int(value) if value == int(value) else round(value, 2)
-    return value

@@ -564,7 +564,8 @@ def _settled_and_ordered_as_first_written(prescriber, holding, answers, diagnosi
     """The plan's settling, ordering and params as first written: every catalogue fact looked up on
     each case, and a copy of the answers for each step's params."""
     from expert.actions import PHASES
-    from expert.plan import _push_after, _topological, _tidy, _with_predecessors
+    from expert.engine import tidy_value as _tidy
+    from expert.plan import _push_after, _topological, _with_predecessors
 
     def params(aid, known):
         values, out = dict(known), {}
