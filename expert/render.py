@@ -30,7 +30,7 @@ from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase, display_path
 from expert.messages import t
 from expert.limits import MAX_RENDER_CHARS
-from expert.report import DATE_VARIABLES, ReportBuilder
+from expert.report import DATE_VARIABLES, TEXT_FUNCTIONS, ReportBuilder
 from expert.sandbox import LimitedEnvironment, RenderLimitError, render, render_scoped
 from expert.schema import Id
 
@@ -336,7 +336,7 @@ _STRING_ENV = LimitedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 _TEXTS_KEPT = 4096
 _UNREAD = object()
-_FUNCTIONS = ("label", "choice_label", "plural")  # ReportBuilder's, given to every text
+_FUNCTIONS = TEXT_FUNCTIONS
 
 
 @lru_cache(maxsize=1024)

@@ -29,6 +29,7 @@ NUMERALS = "一二三四五六七八九十"
 PHASE_DATE = {"week": "week_end", "month": "month_end", "later": None}
 # the plan's dates a text may read, as written in the report, and a step's own deadline
 DATE_VARIABLES = frozenset({*filter(None, PHASE_DATE.values()), "next_checkup", "deadline"})
+TEXT_FUNCTIONS = ("label", "choice_label", "plural")  # what every text may call (ReportBuilder.text_variables)
 # a question's own remark in brackets at its end: (tick all that apply), （1 = …，5 = …）
 _TRAILING_REMARK = re.compile(r"\s*[（(][^（()）]*[)）]\s*$")
 

@@ -60,3 +60,13 @@ def test_the_prescription_template_is_sandboxed_and_strict(tmp_path):
     with pytest.raises(KnowledgeBaseError) as info:
         report(kb)
     assert "prescription.zh.md.j2" in str(info.value)
+
+
+def test_the_functions_texts_may_call_are_the_ones_the_renderer_knows(mini_kb):
+    # renderings are kept by what a text reads; a function the renderer did not know of would be read wrongly
+    from expert.report import TEXT_FUNCTIONS
+
+    checkup = Checkup.load(mini_kb)
+    answers = validate_answers({"answers": VALUES}, checkup.kb.questionnaire, "case.yaml")
+    _, functions, _, _ = checkup.renderer.builder.text_variables(answers, checkup.diagnose(answers), "zh")
+    assert tuple(functions) == TEXT_FUNCTIONS
