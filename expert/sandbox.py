@@ -50,7 +50,7 @@ class _Budget:
     def spend(self) -> None:
         self.steps += 1
         if self.steps > MAX_RENDER_STEPS:
-            raise RenderLimitError(t("sandbox.steps", limit=f"{MAX_RENDER_STEPS:,}"))
+            raise _too_many_steps()
         self.late()  # every step: one step may be a filter over a long text
 
     def late(self) -> None:
@@ -153,7 +153,7 @@ def _counted_turns(iterable: Iterable, budget: _Budget) -> Iterator:
     for item in iterable:
         budget.steps += 1  # budget.spend, inlined: once per turn
         if budget.steps > MAX_RENDER_STEPS:
-            raise RenderLimitError(t("sandbox.steps", limit=f"{MAX_RENDER_STEPS:,}"))
+            raise _too_many_steps()
         # the clock every 16th turn: what takes time in a turn (a call, a filter, an operator)
         # spends a step of its own, and looks at the clock then
         if not budget.steps & 15 and time.monotonic() > budget.deadline:
@@ -163,6 +163,10 @@ def _counted_turns(iterable: Iterable, budget: _Budget) -> Iterator:
 
 def _too_long() -> RenderLimitError:
     return RenderLimitError(t("sandbox.output", limit=f"{MAX_RENDER_CHARS:,}"))
+
+
+def _too_many_steps() -> RenderLimitError:
+    return RenderLimitError(t("sandbox.steps", limit=f"{MAX_RENDER_STEPS:,}"))
 
 
 # ---------------------------------------------------------------------------- sizes
@@ -428,7 +432,7 @@ class LimitedEnvironment(ImmutableSandboxedEnvironment):
         if kind is list or kind is tuple or kind is range:
             budget.steps += len(iterable)
             if budget.steps > MAX_RENDER_STEPS:
-                raise RenderLimitError(t("sandbox.steps", limit=f"{MAX_RENDER_STEPS:,}"))
+                raise _too_many_steps()
             budget.late()
             return iter(iterable)
         return _counted_turns(iterable, budget)
