@@ -150,14 +150,16 @@ class _Wording:
         self.metrics = [(metric.id, metric.label.get_text(lang), metric.unit.get_text(lang) if metric.unit else "")
                         for metric in kb.rules.metrics]
         self.opening = list(q.sections[0].questions) if q.sections and not q.sections[0].check else None
-        self.severity_labels: dict[Any, str] = {}
-        self.verdict_labels: dict[str, str] = {}
-        self.marked: dict[tuple[str, str], str] = {}  # (message, finding) -> its title marked as advice or first
-        self.tallies: dict[tuple[int, int], str] = {}
-        self.phase_titles: dict[tuple, str] = {}
-        self.dates: dict[tuple, str] = {}  # (day, checkup day) -> the day as written
-        self.diagnoses: dict[str, tuple[str, tuple]] = {}  # finding -> its text's source and whereabouts
-        self.step_texts: dict[tuple[str, int], tuple[str, tuple]] = {}  # (action, variant) -> the same
+        # what is worked out once and then looked up: from a few values (severities, verdicts, findings,
+        # actions, counts), or, for dates, as many as a long batch of checkup days brings, the oldest dropped
+        self.severity_label = lru_cache(maxsize=None)(self._severity_label)
+        self.verdict_label = lru_cache(maxsize=None)(self._verdict_label)
+        self.mark = lru_cache(maxsize=None)(self._mark)
+        self.tally = lru_cache(maxsize=None)(self._tally)
+        self.diagnosis_of = lru_cache(maxsize=None)(self._diagnosis_of)
+        self.step_text_of = lru_cache(maxsize=None)(self._step_text_of)
+        self.date = lru_cache(maxsize=1024)(self._date)
+        self._phase_title = lru_cache(maxsize=1024)(self._phase_title_of)
 
     def join(self, items: list[str]) -> str:
         """join_list in this language, its separator looked up once."""
@@ -165,83 +167,45 @@ class _Wording:
             return join_list(items, "en")
         return self.list_sep.join(items)
 
-    def severity_label(self, severity: Any) -> str:
-        try:
-            return self.severity_labels[severity]
-        except KeyError:
-            label = self.severity_labels[severity] = t(f"severity.{severity}", self.lang) if severity else ""
-            return label
+    def _severity_label(self, severity: Any) -> str:
+        return t(f"severity.{severity}", self.lang) if severity else ""
 
-    def verdict_label(self, verdict: str) -> str:
-        try:
-            return self.verdict_labels[verdict]
-        except KeyError:
-            label = self.verdict_labels[verdict] = t(f"verdict.{verdict}", self.lang)
-            return label
+    def _verdict_label(self, verdict: str) -> str:
+        return t(f"verdict.{verdict}", self.lang)
 
-    def mark(self, message: str, fid: str) -> str:
-        try:
-            return self.marked[message, fid]
-        except KeyError:
-            text = self.marked[message, fid] = t(message, self.lang, title=self.titles[fid])
-            return text
+    def _mark(self, message: str, fid: str) -> str:
+        """A finding's title marked as advice or as the one to treat first."""
+        return t(message, self.lang, title=self.titles[fid])
 
-    def date(self, day: dt.date, since: dt.date | None) -> str:
-        key = (day, since)
-        try:
-            return self.dates[key]
-        except KeyError:
-            if len(self.dates) > 1_000:  # a long batch of many checkup dates
-                self.dates.clear()
-            text = self.dates[key] = format_date(day, self.lang, since)
-            return text
+    def _date(self, day: dt.date, since: dt.date | None) -> str:
+        return format_date(day, self.lang, since)
 
-    def tally(self, treat: int, advice: int) -> str:
-        try:
-            return self.tallies[treat, advice]
-        except KeyError:
-            key = ("report.tally" if treat and advice else "report.tally_treat" if treat
-                   else "report.tally_advice" if advice else "report.nothing")
-            text = self.tallies[treat, advice] = t(key, self.lang, treat=treat, advice=advice)
-            return text
+    def _tally(self, treat: int, advice: int) -> str:
+        key = ("report.tally" if treat and advice else "report.tally_treat" if treat
+               else "report.tally_advice" if advice else "report.nothing")
+        return t(key, self.lang, treat=treat, advice=advice)
 
     def phase_title(self, phase: str, dates: dict[str, dt.date]) -> str:
         date_key = PHASE_DATE[phase]
-        day = dates[date_key] if date_key else None
-        key = (phase, day, dates["checkup"] if date_key else None)
-        try:
-            return self.phase_titles[key]
-        except KeyError:
-            if len(self.phase_titles) > 1_000:
-                self.phase_titles.clear()
-            when = self.date(day, dates["checkup"]) if date_key else ""
-            title = self.phase_titles[key] = t(f"plan.{phase}", self.lang, date=when)
-            return title
+        return self._phase_title(phase, dates[date_key] if date_key else None, dates["checkup"] if date_key else None)
 
-    def diagnosis_of(self, fid: str) -> tuple[str, tuple]:
+    def _phase_title_of(self, phase: str, day: dt.date | None, checkup: dt.date | None) -> str:
+        return t(f"plan.{phase}", self.lang, date=self.date(day, checkup) if day is not None else "")
+
+    def _diagnosis_of(self, fid: str) -> tuple[str, tuple]:
         """A finding's diagnosis text in this language, and its (file, line, id, part) for a problem."""
-        try:
-            return self.diagnoses[fid]
-        except KeyError:
-            definition = self.kb.rules.findings[fid]
-            text = definition.text
-            found = self.diagnoses[fid] = (text.diagnosis.get_text(self.lang),
-                                           (definition.file, text.line_of("diagnosis"), fid, f"diagnosis.{self.lang}"))
-            return found
+        definition = self.kb.rules.findings[fid]
+        text = definition.text
+        return (text.diagnosis.get_text(self.lang),
+                (definition.file, text.line_of("diagnosis"), fid, f"diagnosis.{self.lang}"))
 
-    def step_text_of(self, aid: str, variant: int) -> tuple[str, tuple]:
+    def _step_text_of(self, aid: str, variant: int) -> tuple[str, tuple]:
         """An action's text (or its variant's) in this language, and where it is written."""
-        try:
-            return self.step_texts[aid, variant]
-        except KeyError:
-            action = self.kb.actions.actions[aid]
-            text = action.text if variant == 0 else action.variants[variant - 1].text
-            part = "text" if variant == 0 else f"variants[{variant}].text"
-            line = action.key_lines.get("text", action.line) if variant == 0 else action.variants[variant - 1].line
-            found = self.step_texts[aid, variant] = (text.get_text(self.lang),
-                                                    (action.file, line, action.id, f"{part}.{self.lang}"))
-            return found
-
+        action = self.kb.actions.actions[aid]
+        text = action.text if variant == 0 else action.variants[variant - 1].text
+        part = "text" if variant == 0 else f"variants[{variant}].text"
+        line = action.key_lines.get("text", action.line) if variant == 0 else action.variants[variant - 1].line
+        return text.get_text(self.lang), (action.file, line, action.id, f"{part}.{self.lang}")
 
 class ReportBuilder:
     """The content of one community's prescription, in one language."""
