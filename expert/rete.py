@@ -28,7 +28,10 @@ bookkeeping that a case never needs:
   fills a new one in one update;
 - building the network, experta's `wire_rule` makes a new singledispatch function for every rule,
   registering seven handlers whose dispatch cache each registration empties; `wire_rule` below is
-  the same wiring, its handlers registered once.
+  the same wiring, its handlers registered once; its alpha part hashes a whole rule at every look-up
+  and scans a node's children for each check, where `build_alpha_part` below works each out once and
+  makes the same nodes in the same order; the nodes' classes are ABCs, so what the swap asks of a
+  node's class is found once a class.
 
 Everything stays experta's: the same node classes (subclassed, swapped in after experta built them),
 the same token semantics, the same agenda strategy. tests/test_rete.py checks each of these against
@@ -41,6 +44,7 @@ import collections
 import collections.abc
 import inspect
 import operator
+from collections import Counter
 from collections.abc import Mapping
 from functools import singledispatch
 from itertools import chain, repeat
@@ -61,6 +65,7 @@ from experta.matchers import ReteMatcher
 from experta.matchers.rete import check as rete_check
 from experta.matchers.rete import mixins
 from experta.matchers.rete import nodes as rete_nodes
+from experta.matchers.rete.utils import extract_facts, generate_checks
 from experta.matchers.rete.token import Token, TokenInfo
 from experta.rule import Rule
 from experta.strategies import DepthStrategy
@@ -613,15 +618,79 @@ def faster(node) -> None:
     fast = _FAST.get(type(node))
     if fast is not None:
         node.__class__ = fast
-    if isinstance(node, (rete_nodes.FeatureTesterNode, rete_nodes.WhereNode)):
-        node.check = (fact_check(node.matcher) if isinstance(node, FeatureTester)
+    role = _role(type(node))
+    if role is FeatureTester or role is Where:
+        node.check = (fact_check(node.matcher) if role is FeatureTester
                       else where_check(node.matcher)) or node.matcher
-        if isinstance(node, FeatureTester) and hasattr(node.check, "field"):
+        if role is FeatureTester and hasattr(node.check, "field"):
             node.__class__ = PredicateTester
             node.field, node.test = node.check.field, node.check.test
-        elif isinstance(node, FeatureTester) and isinstance(node.matcher, rete_check.FactCapture):
+        elif role is FeatureTester and type(node.matcher) is rete_check.FactCapture:
             node.__class__ = Capture
             node.bind = node.matcher.bind
+
+
+def _role(kind: type):
+    """What `faster` and the walk of the network ask of a node's class, found once a class: the nodes'
+    classes are ABCs, and each isinstance of an ABC is a call in Python. The role is FeatureTester
+    (an alpha node, driven by FeatureTester or a subclass), Where (a TEST node), ConflictSetNode
+    (experta's, before it is swapped), ConflictSet (ours) or None."""
+    role = _ROLES.get(kind, _ROLES)
+    if role is _ROLES:
+        role = None
+        if issubclass(kind, FeatureTester):
+            role = FeatureTester
+        elif issubclass(kind, rete_nodes.FeatureTesterNode):
+            role = rete_nodes.FeatureTesterNode
+        elif issubclass(kind, rete_nodes.WhereNode):
+            role = Where
+        elif issubclass(kind, ConflictSet):
+            role = ConflictSet
+        elif issubclass(kind, rete_nodes.ConflictSetNode):
+            role = rete_nodes.ConflictSetNode
+        _ROLES[kind] = role
+    return role
+
+
+_ROLES: dict = {}  # node class -> _role(class)
+
+
+def _walk(root) -> tuple[list, list]:
+    """Every node below `root`, and the conflict-set nodes among them in the order experta's
+    `_get_conflict_set_nodes` lists them: depth first, a node before its children, each once. experta
+    walks a shared node again each time it is reached, which adds nothing: its conflict sets were all
+    met the first time (tests/test_rete.py checks the order against experta's own)."""
+    seen: dict[int, object] = {}
+    conflict_sets: list = []
+
+    def visit(node) -> None:
+        for child in node.children:
+            below = child.node
+            if id(below) not in seen:
+                seen[id(below)] = below
+                if _role(type(below)) in (ConflictSet, rete_nodes.ConflictSetNode):
+                    conflict_sets.append(below)
+                visit(below)
+
+    visit(root)
+    return list(seen.values()), conflict_sets
+
+
+_child = tuple.__new__  # mixins.ChildNode(node, callback) without the call of its Python __new__
+
+
+def copied_rule(rule: Rule) -> Rule:
+    """`rule.new_conditions(*rule)`: a copy of a rule with its conditions, salience and action, bound to no
+    engine. experta's makes it by decorating the action again, which reads the action's signature and
+    copies its name, docs and attributes; here what that gave the rule is copied from the rule itself."""
+    if rule._wrapped is None:
+        return rule.new_conditions(*rule)
+    copy = type(rule)(*rule, salience=rule.salience)
+    copy.__dict__.update(rule.__dict__)
+    copy.__dict__.pop("ke", None)  # the engine that listed the rule (experta's get_rules): not a copy's
+    copy._wrapped_self = None
+    copy._wrapped_args = type(rule._wrapped_args)(rule._wrapped_args)
+    return copy
 
 
 class DrivenRete(ReteMatcher):
@@ -649,25 +718,72 @@ class DrivenRete(ReteMatcher):
     @staticmethod
     def prepare_ruleset(engine):
         # fresh copies, as preparation makes: the engine's own are bound to it (experta's __get__)
-        return {rule.new_conditions(*rule) for rule in engine.get_rules()}
+        return {copied_rule(rule) for rule in engine.get_rules()}
+
+    @staticmethod
+    def build_alpha_part(ruleset, root_node):
+        """experta's `build_alpha_part`, step for step: the same rules taken in the same order, each
+        fact's checks sorted by the same keys, the same nodes made and shared. What it saves is
+        bookkeeping: experta looks a rule's facts up by hashing the whole rule at each use, sorts a
+        fact's checks again for every rule that has the fact, and finds a node's child for a check by
+        scanning all its children; here each is worked out once, the child found in a dict."""
+        ruleset = ruleset.copy()
+        ruleset.add(Rule(InitialFact()))  # the alpha branch of InitialFact, as experta always builds it
+        rule_facts = [(rule, extract_facts(rule)) for rule in ruleset]  # the set's order, as experta's dict
+        fact_checks = {fact: set(generate_checks(fact))
+                       for fact in chain.from_iterable(facts for _, facts in rule_facts)}
+        check_rank = Counter(chain.from_iterable(fact_checks.values()))
+        inf = float("inf")
+
+        def weighted_check_sort(check):
+            if isinstance(check, rete_check.TypeCheck):
+                return (inf, hash(check))
+            if isinstance(check, rete_check.FactCapture):
+                return (-inf, hash(check))
+            if isinstance(check, rete_check.FeatureCheck):
+                return (check_rank[check], hash(check))
+            raise TypeError("Unknown check type.")  # pragma: no cover - as experta's
+
+        def weighted_rule_sort(entry):
+            _, facts = entry
+            total = 0
+            for fact in facts:
+                for check in fact_checks[fact]:
+                    total += check_rank[check]
+            return total / len(facts)
+
+        sorted_checks: dict = {}  # fact -> its checks in experta's order (a fact's checks never change)
+        children: dict[int, dict[int, object]] = {}  # id(node) -> id(its child's check) -> that child
+        fact_terminal_nodes = {}
+        for _, facts in sorted(rule_facts, key=weighted_rule_sort, reverse=True):
+            for fact in facts:
+                checks = sorted_checks.get(fact)
+                if checks is None:
+                    checks = sorted_checks[fact] = sorted(fact_checks[fact], key=weighted_check_sort, reverse=True)
+                current_node = root_node
+                for check in checks:
+                    below = children.get(id(current_node))
+                    if below is None:
+                        below = children[id(current_node)] = {
+                            id(child.node.matcher): child.node for child in current_node.children}
+                    node = below.get(id(check))
+                    if node is None:
+                        node = below[id(check)] = rete_nodes.FeatureTesterNode(check)
+                        current_node.add_child(node, node.activate)
+                    current_node = node
+                fact_terminal_nodes[fact] = current_node
+        return fact_terminal_nodes
 
     def _drive(self) -> None:
         """Swap the network's nodes for the subclasses above and index the ones that hold memory."""
         self.pending: set[int] = set()
-        self.conflict_sets = tuple(self._get_conflict_set_nodes())  # experta's order
-        seen: dict[int, object] = {}
-        todo = [child.node for child in self.root_node.children]
-        while todo:
-            node = todo.pop()
-            if id(node) in seen:
-                continue
-            seen[id(node)] = node
-            todo.extend(child.node for child in node.children)
+        nodes, conflict_sets = _walk(self.root_node)
+        self.conflict_sets = tuple(conflict_sets)  # experta's order
         self.stateful = []
         self.touched: list = []  # conflict-set nodes holding tokens: the others are empty already
-        for node in seen.values():
+        for node in nodes:
             faster(node)
-            if type(node)._reset is not mixins.NoMemory._reset and not isinstance(node, ConflictSet):
+            if type(node)._reset is not mixins.NoMemory._reset and _role(type(node)) is not ConflictSet:
                 self.stateful.append(node)
         for index, node in enumerate(self.conflict_sets):
             node.pending, node.touched, node.index = self.pending, self.touched, index
@@ -676,8 +792,9 @@ class DrivenRete(ReteMatcher):
                 self.touched.append(node)
         self.root_node.__class__ = Bus
         # the callbacks were bound to experta's methods when the network was wired: rebind them
-        for node in chain([self.root_node], seen.values()):
-            node.children[:] = [mixins.ChildNode(child.node, getattr(child.node, child.callback.__name__))
+        child_node = mixins.ChildNode
+        for node in chain([self.root_node], nodes):
+            node.children[:] = [_child(child_node, (child.node, getattr(child.node, child.callback.__name__)))
                                 for child in node.children]
             node.callbacks = tuple(child.callback for child in node.children)
 

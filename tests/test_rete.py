@@ -233,6 +233,67 @@ def test_the_network_is_wired_node_for_node_as_experta_wires_it(checkup):
         assert len(_nodes(engine.matcher)) == len(_nodes(plain.matcher)) > 50
 
 
+def _same_network(ours, theirs) -> int:
+    """Walk two networks side by side and fail where they differ in any way experta could observe: the
+    kind of each node, the very check object it tests (experta keeps one of each), the rule of each
+    conflict-set node, each node's children in order with the callback each is wired to, and which
+    nodes are shared (a node reached twice in one is reached at the same place in the other).
+    Gives the number of nodes."""
+    from experta.matchers.rete.check import FactCapture, SameContextCheck, WhereCheck
+
+    pairs: dict[int, int] = {}
+    todo = [(ours.root_node, theirs.root_node)]
+    while todo:
+        a, b = todo.pop()
+        if id(a) in pairs:
+            assert pairs[id(a)] == id(b)
+            continue
+        pairs[id(a)] = id(b)
+        assert _experta_kind(a) == _experta_kind(b)
+        mine, its = getattr(a, "matcher", None), getattr(b, "matcher", None)
+        if isinstance(its, FactCapture) and its.bind.startswith("__pattern_"):
+            # a pattern bound to no name is captured under its own id: experta's preparation made
+            # its own copy of the pattern (an InitialFact it adds), ours was written prepared
+            assert isinstance(mine, FactCapture) and mine.bind.startswith("__pattern_")
+        elif isinstance(its, SameContextCheck):  # made new for every two-input node
+            assert type(mine) is SameContextCheck
+        elif isinstance(its, WhereCheck):  # made new for every TEST, of the rule's own test
+            assert type(mine) is WhereCheck and mine.test is its.test
+        else:  # experta keeps one of each check: the same object, or the same absence of one
+            assert mine is its
+        if hasattr(b, "rule"):
+            assert a.rule == b.rule and a.rule.salience == b.rule.salience and a.rule._wrapped is b.rule._wrapped
+        assert [c.callback.__name__ for c in a.children] == [c.callback.__name__ for c in b.children]
+        todo.extend(zip([c.node for c in a.children], [c.node for c in b.children]))
+    assert len(set(pairs.values())) == len(pairs)
+    return len(pairs)
+
+
+def test_the_network_is_built_node_for_node_in_experta_s_order(checkup):
+    """DrivenRete's own build (build_alpha_part, prepare_ruleset) makes experta's network exactly,
+    children in the same order, so rules of equal salience are even offered in the same order."""
+    from experta.matchers import ReteMatcher
+
+    for engine in (checkup.diagnoser.engine, checkup.prescriber.engine):
+        plain = plain_experta(type(engine))()
+        assert _same_network(engine.matcher, plain.matcher) > 100
+        # the conflict-set nodes as experta lists them, from our network and from its own
+        assert engine.matcher.conflict_sets == ReteMatcher._get_conflict_set_nodes(engine.matcher)
+        assert [n.rule for n in engine.matcher.conflict_sets] == [
+            n.rule for n in ReteMatcher._get_conflict_set_nodes(plain.matcher)]
+
+
+def test_a_copied_rule_is_the_copy_experta_makes(checkup):
+    from expert.rete import copied_rule
+
+    for engine in (checkup.diagnoser.engine, checkup.prescriber.engine):
+        for rule in engine.get_rules():
+            copy, theirs = copied_rule(rule), rule.new_conditions(*rule)
+            assert type(copy) is type(theirs) and tuple(copy) == tuple(theirs)
+            assert vars(copy) == vars(theirs) and hash(copy) == hash(theirs)
+            assert copy._wrapped_self is None and copy._wrapped_args is not rule._wrapped_args
+
+
 def _memories(matcher) -> list:
     return [(repr(getattr(node, "matcher", None) or node.rule),
              {k: v for k, v in vars(node).items() if k in ("memory", "left_memory", "right_memory")})
