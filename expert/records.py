@@ -12,13 +12,15 @@ replace, asdict, match args) and its equality, repr and hash are those @dataclas
 - unhashable, or when frozen hashed by the compared fields.
 Its __init__ is the one @dataclass writes, for a twin of the class with the same fields made by
 `dataclasses.make_dataclass` on first use. A class without a docstring has its __init__ written at
-once: @dataclass documents such a class with the signature of its __init__.
+once: @dataclass documents such a class with the signature of its __init__. A plain class (see
+`_as_dataclass`) does not go through @dataclass at all: its fields are described as @dataclass would
+describe them, without @dataclass's look-ups per field.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import MISSING, dataclass, field, fields, make_dataclass
+from dataclasses import _FIELD, MISSING, Field, FrozenInstanceError, _DataclassParams, dataclass, field, fields, make_dataclass
 from operator import attrgetter
 from typing import Any, Callable
 
@@ -29,7 +31,8 @@ def record(cls: type | None = None, /, *, frozen: bool = False) -> Any:
     def wrap(cls: type) -> type:
         own = set(cls.__dict__)
         lazy = "__init__" not in own and bool(cls.__doc__)
-        cls = dataclass(cls, init=not lazy, repr=False, eq=False, frozen=frozen)
+        if not (lazy and _as_dataclass(cls, frozen)):
+            cls = dataclass(cls, init=not lazy, repr=False, eq=False, frozen=frozen)
         if lazy:
             cls.__init__ = _first_init(cls, frozen)
         compared = _getter(tuple(f.name for f in fields(cls) if f.compare))
@@ -43,6 +46,67 @@ def record(cls: type | None = None, /, *, frozen: bool = False) -> Any:
         return cls
 
     return wrap if cls is None else wrap(cls)
+
+
+def _as_dataclass(cls: type, frozen: bool) -> bool:
+    """Make `cls` what `@dataclass(init=False, repr=False, eq=False, frozen=frozen)` makes it, for the
+    plain classes the models are; False, touching nothing, for any other (then @dataclass does it).
+
+    Plain: its only base is object, it has no slots, and no annotation of it names ClassVar, InitVar or
+    KW_ONLY (with string annotations @dataclass tells these by a look-up per field, which is most of
+    its time). It then gets the same fields, with the same options and defaults, the same class
+    attributes for the defaults, the same parameters and match args, and when frozen a __setattr__
+    and __delattr__ that refuse as @dataclass's do, written as closures rather than compiled from
+    source. tests/test_records.py compares the two field by field."""
+    names = cls.__dict__.get("__annotations__", {})
+    if (cls.__bases__ != (object,) or "__slots__" in cls.__dict__
+            or any(not isinstance(kind, str) or "ClassVar" in kind or "InitVar" in kind or "KW_ONLY" in kind
+                   for kind in names.values())
+            or any(isinstance(value, Field) and name not in names for name, value in cls.__dict__.items())
+            or (frozen and ("__setattr__" in cls.__dict__ or "__delattr__" in cls.__dict__))):
+        return False
+    made: dict[str, Field] = {}
+    for name, kind in names.items():
+        default = cls.__dict__.get(name, MISSING)
+        one = default if isinstance(default, Field) else field(default=default)
+        one.name, one.type, one._field_type = name, kind, _FIELD  # type: ignore[attr-defined]
+        if one.kw_only is MISSING:
+            one.kw_only = False
+        if one.default.__class__.__hash__ is None:  # @dataclass's test of a mutable default
+            raise ValueError(f"mutable default {type(one.default)} for field {name} is not allowed: "
+                             "use default_factory")
+        made[name] = one
+    for name, one in made.items():
+        if isinstance(cls.__dict__.get(name), Field):
+            if one.default is MISSING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, one.default)
+    cls.__dataclass_params__ = _DataclassParams(False, False, False, False, False, frozen)  # type: ignore
+    cls.__dataclass_fields__ = made  # type: ignore[attr-defined]
+    if "__match_args__" not in cls.__dict__:
+        cls.__match_args__ = tuple(f.name for f in made.values() if f.init and not f.kw_only)  # type: ignore
+    if frozen:
+        cls.__setattr__, cls.__delattr__ = _refusals(cls, tuple(made))  # type: ignore[method-assign]
+    return True
+
+
+def _refusals(cls: type, names: tuple[str, ...]) -> tuple[Callable, Callable]:
+    """The __setattr__ and __delattr__ of a frozen dataclass, as @dataclass writes them."""
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        if type(self) is cls or name in names:
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cls, self).__setattr__(name, value)
+
+    def __delattr__(self: Any, name: str) -> None:
+        if type(self) is cls or name in names:
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cls, self).__delattr__(name)
+
+    __setattr__.__qualname__ = f"{cls.__qualname__}.__setattr__"
+    __delattr__.__qualname__ = f"{cls.__qualname__}.__delattr__"
+    return __setattr__, __delattr__
 
 
 def _first_init(cls: type, frozen: bool) -> Callable[..., None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import typing
 from dataclasses import field
 from typing import Any
 
@@ -16,24 +17,25 @@ from expert.records import record
 
 def _twins(frozen: bool = False):
     """The same class body decorated both ways."""
+    return dataclasses.dataclass(_sample(), frozen=frozen), record(_sample(), frozen=frozen)
 
-    def body():
-        class Sample:
-            """A record with every kind of field the models use."""
 
-            name: str
-            count: int = 0
-            tags: list[str] = field(default_factory=list)
-            note: str | None = field(default=None, repr=False)
-            cached: Any = field(default=None, init=False, repr=False, compare=False)
-            made: list[int] = field(default_factory=list, init=False)
+def _sample():
+    """A fresh class body, not yet decorated."""
+    class Sample:
+        """A record with every kind of field the models use."""
 
-            def __post_init__(self) -> None:
-                self.made.append(len(self.name))
+        name: str
+        count: int = 0
+        tags: list[str] = field(default_factory=list)
+        note: str | None = field(default=None, repr=False)
+        cached: Any = field(default=None, init=False, repr=False, compare=False)
+        made: list[int] = field(default_factory=list, init=False)
 
-        return Sample
+        def __post_init__(self) -> None:
+            self.made.append(len(self.name))
 
-    return dataclasses.dataclass(body(), frozen=frozen), record(body(), frozen=frozen)
+    return Sample
 
 
 @pytest.mark.parametrize("frozen", [False, True])
@@ -133,3 +135,61 @@ def test_condition_nodes_compare_hash_and_show_as_frozen_dataclasses():
         node.op = "<"
     with pytest.raises(dataclasses.FrozenInstanceError):
         del node.col
+
+
+def _described(cls) -> tuple:
+    """Everything @dataclass leaves on a class apart from the methods: fields with all their options,
+    parameters, match args, and the class attributes that stand for defaults."""
+    described = [(f.name, f.type, f.default, f.default_factory, f.init, f.repr, f.hash, f.compare,
+                  dict(f.metadata), f.kw_only, f._field_type) for f in dataclasses.fields(cls)]
+    # ClassVars are pseudo-fields, left out by fields()
+    pseudo = [(f.name, f._field_type) for f in cls.__dataclass_fields__.values()]
+    defaults = {name: cls.__dict__.get(name, "absent") for name in cls.__dict__.get("__annotations__", {})}
+    return described, pseudo, repr(cls.__dataclass_params__), cls.__match_args__, defaults
+
+
+@pytest.mark.parametrize("frozen", [False, True])
+def test_a_record_is_described_as_its_dataclass_twin(frozen):
+    plain, rec = _twins(frozen)
+    # the options a record is made with: its __init__ is written later, its repr and eq its own
+    twin = dataclasses.dataclass(_sample(), init=False, repr=False, eq=False, frozen=frozen)
+    assert _described(rec) == _described(twin)
+    assert _described(rec)[:2] == _described(plain)[:2]
+    assert "__setattr__" in rec.__dict__ if frozen else "__setattr__" not in rec.__dict__
+
+    class Child(rec):
+        """Not frozen: may set what its frozen parent's fields are not."""
+
+    if frozen:
+        with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field 'count'"):
+            Child.__setattr__(rec("a"), "count", 2)
+        with pytest.raises(dataclasses.FrozenInstanceError, match="cannot delete field 'name'"):
+            del rec("a").name
+
+
+def test_a_record_the_shortcut_cannot_describe_goes_through_dataclass():
+    @record
+    class Counted:
+        """Has a class variable."""
+
+        name: str
+        made: typing.ClassVar[int] = 0
+
+    assert [f.name for f in dataclasses.fields(Counted)] == ["name"]
+    assert [(f.name, f._field_type.name) for f in Counted.__dataclass_fields__.values()] == [
+        ("name", "_FIELD"), ("made", "_FIELD_CLASSVAR")]
+    assert Counted("a") == Counted("a") and Counted.made == 0
+    # the models themselves take the shortcut
+    from expert.records import _as_dataclass
+
+    assert _as_dataclass(_sample(), frozen=True) is True
+
+
+def test_a_record_refuses_a_mutable_default_as_dataclass_does():
+    for decorate in (record, dataclasses.dataclass):
+        with pytest.raises(ValueError, match="mutable default <class 'list'> for field tags is not allowed"):
+            @decorate
+            class Tagged:
+                """Would share one list."""
+
+                tags: list = []  # noqa: RUF012
