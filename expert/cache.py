@@ -53,9 +53,11 @@ def directory() -> Path | None:
 def code_stamp() -> str:
     """shequn's own code as it is now (and Python's version): an entry made by other code is a miss."""
     digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0".encode())
-    for module in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        info = module.stat()
-        digest.update(f"{module.name}:{info.st_size}:{info.st_mtime_ns}\0".encode())
+    # the package's *.py in name order, as sorted(Path.glob("*.py")) lists them, without a Path for each
+    package = os.path.dirname(os.path.realpath(__file__))
+    for name in sorted(name for name in os.listdir(package) if name.endswith(".py")):
+        info = os.stat(os.path.join(package, name))
+        digest.update(f"{name}:{info.st_size}:{info.st_mtime_ns}\0".encode())
     return digest.hexdigest()
 
 

@@ -192,7 +192,16 @@ def _cached_classes() -> dict[str, type]:
 
 
 def _examples(root: Path) -> list[Path]:
-    return sorted((root / "examples").glob("*.yaml")) if (root / "examples").is_dir() else []
+    """The folder's *.yaml in name order, as sorted(Path.glob("*.yaml")) lists them, without a Path for
+    every name first."""
+    folder = root / "examples"
+    if not folder.is_dir():
+        return []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return [folder / name for name in sorted(names) if name.endswith(".yaml")]
 
 
 def _load(root: Path, sources: Sources) -> KnowledgeBase:

@@ -83,3 +83,30 @@ def test_the_checker_reads_the_files_itself(mini_kb, cache_dir):
 
     check_knowledge_base(mini_kb)
     assert not entries(cache_dir)  # it compiles templates, but keeps no knowledge base
+
+
+def test_the_code_stamp_covers_every_module_of_the_package_in_name_order():
+    import hashlib
+    import sys
+    from pathlib import Path
+
+    from expert import cache
+
+    digest = hashlib.sha256(f"{cache.FORMAT}\0{sys.version}\0".encode())
+    for module in sorted(Path(cache.__file__).resolve().parent.glob("*.py")):
+        info = module.stat()
+        digest.update(f"{module.name}:{info.st_size}:{info.st_mtime_ns}\0".encode())
+    assert cache.code_stamp.__wrapped__() == digest.hexdigest()
+
+
+def test_the_examples_are_the_folder_s_yaml_files_in_name_order(tmp_path):
+    from expert.knowledge import _examples
+
+    assert _examples(tmp_path) == []
+    folder = tmp_path / "examples"
+    folder.mkdir()
+    for name in ("b.yaml", "A.yaml", ".hidden.yaml", "c.yml", "d.YAML", "notes.txt", "a.yaml"):
+        (folder / name).write_text("answers: {}\n")
+    (folder / "dir.yaml").mkdir()
+    assert _examples(tmp_path) == sorted(folder.glob("*.yaml"))
+    assert [p.name for p in _examples(tmp_path)] == [".hidden.yaml", "A.yaml", "a.yaml", "b.yaml", "dir.yaml"]
