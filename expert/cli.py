@@ -27,8 +27,11 @@ EPILOG = """环境变量 / environment:
 补全 / completion:  shequn completion bash|zsh|fish"""
 
 
-def _parser(languages: tuple[str, ...] = ("zh", "en")) -> argparse.ArgumentParser:
-    """The whole command line; `languages` are the knowledge base's, the choices of --lang."""
+def _parser(languages: tuple[str, ...] = ("zh", "en"), command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; `languages` are the knowledge base's, the choices of --lang. Given the
+    `command` a line names (expert/usage.py's `named_command`), the other commands are not built: the
+    line cannot reach them, and building them all was a sixth of what `shequn diagnose` adds to Python's
+    own start."""
     # -v and --lang may come before the command or after it: both parsers know them, and neither
     # sets a default, so the one given is not overwritten by the other's default
     common = argparse.ArgumentParser(add_help=False)
@@ -43,6 +46,8 @@ def _parser(languages: tuple[str, ...] = ("zh", "en")) -> argparse.ArgumentParse
     # every command takes -v and --lang
     sub = parser.add_subparsers(dest="command", metavar="COMMAND",
                                 parser_class=functools.partial(argparse.ArgumentParser, parents=[common]))
+    if command is not None:
+        sub = _OnlyCommand(sub, command)
 
     def kb_option(p: argparse.ArgumentParser) -> None:
         p.add_argument("--kb", metavar="DIR", help="知识库目录（默认内置）/ knowledge base folder (default: built-in)")
@@ -173,15 +178,33 @@ def _parser(languages: tuple[str, ...] = ("zh", "en")) -> argparse.ArgumentParse
 SHELLS = ("bash", "zsh", "fish")
 
 
+class _OnlyCommand:
+    """The commands of a line that names `command`: that one is built, the others not at all."""
+
+    def __init__(self, sub, command: str):
+        self.sub, self.command = sub, command
+
+    def add_parser(self, name: str, **kwargs):
+        return self.sub.add_parser(name, **kwargs) if name == self.command else _NotBuilt()
+
+
+class _NotBuilt:
+    """A command the line does not name: its options are not added."""
+
+    def add_argument(self, *args, **kwargs) -> None:
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     _speak_utf8()
     from expert.languages import declared_languages
 
-    from expert.usage import given, requested_language, speak
+    from expert.usage import given, named_command, requested_language, speak
 
     arguments = sys.argv[1:] if argv is None else list(argv)
     speak(requested_language(arguments))  # before the parser is built: a mistyped line is answered in zh too
-    parser = _parser(declared_languages(given(arguments, "--kb")))  # its languages are the choices of --lang
+    # its languages are the choices of --lang
+    parser = _parser(declared_languages(given(arguments, "--kb")), named_command(arguments, COMMANDS))
     args = parser.parse_args(arguments)
     args.lang = getattr(args, "lang", None)
     args.verbose = getattr(args, "verbose", False)

@@ -44,6 +44,25 @@ def given(argv: list[str], option: str) -> str | None:
     return found
 
 
+def named_command(argv: list[str], commands) -> str | None:
+    """The command a line names, when nothing before it could change how the line is parsed: only -v,
+    --verbose and --lang with its value may come first. None for any other line (-h, an abbreviated
+    option, no command): it is then parsed with every command built, as the shortcut would parse it
+    the same (tests/test_cli.py compares the two)."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in commands:
+            return arg
+        if arg in ("-v", "--verbose") or arg.startswith("--lang="):
+            i += 1
+        elif arg == "--lang":
+            i += 2
+        else:
+            return None
+    return None
+
+
 def requested_language(argv: list[str]) -> str:
     """--lang as given anywhere in argv (for the parser's own errors), else SHEQUN_LANG."""
     lang = given(argv, "--lang")

@@ -360,3 +360,44 @@ def test_argparse_speaks_the_language_asked_for(argv, env, expected, capsys, mon
     with pytest.raises(SystemExit):
         main(argv)
     assert expected in capsys.readouterr().err
+
+
+LINES = [
+    ["diagnose", "a.yaml"], ["-v", "diagnose", "a.yaml", "--format", "json"], ["--lang", "en", "diagnose", "-"],
+    ["--lang=en", "diagnose", "a.yaml", "-o", "out.md", "--explain", "--since", "old.yaml", "--kb", "kb"],
+    ["diagnose"], ["diagnose", "-h"], ["diagnose", "a.yaml", "--format", "pdf"], ["diagnose", "a.yaml", "--bogus"],
+    ["diagnose", "a.yaml", "--form", "json"], ["diagnose", "a.yaml", "--lang", "fr"], ["--lang", "fr", "diagnose", "a"],
+    ["--lang", "diagnose", "a.yaml"], ["-v"], [], ["-h"], ["--version"], ["-h", "diagnose"], ["--verb", "diagnose", "a"],
+    ["diagnos", "a.yaml"], ["explain", "a.yaml", "f1"], ["explain", "--help"], ["why"], ["why", "members"],
+    ["schema", "rules"], ["schema", "other"], ["check", "--strict", "--format", "json"], ["init", "d", "--force"],
+    ["batch", "in.csv"], ["batch", "in.csv", "--out-dir", "o", "-j", "x"], ["batch", "in.csv", "--out-dir", "o", "-j2"],
+    ["template", "xlsx", "-o", "t.xlsx"], ["export", "xlsform"], ["completion", "tcsh"], ["completion", "zsh"],
+    ["interview", "--resume", "--answers", "a.yaml"], ["-v", "--lang", "zh", "check", "-v", "--lang", "en"],
+]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_line_naming_one_command_is_parsed_as_the_whole_command_line_parses_it(lang, capsys):
+    """The parser built for the one command a line names answers every line as the whole one does:
+    the same arguments, or the same help, error and exit code."""
+    from expert.cli import COMMANDS, _parser
+    from expert.usage import named_command, speak
+
+    speak(lang)
+
+    def outcome(parser, line):
+        try:
+            got = ("parsed", vars(parser.parse_args(line)))
+        except SystemExit as exc:
+            got = ("exit", exc.code)
+        return got, capsys.readouterr()
+
+    built_for_one = 0
+    try:
+        for line in LINES:
+            command = named_command(line, COMMANDS)
+            built_for_one += command is not None
+            assert outcome(_parser(("zh", "en"), command), line) == outcome(_parser(("zh", "en")), line), line
+    finally:
+        speak("zh")
+    assert built_for_one == 28  # the others (-h first, no command, an abbreviation ...) build every command
