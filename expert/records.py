@@ -20,7 +20,8 @@ describe them, without @dataclass's look-ups per field.
 from __future__ import annotations
 
 import threading
-from dataclasses import _FIELD, MISSING, Field, FrozenInstanceError, _DataclassParams, dataclass, field, fields, make_dataclass
+from dataclasses import (_FIELD, MISSING, Field, FrozenInstanceError, _DataclassParams, dataclass, field, fields,
+                         make_dataclass)
 from operator import attrgetter
 from typing import Any, Callable
 
