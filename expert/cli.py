@@ -202,9 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     from expert.usage import given, named_command, requested_language, speak
 
     arguments = sys.argv[1:] if argv is None else list(argv)
+    command = named_command(arguments, COMMANDS)
+    if argv is None and command in ONE_SHOT:
+        gc.disable()  # the program itself, about to run a one-shot command (see below) and end: from now on
     speak(requested_language(arguments))  # before the parser is built: a mistyped line is answered in zh too
-    # its languages are the choices of --lang
-    parser = _parser(declared_languages(given(arguments, "--kb")), named_command(arguments, COMMANDS))
+    parser = _parser(declared_languages(given(arguments, "--kb")), command)  # its languages: the choices of --lang
     args = parser.parse_args(arguments)
     args.lang = getattr(args, "lang", None)
     args.verbose = getattr(args, "verbose", False)
