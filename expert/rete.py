@@ -693,6 +693,15 @@ def copied_rule(rule: Rule) -> Rule:
     return copy
 
 
+def _alpha_node(check) -> rete_nodes.FeatureTesterNode:
+    """`FeatureTesterNode(check)` as experta's __init__ makes it (the check, no children, no memory to
+    reset), without its test that the check is callable through the Callable ABC: experta's own checks
+    are."""
+    node = object.__new__(rete_nodes.FeatureTesterNode)
+    node.matcher, node.children = check, []
+    return node
+
+
 class DrivenRete(ReteMatcher):
     """experta's Rete matcher over experta's own network, walked as the module docstring says.
 
@@ -768,8 +777,9 @@ class DrivenRete(ReteMatcher):
                             id(child.node.matcher): child.node for child in current_node.children}
                     node = below.get(id(check))
                     if node is None:
-                        node = below[id(check)] = rete_nodes.FeatureTesterNode(check)
-                        current_node.add_child(node, node.activate)
+                        node = below[id(check)] = _alpha_node(check)
+                        # experta's add_child, which first scans the children for this new node
+                        current_node.children.append(_child(mixins.ChildNode, (node, node.activate)))
                     current_node = node
                 fact_terminal_nodes[fact] = current_node
         return fact_terminal_nodes
