@@ -11,14 +11,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 from typing import Iterable
 
 from expert.limits import MAX_NUMBER_DIGITS
 from expert.messages import t
 
-_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
-_POINT = re.compile(r"(\d+|\d{1,3}(?:,\d{3})+)?\.(\d+)")
-_COMMA = re.compile(r"(\d+),(\d+)")
+_GROUPED = r"\d{1,3}(?:,\d{3})+"
+_POINT = r"(\d+|\d{1,3}(?:,\d{3})+)?\.(\d+)"
+_COMMA = r"(\d+),(\d+)"
+
+
+@cache
+def _pattern(pattern: str) -> re.Pattern:
+    """A pattern above, compiled on first use: most commands read no typed number and never need one."""
+    return re.compile(pattern)
+
 _MINUS = "-\u2212\u2013"  # hyphen-minus, the minus sign, and the en dash some keyboards give for it
 
 
@@ -47,15 +55,15 @@ def parse_number(text: str, *, whole: bool, units: Iterable[str] = (), lang: str
         raise ValueError(t("number.too_long", lang, digits=MAX_NUMBER_DIGITS))
     if plain.isdigit():
         return sign * int(plain)
-    if _GROUPED.fullmatch(plain) and not plain.startswith("0,"):
+    if _pattern(_GROUPED).fullmatch(plain) and not plain.startswith("0,"):
         return sign * int(plain.replace(",", ""))
-    point = _POINT.fullmatch(plain)
+    point = _pattern(_POINT).fullmatch(plain)
     if point and whole and point.group(1) and len(point.group(2)) == 3:
         # "1.000" is a thousand where a point separates thousands and one here: neither is guessed
         raise ValueError(t("number.point_whole", lang, text=shown))
     if point:
         return sign * float((point.group(1) or "0").replace(",", "") + "." + point.group(2))
-    comma = _COMMA.fullmatch(plain)
+    comma = _pattern(_COMMA).fullmatch(plain)
     if comma:
         if whole:
             raise ValueError(t("number.comma_whole", lang, text=shown))

@@ -195,20 +195,28 @@ def _sized(value: Any) -> int:
     return len(value) if isinstance(value, (str, list, tuple, dict)) else 1
 
 
-_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
-_BRACE_SPEC = re.compile(r"\{[^{}]*\}")
+_PERCENT_SPEC = r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?"
+_BRACE_SPEC = r"\{[^{}]*\}"
+
+
+@functools.cache
+def _spec_pattern(pattern: str) -> re.Pattern:
+    """One of the format-spec patterns above, compiled on first use: only a template that formats
+    a string ever needs them."""
+    return re.compile(pattern)
+
 
 
 def _check_format(text: str) -> None:
     """A width or precision in a %-format or str.format string is a size too: '%0999999999d'."""
-    for match in _PERCENT_SPEC.finditer(text.replace("%%", "")):
+    for match in _spec_pattern(_PERCENT_SPEC).finditer(text.replace("%%", "")):
         for group in match.groups():
             if group == "*":
                 raise RenderLimitError(t("sandbox.star_width"))
             if group:
                 _size_argument(int(group), ("sandbox.width", {}))
     plain = text.replace("{{", "").replace("}}", "")
-    for field in _BRACE_SPEC.finditer(plain):
+    for field in _spec_pattern(_BRACE_SPEC).finditer(plain):
         spec = field.group().partition(":")[2]
         for number in re.findall(r"\d+", spec):
             _size_argument(int(number), ("sandbox.width", {}))

@@ -11,13 +11,19 @@ import dataclasses
 import re
 import types
 import typing
+from functools import cache
 from typing import Any, Literal, Union
 
 from expert.errors import Problem
 from expert.messages import brief, language, t
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-_ID = re.compile(ID_PATTERN)
+
+
+@cache
+def _id_pattern() -> re.Pattern:
+    """ID_PATTERN compiled on first use: a knowledge base taken from the cache is not validated again."""
+    return re.compile(ID_PATTERN)
 
 
 class Id(str):
@@ -177,7 +183,7 @@ def convert(tp: Any, raw: Any, ctx: Context, line: int | None, subject: str | No
             return raw, True
         return bad()
     if tp is Id:
-        if isinstance(raw, str) and _ID.match(raw):
+        if isinstance(raw, str) and _id_pattern().match(raw):
             return Id(raw), True
         return bad()
     if tp is str:
@@ -217,7 +223,7 @@ def convert(tp: Any, raw: Any, ctx: Context, line: int | None, subject: str | No
         out, ok = {}, True
         for k, v in raw.items():
             k_line = _key_line(raw, k, line)
-            if key_tp is Id and not (isinstance(k, str) and _ID.match(k)):
+            if key_tp is Id and not (isinstance(k, str) and _id_pattern().match(k)):
                 ctx.add(t("schema.bad_id_key", name=brief(k), key=repr(key)), k_line, subject)
                 ok = False
                 continue

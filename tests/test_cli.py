@@ -293,6 +293,25 @@ def test_a_one_shot_diagnosis_imports_only_what_it_runs(tmp_path):
         assert "# " in done.stdout and done.stdout.rstrip().endswith("LOADED 0 []"), (cache, done.stdout[-300:])
 
 
+def test_a_one_shot_diagnosis_compiles_no_pattern_it_does_not_use(tmp_path):
+    # typed numbers, ids of a knowledge base being validated and format specs in a template: none of
+    # them is read by a diagnosis of a file with a cached knowledge base, so none is compiled
+    from expert import numbers, sandbox, schema
+
+    unused = [numbers._GROUPED, numbers._POINT, numbers._COMMA, schema.ID_PATTERN, sandbox._PERCENT_SPEC,
+              sandbox._BRACE_SPEC]
+    probe = ("import re\nfrom expert.cli import main\n"
+             f"code = main(['diagnose', {str(ROOT / 'examples' / 'no_leaders.yaml')!r}])\n"
+             "compiled = {key[1] for cache in ('_cache', '_cache2') for key in getattr(re, cache, {})}\n"
+             f"print('COMPILED', code, [p for p in {unused!r} if p in compiled])")
+    for cache in ("cold", "warm"):
+        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                              env={**os.environ, "SHEQUN_CACHE_DIR": str(tmp_path)})
+        assert done.returncode == 0, done.stderr
+        expected = [schema.ID_PATTERN] if cache == "cold" else []  # validating the knowledge base reads ids
+        assert done.stdout.rstrip().endswith(f"COMPILED 0 {expected!r}"), (cache, done.stdout[-300:])
+
+
 # ---------------------------------------------------------------------------- shell completion
 
 
