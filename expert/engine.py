@@ -22,6 +22,7 @@ from experta import AND, NOT, OR, TEST, KnowledgeEngine, L, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
 
 from expert import conditions as c  # noqa: E402
+from expert import preparation  # noqa: E402
 from expert.answers import Answers  # noqa: E402
 from expert.findings import Diagnosis, Finding  # noqa: E402
 from expert.knowledge import KnowledgeBase  # noqa: E402
@@ -134,12 +135,13 @@ def all_of(constraints: list):
 
 def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     """Build the KnowledgeEngine class of a knowledge base: one experta rule per rule of the base."""
-    # each rule's condition as alternatives, written out once for its evidence and for its patterns
-    dnf = {rule.id: c.disjunctive_normal_form(rule.when_node) for rule in kb.rules.rules
-           if rule.when_node is not None}
-    # the answers each atom of those reads, by the atom's identity: asked for its evidence and its pattern
-    reads = {id(atom): c.answers_used(atom) for alternatives in dnf.values() for atoms in alternatives
-             for atom in atoms}
+    # each rule's condition as alternatives, and the answers each of their atoms reads, worked out once
+    # per knowledge base (expert/preparation.py); the reads by the atom's identity, for its pattern
+    prepared = preparation.prepared(kb)
+    dnf = prepared.rule_alternatives
+    reads = {id(atom): qids for rid, alternatives in dnf.items()
+             for atoms, atom_reads in zip(alternatives, prepared.rule_reads[rid])
+             for atom, qids in zip(atoms, atom_reads)}
     attrs: dict[str, Any] = {
         "question_order": list(kb.questionnaire.questions),
         "question_position": {qid: n for n, qid in enumerate(kb.questionnaire.questions)},
@@ -153,12 +155,10 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
                          for rule in kb.rules.rules},
         # a Concluded fact is declared only where a rule reads it: every fact declared is matched
         # against every pattern of its type, so the other findings stay out of working memory
-        "chained": frozenset(f for rule in kb.rules.rules for f in c.findings_used(rule.when_node)),
+        "chained": frozenset(prepared.chained),
         # rule id -> per alternative, the answers it reads in questionnaire order: its own evidence,
         # read from the fact it bound
-        "evidence_of": {rule.id: [_in_order({q for atom in atoms for q in reads[id(atom)]}, kb)
-                                  for atoms in dnf[rule.id]]
-                        for rule in kb.rules.rules if rule.when_node is not None},
+        "evidence_of": prepared.evidence_of,
     }
     shared: dict = {}
     for rule in kb.rules.rules:
@@ -170,10 +170,6 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
             continue
         attrs[f"rule_{rule.id}"] = ExpertaRule(*conditions, salience=rule.salience)(_action(rule))
     return type("ShequnEngine", (ShequnEngineBase,), attrs)
-
-
-def _in_order(qids: set[str], kb: KnowledgeBase) -> tuple[str, ...]:
-    return tuple(qid for qid in kb.questionnaire.questions if qid in qids)
 
 
 def condition_patterns(node: c.Node, shared: dict, dnf: list[list[c.Node]] | None = None,
@@ -306,8 +302,7 @@ class Diagnoser:
         self.engine_class = compile_engine(kb)
         self.engine = self.engine_class()
         # the Community fact carries the answers that rules read; the others no pattern would look at
-        used = {qid for rule in kb.rules.rules for qid in c.answers_used(rule.when_node)}
-        self.question_ids = [qid for qid in kb.questionnaire.questions if qid in used]
+        self.question_ids = list(preparation.prepared(kb).diagnosis_questions)
         self.checks = [s.check for s in kb.questionnaire.checks]
         self.metrics = [(m.id, c.compiled(m.node) if m.node is not None else None) for m in kb.rules.metrics]
 

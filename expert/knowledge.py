@@ -10,6 +10,7 @@ import hashlib
 import os
 from dataclasses import field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -53,6 +54,8 @@ class KnowledgeBase:
     templates: dict[str, Path]
     examples: list[Path]
     warnings: list[Problem] = field(default_factory=list)
+    # what the engines work out from the conditions (expert/preparation.py): kept in the cache entry
+    preparation: Any = field(default=None, compare=False, repr=False)
 
     @property
     def languages(self) -> list[str]:
@@ -168,6 +171,9 @@ def load_knowledge_base(root: str | Path | None = None, cache: bool = True) -> K
         kb.examples = _examples(root)  # not part of the key: read afresh
         return kb
     kb = _load(root, sources)
+    from expert.preparation import prepare
+
+    kb.preparation = prepare(kb)  # worked out once, with the knowledge base it is made from
     kb_cache.store(key, kb, classes)
     return kb
 
@@ -179,13 +185,14 @@ def _cached_classes() -> dict[str, type]:
     from expert import policy as p
     from expert import questionnaire as q
     from expert import rulebase as r
+    from expert.preparation import Preparation
     from expert.schema import Id, LocalList, LocalText
     from expert.yamlio import Mapping, Sequence
 
     classes = [KnowledgeBase, Problem, q.Questionnaire, q.Section, q.Question, q.Choice, r.RuleBase, r.Rule,
                r.Conclusion, r.FindingText, r.FindingDef, r.Metric, p.Policy, p.VerdictPolicy, p.Thresholds,
                p.SeverityMeanings, a.Catalogue, a.Action, a.Variant, a.Group, a._Param, Id, LocalText, LocalList,
-               Mapping, Sequence]
+               Mapping, Sequence, Preparation]
     classes += [node for node in vars(c).values()
                 if isinstance(node, type) and issubclass(node, c.Node) and node is not c.Node]
     return {cls.__name__: cls for cls in classes}

@@ -36,6 +36,7 @@ from experta import AND, OR, KnowledgeEngine, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
 
 from expert import conditions as c
+from expert import preparation
 from expert.actions import PHASES
 from expert.answers import Answers
 from expert.engine import all_of, answer_atom, tidy_value
@@ -87,6 +88,7 @@ def compile_prescriber(kb: KnowledgeBase) -> type[KnowledgeEngine]:
     names it is concluded, and its condition holds), and one per variant that fits the community."""
     attrs: dict[str, Any] = {}
     shared: dict = {}  # one experta predicate per shared atom: one alpha node tests it once a case
+    prepared = preparation.prepared(kb)  # the conditions as alternatives, worked out once per knowledge base
     naming: dict[str, list[str]] = {}
     for fid, finding in kb.rules.findings.items():
         for aid in finding.text.actions:
@@ -96,9 +98,9 @@ def compile_prescriber(kb: KnowledgeBase) -> type[KnowledgeEngine]:
             continue  # no finding names it: the loader has said so
         # one predicate per action tests whether a concluded problem names it
         named = P(_NamedBy(naming[aid]))
-        for index, condition in [(0, action.when_node), *((n, v.when_node) for n, v in
-                                                          enumerate(action.variants, start=1))]:
-            conditions = _patterns(condition, named, shared)
+        for index, (alternatives, reads) in enumerate(zip(prepared.action_alternatives[aid],
+                                                          prepared.action_reads[aid])):
+            conditions = _patterns(alternatives, reads, named, shared)
             if conditions is not None:
                 attrs[f"{aid}__{index}"] = ExpertaRule(*conditions)(_holds(aid, index))
     return type("ShequnPrescriber", (_PrescriberBase,), attrs)
@@ -117,11 +119,14 @@ class Case(CheckedFact):
     same problems that the diagnosis concluded."""
 
 
-def _patterns(node: c.Node | None, named: P, shared: dict) -> tuple | None:
-    """An action's (or variant's) rule: a Case pattern per alternative of its condition, each with the
-    test that a concluded problem names the action; None if it can never hold."""
-    alternatives = [[]] if node is None else c.disjunctive_normal_form(node)
-    patterns = [p for p in (_pattern(atoms, named, shared) for atoms in alternatives) if p is not None]
+def _patterns(alternatives: list[list[c.Node]], reads: list[list[list[str]]], named: P, shared: dict
+              ) -> tuple | None:
+    """An action's (or variant's) rule: a Case pattern per alternative of its condition (its
+    disjunctive normal form, one empty alternative for no condition; `reads`, per alternative the
+    answers each atom reads), each with the test that a concluded problem names the action; None if
+    it can never hold."""
+    patterns = [p for p in (_pattern(atoms, atom_reads, named, shared)
+                            for atoms, atom_reads in zip(alternatives, reads)) if p is not None]
     if not patterns:
         return None
     # written as experta's own rule preparation would rewrite it (see expert/rete.py's DrivenRete)
@@ -130,13 +135,13 @@ def _patterns(node: c.Node | None, named: P, shared: dict) -> tuple | None:
     return (OR(*[p if len(p) > 1 else p[0] for p in patterns]),)
 
 
-def _pattern(atoms: list[c.Node], named: P, shared: dict) -> AND | None:
+def _pattern(atoms: list[c.Node], reads: list[list[str]], named: P, shared: dict) -> AND | None:
     """One conjunction of atoms as one Case pattern (and TESTs over several answers, which read them
     from the Case fact, bound only then); None if it can never hold."""
     problems = [named]
     constraints: dict[str, list] = {}
     tests: list = []
-    for atom in atoms:
+    for atom, qids in zip(atoms, reads):
         if isinstance(atom, c.Const):
             if atom.value is True:
                 continue
@@ -148,7 +153,7 @@ def _pattern(atoms: list[c.Node], named: P, shared: dict) -> AND | None:
                 shared[finding, negated] = P(_Concluded(finding, not negated))
             problems.append(shared[finding, negated])
             continue
-        if not answer_atom(atom, c.answers_used(atom), shared, constraints, tests, CASE):
+        if not answer_atom(atom, qids, shared, constraints, tests, CASE):
             return None
     case = Case(**{PROBLEMS: all_of(problems), **{qid: all_of(preds) for qid, preds in constraints.items()}})
     if tests:
@@ -212,12 +217,7 @@ class Prescriber:
         # a rule's name says which action (and variant) it is about
         self.rules = {f"{aid}__{index}": (aid, index) for aid, action in kb.actions.actions.items()
                       for index in range(len(action.variants) + 1)}
-        used: set[str] = set()
-        for action in kb.actions.actions.values():
-            used.update(c.answers_used(action.when_node))
-            for variant in action.variants:
-                used.update(c.answers_used(variant.when_node))
-        self.question_ids = [qid for qid in kb.questionnaire.questions if qid in used]
+        self.question_ids = list(preparation.prepared(kb).plan_questions)
         self.param_values = {aid: [(name, c.compiled(node)) for name, node in action.param_nodes.items()]
                              for aid, action in kb.actions.actions.items()}
         # what ordering reads of the catalogue, looked up once rather than on every case

@@ -48,6 +48,41 @@ def test_changing_a_rule_file_is_a_miss(mini_kb, cache_dir):
     assert findings(Checkup.load(mini_kb)) == []
 
 
+def test_the_engines_preparation_kept_in_the_cache_is_what_is_worked_out_afresh(cache_dir, monkeypatch):
+    from expert.preparation import prepare
+
+    from conftest import ROOT
+
+    load_knowledge_base(ROOT)  # a miss: parsed, prepared and stored
+    monkeypatch.setattr("expert.knowledge._load", None)  # the next load must come from the entry
+    monkeypatch.setattr("expert.preparation.prepare", None)  # and so must its preparation
+    cached = load_knowledge_base(ROOT)
+    monkeypatch.undo()
+    fresh = load_knowledge_base(ROOT, cache=False)
+    assert fresh.preparation is None  # `shequn check` reads the files and prepares nothing it does not use
+    assert cached.preparation == prepare(fresh)
+    # the comparison is not empty: alternatives, chains, evidence and both engines' questions
+    assert len(cached.preparation.rule_alternatives) == len(fresh.rules.rules)
+    assert cached.preparation.chained and cached.preparation.plan_questions
+    assert any(len(alts) > 1 for alts in cached.preparation.rule_alternatives.values())
+
+
+def test_the_preparation_of_an_edited_rule_is_worked_out_again(mini_kb, cache_dir):
+    from expert.preparation import prepare
+
+    before = load_knowledge_base(mini_kb).preparation
+    rules = mini_kb / "rules" / "leaders.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("leaders * 100 < members",
+                                                                         "leaders * 500 < members or leaders < 3"),
+                     encoding="utf-8")
+    after = load_knowledge_base(mini_kb)
+    assert after.preparation == prepare(load_knowledge_base(mini_kb, cache=False)) != before
+    assert len(after.preparation.rule_alternatives["too_few_leaders"]) == 2
+    assert len(entries(cache_dir)) == 2
+    assert findings(Checkup(after), leaders=2) == ["too_few_leaders"]  # read by the new alternative
+    assert findings(Checkup(after), leaders=4) == []
+
+
 def test_a_broken_knowledge_base_is_never_cached(mini_kb, cache_dir):
     (mini_kb / "rules" / "leaders.yaml").write_text("rules: [", encoding="utf-8")
     with pytest.raises(KnowledgeBaseError):

@@ -633,3 +633,52 @@ def test_the_plan_is_settled_and_ordered_as_first_written(checkup, kb):
         assert [(s.number, s.action, s.phase, s.treats, s.variant, s.params) for s in plan.steps] == expected
         steps += len(expected)
     assert steps > 400
+
+
+def test_the_engines_preparation_is_what_the_conditions_say_read_plainly(kb):
+    # every answer and finding of a condition found by walking its tree; its alternatives by evaluating
+    # them: a case holds the condition exactly when it holds every atom of some alternative
+    from expert.preparation import prepare
+
+    prepared = prepare(kb)
+    questions = list(kb.questionnaire.questions)
+
+    def read(node):
+        return {n.qid for n in c.walk(node) if isinstance(n, c.Answer)}
+
+    def ordered(qids):
+        return sorted(qids, key=questions.index)
+
+    rules = [r for r in kb.rules.rules if r.when_node is not None]
+    assert prepared.diagnosis_questions == ordered(set().union(*(read(r.when_node) for r in rules)))
+    assert set(prepared.chained) == {n.finding for r in rules for n in c.walk(r.when_node) if isinstance(n, c.Found)}
+    conditions = [a.when_node for a in kb.actions.actions.values()]
+    conditions += [v.when_node for a in kb.actions.actions.values() for v in a.variants]
+    assert prepared.plan_questions == ordered(set().union(*(read(n) for n in conditions)))
+    for rule in rules:
+        alternatives = prepared.rule_alternatives[rule.id]
+        assert [[set(q) for q in atoms] for atoms in prepared.rule_reads[rule.id]] == [
+            [read(atom) for atom in atoms] for atoms in alternatives]
+        assert prepared.evidence_of[rule.id] == [
+            tuple(ordered(set().union(*(read(atom) for atom in atoms)))) for atoms in alternatives]
+    for aid, action in kb.actions.actions.items():
+        assert len(prepared.action_alternatives[aid]) == len(action.variants) + 1
+        assert prepared.action_alternatives[aid][0] == ([[]] if action.when_node is None
+                                                        else c.disjunctive_normal_form(action.when_node))
+    rng = random.Random(7)
+    for answers in random_cases(kb, 7, 100):
+        for rule in rules:
+            findings = [f for f in prepared.chained if rng.random() < 0.5]
+            holds = c.holds(rule.when_node, answers.values, findings)
+            assert holds == any(all(c.holds(atom, answers.values, findings) for atom in atoms)
+                                for atoms in prepared.rule_alternatives[rule.id]), rule.id
+
+
+def test_a_checkup_with_its_preparation_from_the_cache_diagnoses_as_one_prepared_afresh(checkup, kb):
+    from expert.knowledge import load_knowledge_base
+
+    fresh = load_knowledge_base(kb.root, cache=False)  # nothing prepared: the engines work it out
+    assert fresh.preparation is None
+    afresh = Checkup(fresh)
+    cases = random_cases(kb, 11, 150)
+    assert [everything(checkup.diagnose(a)) for a in cases] == [everything(afresh.diagnose(a)) for a in cases]
