@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from expert.answers import Answers, read_answers
+from expert.coercion import keep_choice_names
 from expert.findings import Diagnosis
 from expert.knowledge import KnowledgeBase, load_knowledge_base
 from expert.messages import default_language
+from expert.preparation import prepared
 from expert.records import record
 
 FORMATS = ("markdown", "json", "html")
@@ -34,6 +36,8 @@ class Checkup:
         from expert.render import Renderer
 
         self.kb = kb
+        # every answers file of this knowledge base is read with the choices' names worked out once
+        keep_choice_names(kb.questionnaire.questions, prepared(kb).choice_names)
         self.diagnoser = Diagnoser(kb)
         self.prescriber = Prescriber(kb)
         self.renderer = Renderer(kb)

@@ -60,6 +60,17 @@ def choice_names(q: Question) -> dict[str, str]:
     return names
 
 
+def keep_choice_names(questions: dict[str, Question], names: dict[str, dict[str, str]]) -> None:
+    """Take `names` (question id -> its `choice_names`, worked out when the knowledge base was cached:
+    expert/preparation.py) as the names of these questions, so that reading an answers file makes none."""
+    if len(_NAMES) + len(names) > 4096:
+        _NAMES.clear()
+    for qid, known in names.items():
+        q = questions.get(qid)
+        if q is not None:
+            _NAMES[id(q)] = (q, known)
+
+
 def _choice_names(q: Question) -> dict[str, str]:
     names: dict[str, str] = {}
     for point, label in sorted((q.labels or {}).items()):

@@ -1,6 +1,7 @@
 """What the two engines work out from a knowledge base's conditions before they build anything: each
 condition written out as alternatives, the answers each of their atoms reads, a rule's evidence per
-alternative, the findings that other rules read and the questions each engine's fact carries.
+alternative, the findings that other rules read and the questions each engine's fact carries; and
+what reading answers works out of each choice question: every way its options may be written.
 
 It is plain data (condition nodes, ids, lists and dicts) that depends on nothing but the knowledge
 base, so it is worked out once, when the knowledge base is loaded for the cache, and kept in the
@@ -14,6 +15,7 @@ from __future__ import annotations
 from dataclasses import field
 
 from expert import conditions as c
+from expert.coercion import _choice_names
 from expert.records import record
 
 
@@ -37,6 +39,8 @@ class Preparation:
     action_reads: dict[str, list[list[list[list[str]]]]] = field(default_factory=dict)
     # the answers some action or variant reads, in questionnaire order: the fields of the plan's fact
     plan_questions: list[str] = field(default_factory=list)
+    # question id -> every way its options (or a scale's points) may be written (expert/coercion.py)
+    choice_names: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def prepare(kb) -> Preparation:
@@ -64,8 +68,9 @@ def prepare(kb) -> Preparation:
         action_reads[aid] = [[[c.answers_used(atom) for atom in atoms] for atoms in alts] for alts in alternatives]
         for node in conditions:
             read_by_actions.update(c.answers_used(node))
+    choice_names = {q.id: _choice_names(q) for q in questions.values() if q.choices or q.labels}
     return Preparation(rule_alternatives, rule_reads, evidence_of, chained, list(_in_order(read_by_rules, questions)),
-                       action_alternatives, action_reads, list(_in_order(read_by_actions, questions)))
+                       action_alternatives, action_reads, list(_in_order(read_by_actions, questions)), choice_names)
 
 
 def prepared(kb) -> Preparation:

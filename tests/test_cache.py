@@ -6,7 +6,7 @@ import pytest
 
 from expert.answers import validate_answers
 from expert.checkup import Checkup
-from expert.errors import KnowledgeBaseError
+from expert.errors import AnswersError, KnowledgeBaseError
 from expert.knowledge import load_knowledge_base
 
 CASE = dict(community_name="读书会", members=500, leaders=2, kind="personal", attraction=["content"], by_sales=False)
@@ -81,6 +81,21 @@ def test_the_preparation_of_an_edited_rule_is_worked_out_again(mini_kb, cache_di
     assert len(entries(cache_dir)) == 2
     assert findings(Checkup(after), leaders=2) == ["too_few_leaders"]  # read by the new alternative
     assert findings(Checkup(after), leaders=4) == []
+
+
+def test_an_option_relabelled_is_read_by_its_new_label_not_a_kept_one(mini_kb, cache_dir):
+    def read(label: str) -> list:
+        checkup = Checkup.load(mini_kb)
+        answers = validate_answers({"answers": {**CASE, "attraction": [label]}}, checkup.kb.questionnaire, "case")
+        return answers.values["attraction"]
+
+    assert read("福利") == ["perks"]
+    questionnaire = mini_kb / "questionnaires" / "mini.yaml"
+    questionnaire.write_text(questionnaire.read_text(encoding="utf-8").replace("zh: 福利", "zh: 红包"),
+                             encoding="utf-8")
+    assert read("红包") == ["perks"]
+    with pytest.raises(AnswersError):
+        read("福利")
 
 
 def test_a_broken_knowledge_base_is_never_cached(mini_kb, cache_dir):

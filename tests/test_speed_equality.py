@@ -505,6 +505,17 @@ def test_a_question_s_choice_names_made_once_are_those_made_afresh(kb):
         assert choice_names(other) == _choice_names(other)
 
 
+def test_choice_names_kept_with_the_knowledge_base_are_those_made_afresh(checkup, kb):
+    # the session's checkup took its knowledge base's kept names as the questions' own
+    from expert.coercion import _choice_names, choice_names
+
+    kept = kb.preparation.choice_names
+    assert kept == {q.id: _choice_names(q) for q in kb.questionnaire.questions.values() if q.choices or q.labels}
+    assert any(q.labels for q in kb.questionnaire.questions.values() if q.id in kept)  # a scale among them
+    for qid, names in kept.items():
+        assert choice_names(kb.questionnaire.questions[qid]) is names
+
+
 def test_an_answer_line_remembered_is_never_another_type_s_line(checkup, kb):
     from expert.report import question_and_answer
 
