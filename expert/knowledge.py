@@ -112,10 +112,17 @@ class Sources:
         return decode_text(data, path)
 
     def digest(self) -> str:
-        digest = hashlib.sha256()
+        """The digest of every file's name and bytes (or why it could not be read). BLAKE2b, which
+        hashes these 150 KB in half the instructions SHA-256 takes; each file's bytes are preceded by
+        their length, so no two sets of files run together into the same stream."""
+        digest = hashlib.blake2b()
         for rel, data in self.files.items():
             digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
-            digest.update(hashlib.sha256(data).digest() if isinstance(data, bytes) else f"{data.errno}".encode())
+            if isinstance(data, bytes):
+                digest.update(b"%d\0" % len(data))
+                digest.update(data)
+            else:
+                digest.update(b"error %d\0" % (data.errno or 0))
         return digest.hexdigest()
 
     def _rel(self, path: Path) -> str:

@@ -234,3 +234,17 @@ def test_every_file_of_every_part_is_in_the_key(mini_kb, part):
     changed = Sources(mini_kb).digest()
     (mini_kb / part / "notes.txt").write_text("another note\n", encoding="utf-8")
     assert len({before, changed, Sources(mini_kb).digest()}) == 3
+
+
+def test_bytes_moved_from_one_file_to_the_next_change_the_key(mini_kb):
+    # each file's bytes are hashed after their length: "ab" + "c" is not "a" + "bc"
+    notes = mini_kb / "templates"
+    digests = set()
+    for first, second in [("ab", "c"), ("a", "bc"), ("abc", ""), ("", "abc")]:
+        (notes / "a.txt").write_text(first, encoding="utf-8")
+        (notes / "b.txt").write_text(second, encoding="utf-8")
+        digests.add(Sources(mini_kb).digest())
+    (notes / "b.txt").unlink()
+    (notes / "b.txt").mkdir()  # cannot be read as a file: its error is in the key instead of bytes
+    digests.add(Sources(mini_kb).digest())
+    assert len(digests) == 5
