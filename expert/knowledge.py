@@ -181,7 +181,14 @@ def load_knowledge_base(root: str | Path | None = None, cache: bool = True) -> K
     from expert.preparation import prepare
 
     kb.preparation = prepare(kb)  # worked out once, with the knowledge base it is made from
-    kb_cache.store(key, kb, classes)
+    # kept without where its files are (the root, the templates' paths, the examples), which a load
+    # takes from the caller and the folder as they are then: three dozen paths not rebuilt for nothing
+    places = kb.root, kb.templates, kb.examples
+    kb.root, kb.templates, kb.examples = None, dict.fromkeys(kb.templates), []
+    try:
+        kb_cache.store(key, kb, classes)
+    finally:
+        kb.root, kb.templates, kb.examples = places
     return kb
 
 

@@ -98,6 +98,24 @@ def test_an_option_relabelled_is_read_by_its_new_label_not_a_kept_one(mini_kb, c
         read("福利")
 
 
+def test_an_entry_keeps_no_path_and_a_load_from_it_has_the_caller_s(mini_kb, cache_dir, monkeypatch):
+    from expert import cache
+    from expert.knowledge import _cached_classes, _examples
+
+    (mini_kb / "examples").mkdir()
+    (mini_kb / "examples" / "one.yaml").write_text("answers: {}\n", encoding="utf-8")
+    first = load_knowledge_base(mini_kb)
+    [entry] = entries(cache_dir)
+    kept = cache.decode(entry.read_bytes(), _cached_classes())
+    assert (kept.root, kept.templates, kept.examples) == (None, {"zh": None, "en": None}, [])
+    assert (first.root, first.examples) == (mini_kb, [mini_kb / "examples" / "one.yaml"])  # the loader's own
+    monkeypatch.setattr("expert.knowledge._load", None)  # from the entry
+    second = load_knowledge_base(mini_kb)
+    assert second.root == mini_kb and second.examples == _examples(mini_kb) == first.examples
+    assert second.templates == first.templates == {
+        lang: mini_kb / "templates" / f"prescription.{lang}.md.j2" for lang in ("zh", "en")}
+
+
 def test_a_broken_knowledge_base_is_never_cached(mini_kb, cache_dir):
     (mini_kb / "rules" / "leaders.yaml").write_text("rules: [", encoding="utf-8")
     with pytest.raises(KnowledgeBaseError):
