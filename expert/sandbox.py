@@ -438,10 +438,14 @@ class LimitedEnvironment(ImmutableSandboxedEnvironment):
             return iter(iterable)
         kind = type(iterable)
         if kind is list or kind is tuple or kind is range:
+            before = budget.steps
             budget.steps += len(iterable)
             if budget.steps > MAX_RENDER_STEPS:
                 raise _too_many_steps()
-            budget.late()
+            # the clock when the steps pass a multiple of 16, as _counted_turns looks at it every 16th
+            # turn: a prescription's three dozen short loops need not read it three dozen times
+            if before >> 4 != budget.steps >> 4:
+                budget.late()
             return iter(iterable)
         return _counted_turns(iterable, budget)
 

@@ -463,6 +463,33 @@ def test_a_loop_paid_for_at_its_start_spends_what_turn_by_turn_spends():
         assert spent[0][1] == len(spent[0][0])
 
 
+def test_a_loop_paid_for_at_its_start_looks_at_the_clock_when_turn_by_turn_does():
+    # turn by turn, the clock is read at every 16th step; a loop paid for at its start reads it when
+    # its steps pass a multiple of 16: past the deadline, both stop, or both go on
+    from expert.sandbox import _BUDGET, LimitedEnvironment, RenderLimitError, _Budget, _counted_turns
+
+    def stopped(counted, start: int, items: list) -> bool:
+        budget = _Budget()
+        budget.steps, budget.deadline = start, 0.0  # long past
+        token = _BUDGET.set(budget)
+        try:
+            list(counted(items))
+        except RenderLimitError:
+            return True
+        finally:
+            _BUDGET.reset(token)
+        return False
+
+    outcomes = set()
+    for start in range(40):
+        for n in range(40):
+            paid = stopped(LimitedEnvironment.counted, start, list(range(n)))
+            turns = stopped(lambda items: _counted_turns(iter(items), _BUDGET.get()), start, list(range(n)))
+            assert paid == turns, (start, n)
+            outcomes.add(paid)
+    assert outcomes == {True, False}
+
+
 def render_raw(checkup, answers, diagnosis) -> str:
     from expert.render import _environment
     from expert.sandbox import render
