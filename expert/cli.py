@@ -196,6 +196,16 @@ class _NotBuilt:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The program: a Ctrl-C at any moment, while the line is read or the first modules load as well
+    as while the command runs, ends it with the interrupted message and 130, never a traceback."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print(t("cli.interrupted"), file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     _speak_utf8()
     from expert.languages import declared_languages
 

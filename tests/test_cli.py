@@ -420,3 +420,16 @@ def test_a_line_naming_one_command_is_parsed_as_the_whole_command_line_parses_it
     finally:
         speak("zh")
     assert built_for_one == 28  # the others (-h first, no command, an abbreviation ...) build every command
+
+
+@pytest.mark.parametrize("where", ["_parser", "set_language", "_speak_utf8"])
+def test_ctrl_c_while_the_line_is_read_ends_with_the_interrupted_message_not_a_traceback(monkeypatch, capsys, where):
+    import expert.cli as cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, where, interrupted)
+    assert cli.main(["diagnose", "examples/alumni_notice_board.yaml"]) == 130
+    err = capsys.readouterr().err
+    assert "已中断" in err and "Traceback" not in err
