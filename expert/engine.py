@@ -17,7 +17,7 @@ import inspect
 import logging
 from typing import Any
 
-from expert.rete import CheckedFact, DrivenEngine, new_fact, thawed  # first: it makes experta importable
+from expert.rete import CheckedFact, DrivenEngine, FactTest, new_fact, thawed  # first: it makes experta importable
 from experta import AND, NOT, OR, TEST, KnowledgeEngine, L, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
 
@@ -53,19 +53,16 @@ def field_test(atom: c.Node, qid: str):
     return test
 
 
-class CrossTest:
+class CrossTest(FactTest):
     """An atom over several answers, as an experta TEST of the fact bound as `fact_var` (experta
-    passes it by that name), whose fields are the answers."""
+    passes it by that name), whose fields are the answers: it holds where the atom is True."""
 
     def __init__(self, atom: c.Node, qids: list[str], fact_var: str):
         self.atom, self.qids, self.fact_var = atom, qids, fact_var
-        self.test = c.compiled(atom)
+        self.holds = c.compiled(atom)
         # experta reads the parameter names from the signature to pick values from the context
         self.__signature__ = inspect.Signature(
             [inspect.Parameter(fact_var, inspect.Parameter.POSITIONAL_OR_KEYWORD)])
-
-    def __call__(self, **bound: Any) -> bool:
-        return self.test(bound[self.fact_var]) is True
 
     def __repr__(self) -> str:
         return f"CrossTest({', '.join(self.qids)})"

@@ -17,7 +17,10 @@ bookkeeping that a case never needs:
 - `reset()` walks the whole network recursively; here only the nodes that hold memory are wiped,
   and of the conflict-set nodes only those that received a token since the last reset;
 - an activation is hashed several times (conflict set, agenda), each time re-hashing its rule's
-  whole condition; here it is hashed once, to the same value;
+  whole condition and its context; here it is hashed once, to the same value, from the token's own
+  frozen context;
+- a TEST's function is called with keyword arguments built for each token; a TEST of one bound
+  fact (FactTest: the rules' tests over several answers) is called on that fact;
 - the engine's `run` builds a log line per firing and `reset` re-reads the deffacts' signatures;
   here neither happens unless experta's watchers are on;
 - the depth strategy hashes every activation to look its key up in an lru_cache; here the key is
@@ -233,6 +236,21 @@ def where_check(matcher: rete_check.WhereCheck):
     return lambda context: test(**{k: context.get(k) for k in parameters})
 
 
+class FactTest:
+    """The function of an experta TEST that reads one bound fact, the one bound as `fact_var`.
+
+    experta calls it as any TEST's function, with that fact by name (its signature names it);
+    the Where node below calls `holds(fact)` itself, without the keyword arguments, and the TEST
+    holds exactly when that gives True. A subclass sets `fact_var`, `holds` and `__signature__`.
+    """
+
+    fact_var: str
+    holds: object  # fact -> True when the test holds (any other value: it does not)
+
+    def __call__(self, **bound) -> bool:
+        return self.holds(bound[self.fact_var]) is True
+
+
 # ---------------------------------------------------------------------------- nodes that do not copy
 
 
@@ -298,13 +316,16 @@ class Capture(FeatureTester):
         for fact in token.data:
             break
         context, key = token.context, self.bind
-        # a fact always equals itself: see FeatureTester (only facts are declared, so only facts come here)
-        if key in context and context[key] != fact:
-            return
-        if (False, key) in context and context[(False, key)] == fact:
-            return
-        bound = dict(context)
-        bound[key] = fact
+        if context:
+            # a fact always equals itself: see FeatureTester (only facts are declared, so only facts come here)
+            if key in context and context[key] != fact:
+                return
+            if (False, key) in context and context[(False, key)] == fact:
+                return
+            bound = dict(context)
+            bound[key] = fact
+        else:  # the usual: a token straight from the alpha tests, with nothing bound
+            bound = {key: fact}
         token = _new_token(Token, (token.tag, token.data, bound))
         for callback in self.callbacks:
             callback(token)
@@ -313,6 +334,19 @@ class Capture(FeatureTester):
 class Where(rete_nodes.WhereNode):
     def activate(self, token):
         if self.check(token.context):
+            for callback in self.callbacks:
+                callback(token)
+
+
+class FactWhere(Where):
+    """A Where node whose TEST is a FactTest: its test called on the bound fact, as experta's
+    where check would call it through the keyword arguments (an unbound name reads None there too)."""
+
+    var: str
+    holds: object
+
+    def activate(self, token):
+        if self.holds(token.context.get(self.var)) is True:
             for callback in self.callbacks:
                 callback(token)
 
@@ -369,10 +403,17 @@ class ConflictSet(rete_nodes.ConflictSetNode):
     rule_hash: _Hashed
 
     def activate(self, token):
-        # experta's _activate, step for step
-        info = _info(token)
-        activation = Activated(self.rule, info.data, {k: v for k, v in info.context if isinstance(k, str)},
-                               self.rule_hash)
+        # experta's _activate, step for step; the activation made as Activated would make it, inline
+        context = token.context
+        info = _new_token(TokenInfo, (frozenset(token.data), frozenset(context.items())))
+        activation = _new_object(Activated)
+        activation.rule, activation.facts, activation.key = self.rule, set(info.data), None
+        if all(map(_is_str, context)):  # as always here: the context's pairs are the token info's, hashed already
+            activation.context = dict(context)
+            activation._hash = hash((self.rule_hash, info.data, info.context))
+        else:  # a negated binding, left out as experta leaves it out
+            activation.context = {k: v for k, v in context.items() if isinstance(k, str)}
+            activation._hash = hash((self.rule_hash, info.data, frozenset(activation.context.items())))
         memory = self.memory
         if token.tag is _VALID:
             if info not in memory:
@@ -395,6 +436,10 @@ class ConflictSet(rete_nodes.ConflictSetNode):
                     self.removed.add(activation)
         if self.added or self.removed:
             self.pending.add(self.index)
+
+
+_new_object = object.__new__
+_is_str = str.__instancecheck__
 
 
 class _Hashed:
@@ -622,6 +667,9 @@ def faster(node) -> None:
         elif isinstance(node, FeatureTester) and isinstance(node.matcher, rete_check.FactCapture):
             node.__class__ = Capture
             node.bind = node.matcher.bind
+        elif isinstance(node, Where) and isinstance(node.matcher.test, FactTest):
+            node.__class__ = FactWhere
+            node.var, node.holds = node.matcher.test.fact_var, node.matcher.test.holds
 
 
 class DrivenRete(ReteMatcher):

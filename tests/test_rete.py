@@ -11,7 +11,7 @@ import pytest
 from expert.answers import validate_answers
 from expert.engine import Community, Concluded
 from expert.plan import PROBLEMS, Case
-from expert.rete import Bus, Capture, ConflictSet, FeatureTester, Join, Negation, PredicateTester, Where
+from expert.rete import Bus, Capture, ConflictSet, FactWhere, FeatureTester, Join, Negation, PredicateTester, Where
 from expert.sampling import random_answers
 from tests.test_speed_equality import everything, plain_experta
 
@@ -35,9 +35,9 @@ def _nodes(matcher):
 def test_every_node_of_the_network_is_driven_by_its_cheaper_subclass(checkup):
     for engine in (checkup.diagnoser.engine, checkup.prescriber.engine):
         kinds = {type(node) for node in _nodes(engine.matcher)}
-        assert kinds <= {FeatureTester, PredicateTester, Capture, Where, Join, Negation, ConflictSet}
+        assert kinds <= {FeatureTester, PredicateTester, Capture, Where, FactWhere, Join, Negation, ConflictSet}
         assert type(engine.matcher.root_node) is Bus
-        assert FeatureTester in kinds and ConflictSet in kinds
+        assert FeatureTester in kinds and ConflictSet in kinds and FactWhere in kinds
         # every callback is the subclass's own method, not experta's bound at wiring time
         for node in [engine.matcher.root_node, *_nodes(engine.matcher)]:
             for child in node.children:
@@ -346,3 +346,63 @@ def test_an_alpha_node_binds_as_experta_s_does_whatever_the_token_already_holds(
                 node.activate(Token.valid(fact, dict(context)))
             assert received["ours"] == received["theirs"], (check, context)
             assert isinstance(ours, Capture) == isinstance(check, FactCapture)
+
+
+def test_a_test_of_one_bound_fact_passes_the_tokens_experta_s_where_node_passes(checkup, kb):
+    # a TEST over several answers is called on the bound fact directly, not through keyword arguments
+    from experta.matchers.rete.nodes import WhereNode
+    from experta.matchers.rete.token import Token
+
+    diagnoser, prescriber = checkup.diagnoser, checkup.prescriber
+    cases = _cases(kb, 19, 60)
+    facts = [Community(**{q: a.values.get(q) for q in diagnoser.question_ids}) for a in cases]
+    facts += [Case(**{q: a.values.get(q) for q in prescriber.question_ids}, **{PROBLEMS: frozenset()}) for a in cases]
+    wheres = [n for e in (diagnoser.engine, prescriber.engine) for n in _nodes(e.matcher) if isinstance(n, FactWhere)]
+    assert len(wheres) > 20
+    held = 0
+    for node in wheres:
+        for fact in facts:
+            token = Token.valid(fact, {node.var: fact, "other": 1})
+            received: dict[str, list] = {"ours": [], "theirs": []}
+            theirs = WhereNode(node.matcher)
+            theirs.add_child(None, received["theirs"].append)
+            theirs.activate(token)
+            kept, node.callbacks = node.callbacks, (received["ours"].append,)
+            try:
+                node.activate(token)
+            finally:
+                node.callbacks = kept
+            assert received["ours"] == received["theirs"], node.matcher
+            held += bool(received["ours"])
+    assert 0 < held < len(wheres) * len(facts)
+
+
+def test_a_conflict_set_makes_the_activations_experta_s_makes_of_any_token():
+    # a context with a negated binding (left out of the activation) as well as the usual ones
+    from experta import Rule
+    from experta.matchers.rete.nodes import ConflictSetNode
+    from experta.matchers.rete.token import Token
+
+    from expert.rete import _Hashed, faster
+
+    fact, other = Community(x=1), Concluded(id="a")
+    fact.__factid__, other.__factid__ = 1, 2
+    rule = Rule(Community())
+    contexts = [{}, {"c": fact}, {"c": fact, "f": other}, {(False, "q"): 1, "c": fact}, {(False, "q"): 1}]
+    for context in contexts:
+        for data in ({fact}, {fact, other}):
+            nodes = {"ours": ConflictSetNode(rule), "theirs": ConflictSetNode(rule)}
+            for node in nodes.values():
+                node._reset()
+            ours = nodes["ours"]
+            faster(ours)
+            ours.pending, ours.touched, ours.index, ours.rule_hash = set(), [], 0, _Hashed(hash(rule))
+            for tag in ("valid", "valid", "invalid", "valid"):
+                for node in nodes.values():
+                    node.activate(getattr(Token, tag)(data, dict(context)))
+                made = {name: node.get_activations() for name, node in nodes.items()}
+                for a, b in zip(made["ours"], made["theirs"]):
+                    assert a == b
+                    assert [hash(x) for x in a] == [hash(x) for x in b]
+                    assert [x.context for x in a] == [x.context for x in b]
+                assert nodes["ours"].memory == nodes["theirs"].memory
