@@ -22,11 +22,17 @@ bookkeeping that a case never needs:
 - a TEST's function is called with keyword arguments built for each token; a TEST of one bound
   fact (FactTest: the rules' tests over several answers) is called on that fact;
 - the engine's `run` builds a log line per firing and `reset` re-reads the deffacts' signatures;
-  here neither happens unless experta's watchers are on;
+  here neither happens unless experta's watchers are on; `run` asks the matcher for changes only
+  when a fact was declared or retracted since, and calls a rule's action as experta's Rule.__call__
+  would, without the call to it;
+- `reset()` makes a Counter, an InitialFact and its copy through Python-level __init__s and a
+  generator; here the same objects are made without them, and each node's memory is wiped inline;
+- declaring a fact goes through generator checks, a per-fact validation of no declared fields, a
+  Counter's __missing__ and a log call; here the same steps, in experta's order, without those calls;
 - the depth strategy hashes every activation to look its key up in an lru_cache; here the key is
   computed, which is cheaper;
-- a declared fact's identity (to tell duplicates) calls `is_special` once per field; here the same
-  test is inline;
+- a declared fact's identity (to tell duplicates) calls `is_special` once per field; here whether a
+  field is special is remembered for each set of field names;
 - a fact is filled field by field through __setitem__ and a singledispatch `freeze`; `new_fact`
   fills a new one in one update;
 - building the network, experta's `wire_rule` makes a new singledispatch function for every rule,
@@ -43,7 +49,9 @@ from __future__ import annotations
 import collections
 import collections.abc
 import inspect
+import logging
 import operator
+from collections import Counter, OrderedDict
 from collections.abc import Mapping
 from functools import singledispatch
 from itertools import chain, repeat
@@ -83,6 +91,9 @@ _INVALID = Token.TagType.INVALID
 
 def quiet() -> bool:
     """experta's watchers are off (the default): nothing would be logged, so nothing need be called."""
+    if not (watchers.MATCH.level or watchers.MATCHER.level or watchers.RULES.level or watchers.ACTIVATIONS.level
+            or watchers.AGENDA.level):
+        return True  # all five NOTSET, which experta's `worth` reads as off: asked without a call each
     return not (watchers.worth("MATCH", "DEBUG") or watchers.worth("MATCHER", "DEBUG")
                 or watchers.worth("RULES", "INFO") or watchers.worth("ACTIVATIONS", "INFO")
                 or watchers.worth("AGENDA", "DEBUG"))
@@ -530,10 +541,20 @@ _NESTED: dict[tuple, bool] = {}  # a fact's field names -> experta's has_nested_
 
 def new_fact(fact_class, values: dict):
     """`fact_class(**values)` without a call per field to experta's __setitem__ and its singledispatch
-    freeze: a new fact is empty and undeclared, so its fields are frozen and set in one update."""
-    fact = fact_class()
+    freeze: a new fact is empty and undeclared, so its fields are frozen and set in one update. Where
+    the class keeps experta's __init__, the empty fact is made as that makes it (with no defaults
+    taken yet), without the call."""
+    if fact_class.__init__ is _FACT_INIT:
+        fact = _new_dict(fact_class)
+        fact._Fact__defaults = {}
+    else:
+        fact = fact_class()
     dict.update(fact, {k: v if _PASS.get(type(v)) else frozen(v) for k, v in values.items()})
     return fact
+
+
+_FACT_INIT = Fact.__init__
+_new_dict = dict.__new__
 
 
 def frozen(value):
@@ -717,6 +738,10 @@ class DrivenRete(ReteMatcher):
             faster(node)
             if type(node)._reset is not mixins.NoMemory._reset and not isinstance(node, ConflictSet):
                 self.stateful.append(node)
+        assert all(type(node)._reset is rete_nodes.ConflictSetNode._reset for node in self.conflict_sets)
+        self.joins = [n for n in self.stateful if type(n)._reset is rete_nodes.OrdinaryMatchNode._reset]
+        self.negations = [n for n in self.stateful if type(n)._reset is rete_nodes.NotNode._reset]
+        self.stateful_others = [n for n in self.stateful if n not in self.joins and n not in self.negations]
         for index, node in enumerate(self.conflict_sets):
             node.pending, node.touched, node.index = self.pending, self.touched, index
             node.rule_hash = _Hashed(hash(node.rule))
@@ -752,14 +777,22 @@ class DrivenRete(ReteMatcher):
         return added, removed
 
     def reset(self):
-        for node in self.stateful:
+        # each node's experta _reset, written out for the two kinds that hold memory here
+        for node in self.joins:  # OrdinaryMatchNode._reset
+            node.left_memory = []
+            node.right_memory = []
+        for node in self.negations:  # NotNode._reset
+            node.left_memory = {}
+            node.right_memory = []
+        for node in self.stateful_others:
             node._reset()
-        for node in self.touched:
-            node._reset()
+        for node in self.touched:  # ConflictSetNode._reset
+            node.memory = set()
         self.touched.clear()
 
 
 _KEY = operator.attrgetter("key")
+_INITIAL_ONLY = ("_declare_initial_fact",)
 
 
 class DepthFirst(DepthStrategy):
@@ -780,20 +813,70 @@ class DepthFirst(DepthStrategy):
         if removed:
             super()._update_agenda(agenda, (), removed)
         if added:
+            get_key = self.get_key if type(self).get_key is not DepthFirst.get_key else None
             for act in added:
-                act.key = self.get_key(act)
+                facts = act.facts
+                if get_key is not None or len(facts) != 1:
+                    act.key = self.get_key(act)
+                else:  # get_key above, for the usual activation of one fact, without the call
+                    for fact in facts:
+                        act.key = (act.rule.salience, [fact["__factid__"]])
             activations = agenda.activations
             activations.extend(added)
             activations.sort(key=_KEY)
 
 
 class Facts(FactList):
-    """experta's fact list; a fact's identity (which tells a duplicate) made without a call per field."""
+    """experta's fact list: each fact declared is given the next id, and one equal to a fact declared
+    before (same class, same fields apart from the special `__x__` ones) is not declared again, as
+    experta's FactList.declare does; its steps taken here without their calls: the identity that
+    tells a duplicate made without a call per field, the count kept with plain dict operations, the
+    log line built only when experta's FACTS watcher would show it."""
+
+    def __init__(self):
+        # FactList.__init__, its Counter made empty without Counter.__init__'s calls
+        OrderedDict.__init__(self)
+        self.last_index = 0
+        self.reference_counter = _new_dict(Counter)
+        self.added = []
+        self.removed = []
+        self.duplication = False
 
     @staticmethod
     def _get_fact_id(fact):
+        names = tuple(fact)
+        special = _SPECIAL.get(names)
+        if special is None:
+            special = any(isinstance(k, str) and k.startswith("__") and k.endswith("__") for k in names)
+            if len(_SPECIAL) < 256:  # a knowledge base's facts have a few sets of names
+                _SPECIAL[names] = special
+        if not special:
+            return frozenset(chain((fact.__class__,), fact.items()))
         return frozenset([fact.__class__] + [(k, v) for k, v in fact.items()
                                              if not (isinstance(k, str) and k.startswith("__") and k.endswith("__"))])
+
+    def declare(self, fact):
+        if not isinstance(fact, Fact):
+            raise ValueError('The fact must descend the Fact class.')
+        if fact.__fields__ or type(fact).validate is not _VALIDATE:
+            fact.validate()  # experta's validate checks the declared fields, and the facts here have none
+        fact_id = self._get_fact_id(fact)
+        counter = self.reference_counter
+        if self.duplication or fact_id not in counter:
+            idx = self.last_index
+            dict.__setitem__(fact, "__factid__", idx)  # Fact's __factid__ setter
+            self[idx] = fact
+            self.last_index = idx + 1
+            self.added.append(fact)
+            counter[fact_id] = counter.get(fact_id, 0) + 1
+            if watchers.FACTS.isEnabledFor(logging.INFO):
+                watchers.FACTS.info(" ==> %s: %r", fact, fact)
+            return fact
+        return None
+
+
+_SPECIAL: dict[tuple, bool] = {}  # a fact's field names -> whether one is special (`__x__`), left out of its identity
+_VALIDATE = Fact.validate
 
 
 class DrivenEngine(KnowledgeEngine):
@@ -806,6 +889,9 @@ class DrivenEngine(KnowledgeEngine):
     __strategy__ = DepthFirst
 
     def get_deffacts(self):
+        return [getattr(self, name) for name in self.get_deffact_names()]
+
+    def get_deffact_names(self) -> tuple[str, ...]:
         # experta looks them up with inspect.getmembers on every reset(), a scan of every attribute,
         # rules included, that cost more than the case itself; the class's deffacts never change
         names = type(self).__dict__.get("_deffact_names")
@@ -814,8 +900,11 @@ class DrivenEngine(KnowledgeEngine):
 
             names = tuple(name for name, _ in sorted(
                 inspect.getmembers(type(self), lambda obj: isinstance(obj, DefFacts)), key=lambda m: m[1].order))
+            if names == _INITIAL_ONLY and (inspect.getattr_static(type(self), names[0])
+                                           is KnowledgeEngine.__dict__[names[0]]):
+                names = _INITIAL_ONLY  # experta's own, alone: the one that reset() may declare itself
             type.__setattr__(type(self), "_deffact_names", names)
-        return [getattr(self, name) for name in names]
+        return names
 
     def reset(self, **kwargs):
         if kwargs or not quiet():
@@ -824,8 +913,43 @@ class DrivenEngine(KnowledgeEngine):
         self.facts = Facts()
         self.matcher.reset()
         # deffacts without arguments, as experta calls them when reset() is given none
-        self._KnowledgeEngine__declare(*chain.from_iterable(d() for d in self.get_deffacts()))
+        names = self.get_deffact_names()
+        if names is _INITIAL_ONLY:
+            # experta's own and only deffacts yield a copy of one InitialFact(): made here without
+            # the generator and the copy
+            self._KnowledgeEngine__declare(new_fact(InitialFact, {}))
+        else:
+            self._KnowledgeEngine__declare(*chain.from_iterable(getattr(self, n)() for n in names))
         self.running = False
+
+    def declare(self, *facts):
+        # experta's declare, with its internal declaration below
+        if not self.facts:
+            watchers.ENGINE.warning("Declaring fact before reset()")
+        return self._KnowledgeEngine__declare(*facts)
+
+    def _KnowledgeEngine__declare(self, *facts):
+        """experta's KnowledgeEngine.__declare (reset, declare and the deffacts use it), step for step:
+        the checks of every fact first, then each declared, then the agenda updated when not running;
+        without its generators, and the agenda's update without its log check when quiet."""
+        for fact in facts:
+            if fact.has_field_constraints():
+                raise TypeError("Declared facts cannot contain conditional elements")
+        for fact in facts:
+            if fact.has_nested_accessor():
+                raise KeyError("Cannot declare facts containing double underscores as keys.")
+        last_inserted = None
+        declare = self.facts.declare
+        for fact in facts:
+            last_inserted = declare(fact)
+        if not self.running:
+            added, removed = self.get_activations()
+            if quiet():
+                if added or removed:
+                    self.strategy._update_agenda(self.agenda, added, removed)
+            else:
+                self.strategy.update_agenda(self.agenda, added, removed)
+        return last_inserted
 
     def run(self, steps=float("inf")):
         if not quiet():
@@ -833,12 +957,23 @@ class DrivenEngine(KnowledgeEngine):
         self.running = True
         agenda, strategy, matcher, facts = self.agenda, self.strategy, self.matcher, self.facts
         while steps > 0 and self.running:
-            added, removed = matcher.changes(*facts.changes)
-            if added or removed:
-                strategy._update_agenda(agenda, added, removed)
+            if facts.added or facts.removed or matcher.pending:  # else nothing reached the network since
+                added, removed = matcher.changes(*facts.changes)
+                if added or removed:
+                    strategy._update_agenda(agenda, added, removed)
             if not agenda.activations:
                 break
             activation = agenda.activations.pop()
             steps -= 1
-            activation.rule(self, **{k: v for k, v in activation.context.items() if not k.startswith("__")})
+            context = activation.context
+            for key in context:
+                if key.startswith("__"):
+                    context = {k: v for k, v in context.items() if not k.startswith("__")}
+                    break
+            rule = activation.rule
+            if rule._wrapped is not None and not rule._wrapped_args and rule._wrapped_self is None \
+                    and type(rule).__call__ is Rule.__call__:
+                rule._wrapped(self, **context)  # what experta's Rule.__call__ does for such a rule
+            else:
+                rule(self, **context)
         self.running = False

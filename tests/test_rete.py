@@ -377,6 +377,84 @@ def test_a_test_of_one_bound_fact_passes_the_tokens_experta_s_where_node_passes(
     assert 0 < held < len(wheres) * len(facts)
 
 
+def test_facts_are_numbered_and_told_duplicate_as_experta_s_fact_list(checkup, kb):
+    from experta.fact import InitialFact
+    from experta.factlist import FactList
+
+    from expert.rete import Facts, new_fact
+
+    rng = random.Random(20)
+    values = [{q: a.values.get(q) for q in checkup.diagnoser.question_ids} for a in _cases(kb, 20, 10)]
+    for duplication in (False, True):
+        lists = {"ours": Facts(), "theirs": FactList()}
+        for facts in lists.values():
+            facts.duplication = duplication
+        for _ in range(200):
+            kind = rng.randrange(5)
+            make = [lambda: InitialFact(), lambda: Concluded(id=rng.choice("abc")),
+                    lambda: new_fact(Community, rng.choice(values)), lambda: Community(members=rng.randrange(3)),
+                    lambda: Community(members=1, __mark__=rng.randrange(2))][kind]
+            fact = make()
+            twin = type(fact)(**{k: v for k, v in fact.items() if k != "__mark__"})
+            if "__mark__" in fact:
+                dict.__setitem__(twin, "__mark__", fact["__mark__"])
+            if lists["ours"] and rng.random() < 0.2:  # a fact retracted now and then, as experta retracts it
+                victim = rng.choice(list(lists["ours"]))
+                for facts in lists.values():
+                    facts.retract(victim)
+            got = {name: facts.declare(fact if name == "ours" else twin) for name, facts in lists.items()}
+            assert (got["ours"] is None) == (got["theirs"] is None)
+            ours, theirs = lists["ours"], lists["theirs"]
+            assert list(ours) == list(theirs) and ours.last_index == theirs.last_index
+            assert [dict(f) for f in ours.values()] == [dict(f) for f in theirs.values()]
+            assert dict(ours.reference_counter) == dict(theirs.reference_counter)
+            assert [dict(f) for f in ours.added] == [dict(f) for f in theirs.added]
+        assert 0 < len(lists["ours"]) < 200
+    with pytest.raises(ValueError):
+        Facts().declare({"id": "x"})
+
+
+def test_the_watchers_are_read_as_experta_s_worth_reads_them():
+    from experta import watchers
+
+    from expert.rete import quiet
+
+    names = ("MATCH", "MATCHER", "RULES", "ACTIVATIONS", "AGENDA", "FACTS")
+    rng = random.Random(22)
+    levels = (logging.NOTSET, logging.DEBUG, logging.INFO, logging.WARNING, logging.CRITICAL)
+    try:
+        for _ in range(300):
+            for name in names:
+                getattr(watchers, name).setLevel(rng.choice(levels) if rng.random() < 0.3 else logging.NOTSET)
+            loud = (watchers.worth("MATCH", "DEBUG") or watchers.worth("MATCHER", "DEBUG")
+                    or watchers.worth("RULES", "INFO") or watchers.worth("ACTIVATIONS", "INFO")
+                    or watchers.worth("AGENDA", "DEBUG"))
+            assert quiet() is (not loud)
+    finally:
+        for name in watchers.ALL:
+            getattr(watchers, name).setLevel(logging.NOTSET)
+
+
+def test_a_reset_declares_the_deffacts_experta_s_reset_declares(checkup, kb):
+    from experta import DefFacts
+
+    class WithDeffacts(checkup.diagnoser.engine_class):
+        @DefFacts()
+        def known(self):
+            yield Concluded(id="known")
+            yield Community(members=1)
+
+    for cls in (checkup.diagnoser.engine_class, WithDeffacts):
+        engines = [cls(), plain_experta(cls)()]
+        for engine in engines:
+            engine.reset()
+            engine.reset()  # the second time from what the class remembers
+        ours, theirs = (engine.facts for engine in engines)
+        assert [(type(f), dict(f), vars(f)) for f in ours.values()] == [(type(f), dict(f), vars(f)) for f in theirs.values()]
+        assert len(ours) == (1 if cls is not WithDeffacts else 3)
+        assert [a.rule for a in engines[0].agenda.activations] == [a.rule for a in engines[1].agenda.activations]
+
+
 def test_a_conflict_set_makes_the_activations_experta_s_makes_of_any_token():
     # a context with a negated binding (left out of the activation) as well as the usual ones
     from experta import Rule
