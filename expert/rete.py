@@ -579,6 +579,22 @@ def thawed(value):
     return unfreeze(value)
 
 
+def thawed_fields(fact, names) -> dict:
+    """`{name: thawed(fact[name]) for name in names}`, without a call for a value that experta's
+    unfreeze gives back as it is, nor for a frozen list of them (a multiple choice's answer)."""
+    out = {}
+    for name in names:
+        value = fact[name]
+        kind = type(value)
+        if _PASS.get(kind):
+            out[name] = value
+        elif kind is frozenlist and all(map(_PASS.get, map(type, value))):
+            out[name] = list(value)
+        else:
+            out[name] = thawed(value)
+    return out
+
+
 def _all_pass(items) -> bool:
     # the types already known to pass are looked up without a Python call per item
     return all(map(_PASS.get, map(type, items))) or all(_passes(type(item)) for item in items)

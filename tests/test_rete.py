@@ -149,7 +149,7 @@ def test_halting_from_a_rule_stops_the_run_as_in_experta(checkup, kb, seed):
 def test_facts_built_in_one_update_are_the_facts_experta_builds(checkup, kb):
     from experta.utils import unfreeze
 
-    from expert.rete import new_fact, thawed
+    from expert.rete import new_fact, thawed, thawed_fields
 
     lists = 0
     for answers in _cases(kb, 15, 60):
@@ -160,6 +160,9 @@ def test_facts_built_in_one_update_are_the_facts_experta_builds(checkup, kb):
         assert ours.__factid__ is None and vars(ours) == vars(theirs)
         for value in theirs.values():
             assert thawed(value) == unfreeze(value) and type(thawed(value)) is type(unfreeze(value))
+        fields = thawed_fields(theirs, list(theirs))
+        assert fields == {k: unfreeze(v) for k, v in theirs.items()} and list(fields) == list(theirs)
+        assert [type(v) for v in fields.values()] == [type(unfreeze(v)) for v in theirs.values()]
         lists += sum(type(v) is list for v in values.values())
     assert lists > 60  # multiple-choice answers, frozen and thawed item by item in experta
     # and the values no answer has, which go through experta's own freeze and unfreeze
@@ -177,6 +180,7 @@ def test_facts_built_in_one_update_are_the_facts_experta_builds(checkup, kb):
     assert [type(v) for v in ours["names"]] == [type(v) for v in theirs["names"]] == [Name, str]
     for value in theirs.values():
         assert thawed(value) == unfreeze(value) and type(thawed(value)) is type(unfreeze(value))
+    assert thawed_fields(theirs, list(odd)) == {k: unfreeze(v) for k, v in theirs.items()}
     from experta.fact import InitialFact
     from experta.factlist import FactList
 
