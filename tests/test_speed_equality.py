@@ -155,6 +155,48 @@ def test_compiled_edge_cases_match_the_tree_walk(text, values, expected):
     assert type(walked) is type(run) is type(expected)
 
 
+def _random_expression(rng, depth=0) -> str:
+    """A random number-valued expression over the names m, n and ch (a multiple choice)."""
+    if depth > 3 or rng.random() < 0.3:
+        return rng.choice(["m", "n", "m", "n", "0", "1", "2", "3", "0.5", "4", "100", "1.5", "0.7 * 4"])
+    kind = rng.randrange(6)
+    if kind < 3:
+        op = rng.choice("+-*/")
+        return f"({_random_expression(rng, depth + 1)} {op} {_random_expression(rng, depth + 1)})"
+    if kind == 3:
+        func = rng.choice(["floor", "ceil", "round", "abs"])
+        return f"{func}({_random_expression(rng, depth + 1)})"
+    if kind == 4:
+        func = rng.choice(["min", "max"])
+        return f"{func}({', '.join(_random_expression(rng, depth + 1) for _ in range(rng.choice([2, 2, 3])))})"
+    return rng.choice([f"default({_random_expression(rng, depth + 1)}, 7)", "count(ch)", "- m"])
+
+
+def test_compiled_random_expressions_give_what_the_tree_walk_gives():
+    # every shape an operator's operands can take (an answer, a constant, a constant worked out once,
+    # any other expression), over values of every kind an answer or a mistake can hold
+    rng = random.Random(23)
+    odd = [None, 0, 1, -3, 2.5, 1e308, -1e308, 10 ** 400, "a", True, ["a", "b"], [], 0.0]
+    compared = 0
+    for _ in range(400):
+        text = _random_expression(rng)
+        if rng.random() < 0.5:
+            text = f"{text} {rng.choice(['<', '<=', '>', '>=', '==', '!='])} {_random_expression(rng)}"
+        node = _resolve_names(c.parse_expression(text))
+        run = c.compiled(node)
+        for _ in range(12):
+            values = {"m": rng.choice(odd), "n": rng.choice(odd), "ch": rng.choice([None, [], ["a"], ["a", "b"]])}
+            try:
+                walked = c.evaluate(node, values)
+            except (TypeError, ValueError, OverflowError):
+                continue  # the compiled form need not work out an operand whose partner is unknown
+            got = run(values)
+            assert got == walked or (got != got and walked != walked), (text, values)
+            assert type(got) is type(walked), (text, values)
+            compared += 1
+    assert compared > 3000
+
+
 def _resolve_names(node):
     """Bare names as answers, without a questionnaire: enough for the evaluator."""
     import dataclasses
@@ -332,6 +374,21 @@ def test_single_answer_tests_hold_exactly_when_the_condition_holds(kb):
         test = c.holds_for(atom, qid)
         for value in [None, *(answers.values.get(qid) for answers in cases)]:
             assert test(value) == c.holds(atom, {qid: value}), (atom, value)
+
+
+@pytest.mark.parametrize("text", ["'a' in ch", "'a' not in ch", "count(ch) <= 1", "count(ch) == 2", "count(ch) > 'x'",
+                                  "answered(ch)", "ch", "ch >= 2", "ch == 'a'", "ch * 2 > 3"])
+def test_a_single_answer_test_of_any_shape_holds_where_the_condition_holds(text):
+    node = _resolve_names(c.parse_expression(text))
+    test = c.holds_for(node, "ch")
+    for value in [None, [], ["a"], ["a", "b"], "abc", "a", 3, 0, 2.5]:
+        try:
+            expected = c.holds(node, {"ch": value})
+        except TypeError:  # `'a' in 3`, `count(3)`: the condition fails, and so does its test
+            with pytest.raises(TypeError):
+                test(value)
+            continue
+        assert test(value) is expected, (text, value)
 
 
 @pytest.mark.parametrize("obj, attribute", [
