@@ -59,6 +59,22 @@ def test_random_cases_diagnose_and_plan_as_experta_would_on_its_own(checkup, str
     assert any(d.plan.steps for d in diagnoses)
 
 
+def test_the_order_of_treatment_is_worked_out_as_ranking_then_treating_would(checkup, kb):
+    # a diagnosis ranks and picks its treatment in one pass (the findings' urgency worked out once, the
+    # order's positions remembered): the same as ranking them and then picking from the ranked ones
+    policy = kb.rules.policy
+    through = 0
+    for answers in random_cases(kb, 6, 150):
+        diagnosis = checkup.diagnose(answers)
+        shuffled = random.Random(answers.name).sample(diagnosis.findings, len(diagnosis.findings))
+        ranked = policy.ranked(shuffled)
+        assert policy.triage(shuffled) == (ranked, policy.treatment(ranked)) == (diagnosis.findings,
+                                                                                   diagnosis.treatment)
+        through += bool(policy.treated_through(ranked))
+    assert through > 10
+    assert policy.positions() == {fid: n for n, fid in enumerate(policy.order)}
+
+
 def test_evidence_is_the_answers_read_by_the_first_alternative_that_holds(checkup, kb):
     # the fact design binds only the Community fact; a finding's evidence is read from it. The plain
     # reading: the answers that the first alternative of its rule that holds reads, after the evidence
