@@ -8,6 +8,10 @@ bookkeeping that a case never needs:
   token is built as it is, without the log line;
 - every node copies the token it receives (with type assertions) although no node changes a token
   in place; here a token is copied only where a node adds bindings to it;
+- the bus calls every type test, and a type test every child, though each fact has one type and
+  most children test one field: here the bus calls the one type test of the fact's type, which takes
+  its predicate children's steps itself, and of children that test one field against literals (the
+  findings a rule reads) asks only the one the value names;
 - every check logs through `logging` (`MATCH.info` / `.debug`), a call per feature test, and wraps
   a field's tests in several layers; here the checks are the same tests without the log calls, a
   field's wildcard and predicates in one closure (with watchers on, experta still logs firings and
@@ -317,6 +321,95 @@ class PredicateTester(FeatureTester):
                 callback(token)
 
 
+class TypeTester(FeatureTester):
+    """The alpha node that tests a fact's type (experta's TypeCheck, the first test of every pattern:
+    the bus's children), passing a fact of its type on to its children, many of them: where a child
+    is a PredicateTester, its steps are taken here, without a call to it; where every child is a
+    literal test of one field that binds nothing (`Concluded(id=L('x'))`, a string each), only the
+    child whose literal a string value of that field is gets the token, as the others would drop it
+    (a string here: a str, or a subclass comparing and hashing as str does, as ids do).
+    Setting `callbacks` plans this."""
+
+    fact_type: type
+
+    @property
+    def callbacks(self):
+        return self._callbacks
+
+    @callbacks.setter
+    def callbacks(self, callbacks):
+        self._callbacks = callbacks = tuple(callbacks)
+        self.plan = tuple((_bound_node(callback, PredicateTester.activate), callback) for callback in callbacks)
+        self.literals = _literal_children(callbacks)
+
+    def activate(self, token):
+        for fact in token.data:
+            break
+        if type(fact) == self.fact_type:
+            self.pass_on(token, fact)
+
+    def pass_on(self, token, fact):
+        """Pass a token of a fact of this node's type on to the children."""
+        if self.literals is not None:
+            field, children = self.literals
+            try:
+                record = fact[field]
+            except (IndexError, KeyError, TypeError):
+                return  # no child's test holds
+            if _PLAIN_STR.get(type(record)) or plain_str(type(record)):  # equal to a literal when it is that string
+                child = children.get(record)
+                if child is not None:
+                    for callback in child.callbacks:
+                        callback(token)
+                return
+        for child, callback in self.plan:
+            if child is None:
+                callback(token)
+                continue
+            try:  # PredicateTester.activate
+                record = fact[child.field]
+            except (IndexError, KeyError, TypeError):
+                continue
+            if child.test(record):
+                for callback in child.callbacks:
+                    callback(token)
+
+
+def plain_str(kind: type) -> bool:
+    """A str, or a subclass that compares and hashes as str does (an Id): two such are equal exactly
+    when their hashes and characters are, so a dict keyed by them finds what `==` would."""
+    known = _PLAIN_STR.get(kind)
+    if known is None:
+        known = issubclass(kind, str) and kind.__eq__ is str.__eq__ and kind.__hash__ is str.__hash__
+        if len(_PLAIN_STR) < 64:
+            _PLAIN_STR[kind] = known
+    return known
+
+
+_PLAIN_STR: dict[type, bool] = {str: True}
+
+
+def _bound_node(callback, function):
+    """The node whose method `function` the callback is, else None."""
+    return callback.__self__ if getattr(callback, "__func__", None) is function else None
+
+
+def _literal_children(callbacks) -> tuple | None:
+    """(field, {literal: child}) when every callback is a FeatureTester's that tests that one field
+    equal to a literal string, each its own, binding nothing; else None."""
+    field, children = None, {}
+    for callback in callbacks:
+        child = _bound_node(callback, FeatureTester.activate)
+        matcher = getattr(child, "matcher", None)
+        if type(child) is not FeatureTester or not isinstance(matcher, rete_check.FeatureCheck) \
+                or not isinstance(matcher.how, L) or matcher.how.__bind__ is not None \
+                or not plain_str(type(matcher.how.value)) or not isinstance(matcher.what, str) or "__" in matcher.what \
+                or matcher.how.value in children or field not in (None, matcher.what):
+            return None
+        field, children[matcher.how.value] = matcher.what, child
+    return (field, children) if children else None
+
+
 class Capture(FeatureTester):
     """An alpha node that binds the pattern's fact (experta's FactCapture, at the end of every pattern):
     FeatureTester's binding steps for that one binding, without building the match to loop over."""
@@ -479,12 +572,26 @@ class Activated(Activation):
 
 
 class Bus(rete_nodes.BusNode):
-    """experta's bus node: a fact's token made without Token's type assertions and the log line."""
+    """experta's bus node: a fact's token made without Token's type assertions and the log line, and
+    passed to the type tests (its children) without a call to each: only the one of the fact's type
+    is called. Setting `callbacks` plans this."""
+
+    @property
+    def callbacks(self):
+        return self._callbacks
+
+    @callbacks.setter
+    def callbacks(self, callbacks):
+        self._callbacks = callbacks = tuple(callbacks)
+        self.plan = tuple((_bound_node(callback, TypeTester.activate), callback) for callback in callbacks)
 
     def add(self, fact):
         token = _new_token(Token, (_VALID, {fact}, {}))
-        for callback in self.callbacks:
-            callback(token)
+        for child, callback in self.plan:
+            if child is None:
+                callback(token)
+            elif type(fact) == child.fact_type:  # TypeTester.activate
+                child.pass_on(token, fact)
 
     def remove(self, fact):
         token = _new_token(Token, (_INVALID, {fact}, {}))
@@ -704,6 +811,9 @@ def faster(node) -> None:
         elif isinstance(node, FeatureTester) and isinstance(node.matcher, rete_check.FactCapture):
             node.__class__ = Capture
             node.bind = node.matcher.bind
+        elif isinstance(node, FeatureTester) and isinstance(node.matcher, rete_check.TypeCheck):
+            node.__class__ = TypeTester
+            node.fact_type = node.matcher.fact_type
         elif isinstance(node, Where) and isinstance(node.matcher.test, FactTest):
             node.__class__ = FactWhere
             node.var, node.holds = node.matcher.test.fact_var, node.matcher.test.holds

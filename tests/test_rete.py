@@ -11,7 +11,8 @@ import pytest
 from expert.answers import validate_answers
 from expert.engine import Community, Concluded
 from expert.plan import PROBLEMS, Case
-from expert.rete import Bus, Capture, ConflictSet, FactWhere, FeatureTester, Join, Negation, PredicateTester, Where
+from expert.rete import (Bus, Capture, ConflictSet, FactWhere, FeatureTester, Join, Negation, PredicateTester,
+                         TypeTester, Where)
 from expert.sampling import random_answers
 from tests.test_speed_equality import everything, plain_experta
 
@@ -35,9 +36,10 @@ def _nodes(matcher):
 def test_every_node_of_the_network_is_driven_by_its_cheaper_subclass(checkup):
     for engine in (checkup.diagnoser.engine, checkup.prescriber.engine):
         kinds = {type(node) for node in _nodes(engine.matcher)}
-        assert kinds <= {FeatureTester, PredicateTester, Capture, Where, FactWhere, Join, Negation, ConflictSet}
+        assert kinds <= {FeatureTester, PredicateTester, TypeTester, Capture, Where, FactWhere, Join, Negation,
+                         ConflictSet}
         assert type(engine.matcher.root_node) is Bus
-        assert FeatureTester in kinds and ConflictSet in kinds and FactWhere in kinds
+        assert FeatureTester in kinds and ConflictSet in kinds and FactWhere in kinds and TypeTester in kinds
         # every callback is the subclass's own method, not experta's bound at wiring time
         for node in [engine.matcher.root_node, *_nodes(engine.matcher)]:
             for child in node.children:
@@ -488,3 +490,66 @@ def test_a_conflict_set_makes_the_activations_experta_s_makes_of_any_token():
                     assert [hash(x) for x in a] == [hash(x) for x in b]
                     assert [x.context for x in a] == [x.context for x in b]
                 assert nodes["ours"].memory == nodes["theirs"].memory
+
+
+class _Loose(str):
+    """An id that compares as a str but hashes as nothing else does: no dict could find it."""
+
+    def __eq__(self, other):
+        return str.__eq__(self, other)
+
+    def __hash__(self):
+        return 7
+
+
+def test_a_type_test_passes_each_child_the_tokens_experta_s_children_pass_on(checkup, kb):
+    # a type test takes its predicate children's steps itself, and of literal children only asks the one
+    # the value names: each child's own children must receive exactly what they would from experta's node
+    from experta.fact import InitialFact
+    from experta.matchers.rete.nodes import FeatureTesterNode
+    from experta.matchers.rete.token import Token
+
+    diagnoser = checkup.diagnoser
+    facts = [Community(**{q: a.values.get(q) for q in diagnoser.question_ids}) for a in _cases(kb, 24, 15)]
+    for fid in kb.rules.findings:  # an id as the knowledge base has it (an Id), as a str, as an odd str
+        facts += [Concluded(id=fid), Concluded(id=str(fid)), Concluded(id=_Loose(fid))]
+    facts += [Concluded(id="unknown"), Concluded(id=None), Concluded(id=1), Concluded(), InitialFact()]
+    facts += [Case(**{q: a.values.get(q) for q in checkup.prescriber.question_ids},
+                   **{PROBLEMS: frozenset(list(kb.rules.findings)[n::5])}) for n, a in enumerate(_cases(kb, 25, 10))]
+    testers = [n for e in (diagnoser.engine, checkup.prescriber.engine) for n in _nodes(e.matcher)
+               if isinstance(n, TypeTester)]
+    assert len(testers) >= 4 and any(t.literals for t in testers)
+    passed = 0
+    for tester in testers:
+        children = [callback.__self__ for callback in tester.callbacks]
+        for fact in facts:
+            token = Token.valid(fact)
+            ours: list = [[] for _ in children]
+            kept = [child.callbacks for child in children]
+            try:
+                for child, received in zip(children, ours):
+                    child.callbacks = (received.append,)
+                tester.activate(token)
+            finally:
+                for child, callbacks in zip(children, kept):
+                    child.callbacks = callbacks
+            theirs: list = [[] for _ in children]
+            for child, received in zip(children, theirs):  # experta's own nodes, one per child
+                plain = FeatureTesterNode(child.matcher)
+                plain.add_child(None, received.append)
+                if tester.matcher(fact):
+                    plain.activate(token)
+            assert ours == theirs, (tester.matcher, fact)
+            passed += sum(map(len, ours))
+    assert passed > 100
+    # the bus calls only the type test of the fact's type, which passes the token on as above
+    received: list = []
+    bus = diagnoser.engine.matcher.root_node
+    kept = bus.callbacks
+    try:
+        bus.callbacks = [received.append, *kept]
+        for fact in facts[:3]:
+            bus.add(fact)
+    finally:
+        bus.callbacks = kept
+    assert [t.data for t in received] == [{f} for f in facts[:3]]
