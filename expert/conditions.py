@@ -890,8 +890,10 @@ def _quotient(a: Any, b: Any) -> Any:
     """a / b; unknown when b is 0, a whole number when it comes out whole (6 / 3 is 2, not 2.0)."""
     if b == 0:
         return UNKNOWN
-    result = _finite(a / b)
-    return int(result) if result is not UNKNOWN and result == int(result) else result
+    result = a / b
+    if isinstance(result, float) and not math.isfinite(result):  # _finite
+        return UNKNOWN
+    return int(result) if result == int(result) else result
 
 
 # the operators of two numbers, for `_arith` and its compiled form alike
@@ -1047,7 +1049,9 @@ def holds_for(node: Node, qid: str) -> Callable[[Any], bool]:
     """`holds(node, {qid: value})` as a function of the value, for a node that reads only `qid`: the
     usual shapes (`members >= 100`, `value_started`, `perks in join_reasons`, `count(leader_traits)
     <= 2`, `answered(ip_pull)`) test the value directly, any other goes through `compiled`. Rules'
-    single-answer tests run this way (tests check it agrees with `holds`)."""
+    single-answer tests run this way (tests check it agrees with `holds`). A comparison of the
+    answer with a constant says so: `compares` = (operator, constant), for whoever would rather take
+    its steps than call it (it holds where the value is not None and the operator gives True)."""
     if isinstance(node, Compare) and isinstance(node.right, Const) and node.right.value is not None \
             and node.op not in ("in", "not in"):
         order, constant = _ORDER[node.op], node.right.value
@@ -1059,6 +1063,7 @@ def holds_for(node: Node, qid: str) -> Callable[[Any], bool]:
                     return order(value, constant) is True
                 except TypeError:
                     return False
+            against_constant.compares = (order, constant)  # type: ignore[attr-defined]
             return against_constant
         if isinstance(node.left, Call) and node.left.func == "count" and len(node.left.args) == 1 \
                 and isinstance(node.left.args[0], Answer) and node.left.args[0].qid == qid:

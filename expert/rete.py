@@ -304,10 +304,12 @@ class FeatureTester(rete_nodes.FeatureTesterNode):
 
 class PredicateTester(FeatureTester):
     """An alpha node whose check is one predicate of one field, binding nothing (most of them): the
-    check's own steps, `predicate` in fact_check, taken here without a call to it."""
+    check's own steps, `predicate` in fact_check, taken here without a call to it; and where the
+    predicate says it is a comparison with a constant (`compares`, see `comparison`), its steps too."""
 
     field: object
     test: object
+    compares: tuple | None
 
     def activate(self, token):
         for fact in token.data:
@@ -316,9 +318,25 @@ class PredicateTester(FeatureTester):
             record = fact[self.field]
         except (IndexError, KeyError, TypeError):
             return
-        if self.test(record):
-            for callback in self.callbacks:
-                callback(token)
+        compares = self.compares
+        if compares is None:
+            if not self.test(record):
+                return
+        elif record is None or not comparison(compares, record):
+            return
+        for callback in self.callbacks:
+            callback(token)
+
+
+def comparison(compares: tuple, value) -> bool:
+    """What a predicate that says it `compares` = (operator, constant) gives for a value other than
+    None: `operator(value, constant) is True`, False where that raises TypeError (a None value: False).
+    The alpha nodes take these steps themselves; the tests check a predicate saying so does them."""
+    order, constant = compares
+    try:
+        return order(value, constant) is True
+    except TypeError:
+        return False
 
 
 class TypeTester(FeatureTester):
@@ -370,9 +388,20 @@ class TypeTester(FeatureTester):
                 record = fact[child.field]
             except (IndexError, KeyError, TypeError):
                 continue
-            if child.test(record):
-                for callback in child.callbacks:
-                    callback(token)
+            compares = child.compares
+            if compares is None:
+                if not child.test(record):
+                    continue
+            else:  # `comparison`, inline
+                if record is None:
+                    continue
+                try:
+                    if compares[0](record, compares[1]) is not True:
+                        continue
+                except TypeError:
+                    continue
+            for callback in child.callbacks:
+                callback(token)
 
 
 def plain_str(kind: type) -> bool:
@@ -808,6 +837,7 @@ def faster(node) -> None:
         if isinstance(node, FeatureTester) and hasattr(node.check, "field"):
             node.__class__ = PredicateTester
             node.field, node.test = node.check.field, node.check.test
+            node.compares = getattr(node.test, "compares", None)
         elif isinstance(node, FeatureTester) and isinstance(node.matcher, rete_check.FactCapture):
             node.__class__ = Capture
             node.bind = node.matcher.bind

@@ -544,12 +544,26 @@ def test_a_type_test_passes_each_child_the_tokens_experta_s_children_pass_on(che
     assert passed > 100
     # the bus calls only the type test of the fact's type, which passes the token on as above
     received: list = []
-    bus = diagnoser.engine.matcher.root_node
-    kept = bus.callbacks
-    try:
-        bus.callbacks = [received.append, *kept]
-        for fact in facts[:3]:
-            bus.add(fact)
-    finally:
-        bus.callbacks = kept
+    engine = diagnoser.engine_class()  # a network of its own: the facts below are never declared
+    bus = engine.matcher.root_node
+    bus.callbacks = [received.append, *bus.callbacks]
+    for fact in facts[:3]:
+        bus.add(fact)
     assert [t.data for t in received] == [{f} for f in facts[:3]]
+    assert any(node.added for node in engine.matcher.conflict_sets)
+
+
+def test_a_predicate_that_says_it_compares_with_a_constant_does(checkup, kb):
+    # the alpha nodes take the steps of a predicate that says it is `value <op> constant` themselves
+    from expert.rete import comparison
+
+    predicates = [n for e in (checkup.diagnoser.engine, checkup.prescriber.engine) for n in _nodes(e.matcher)
+                  if isinstance(n, PredicateTester)]
+    comparing = [n for n in predicates if n.compares is not None]
+    assert len(comparing) > 30 and len(comparing) < len(predicates)
+    cases = _cases(kb, 26, 40)
+    for node in comparing:
+        values = [None, 0, -1, 2.5, "a", "", True, ["a"], *(a.values.get(node.field) for a in cases)]
+        for value in values:
+            said = value is not None and comparison(node.compares, value)
+            assert node.test(value) is said, (node.field, value)
