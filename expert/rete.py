@@ -15,7 +15,8 @@ bookkeeping that a case never needs:
 - every check logs through `logging` (`MATCH.info` / `.debug`), a call per feature test, and wraps
   a field's tests in several layers; here the checks are the same tests without the log calls, a
   field's wildcard and predicates in one closure (with watchers on, experta still logs firings and
-  activations, not each feature test);
+  activations, not each feature test); a predicate that says it compares the field with a
+  constant (`compares`) is compared in place, without a call to it;
 - after every firing the matcher asks all conflict-set nodes for changes; here a conflict-set node
   says when it has some, and only those are asked, in experta's own order;
 - `reset()` walks the whole network recursively; here only the nodes that hold memory are wiped,
