@@ -1218,7 +1218,8 @@ def _compiled_call(node: Call) -> Callable[..., Any]:
         (fhow, first), (shows, second) = operands
 
         def call2(values, findings=()):
-            a = values.get(first) if fhow == _READ_ANSWER else first if fhow == _READ_CONSTANT else first(values, findings)
+            a = (values.get(first) if fhow == _READ_ANSWER else first if fhow == _READ_CONSTANT
+                 else first(values, findings))
             if a is UNKNOWN or a is None:
                 return UNKNOWN
             b = (values.get(second) if shows == _READ_ANSWER else second if shows == _READ_CONSTANT

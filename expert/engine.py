@@ -17,7 +17,8 @@ import inspect
 import logging
 from typing import Any, NamedTuple
 
-from expert.rete import CheckedFact, DrivenEngine, FactTest, new_fact, thawed_fields  # first: it makes experta importable
+# first: it makes experta importable
+from expert.rete import CheckedFact, DrivenEngine, FactTest, new_fact, thawed_fields
 from experta import AND, NOT, OR, TEST, KnowledgeEngine, L, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
 

@@ -456,7 +456,8 @@ def test_a_reset_declares_the_deffacts_experta_s_reset_declares(checkup, kb):
             engine.reset()
             engine.reset()  # the second time from what the class remembers
         ours, theirs = (engine.facts for engine in engines)
-        assert [(type(f), dict(f), vars(f)) for f in ours.values()] == [(type(f), dict(f), vars(f)) for f in theirs.values()]
+        assert [(type(f), dict(f), vars(f)) for f in ours.values()] == \
+            [(type(f), dict(f), vars(f)) for f in theirs.values()]
         assert len(ours) == (1 if cls is not WithDeffacts else 3)
         assert [a.rule for a in engines[0].agenda.activations] == [a.rule for a in engines[1].agenda.activations]
 
