@@ -890,8 +890,10 @@ def _quotient(a: Any, b: Any) -> Any:
     """a / b; unknown when b is 0, a whole number when it comes out whole (6 / 3 is 2, not 2.0)."""
     if b == 0:
         return UNKNOWN
-    result = _finite(a / b)
-    return int(result) if result is not UNKNOWN and result == int(result) else result
+    result = a / b
+    if isinstance(result, float) and not math.isfinite(result):  # _finite
+        return UNKNOWN
+    return int(result) if result == int(result) else result
 
 
 # the operators of two numbers, for `_arith` and its compiled form alike
@@ -962,10 +964,13 @@ def evaluate(node: Node, values: Mapping[str, Any], findings: Iterable[str] = ()
 def compiled(node: Node) -> Callable[..., Any]:
     """`evaluate` of one node, turned into nested closures once: `compiled(n)(values, findings)` is
     `evaluate(n, values, findings)` without walking the tree and testing node types on every call.
-    Rules' answer tests run this way, once per case and test (tests check both agree everywhere)."""
+    Rules' answer tests run this way, once per case and test (tests check both agree everywhere).
+
+    An operator reads an answer or a constant operand itself rather than calling a closure for it
+    (see `_operand`), and an operator whose operands are all constants (`0.7 * 4`) is worked out
+    once, here, by `evaluate` itself."""
     if isinstance(node, Const):
-        value = node.value
-        return lambda values, findings=(): value
+        return _constant(node.value)
     if isinstance(node, Answer):
         qid = node.qid
 
@@ -974,13 +979,7 @@ def compiled(node: Node) -> Callable[..., Any]:
             return UNKNOWN if v is None else v
         return answer
     if isinstance(node, Arith):
-        op, args = node.op, [compiled(a) for a in node.args]
-        if len(args) == 2:
-            right = node.args[1]
-            if isinstance(right, Const):  # the usual `members / 100`: read, not called
-                return _compiled_arith(op, args[0], None, right.value)
-            return _compiled_arith(op, *args)
-        return lambda values, findings=(): _arith(op, [a(values, findings) for a in args])
+        return _compiled_arith(node)
     if isinstance(node, Compare):
         return _compiled_compare(node)
     if isinstance(node, Truthy):
@@ -993,7 +992,15 @@ def compiled(node: Node) -> Callable[..., Any]:
     if isinstance(node, Call):
         return _compiled_call(node)
     if isinstance(node, ChoiceNumber):
-        arg, table = compiled(node.arg), dict(node.table)
+        table = dict(node.table)
+        if isinstance(node.arg, Answer):  # the usual `number(owner_role)`: the answer read, not called
+            qid = node.arg.qid
+
+            def choice_of_answer(values, findings=()):
+                v = values.get(qid)
+                return UNKNOWN if v is None else table.get(v, UNKNOWN)
+            return choice_of_answer
+        arg = compiled(node.arg)
 
         def choice_number(values, findings=()):
             v = arg(values, findings)
@@ -1040,87 +1047,140 @@ def compiled(node: Node) -> Callable[..., Any]:
 
 def holds_for(node: Node, qid: str) -> Callable[[Any], bool]:
     """`holds(node, {qid: value})` as a function of the value, for a node that reads only `qid`: the
-    usual `members >= 100` or `value_started` tests the value directly, any other goes through
-    `compiled`. Rules' single-answer tests run this way (tests check it agrees with `holds`)."""
-    if (isinstance(node, Compare) and isinstance(node.left, Answer) and node.left.qid == qid
-            and isinstance(node.right, Const) and node.op not in ("in", "not in") and node.right.value is not None):
+    usual shapes (`members >= 100`, `value_started`, `perks in join_reasons`, `count(leader_traits)
+    <= 2`, `answered(ip_pull)`) test the value directly, any other goes through `compiled`. Rules'
+    single-answer tests run this way (tests check it agrees with `holds`). A comparison of the
+    answer with a constant says so: `compares` = (operator, constant), for whoever would rather take
+    its steps than call it (it holds where the value is not None and the operator gives True)."""
+    if isinstance(node, Compare) and isinstance(node.right, Const) and node.right.value is not None \
+            and node.op not in ("in", "not in"):
         order, constant = _ORDER[node.op], node.right.value
-
-        def against_constant(value):
-            if value is None:
-                return False
-            try:
-                return order(value, constant) is True
-            except TypeError:
-                return False
-        return against_constant
+        if isinstance(node.left, Answer) and node.left.qid == qid:
+            def against_constant(value):
+                if value is None:
+                    return False
+                try:
+                    return order(value, constant) is True
+                except TypeError:
+                    return False
+            against_constant.compares = (order, constant)  # type: ignore[attr-defined]
+            return against_constant
+        if isinstance(node.left, Call) and node.left.func == "count" and len(node.left.args) == 1 \
+                and isinstance(node.left.args[0], Answer) and node.left.args[0].qid == qid:
+            def count_against_constant(value):
+                if value is None:
+                    return False
+                counted = len(value)  # unguarded, as `evaluate` counts
+                try:
+                    return order(counted, constant) is True
+                except TypeError:
+                    return False
+            return count_against_constant
+    if isinstance(node, Compare) and node.op in ("in", "not in") and isinstance(node.left, Const) \
+            and node.left.value is not None and isinstance(node.right, Answer) and node.right.qid == qid:
+        item = node.left.value
+        if node.op == "in":
+            return lambda value: value is not None and item in value
+        return lambda value: value is not None and item not in value
     if isinstance(node, Truthy) and isinstance(node.arg, Answer) and node.arg.qid == qid:
         return lambda value: value is not None and bool(value)
+    if isinstance(node, Call) and node.func == "answered" and isinstance(node.args[0], Answer) \
+            and node.args[0].qid == qid:
+        return lambda value: value is not None
     test = compiled(node)
     return lambda value: test({qid: value}) is True
 
 
-def _compiled_arith(op: str, left: Callable, right: Callable | None, constant: Any = None) -> Callable[..., Any]:
-    """`_arith` of two compiled sides (or of the left and a constant, where `right` is None), its
-    operator chosen once. The sides are pure, so the right one is not worked out when the left is
-    unknown."""
-    if op not in _BINARY:
-        if right is None:
-            return lambda values, findings=(): _arith(op, [left(values, findings), constant])
-        return lambda values, findings=(): _arith(op, [left(values, findings), right(values, findings)])
-    apply = _BINARY[op]
+def _constant(value: Any) -> Callable[..., Any]:
+    """The compiled form of a constant, which says its value (`.constant`) to the operator reading it."""
+    def constant(values, findings=()):
+        return value
+    constant.constant = value  # type: ignore[attr-defined]
+    return constant
+
+
+# how an operator reads an operand (see _operand)
+_READ_ANSWER, _READ_CONSTANT, _READ_CALL = 0, 1, 2
+_NOT_CONSTANT = object()
+
+
+def _operand(node: Node) -> tuple[int, Any]:
+    """How an operator reads one operand: (_READ_ANSWER, question id), (_READ_CONSTANT, value) or
+    (_READ_CALL, compiled function). An answer read this way is None where unanswered, not UNKNOWN:
+    only for operators that take both alike (every operator of numbers: either makes it unknown)."""
+    if isinstance(node, Answer):
+        return _READ_ANSWER, node.qid
+    run = compiled(node)
+    value = getattr(run, "constant", _NOT_CONSTANT)
+    if value is not _NOT_CONSTANT:
+        return _READ_CONSTANT, value
+    return _READ_CALL, run
+
+
+def _folded(node: Node, run: Callable[..., Any], operands: list[tuple[int, Any]]) -> Callable[..., Any]:
+    """`run`, the compiled `node`; where every operand is a constant, the constant `evaluate` gives
+    for the node (unless that is unknown, or fails: then it fails or is unknown on every call)."""
+    if not all(how == _READ_CONSTANT for how, _ in operands):
+        return run
+    try:
+        value = evaluate(node, {})
+    except (TypeError, ValueError, ArithmeticError):
+        return run
+    return run if value is UNKNOWN or value is None else _constant(value)
+
+
+def _compiled_arith(node: Arith) -> Callable[..., Any]:
+    """`_arith` of two operands, its operator chosen once. The operands are pure, so the right one is
+    not worked out when the left is unknown."""
+    op = node.op
+    if op not in _BINARY or len(node.args) != 2:
+        args = [compiled(a) for a in node.args]
+        return lambda values, findings=(): _arith(op, [a(values, findings) for a in args])
+    apply, operands = _BINARY[op], [_operand(a) for a in node.args]
+    (lhow, left), (rhow, right) = operands
 
     def arith(values, findings=()):
-        a = left(values, findings)
+        a = values.get(left) if lhow == _READ_ANSWER else left if lhow == _READ_CONSTANT else left(values, findings)
         if a is UNKNOWN or a is None:
             return UNKNOWN
-        b = constant if right is None else right(values, findings)
+        b = values.get(right) if rhow == _READ_ANSWER else right if rhow == _READ_CONSTANT else right(values, findings)
         if b is UNKNOWN or b is None:
             return UNKNOWN
         try:
-            return _finite(apply(a, b))
+            result = apply(a, b)
         except (TypeError, OverflowError):
             return UNKNOWN
-    return arith
+        return UNKNOWN if isinstance(result, float) and not math.isfinite(result) else result  # _finite
+    return _folded(node, arith, operands)
 
 
 def _compiled_compare(node: Compare) -> Callable[..., Any]:
-    """`compare` of two compiled sides; a constant side (the usual right one) is read, not called."""
-    op, left = node.op, compiled(node.left)
+    """`compare` of two operands; the right one is not worked out when the left is unknown."""
+    op = node.op
     if op in ("in", "not in"):
-        right = compiled(node.right)
+        left, right = compiled(node.left), compiled(node.right)
         return lambda values, findings=(): compare(op, left(values, findings), right(values, findings))
-    if not isinstance(node.right, Const):
-        right, order = compiled(node.right), _ORDER[op]
+    order, operands = _ORDER[op], [_operand(node.left), _operand(node.right)]
+    (lhow, left), (rhow, right) = operands
 
-        def against(values, findings=()):
-            a, b = left(values, findings), right(values, findings)
-            if a is UNKNOWN or b is UNKNOWN or a is None or b is None:
-                return UNKNOWN
-            try:
-                return order(a, b)
-            except TypeError:
-                return UNKNOWN
-        return against
-    order, constant = _ORDER[op], node.right.value
-    if constant is None:
-        return lambda values, findings=(): UNKNOWN
-
-    def against_constant(values, findings=()):
-        a = left(values, findings)
+    def against(values, findings=()):
+        a = values.get(left) if lhow == _READ_ANSWER else left if lhow == _READ_CONSTANT else left(values, findings)
         if a is UNKNOWN or a is None:
             return UNKNOWN
+        b = values.get(right) if rhow == _READ_ANSWER else right if rhow == _READ_CONSTANT else right(values, findings)
+        if b is UNKNOWN or b is None:
+            return UNKNOWN
         try:
-            return order(a, constant)
+            return order(a, b)
         except TypeError:
             return UNKNOWN
-    return against_constant
+    return _folded(node, against, operands)
 
 
 def _compiled_call(node: Call) -> Callable[..., Any]:
     if node.func == "answered":
         if not isinstance(node.args[0], Answer):
-            return lambda values, findings=(): False
+            return _constant(False)
         qid = node.args[0].qid
         return lambda values, findings=(): values.get(qid) is not None
     if node.func == "default":
@@ -1130,13 +1190,21 @@ def _compiled_call(node: Call) -> Callable[..., Any]:
             v = first(values, findings)
             return second(values, findings) if v is UNKNOWN or v is None else v
         return default
-    args, func = [compiled(a) for a in node.args], node.func
+    func = node.func
     apply = NUMERIC_FUNCS.get(func)
-    if apply is not None and len(args) == 1:  # ceil(x), floor(x), round(x), abs(x)
-        arg = args[0]
+    if (apply is not None or func == "count") and len(node.args) == 1:  # ceil(x), floor(x), round(x), abs(x), count(x)
+        operands = [_operand(node.args[0])]
+        how, arg = operands[0]
+        if apply is None:
+            apply = len  # count: unguarded, as `evaluate` counts
+
+            def count(values, findings=()):
+                a = values.get(arg) if how == _READ_ANSWER else arg if how == _READ_CONSTANT else arg(values, findings)
+                return UNKNOWN if a is UNKNOWN or a is None else len(a)
+            return _folded(node, count, operands)
 
         def call1(values, findings=()):
-            a = arg(values, findings)
+            a = values.get(arg) if how == _READ_ANSWER else arg if how == _READ_CONSTANT else arg(values, findings)
             if a is UNKNOWN or a is None:
                 return UNKNOWN
             try:
@@ -1144,20 +1212,27 @@ def _compiled_call(node: Call) -> Callable[..., Any]:
             except (TypeError, ValueError, OverflowError):
                 return UNKNOWN
             return UNKNOWN if isinstance(result, float) and not math.isfinite(result) else result
-        return call1
-    if apply is not None and len(args) == 2:  # min(x, y), max(x, y)
-        first, second = args
+        return _folded(node, call1, operands)
+    if apply is not None and len(node.args) == 2:  # min(x, y), max(x, y)
+        operands = [_operand(a) for a in node.args]
+        (fhow, first), (shows, second) = operands
 
         def call2(values, findings=()):
-            a, b = first(values, findings), second(values, findings)
-            if a is UNKNOWN or a is None or b is UNKNOWN or b is None:
+            a = (values.get(first) if fhow == _READ_ANSWER else first if fhow == _READ_CONSTANT
+                 else first(values, findings))
+            if a is UNKNOWN or a is None:
+                return UNKNOWN
+            b = (values.get(second) if shows == _READ_ANSWER else second if shows == _READ_CONSTANT
+                 else second(values, findings))
+            if b is UNKNOWN or b is None:
                 return UNKNOWN
             try:
                 result = apply(a, b)
             except (TypeError, ValueError, OverflowError):
                 return UNKNOWN
             return UNKNOWN if isinstance(result, float) and not math.isfinite(result) else result
-        return call2
+        return _folded(node, call2, operands)
+    args = [compiled(a) for a in node.args]
 
     def call(values, findings=()):
         got = [a(values, findings) for a in args]

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import inspect
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 
-from expert.rete import CheckedFact, DrivenEngine, new_fact, thawed  # first: it makes experta importable
+# first: it makes experta importable
+from expert.rete import CheckedFact, DrivenEngine, FactTest, new_fact, thawed_fields
 from experta import AND, NOT, OR, TEST, KnowledgeEngine, L, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
 
@@ -54,19 +55,16 @@ def field_test(atom: c.Node, qid: str):
     return test
 
 
-class CrossTest:
+class CrossTest(FactTest):
     """An atom over several answers, as an experta TEST of the fact bound as `fact_var` (experta
-    passes it by that name), whose fields are the answers."""
+    passes it by that name), whose fields are the answers: it holds where the atom is True."""
 
     def __init__(self, atom: c.Node, qids: list[str], fact_var: str):
         self.atom, self.qids, self.fact_var = atom, qids, fact_var
-        self.test = c.compiled(atom)
+        self.holds = c.compiled(atom)
         # experta reads the parameter names from the signature to pick values from the context
         self.__signature__ = inspect.Signature(
             [inspect.Parameter(fact_var, inspect.Parameter.POSITIONAL_OR_KEYWORD)])
-
-    def __call__(self, **bound: Any) -> bool:
-        return self.test(bound[self.fact_var]) is True
 
     def __repr__(self) -> str:
         return f"CrossTest({', '.join(self.qids)})"
@@ -151,14 +149,18 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
         "rule_order": {rule.id: (-SEVERITY_RANK.get(rule.severity, 0), -rule.salience, n)
                        for n, rule in enumerate(kb.rules.rules)},
         "kb_rules": {rule.id: rule for rule in kb.rules.rules},
-        "param_values": {rule.id: {name: c.compiled(node) for name, node in rule.param_nodes.items()}
+        "param_values": {rule.id: tuple((name, c.compiled(node)) for name, node in rule.param_nodes.items())
                          for rule in kb.rules.rules},
         # a Concluded fact is declared only where a rule reads it: every fact declared is matched
         # against every pattern of its type, so the other findings stay out of working memory
         "chained": frozenset(prepared.chained),
-        # rule id -> per alternative, the answers it reads in questionnaire order: its own evidence,
-        # read from the fact it bound
-        "evidence_of": prepared.evidence_of,
+        # rule id -> the name each alternative binds its Community fact by -> that alternative's
+        # Alternative: its own evidence (the answers it reads, in questionnaire order, worked out with
+        # the preparation), read from that fact, and the findings it reads
+        "alternatives_of": {rule.id: {f"{ALTERNATIVE}{n}": _alternative_read(n, atoms, evidence)
+                                      for n, (atoms, evidence)
+                                      in enumerate(zip(dnf[rule.id], prepared.evidence_of[rule.id]))}
+                            for rule in kb.rules.rules if rule.when_node is not None},
     }
     shared: dict = {}
     for rule in kb.rules.rules:
@@ -170,6 +172,19 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
             continue
         attrs[f"rule_{rule.id}"] = ExpertaRule(*conditions, salience=rule.salience)(_action(rule))
     return type("ShequnEngine", (ShequnEngineBase,), attrs)
+
+
+class Alternative(NamedTuple):
+    """What a rule's conclusion reads when one alternative of its condition held."""
+
+    index: int  # the alternative's place in the condition: the first written that holds gives the evidence
+    evidence: tuple[str, ...]  # the answers it reads, in questionnaire order
+    parents: tuple[str, ...]  # the findings it reads, in the order of their bindings' names (`f_<id>`)
+
+
+def _alternative_read(n: int, atoms: list[c.Node], evidence) -> Alternative:
+    parents = {atom.finding for atom in atoms if isinstance(atom, c.Found)}
+    return Alternative(n, tuple(evidence), tuple(sorted(parents, key=_finding_var)))
 
 
 def condition_patterns(node: c.Node, shared: dict, dnf: list[list[c.Node]] | None = None,
@@ -219,9 +234,9 @@ class ShequnEngineBase(DrivenEngine):
     question_position: dict[str, int] = {}  # evidence is listed in questionnaire order
     rule_order: dict[str, tuple] = {}
     kb_rules: dict[str, Rule] = {}
-    param_values: dict[str, dict] = {}  # rule id -> param name -> its compiled expression
+    param_values: dict[str, tuple] = {}  # rule id -> (param name, its compiled expression), in order
     chained: frozenset[str] = frozenset()
-    evidence_of: dict[str, list[tuple]] = {}
+    alternatives_of: dict[str, dict[str, Alternative]] = {}
 
     def reset_case(self, values: dict[str, Any] | None = None) -> None:
         self.reset()
@@ -231,55 +246,61 @@ class ShequnEngineBase(DrivenEngine):
         self.grounds: dict[str, dict[str, tuple]] = {}
 
     def conclude(self, rule: Rule, context: dict[str, Any]) -> None:
-        finding = rule.finding
-        alternative, parents = None, []
+        finding = rule.then.finding
+        # an activation binds the Community fact by the name of the one alternative whose pattern
+        # matched (each alternative is a rule of its own to experta) and each finding it reads by
+        # the finding's name: its Alternative says which those are
+        alternatives = self.alternatives_of[rule.id]
         for key in context:
-            if key.startswith(ALTERNATIVE):
-                n = int(key[len(ALTERNATIVE):])
-                if alternative is None or n < alternative:
-                    alternative, community = n, context[key]
-            elif key.startswith("f_"):
-                parents.append(key)
+            alternative = alternatives.get(key)
+            if alternative is not None:
+                community = context[key]
+                break
         grounds = self.grounds.get(finding)
         if grounds is None:
             grounds = self.grounds[finding] = {}
-        known = grounds.get(rule.id)
-        if known is not None and known[0] <= alternative:
-            return  # an earlier alternative of the same rule already holds: one conclusion is enough
-        own = self.evidence_of[rule.id][alternative]  # in questionnaire order
-        if parents:
+            known = None
+        else:
+            known = grounds.get(rule.id)
+            if known is not None and known[0] <= alternative.index:
+                return  # an earlier alternative of the same rule already holds: one conclusion is enough
+        if alternative.parents:
             evidence: dict[str, Any] = {}
             trail: list[str] = []
             # a parent's Finding is final here: rules reading findings fire after all of their makers
-            for key in sorted(parents):
-                parent = self.results[context[key]["id"]]
+            for parent_id in alternative.parents:
+                parent = self.results[parent_id]
                 for step in parent.trail:
                     if step not in trail:
                         trail.append(step)
                 evidence.update(parent.evidence)
-            for qid in own:
-                evidence[qid] = thawed(community[qid])
+            evidence.update(thawed_fields(community, alternative.evidence))
             trail.append(rule.id)
             position = self.question_position
             evidence = {qid: evidence[qid] for qid in sorted((q for q in evidence if q in position), key=position.get)}
         else:
-            evidence = {qid: thawed(community[qid]) for qid in own}
+            evidence = thawed_fields(community, alternative.evidence)  # in questionnaire order
             trail = [rule.id]
         if known is not None:
             params = known[1]
         else:
             params = {}
-            for name, compute in self.param_values[rule.id].items():
-                value = compute(self.values)
-                params[name] = None if value is c.UNKNOWN else tidy_value(value)
-        grounds[rule.id] = (alternative, params, evidence, trail)
+            values = self.values
+            for name, compute in self.param_values[rule.id]:
+                value = compute(values)
+                if value is c.UNKNOWN:
+                    value = None
+                elif isinstance(value, float):  # tidy_value leaves any other as it is
+                    value = tidy_value(value)
+                params[name] = value
+        grounds[rule.id] = (alternative.index, params, evidence, trail)
         first = finding not in self.results
         if len(grounds) == 1:
             lead, also = rule, []
         else:
             ranked = sorted(grounds, key=self.rule_order.__getitem__)
             lead, also = self.kb_rules[ranked[0]], ranked[1:]
-            alt, params, evidence, trail = grounds[lead.id]
+            _, params, evidence, trail = grounds[lead.id]
         self.results[finding] = Finding(
             finding, lead.check, lead.severity, lead.priority, lead.id, params, evidence, trail, also, lead.kind,
         )

@@ -52,8 +52,7 @@ class Diagnosis:
     _judged: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.findings = self.policy.ranked(self.findings)
-        self.treatment = self.policy.treatment(self.findings)
+        self.findings, self.treatment = self.policy.triage(self.findings)
 
     def of_check(self, check: str) -> list[Finding]:
         return [f for f in self.findings if f.check == check]

@@ -97,18 +97,34 @@ class Policy:
 
     # ------------------------------------------------------------------ order of treatment
 
-    def ranked(self, findings: list[Finding]) -> list[Finding]:
-        """The findings most urgent first (see `urgency`), then in `order` (roots before symptoms), then by id."""
+    def triage(self, findings: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+        """`ranked(findings)` and the `treatment` of those, the findings' urgency worked out once."""
         urgency = self.urgency(findings)
-        position = {fid: n for n, fid in enumerate(self.order)}
+        ranked = self.ranked(findings, urgency)
+        return ranked, self.treatment(ranked, urgency)
+
+    def ranked(self, findings: list[Finding], urgency: dict[str, str] | None = None) -> list[Finding]:
+        """The findings most urgent first (see `urgency`, given when known), then in `order` (roots
+        before symptoms), then by id."""
+        if urgency is None:
+            urgency = self.urgency(findings)
+        position = self.positions()
         return sorted(findings, key=lambda f: (
             -SEVERITY_RANK[urgency[f.id]], position.get(f.id, len(position)), f.id))
 
-    def treatment(self, ranked: list[Finding]) -> list[Finding]:
+    def positions(self) -> dict[str, int]:
+        """Each finding's place in `order`; made once, as the order is fixed once loaded."""
+        known = self.__dict__.get("_positions")
+        if known is None:
+            known = self.__dict__["_positions"] = {fid: n for n, fid in enumerate(self.order)}
+        return known
+
+    def treatment(self, ranked: list[Finding], urgency: dict[str, str] | None = None) -> list[Finding]:
         """Of findings in `ranked` order, those to treat; outcomes, advice and findings treated through a
-        root are left out (see `treated_through`)."""
+        root are left out (see `treated_through`). `urgency`: the findings' urgency, when known."""
         through = self.treated_through(ranked)
-        urgency = self.urgency(ranked)
+        if urgency is None:
+            urgency = self.urgency(ranked)
         return [f for f in ranked
                 if f.id not in self.outcomes and f.id not in through and self.counts_toward_verdict(urgency[f.id])]
 
@@ -134,8 +150,10 @@ class Policy:
         chain: list[str] = []
         current = fid
         while True:
-            nxt = next((r for r in self.roots.get(current, []) if r in concluded and r != fid and r not in chain),
-                       None)
+            roots = self.roots.get(current)
+            if not roots:  # the usual: a finding that is nobody's symptom
+                return chain
+            nxt = next((r for r in roots if r in concluded and r != fid and r not in chain), None)
             if nxt is None:
                 return chain
             chain.append(nxt)

@@ -8,22 +8,36 @@ bookkeeping that a case never needs:
   token is built as it is, without the log line;
 - every node copies the token it receives (with type assertions) although no node changes a token
   in place; here a token is copied only where a node adds bindings to it;
+- the bus calls every type test, and a type test every child, though each fact has one type and
+  most children test one field: here the bus calls the one type test of the fact's type, which takes
+  its predicate children's steps itself, and of children that test one field against literals (the
+  findings a rule reads) asks only the one the value names;
 - every check logs through `logging` (`MATCH.info` / `.debug`), a call per feature test, and wraps
   a field's tests in several layers; here the checks are the same tests without the log calls, a
   field's wildcard and predicates in one closure (with watchers on, experta still logs firings and
-  activations, not each feature test);
+  activations, not each feature test); a predicate that says it compares the field with a
+  constant (`compares`) is compared in place, without a call to it;
 - after every firing the matcher asks all conflict-set nodes for changes; here a conflict-set node
   says when it has some, and only those are asked, in experta's own order;
 - `reset()` walks the whole network recursively; here only the nodes that hold memory are wiped,
   and of the conflict-set nodes only those that received a token since the last reset;
 - an activation is hashed several times (conflict set, agenda), each time re-hashing its rule's
-  whole condition; here it is hashed once, to the same value;
+  whole condition and its context; here it is hashed once, to the same value, from the token's own
+  frozen context;
+- a TEST's function is called with keyword arguments built for each token; a TEST of one bound
+  fact (FactTest: the rules' tests over several answers) is called on that fact;
 - the engine's `run` builds a log line per firing and `reset` re-reads the deffacts' signatures;
-  here neither happens unless experta's watchers are on;
+  here neither happens unless experta's watchers are on; `run` asks the matcher for changes only
+  when a fact was declared or retracted since, and calls a rule's action as experta's Rule.__call__
+  would, without the call to it;
+- `reset()` makes a Counter, an InitialFact and its copy through Python-level __init__s and a
+  generator; here the same objects are made without them, and each node's memory is wiped inline;
+- declaring a fact goes through generator checks, a per-fact validation of no declared fields, a
+  Counter's __missing__ and a log call; here the same steps, in experta's order, without those calls;
 - the depth strategy hashes every activation to look its key up in an lru_cache; here the key is
   computed, which is cheaper;
-- a declared fact's identity (to tell duplicates) calls `is_special` once per field; here the same
-  test is inline;
+- a declared fact's identity (to tell duplicates) calls `is_special` once per field; here whether a
+  field is special is remembered for each set of field names;
 - a fact is filled field by field through __setitem__ and a singledispatch `freeze`; `new_fact`
   fills a new one in one update;
 - building the network, experta's `wire_rule` makes a new singledispatch function for every rule,
@@ -43,8 +57,9 @@ from __future__ import annotations
 import collections
 import collections.abc
 import inspect
+import logging
 import operator
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Mapping
 from functools import singledispatch
 from itertools import chain, repeat
@@ -85,6 +100,9 @@ _INVALID = Token.TagType.INVALID
 
 def quiet() -> bool:
     """experta's watchers are off (the default): nothing would be logged, so nothing need be called."""
+    if not (watchers.MATCH.level or watchers.MATCHER.level or watchers.RULES.level or watchers.ACTIVATIONS.level
+            or watchers.AGENDA.level):
+        return True  # all five NOTSET, which experta's `worth` reads as off: asked without a call each
     return not (watchers.worth("MATCH", "DEBUG") or watchers.worth("MATCHER", "DEBUG")
                 or watchers.worth("RULES", "INFO") or watchers.worth("ACTIVATIONS", "INFO")
                 or watchers.worth("AGENDA", "DEBUG"))
@@ -238,6 +256,21 @@ def where_check(matcher: rete_check.WhereCheck):
     return lambda context: test(**{k: context.get(k) for k in parameters})
 
 
+class FactTest:
+    """The function of an experta TEST that reads one bound fact, the one bound as `fact_var`.
+
+    experta calls it as any TEST's function, with that fact by name (its signature names it);
+    the Where node below calls `holds(fact)` itself, without the keyword arguments, and the TEST
+    holds exactly when that gives True. A subclass sets `fact_var`, `holds` and `__signature__`.
+    """
+
+    fact_var: str
+    holds: object  # fact -> True when the test holds (any other value: it does not)
+
+    def __call__(self, **bound) -> bool:
+        return self.holds(bound[self.fact_var]) is True
+
+
 # ---------------------------------------------------------------------------- nodes that do not copy
 
 
@@ -276,10 +309,12 @@ class FeatureTester(rete_nodes.FeatureTesterNode):
 
 class PredicateTester(FeatureTester):
     """An alpha node whose check is one predicate of one field, binding nothing (most of them): the
-    check's own steps, `predicate` in fact_check, taken here without a call to it."""
+    check's own steps, `predicate` in fact_check, taken here without a call to it; and where the
+    predicate says it is a comparison with a constant (`compares`, see `comparison`), its steps too."""
 
     field: object
     test: object
+    compares: tuple | None
 
     def activate(self, token):
         for fact in token.data:
@@ -288,9 +323,125 @@ class PredicateTester(FeatureTester):
             record = fact[self.field]
         except (IndexError, KeyError, TypeError):
             return
-        if self.test(record):
-            for callback in self.callbacks:
+        compares = self.compares
+        if compares is None:
+            if not self.test(record):
+                return
+        elif record is None or not comparison(compares, record):
+            return
+        for callback in self.callbacks:
+            callback(token)
+
+
+def comparison(compares: tuple, value) -> bool:
+    """What a predicate that says it `compares` = (operator, constant) gives for a value other than
+    None: `operator(value, constant) is True`, False where that raises TypeError (a None value: False).
+    The alpha nodes take these steps themselves; the tests check a predicate saying so does them."""
+    order, constant = compares
+    try:
+        return order(value, constant) is True
+    except TypeError:
+        return False
+
+
+class TypeTester(FeatureTester):
+    """The alpha node that tests a fact's type (experta's TypeCheck, the first test of every pattern:
+    the bus's children), passing a fact of its type on to its children, many of them: where a child
+    is a PredicateTester, its steps are taken here, without a call to it; where every child is a
+    literal test of one field that binds nothing (`Concluded(id=L('x'))`, a string each), only the
+    child whose literal a string value of that field is gets the token, as the others would drop it
+    (a string here: a str, or a subclass comparing and hashing as str does, as ids do).
+    Setting `callbacks` plans this."""
+
+    fact_type: type
+
+    @property
+    def callbacks(self):
+        return self._callbacks
+
+    @callbacks.setter
+    def callbacks(self, callbacks):
+        self._callbacks = callbacks = tuple(callbacks)
+        self.plan = tuple((_bound_node(callback, PredicateTester.activate), callback) for callback in callbacks)
+        self.literals = _literal_children(callbacks)
+
+    def activate(self, token):
+        for fact in token.data:
+            break
+        if type(fact) == self.fact_type:
+            self.pass_on(token, fact)
+
+    def pass_on(self, token, fact):
+        """Pass a token of a fact of this node's type on to the children."""
+        if self.literals is not None:
+            field, children = self.literals
+            try:
+                record = fact[field]
+            except (IndexError, KeyError, TypeError):
+                return  # no child's test holds
+            if _PLAIN_STR.get(type(record)) or plain_str(type(record)):  # equal to a literal when it is that string
+                child = children.get(record)
+                if child is not None:
+                    for callback in child.callbacks:
+                        callback(token)
+                return
+        for child, callback in self.plan:
+            if child is None:
                 callback(token)
+                continue
+            try:  # PredicateTester.activate
+                record = fact[child.field]
+            except (IndexError, KeyError, TypeError):
+                continue
+            compares = child.compares
+            if compares is None:
+                if not child.test(record):
+                    continue
+            else:  # `comparison`, inline
+                if record is None:
+                    continue
+                try:
+                    if compares[0](record, compares[1]) is not True:
+                        continue
+                except TypeError:
+                    continue
+            for callback in child.callbacks:
+                callback(token)
+
+
+def plain_str(kind: type) -> bool:
+    """A str, or a subclass that compares and hashes as str does (an Id): two such are equal exactly
+    when their hashes and characters are, so a dict keyed by them finds what `==` would."""
+    known = _PLAIN_STR.get(kind)
+    if known is None:
+        known = issubclass(kind, str) and kind.__eq__ is str.__eq__ and kind.__hash__ is str.__hash__
+        if len(_PLAIN_STR) < 64:
+            _PLAIN_STR[kind] = known
+    return known
+
+
+_PLAIN_STR: dict[type, bool] = {str: True}
+
+
+def _bound_node(callback, function):
+    """The node whose method `function` the callback is, else None."""
+    return callback.__self__ if getattr(callback, "__func__", None) is function else None
+
+
+def _literal_children(callbacks) -> tuple | None:
+    """(field, {literal: child}) when every callback is a FeatureTester's that tests that one field
+    equal to a literal string, each its own, binding nothing; else None."""
+    field, children = None, {}
+    for callback in callbacks:
+        child = _bound_node(callback, FeatureTester.activate)
+        matcher = getattr(child, "matcher", None)
+        if type(child) is not FeatureTester or not isinstance(matcher, rete_check.FeatureCheck) \
+                or not isinstance(matcher.how, L) or matcher.how.__bind__ is not None \
+                or not plain_str(type(matcher.how.value)) or not isinstance(matcher.what, str) or "__" in matcher.what \
+                or matcher.how.value in children or field not in (None, matcher.what):
+            return None
+        field, children[matcher.how.value] = matcher.what, child
+    return (field, children) if children else None
 
 
 class Capture(FeatureTester):
@@ -303,13 +454,16 @@ class Capture(FeatureTester):
         for fact in token.data:
             break
         context, key = token.context, self.bind
-        # a fact always equals itself: see FeatureTester (only facts are declared, so only facts come here)
-        if key in context and context[key] != fact:
-            return
-        if (False, key) in context and context[(False, key)] == fact:
-            return
-        bound = dict(context)
-        bound[key] = fact
+        if context:
+            # a fact always equals itself: see FeatureTester (only facts are declared, so only facts come here)
+            if key in context and context[key] != fact:
+                return
+            if (False, key) in context and context[(False, key)] == fact:
+                return
+            bound = dict(context)
+            bound[key] = fact
+        else:  # the usual: a token straight from the alpha tests, with nothing bound
+            bound = {key: fact}
         token = _new_token(Token, (token.tag, token.data, bound))
         for callback in self.callbacks:
             callback(token)
@@ -318,6 +472,19 @@ class Capture(FeatureTester):
 class Where(rete_nodes.WhereNode):
     def activate(self, token):
         if self.check(token.context):
+            for callback in self.callbacks:
+                callback(token)
+
+
+class FactWhere(Where):
+    """A Where node whose TEST is a FactTest: its test called on the bound fact, as experta's
+    where check would call it through the keyword arguments (an unbound name reads None there too)."""
+
+    var: str
+    holds: object
+
+    def activate(self, token):
+        if self.holds(token.context.get(self.var)) is True:
             for callback in self.callbacks:
                 callback(token)
 
@@ -374,10 +541,17 @@ class ConflictSet(rete_nodes.ConflictSetNode):
     rule_hash: _Hashed
 
     def activate(self, token):
-        # experta's _activate, step for step
-        info = _info(token)
-        activation = Activated(self.rule, info.data, {k: v for k, v in info.context if isinstance(k, str)},
-                               self.rule_hash)
+        # experta's _activate, step for step; the activation made as Activated would make it, inline
+        context = token.context
+        info = _new_token(TokenInfo, (frozenset(token.data), frozenset(context.items())))
+        activation = _new_object(Activated)
+        activation.rule, activation.facts, activation.key = self.rule, set(info.data), None
+        if all(map(_is_str, context)):  # as always here: the context's pairs are the token info's, hashed already
+            activation.context = dict(context)
+            activation._hash = hash((self.rule_hash, info.data, info.context))
+        else:  # a negated binding, left out as experta leaves it out
+            activation.context = {k: v for k, v in context.items() if isinstance(k, str)}
+            activation._hash = hash((self.rule_hash, info.data, frozenset(activation.context.items())))
         memory = self.memory
         if token.tag is _VALID:
             if info not in memory:
@@ -400,6 +574,10 @@ class ConflictSet(rete_nodes.ConflictSetNode):
                     self.removed.add(activation)
         if self.added or self.removed:
             self.pending.add(self.index)
+
+
+_new_object = object.__new__
+_is_str = str.__instancecheck__
 
 
 class _Hashed:
@@ -428,12 +606,26 @@ class Activated(Activation):
 
 
 class Bus(rete_nodes.BusNode):
-    """experta's bus node: a fact's token made without Token's type assertions and the log line."""
+    """experta's bus node: a fact's token made without Token's type assertions and the log line, and
+    passed to the type tests (its children) without a call to each: only the one of the fact's type
+    is called. Setting `callbacks` plans this."""
+
+    @property
+    def callbacks(self):
+        return self._callbacks
+
+    @callbacks.setter
+    def callbacks(self, callbacks):
+        self._callbacks = callbacks = tuple(callbacks)
+        self.plan = tuple((_bound_node(callback, TypeTester.activate), callback) for callback in callbacks)
 
     def add(self, fact):
         token = _new_token(Token, (_VALID, {fact}, {}))
-        for callback in self.callbacks:
-            callback(token)
+        for child, callback in self.plan:
+            if child is None:
+                callback(token)
+            elif type(fact) == child.fact_type:  # TypeTester.activate
+                child.pass_on(token, fact)
 
     def remove(self, fact):
         token = _new_token(Token, (_INVALID, {fact}, {}))
@@ -490,10 +682,20 @@ _NESTED: dict[tuple, bool] = {}  # a fact's field names -> experta's has_nested_
 
 def new_fact(fact_class, values: dict):
     """`fact_class(**values)` without a call per field to experta's __setitem__ and its singledispatch
-    freeze: a new fact is empty and undeclared, so its fields are frozen and set in one update."""
-    fact = fact_class()
+    freeze: a new fact is empty and undeclared, so its fields are frozen and set in one update. Where
+    the class keeps experta's __init__, the empty fact is made as that makes it (with no defaults
+    taken yet), without the call."""
+    if fact_class.__init__ is _FACT_INIT:
+        fact = _new_dict(fact_class)
+        fact._Fact__defaults = {}
+    else:
+        fact = fact_class()
     dict.update(fact, {k: v if _PASS.get(type(v)) else frozen(v) for k, v in values.items()})
     return fact
+
+
+_FACT_INIT = Fact.__init__
+_new_dict = dict.__new__
 
 
 def frozen(value):
@@ -516,6 +718,22 @@ def thawed(value):
     if type(value) is frozenlist and _all_pass(value):
         return list(value)
     return unfreeze(value)
+
+
+def thawed_fields(fact, names) -> dict:
+    """`{name: thawed(fact[name]) for name in names}`, without a call for a value that experta's
+    unfreeze gives back as it is, nor for a frozen list of them (a multiple choice's answer)."""
+    out = {}
+    for name in names:
+        value = fact[name]
+        kind = type(value)
+        if _PASS.get(kind):
+            out[name] = value
+        elif kind is frozenlist and all(map(_PASS.get, map(type, value))):
+            out[name] = list(value)
+        else:
+            out[name] = thawed(value)
+    return out
 
 
 def _all_pass(items) -> bool:
@@ -625,9 +843,16 @@ def faster(node) -> None:
         if role is FeatureTester and hasattr(node.check, "field"):
             node.__class__ = PredicateTester
             node.field, node.test = node.check.field, node.check.test
+            node.compares = getattr(node.test, "compares", None)
         elif role is FeatureTester and type(node.matcher) is rete_check.FactCapture:
             node.__class__ = Capture
             node.bind = node.matcher.bind
+        elif role is FeatureTester and isinstance(node.matcher, rete_check.TypeCheck):
+            node.__class__ = TypeTester
+            node.fact_type = node.matcher.fact_type
+        elif role is Where and isinstance(node.matcher.test, FactTest):
+            node.__class__ = FactWhere
+            node.var, node.holds = node.matcher.test.fact_var, node.matcher.test.holds
 
 
 def _role(kind: type):
@@ -795,6 +1020,10 @@ class DrivenRete(ReteMatcher):
             faster(node)
             if type(node)._reset is not mixins.NoMemory._reset and _role(type(node)) is not ConflictSet:
                 self.stateful.append(node)
+        assert all(type(node)._reset is rete_nodes.ConflictSetNode._reset for node in self.conflict_sets)
+        self.joins = [n for n in self.stateful if type(n)._reset is rete_nodes.OrdinaryMatchNode._reset]
+        self.negations = [n for n in self.stateful if type(n)._reset is rete_nodes.NotNode._reset]
+        self.stateful_others = [n for n in self.stateful if n not in self.joins and n not in self.negations]
         for index, node in enumerate(self.conflict_sets):
             node.pending, node.touched, node.index = self.pending, self.touched, index
             node.rule_hash = _Hashed(hash(node.rule))
@@ -831,14 +1060,22 @@ class DrivenRete(ReteMatcher):
         return added, removed
 
     def reset(self):
-        for node in self.stateful:
+        # each node's experta _reset, written out for the two kinds that hold memory here
+        for node in self.joins:  # OrdinaryMatchNode._reset
+            node.left_memory = []
+            node.right_memory = []
+        for node in self.negations:  # NotNode._reset
+            node.left_memory = {}
+            node.right_memory = []
+        for node in self.stateful_others:
             node._reset()
-        for node in self.touched:
-            node._reset()
+        for node in self.touched:  # ConflictSetNode._reset
+            node.memory = set()
         self.touched.clear()
 
 
 _KEY = operator.attrgetter("key")
+_INITIAL_ONLY = ("_declare_initial_fact",)
 
 
 class DepthFirst(DepthStrategy):
@@ -859,20 +1096,70 @@ class DepthFirst(DepthStrategy):
         if removed:
             super()._update_agenda(agenda, (), removed)
         if added:
+            get_key = self.get_key if type(self).get_key is not DepthFirst.get_key else None
             for act in added:
-                act.key = self.get_key(act)
+                facts = act.facts
+                if get_key is not None or len(facts) != 1:
+                    act.key = self.get_key(act)
+                else:  # get_key above, for the usual activation of one fact, without the call
+                    for fact in facts:
+                        act.key = (act.rule.salience, [fact["__factid__"]])
             activations = agenda.activations
             activations.extend(added)
             activations.sort(key=_KEY)
 
 
 class Facts(FactList):
-    """experta's fact list; a fact's identity (which tells a duplicate) made without a call per field."""
+    """experta's fact list: each fact declared is given the next id, and one equal to a fact declared
+    before (same class, same fields apart from the special `__x__` ones) is not declared again, as
+    experta's FactList.declare does; its steps taken here without their calls: the identity that
+    tells a duplicate made without a call per field, the count kept with plain dict operations, the
+    log line built only when experta's FACTS watcher would show it."""
+
+    def __init__(self):
+        # FactList.__init__, its Counter made empty without Counter.__init__'s calls
+        OrderedDict.__init__(self)
+        self.last_index = 0
+        self.reference_counter = _new_dict(Counter)
+        self.added = []
+        self.removed = []
+        self.duplication = False
 
     @staticmethod
     def _get_fact_id(fact):
+        names = tuple(fact)
+        special = _SPECIAL.get(names)
+        if special is None:
+            special = any(isinstance(k, str) and k.startswith("__") and k.endswith("__") for k in names)
+            if len(_SPECIAL) < 256:  # a knowledge base's facts have a few sets of names
+                _SPECIAL[names] = special
+        if not special:
+            return frozenset(chain((fact.__class__,), fact.items()))
         return frozenset([fact.__class__] + [(k, v) for k, v in fact.items()
                                              if not (isinstance(k, str) and k.startswith("__") and k.endswith("__"))])
+
+    def declare(self, fact):
+        if not isinstance(fact, Fact):
+            raise ValueError('The fact must descend the Fact class.')
+        if fact.__fields__ or type(fact).validate is not _VALIDATE:
+            fact.validate()  # experta's validate checks the declared fields, and the facts here have none
+        fact_id = self._get_fact_id(fact)
+        counter = self.reference_counter
+        if self.duplication or fact_id not in counter:
+            idx = self.last_index
+            dict.__setitem__(fact, "__factid__", idx)  # Fact's __factid__ setter
+            self[idx] = fact
+            self.last_index = idx + 1
+            self.added.append(fact)
+            counter[fact_id] = counter.get(fact_id, 0) + 1
+            if watchers.FACTS.isEnabledFor(logging.INFO):
+                watchers.FACTS.info(" ==> %s: %r", fact, fact)
+            return fact
+        return None
+
+
+_SPECIAL: dict[tuple, bool] = {}  # a fact's field names -> whether one is special (`__x__`), left out of its identity
+_VALIDATE = Fact.validate
 
 
 class DrivenEngine(KnowledgeEngine):
@@ -885,6 +1172,9 @@ class DrivenEngine(KnowledgeEngine):
     __strategy__ = DepthFirst
 
     def get_deffacts(self):
+        return [getattr(self, name) for name in self.get_deffact_names()]
+
+    def get_deffact_names(self) -> tuple[str, ...]:
         # experta looks them up with inspect.getmembers on every reset(), a scan of every attribute,
         # rules included, that cost more than the case itself; the class's deffacts never change
         names = type(self).__dict__.get("_deffact_names")
@@ -893,8 +1183,11 @@ class DrivenEngine(KnowledgeEngine):
 
             names = tuple(name for name, _ in sorted(
                 inspect.getmembers(type(self), lambda obj: isinstance(obj, DefFacts)), key=lambda m: m[1].order))
+            if names == _INITIAL_ONLY and (inspect.getattr_static(type(self), names[0])
+                                           is KnowledgeEngine.__dict__[names[0]]):
+                names = _INITIAL_ONLY  # experta's own, alone: the one that reset() may declare itself
             type.__setattr__(type(self), "_deffact_names", names)
-        return [getattr(self, name) for name in names]
+        return names
 
     def reset(self, **kwargs):
         if kwargs or not quiet():
@@ -903,8 +1196,43 @@ class DrivenEngine(KnowledgeEngine):
         self.facts = Facts()
         self.matcher.reset()
         # deffacts without arguments, as experta calls them when reset() is given none
-        self._KnowledgeEngine__declare(*chain.from_iterable(d() for d in self.get_deffacts()))
+        names = self.get_deffact_names()
+        if names is _INITIAL_ONLY:
+            # experta's own and only deffacts yield a copy of one InitialFact(): made here without
+            # the generator and the copy
+            self._KnowledgeEngine__declare(new_fact(InitialFact, {}))
+        else:
+            self._KnowledgeEngine__declare(*chain.from_iterable(getattr(self, n)() for n in names))
         self.running = False
+
+    def declare(self, *facts):
+        # experta's declare, with its internal declaration below
+        if not self.facts:
+            watchers.ENGINE.warning("Declaring fact before reset()")
+        return self._KnowledgeEngine__declare(*facts)
+
+    def _KnowledgeEngine__declare(self, *facts):
+        """experta's KnowledgeEngine.__declare (reset, declare and the deffacts use it), step for step:
+        the checks of every fact first, then each declared, then the agenda updated when not running;
+        without its generators, and the agenda's update without its log check when quiet."""
+        for fact in facts:
+            if fact.has_field_constraints():
+                raise TypeError("Declared facts cannot contain conditional elements")
+        for fact in facts:
+            if fact.has_nested_accessor():
+                raise KeyError("Cannot declare facts containing double underscores as keys.")
+        last_inserted = None
+        declare = self.facts.declare
+        for fact in facts:
+            last_inserted = declare(fact)
+        if not self.running:
+            added, removed = self.get_activations()
+            if quiet():
+                if added or removed:
+                    self.strategy._update_agenda(self.agenda, added, removed)
+            else:
+                self.strategy.update_agenda(self.agenda, added, removed)
+        return last_inserted
 
     def run(self, steps=float("inf")):
         if not quiet():
@@ -912,12 +1240,23 @@ class DrivenEngine(KnowledgeEngine):
         self.running = True
         agenda, strategy, matcher, facts = self.agenda, self.strategy, self.matcher, self.facts
         while steps > 0 and self.running:
-            added, removed = matcher.changes(*facts.changes)
-            if added or removed:
-                strategy._update_agenda(agenda, added, removed)
+            if facts.added or facts.removed or matcher.pending:  # else nothing reached the network since
+                added, removed = matcher.changes(*facts.changes)
+                if added or removed:
+                    strategy._update_agenda(agenda, added, removed)
             if not agenda.activations:
                 break
             activation = agenda.activations.pop()
             steps -= 1
-            activation.rule(self, **{k: v for k, v in activation.context.items() if not k.startswith("__")})
+            context = activation.context
+            for key in context:
+                if key.startswith("__"):
+                    context = {k: v for k, v in context.items() if not k.startswith("__")}
+                    break
+            rule = activation.rule
+            if rule._wrapped is not None and not rule._wrapped_args and rule._wrapped_self is None \
+                    and type(rule).__call__ is Rule.__call__:
+                rule._wrapped(self, **context)  # what experta's Rule.__call__ does for such a rule
+            else:
+                rule(self, **context)
         self.running = False

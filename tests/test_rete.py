@@ -11,7 +11,8 @@ import pytest
 from expert.answers import validate_answers
 from expert.engine import Community, Concluded
 from expert.plan import PROBLEMS, Case
-from expert.rete import Bus, Capture, ConflictSet, FeatureTester, Join, Negation, PredicateTester, Where
+from expert.rete import (Bus, Capture, ConflictSet, FactWhere, FeatureTester, Join, Negation, PredicateTester,
+                         TypeTester, Where)
 from expert.sampling import random_answers
 from tests.test_speed_equality import everything, plain_experta
 
@@ -35,9 +36,10 @@ def _nodes(matcher):
 def test_every_node_of_the_network_is_driven_by_its_cheaper_subclass(checkup):
     for engine in (checkup.diagnoser.engine, checkup.prescriber.engine):
         kinds = {type(node) for node in _nodes(engine.matcher)}
-        assert kinds <= {FeatureTester, PredicateTester, Capture, Where, Join, Negation, ConflictSet}
+        assert kinds <= {FeatureTester, PredicateTester, TypeTester, Capture, Where, FactWhere, Join, Negation,
+                         ConflictSet}
         assert type(engine.matcher.root_node) is Bus
-        assert FeatureTester in kinds and ConflictSet in kinds
+        assert FeatureTester in kinds and ConflictSet in kinds and FactWhere in kinds and TypeTester in kinds
         # every callback is the subclass's own method, not experta's bound at wiring time
         for node in [engine.matcher.root_node, *_nodes(engine.matcher)]:
             for child in node.children:
@@ -149,7 +151,7 @@ def test_halting_from_a_rule_stops_the_run_as_in_experta(checkup, kb, seed):
 def test_facts_built_in_one_update_are_the_facts_experta_builds(checkup, kb):
     from experta.utils import unfreeze
 
-    from expert.rete import new_fact, thawed
+    from expert.rete import new_fact, thawed, thawed_fields
 
     lists = 0
     for answers in _cases(kb, 15, 60):
@@ -160,6 +162,9 @@ def test_facts_built_in_one_update_are_the_facts_experta_builds(checkup, kb):
         assert ours.__factid__ is None and vars(ours) == vars(theirs)
         for value in theirs.values():
             assert thawed(value) == unfreeze(value) and type(thawed(value)) is type(unfreeze(value))
+        fields = thawed_fields(theirs, list(theirs))
+        assert fields == {k: unfreeze(v) for k, v in theirs.items()} and list(fields) == list(theirs)
+        assert [type(v) for v in fields.values()] == [type(unfreeze(v)) for v in theirs.values()]
         lists += sum(type(v) is list for v in values.values())
     assert lists > 60  # multiple-choice answers, frozen and thawed item by item in experta
     # and the values no answer has, which go through experta's own freeze and unfreeze
@@ -177,6 +182,7 @@ def test_facts_built_in_one_update_are_the_facts_experta_builds(checkup, kb):
     assert [type(v) for v in ours["names"]] == [type(v) for v in theirs["names"]] == [Name, str]
     for value in theirs.values():
         assert thawed(value) == unfreeze(value) and type(thawed(value)) is type(unfreeze(value))
+    assert thawed_fields(theirs, list(odd)) == {k: unfreeze(v) for k, v in theirs.items()}
     from experta.fact import InitialFact
     from experta.factlist import FactList
 
@@ -407,3 +413,219 @@ def test_an_alpha_node_binds_as_experta_s_does_whatever_the_token_already_holds(
                 node.activate(Token.valid(fact, dict(context)))
             assert received["ours"] == received["theirs"], (check, context)
             assert isinstance(ours, Capture) == isinstance(check, FactCapture)
+
+
+def test_a_test_of_one_bound_fact_passes_the_tokens_experta_s_where_node_passes(checkup, kb):
+    # a TEST over several answers is called on the bound fact directly, not through keyword arguments
+    from experta.matchers.rete.nodes import WhereNode
+    from experta.matchers.rete.token import Token
+
+    diagnoser, prescriber = checkup.diagnoser, checkup.prescriber
+    cases = _cases(kb, 19, 60)
+    facts = [Community(**{q: a.values.get(q) for q in diagnoser.question_ids}) for a in cases]
+    facts += [Case(**{q: a.values.get(q) for q in prescriber.question_ids}, **{PROBLEMS: frozenset()}) for a in cases]
+    wheres = [n for e in (diagnoser.engine, prescriber.engine) for n in _nodes(e.matcher) if isinstance(n, FactWhere)]
+    assert len(wheres) > 20
+    held = 0
+    for node in wheres:
+        for fact in facts:
+            token = Token.valid(fact, {node.var: fact, "other": 1})
+            received: dict[str, list] = {"ours": [], "theirs": []}
+            theirs = WhereNode(node.matcher)
+            theirs.add_child(None, received["theirs"].append)
+            theirs.activate(token)
+            kept, node.callbacks = node.callbacks, (received["ours"].append,)
+            try:
+                node.activate(token)
+            finally:
+                node.callbacks = kept
+            assert received["ours"] == received["theirs"], node.matcher
+            held += bool(received["ours"])
+    assert 0 < held < len(wheres) * len(facts)
+
+
+def test_facts_are_numbered_and_told_duplicate_as_experta_s_fact_list(checkup, kb):
+    from experta.fact import InitialFact
+    from experta.factlist import FactList
+
+    from expert.rete import Facts, new_fact
+
+    rng = random.Random(20)
+    values = [{q: a.values.get(q) for q in checkup.diagnoser.question_ids} for a in _cases(kb, 20, 10)]
+    for duplication in (False, True):
+        lists = {"ours": Facts(), "theirs": FactList()}
+        for facts in lists.values():
+            facts.duplication = duplication
+        for _ in range(200):
+            kind = rng.randrange(5)
+            make = [lambda: InitialFact(), lambda: Concluded(id=rng.choice("abc")),
+                    lambda: new_fact(Community, rng.choice(values)), lambda: Community(members=rng.randrange(3)),
+                    lambda: Community(members=1, __mark__=rng.randrange(2))][kind]
+            fact = make()
+            twin = type(fact)(**{k: v for k, v in fact.items() if k != "__mark__"})
+            if "__mark__" in fact:
+                dict.__setitem__(twin, "__mark__", fact["__mark__"])
+            if lists["ours"] and rng.random() < 0.2:  # a fact retracted now and then, as experta retracts it
+                victim = rng.choice(list(lists["ours"]))
+                for facts in lists.values():
+                    facts.retract(victim)
+            got = {name: facts.declare(fact if name == "ours" else twin) for name, facts in lists.items()}
+            assert (got["ours"] is None) == (got["theirs"] is None)
+            ours, theirs = lists["ours"], lists["theirs"]
+            assert list(ours) == list(theirs) and ours.last_index == theirs.last_index
+            assert [dict(f) for f in ours.values()] == [dict(f) for f in theirs.values()]
+            assert dict(ours.reference_counter) == dict(theirs.reference_counter)
+            assert [dict(f) for f in ours.added] == [dict(f) for f in theirs.added]
+        assert 0 < len(lists["ours"]) < 200
+    with pytest.raises(ValueError):
+        Facts().declare({"id": "x"})
+
+
+def test_the_watchers_are_read_as_experta_s_worth_reads_them():
+    from experta import watchers
+
+    from expert.rete import quiet
+
+    names = ("MATCH", "MATCHER", "RULES", "ACTIVATIONS", "AGENDA", "FACTS")
+    rng = random.Random(22)
+    levels = (logging.NOTSET, logging.DEBUG, logging.INFO, logging.WARNING, logging.CRITICAL)
+    try:
+        for _ in range(300):
+            for name in names:
+                getattr(watchers, name).setLevel(rng.choice(levels) if rng.random() < 0.3 else logging.NOTSET)
+            loud = (watchers.worth("MATCH", "DEBUG") or watchers.worth("MATCHER", "DEBUG")
+                    or watchers.worth("RULES", "INFO") or watchers.worth("ACTIVATIONS", "INFO")
+                    or watchers.worth("AGENDA", "DEBUG"))
+            assert quiet() is (not loud)
+    finally:
+        for name in watchers.ALL:
+            getattr(watchers, name).setLevel(logging.NOTSET)
+
+
+def test_a_reset_declares_the_deffacts_experta_s_reset_declares(checkup, kb):
+    from experta import DefFacts
+
+    class WithDeffacts(checkup.diagnoser.engine_class):
+        @DefFacts()
+        def known(self):
+            yield Concluded(id="known")
+            yield Community(members=1)
+
+    for cls in (checkup.diagnoser.engine_class, WithDeffacts):
+        engines = [cls(), plain_experta(cls)()]
+        for engine in engines:
+            engine.reset()
+            engine.reset()  # the second time from what the class remembers
+        ours, theirs = (engine.facts for engine in engines)
+        assert [(type(f), dict(f), vars(f)) for f in ours.values()] == \
+            [(type(f), dict(f), vars(f)) for f in theirs.values()]
+        assert len(ours) == (1 if cls is not WithDeffacts else 3)
+        assert [a.rule for a in engines[0].agenda.activations] == [a.rule for a in engines[1].agenda.activations]
+
+
+def test_a_conflict_set_makes_the_activations_experta_s_makes_of_any_token():
+    # a context with a negated binding (left out of the activation) as well as the usual ones
+    from experta import Rule
+    from experta.matchers.rete.nodes import ConflictSetNode
+    from experta.matchers.rete.token import Token
+
+    from expert.rete import _Hashed, faster
+
+    fact, other = Community(x=1), Concluded(id="a")
+    fact.__factid__, other.__factid__ = 1, 2
+    rule = Rule(Community())
+    contexts = [{}, {"c": fact}, {"c": fact, "f": other}, {(False, "q"): 1, "c": fact}, {(False, "q"): 1}]
+    for context in contexts:
+        for data in ({fact}, {fact, other}):
+            nodes = {"ours": ConflictSetNode(rule), "theirs": ConflictSetNode(rule)}
+            for node in nodes.values():
+                node._reset()
+            ours = nodes["ours"]
+            faster(ours)
+            ours.pending, ours.touched, ours.index, ours.rule_hash = set(), [], 0, _Hashed(hash(rule))
+            for tag in ("valid", "valid", "invalid", "valid"):
+                for node in nodes.values():
+                    node.activate(getattr(Token, tag)(data, dict(context)))
+                made = {name: node.get_activations() for name, node in nodes.items()}
+                for a, b in zip(made["ours"], made["theirs"]):
+                    assert a == b
+                    assert [hash(x) for x in a] == [hash(x) for x in b]
+                    assert [x.context for x in a] == [x.context for x in b]
+                assert nodes["ours"].memory == nodes["theirs"].memory
+
+
+class _Loose(str):
+    """An id that compares as a str but hashes as nothing else does: no dict could find it."""
+
+    def __eq__(self, other):
+        return str.__eq__(self, other)
+
+    def __hash__(self):
+        return 7
+
+
+def test_a_type_test_passes_each_child_the_tokens_experta_s_children_pass_on(checkup, kb):
+    # a type test takes its predicate children's steps itself, and of literal children only asks the one
+    # the value names: each child's own children must receive exactly what they would from experta's node
+    from experta.fact import InitialFact
+    from experta.matchers.rete.nodes import FeatureTesterNode
+    from experta.matchers.rete.token import Token
+
+    diagnoser = checkup.diagnoser
+    facts = [Community(**{q: a.values.get(q) for q in diagnoser.question_ids}) for a in _cases(kb, 24, 15)]
+    for fid in kb.rules.findings:  # an id as the knowledge base has it (an Id), as a str, as an odd str
+        facts += [Concluded(id=fid), Concluded(id=str(fid)), Concluded(id=_Loose(fid))]
+    facts += [Concluded(id="unknown"), Concluded(id=None), Concluded(id=1), Concluded(), InitialFact()]
+    facts += [Case(**{q: a.values.get(q) for q in checkup.prescriber.question_ids},
+                   **{PROBLEMS: frozenset(list(kb.rules.findings)[n::5])}) for n, a in enumerate(_cases(kb, 25, 10))]
+    testers = [n for e in (diagnoser.engine, checkup.prescriber.engine) for n in _nodes(e.matcher)
+               if isinstance(n, TypeTester)]
+    assert len(testers) >= 4 and any(t.literals for t in testers)
+    passed = 0
+    for tester in testers:
+        children = [callback.__self__ for callback in tester.callbacks]
+        for fact in facts:
+            token = Token.valid(fact)
+            ours: list = [[] for _ in children]
+            kept = [child.callbacks for child in children]
+            try:
+                for child, received in zip(children, ours):
+                    child.callbacks = (received.append,)
+                tester.activate(token)
+            finally:
+                for child, callbacks in zip(children, kept):
+                    child.callbacks = callbacks
+            theirs: list = [[] for _ in children]
+            for child, received in zip(children, theirs):  # experta's own nodes, one per child
+                plain = FeatureTesterNode(child.matcher)
+                plain.add_child(None, received.append)
+                if tester.matcher(fact):
+                    plain.activate(token)
+            assert ours == theirs, (tester.matcher, fact)
+            passed += sum(map(len, ours))
+    assert passed > 100
+    # the bus calls only the type test of the fact's type, which passes the token on as above
+    received: list = []
+    engine = diagnoser.engine_class()  # a network of its own: the facts below are never declared
+    bus = engine.matcher.root_node
+    bus.callbacks = [received.append, *bus.callbacks]
+    for fact in facts[:3]:
+        bus.add(fact)
+    assert [t.data for t in received] == [{f} for f in facts[:3]]
+    assert any(node.added for node in engine.matcher.conflict_sets)
+
+
+def test_a_predicate_that_says_it_compares_with_a_constant_does(checkup, kb):
+    # the alpha nodes take the steps of a predicate that says it is `value <op> constant` themselves
+    from expert.rete import comparison
+
+    predicates = [n for e in (checkup.diagnoser.engine, checkup.prescriber.engine) for n in _nodes(e.matcher)
+                  if isinstance(n, PredicateTester)]
+    comparing = [n for n in predicates if n.compares is not None]
+    assert len(comparing) > 30 and len(comparing) < len(predicates)
+    cases = _cases(kb, 26, 40)
+    for node in comparing:
+        values = [None, 0, -1, 2.5, "a", "", True, ["a"], *(a.values.get(node.field) for a in cases)]
+        for value in values:
+            said = value is not None and comparison(node.compares, value)
+            assert node.test(value) is said, (node.field, value)

@@ -59,6 +59,22 @@ def test_random_cases_diagnose_and_plan_as_experta_would_on_its_own(checkup, str
     assert any(d.plan.steps for d in diagnoses)
 
 
+def test_the_order_of_treatment_is_worked_out_as_ranking_then_treating_would(checkup, kb):
+    # a diagnosis ranks and picks its treatment in one pass (the findings' urgency worked out once, the
+    # order's positions remembered): the same as ranking them and then picking from the ranked ones
+    policy = kb.rules.policy
+    through = 0
+    for answers in random_cases(kb, 6, 150):
+        diagnosis = checkup.diagnose(answers)
+        shuffled = random.Random(answers.name).sample(diagnosis.findings, len(diagnosis.findings))
+        ranked = policy.ranked(shuffled)
+        assert policy.triage(shuffled) == (ranked, policy.treatment(ranked)) == (diagnosis.findings,
+                                                                                   diagnosis.treatment)
+        through += bool(policy.treated_through(ranked))
+    assert through > 10
+    assert policy.positions() == {fid: n for n, fid in enumerate(policy.order)}
+
+
 def test_evidence_is_the_answers_read_by_the_first_alternative_that_holds(checkup, kb):
     # the fact design binds only the Community fact; a finding's evidence is read from it. The plain
     # reading: the answers that the first alternative of its rule that holds reads, after the evidence
@@ -153,6 +169,48 @@ def test_compiled_edge_cases_match_the_tree_walk(text, values, expected):
     walked, run = c.evaluate(node, values), c.compiled(node)(values)
     assert walked == expected and run == expected
     assert type(walked) is type(run) is type(expected)
+
+
+def _random_expression(rng, depth=0) -> str:
+    """A random number-valued expression over the names m, n and ch (a multiple choice)."""
+    if depth > 3 or rng.random() < 0.3:
+        return rng.choice(["m", "n", "m", "n", "0", "1", "2", "3", "0.5", "4", "100", "1.5", "0.7 * 4"])
+    kind = rng.randrange(6)
+    if kind < 3:
+        op = rng.choice("+-*/")
+        return f"({_random_expression(rng, depth + 1)} {op} {_random_expression(rng, depth + 1)})"
+    if kind == 3:
+        func = rng.choice(["floor", "ceil", "round", "abs"])
+        return f"{func}({_random_expression(rng, depth + 1)})"
+    if kind == 4:
+        func = rng.choice(["min", "max"])
+        return f"{func}({', '.join(_random_expression(rng, depth + 1) for _ in range(rng.choice([2, 2, 3])))})"
+    return rng.choice([f"default({_random_expression(rng, depth + 1)}, 7)", "count(ch)", "- m"])
+
+
+def test_compiled_random_expressions_give_what_the_tree_walk_gives():
+    # every shape an operator's operands can take (an answer, a constant, a constant worked out once,
+    # any other expression), over values of every kind an answer or a mistake can hold
+    rng = random.Random(23)
+    odd = [None, 0, 1, -3, 2.5, 1e308, -1e308, 10 ** 400, "a", True, ["a", "b"], [], 0.0]
+    compared = 0
+    for _ in range(400):
+        text = _random_expression(rng)
+        if rng.random() < 0.5:
+            text = f"{text} {rng.choice(['<', '<=', '>', '>=', '==', '!='])} {_random_expression(rng)}"
+        node = _resolve_names(c.parse_expression(text))
+        run = c.compiled(node)
+        for _ in range(12):
+            values = {"m": rng.choice(odd), "n": rng.choice(odd), "ch": rng.choice([None, [], ["a"], ["a", "b"]])}
+            try:
+                walked = c.evaluate(node, values)
+            except (TypeError, ValueError, OverflowError):
+                continue  # the compiled form need not work out an operand whose partner is unknown
+            got = run(values)
+            assert got == walked or (got != got and walked != walked), (text, values)
+            assert type(got) is type(walked), (text, values)
+            compared += 1
+    assert compared > 3000
 
 
 def _resolve_names(node):
@@ -332,6 +390,21 @@ def test_single_answer_tests_hold_exactly_when_the_condition_holds(kb):
         test = c.holds_for(atom, qid)
         for value in [None, *(answers.values.get(qid) for answers in cases)]:
             assert test(value) == c.holds(atom, {qid: value}), (atom, value)
+
+
+@pytest.mark.parametrize("text", ["'a' in ch", "'a' not in ch", "count(ch) <= 1", "count(ch) == 2", "count(ch) > 'x'",
+                                  "answered(ch)", "ch", "ch >= 2", "ch == 'a'", "ch * 2 > 3"])
+def test_a_single_answer_test_of_any_shape_holds_where_the_condition_holds(text):
+    node = _resolve_names(c.parse_expression(text))
+    test = c.holds_for(node, "ch")
+    for value in [None, [], ["a"], ["a", "b"], "abc", "a", 3, 0, 2.5]:
+        try:
+            expected = c.holds(node, {"ch": value})
+        except TypeError:  # `'a' in 3`, `count(3)`: the condition fails, and so does its test
+            with pytest.raises(TypeError):
+                test(value)
+            continue
+        assert test(value) is expected, (text, value)
 
 
 @pytest.mark.parametrize("obj, attribute", [
