@@ -361,7 +361,8 @@ class CellReader:
             return None
         kind = q.type
         if kind in ("integer", "scale", "number"):
-            return read_number(q, self.choices.get(q.id, {}).get(_norm(text), text))
+            names = self.choices.get(q.id)  # a scale's points by their labels
+            return read_number(q, names.get(_norm(text), text) if names else text)
         if kind == "yesno":  # 是/否 as an answers file reads it (expert/coercion.py)
             value = yes_or_no(text)
             if value == text and _norm(text) == "2":  # 问卷星 "按选项序号": 1 = 是, 2 = 否
