@@ -7,6 +7,7 @@ interrupted, resumed and diagnosed.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import field
 from pathlib import Path
 from typing import Any, Mapping
@@ -139,7 +140,7 @@ def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: s
             add(t("answers.no_answers", lang), "answers")
         raw = {}
     # misplaced answers are checked where they stand, so that they are not also reported missing
-    given = {**{key: data[key] for key in misplaced}, **raw}
+    given = {**{key: data[key] for key in misplaced}, **raw} if misplaced else raw
     missing: list[str] = []
     values, notes = check_values(given, questionnaire, lang,
                                  lambda m, k: add(m, k, k, raw if k in raw else data), name, complete,
@@ -221,35 +222,44 @@ def check_values(raw: Mapping[str, Any], questionnaire: Questionnaire, lang: str
             add(t("answers.unknown_question", lang, hint=hint), key)
     values: dict[str, Any] = {}
     notes: list[Problem] = []
-    checks = _checks_of(questionnaire)
-    for q, asked, remembered in checks.steps:
-        given = raw.get(q.id)
+    for q, qid, asked, memory, quick in _checks_of(questionnaire).steps:
+        given = raw.get(qid)
         if asked is not None and asked(values) is not True:  # skip logic: `q.is_relevant(values)`, compiled
             if given is not None:
                 notes.append(Problem(t("answers.not_asked", lang, condition=q.ask_if), name,
-                                     None, None, q.id, "warning"))
+                                     None, None, qid, "warning"))
             continue
-        if is_blank(given):
+        if given is None or (isinstance(given, str) and not given.strip()) or given == []:  # is_blank(given)
             if complete and q.required and not (q.type == "multiple" and given == [] and not q.min_choices):
                 if missing is not None:
-                    missing.append(q.id)
+                    missing.append(qid)
                 else:
-                    add(t("answers.missing", lang, text=q.text_in(lang or language())), q.id)
+                    add(t("answers.missing", lang, text=q.text_in(lang or language())), qid)
             if q.type == "multiple" and given == []:
-                values[q.id] = []
+                values[qid] = []
             continue
-        if remembered:
-            value = checks.recall(q, given)
+        if quick is not None:
+            value = quick(given, values)
             if value is not _NOT_KNOWN:
-                values[q.id] = value
+                values[qid] = value
+                continue
+        elif memory is not None:  # _Checks.recall, inlined: most answers are taken from here
+            kind = type(given)
+            try:
+                value = memory.get((list, tuple([(type(v), v) for v in given])) if kind is list else (kind, given),
+                                   _NOT_KNOWN)
+            except TypeError:  # an answer that cannot be a key (a mapping where a value belongs): checked afresh
+                value = _NOT_KNOWN
+            if value is not _NOT_KNOWN:
+                values[qid] = list(value) if type(value) is list else value
                 continue
         try:
-            values[q.id] = value = q.validate(coerce(q, given), values, lang)
+            values[qid] = value = q.validate(coerce(q, given), values, lang)
         except ValueError as exc:
-            add(str(exc) + suggestion(q, given, lang), q.id)
+            add(str(exc) + suggestion(q, given, lang), qid)
             continue
-        if remembered:
-            checks.remember(q, given, value)
+        if memory is not None:
+            _Checks.remember(memory, given, value)
     return values, notes
 
 
@@ -258,21 +268,28 @@ _NOT_KNOWN = object()
 
 class _Checks:
     """What `check_values` needs of each question, worked out once per questionnaire: its skip logic compiled,
-    and whether its check reads no other answer, so that an answer checked once (the same option, 是/否 or
-    number, row after row of a survey export) is taken from memory rather than read and checked again.
+    and a shortcut past `Question.validate` for the answers most rows give.
 
-    Only answers that passed are remembered, by their type as well as their value (True is not 1), and a
-    value that can change (a list of options) is handed out as a copy."""
+    A number (an integer or number question) given as such is taken as it is when it lies within the bounds,
+    which are compiled (`_quick_number`). Any other answer to a question whose check reads no other answer is
+    remembered once checked (the same option, 是/否 or scale point, row after row of a survey export) and then
+    taken from memory rather than read and checked again. Only answers that passed are remembered, by their type
+    as well as their value (True is not 1), and a value that can change (a list of options) is handed out as a
+    copy. Whatever a shortcut does not take goes through `Question.validate`, which also says what is wrong."""
 
     MEMORY = 256  # answers remembered per question; forgotten all at once past it, so memory stays flat in a long
     # batch, and a question whose answers never repeat does not push out the others'
 
     def __init__(self, questionnaire: Questionnaire):
         self.questionnaire = questionnaire  # kept, so that its id is not reused while this is cached
-        self.steps = [(q, c.compiled(q.ask_if_node) if q.ask_if_node is not None else None,
-                       q.type != "text" and not c.answers_used(q.min_node) and not c.answers_used(q.max_node))
-                      for q in questionnaire.questions.values()]
         self.memory: dict[str, dict[tuple, Any]] = {q.id: {} for q in questionnaire.questions.values()}
+        self.steps = []  # (question, its id, skip logic compiled, memory or None, quick check or None)
+        for q in questionnaire.questions.values():
+            asked = c.compiled(q.ask_if_node) if q.ask_if_node is not None else None
+            quick = _quick_number(q) if q.type in ("integer", "number") else None
+            remembered = (quick is None and q.type != "text" and not c.answers_used(q.min_node)
+                          and not c.answers_used(q.max_node))
+            self.steps.append((q, q.id, asked, self.memory[q.id] if remembered else None, quick))
 
     @staticmethod
     def _key(given: Any) -> tuple:
@@ -280,21 +297,50 @@ class _Checks:
             return list, tuple((type(v), v) for v in given)
         return type(given), given
 
-    def recall(self, q, given: Any) -> Any:
-        try:
-            value = self.memory[q.id].get(self._key(given), _NOT_KNOWN)
-        except TypeError:  # an answer that cannot be a key (a mapping where a value belongs): checked afresh
-            return _NOT_KNOWN
-        return list(value) if type(value) is list else value
-
-    def remember(self, q, given: Any, value: Any) -> None:
-        memory = self.memory[q.id]
-        if len(memory) >= self.MEMORY:
+    @classmethod
+    def remember(cls, memory: dict[tuple, Any], given: Any, value: Any) -> None:
+        if len(memory) >= cls.MEMORY:
             memory.clear()
         try:
-            memory[self._key(given)] = list(value) if type(value) is list else value
+            memory[cls._key(given)] = list(value) if type(value) is list else value
         except TypeError:
             pass
+
+
+def _quick_number(q) -> Any:
+    """`q.validate(answer, values)` of an integer or number question, for an answer that is an int (or, for a
+    number question, a finite float) within the question's bounds: the answer itself, as validate returns it;
+    _NOT_KNOWN for anything else, which validate then checks and refuses with its message.
+
+    The bounds are `Question.bounds`' own expressions, compiled once (`conditions.compiled` gives what
+    `conditions.evaluate` gives); a bound that is unknown for these answers does not bound, as there. A bound
+    that is no number leaves the answer to validate, which raises what it raises."""
+    lo_fixed, lowest = _bound(q.min_node)
+    hi_fixed, highest = _bound(q.max_node)
+    kinds = (int,) if q.type == "integer" else (int, float)
+    unknown = c.UNKNOWN
+
+    def quick(given: Any, values: Mapping[str, Any]) -> Any:
+        kind = type(given)
+        if kind not in kinds or (kind is float and not math.isfinite(given)):
+            return _NOT_KNOWN
+        lo = lo_fixed if lowest is None else lowest(values)
+        if lo is not None and lo is not unknown and (type(lo) not in (int, float) or given < lo):
+            return _NOT_KNOWN
+        hi = hi_fixed if highest is None else highest(values)
+        if hi is not None and hi is not unknown and (type(hi) not in (int, float) or given > hi):
+            return _NOT_KNOWN
+        return given
+    return quick
+
+
+def _bound(node: Any) -> tuple[Any, Any]:
+    """(the bound, None) of a constant bound or of none; (None, the bound's expression compiled) of another."""
+    if node is None:
+        return None, None
+    if isinstance(node, c.Const):
+        return node.value, None
+    return None, c.compiled(node)
 
 
 _CHECKS: dict[int, _Checks] = {}

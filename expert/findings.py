@@ -26,18 +26,13 @@ class Finding:
     kind: str = "problem"  # or "watch", "strength": notes that never change a verdict
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "check": self.check,
-            "severity": self.severity,
-            "priority": self.priority,
-            "rule": self.rule,
-            "params": self.params,
-            "evidence": self.evidence,
-            "trail": self.trail,
-            **({"also_concluded_by": self.also} if self.also else {}),
-            **({"kind": self.kind} if self.kind != "problem" else {}),
-        }
+        found = {"id": self.id, "check": self.check, "severity": self.severity, "priority": self.priority,
+                 "rule": self.rule, "params": self.params, "evidence": self.evidence, "trail": self.trail}
+        if self.also:
+            found["also_concluded_by"] = self.also
+        if self.kind != "problem":
+            found["kind"] = self.kind
+        return found
 
 
 @record
@@ -65,15 +60,26 @@ class Diagnosis:
         judged = self._judged
         if (judged is None or len(judged[0]) != len(self.findings)
                 or any(a is not b for a, b in zip(judged[0], self.findings))):
-            judged = self._judged = (tuple(self.findings),  # held, so that no other finding takes an id
-                                     {check: self.policy.verdict(self.of_check(check)) for check in self.checks})
+            judged = self._judged = (tuple(self.findings), self._judge())  # held: no other finding takes an id
         return dict(judged[1])
+
+    def _judge(self) -> dict[str, str]:
+        """Each check's verdict, from its findings (`of_check`), grouped in one pass over them."""
+        groups: dict[str, list[Finding]] = {check: [] for check in self.checks}
+        for f in self.findings:
+            group = groups.get(f.check)
+            if group is not None:
+                group.append(f)
+        verdict = self.policy.verdict
+        return {check: verdict(group) for check, group in groups.items()}
 
     @property
     def overall(self) -> str:
         """The worst of the checks' verdicts, and of the combined findings' (a group going cold)."""
-        worst = max([*self.verdicts.values(), self.policy.verdict(self.cross)], key=VERDICTS.index)
-        return worst
+        return self._worst(self.verdicts)
+
+    def _worst(self, verdicts: dict[str, str]) -> str:
+        return max([*verdicts.values(), self.policy.verdict(self.cross)], key=VERDICTS.index)
 
     @property
     def first(self) -> Finding | None:
@@ -94,10 +100,12 @@ class Diagnosis:
         return sorted(f.id for f in self.findings)
 
     def as_dict(self) -> dict[str, Any]:
+        verdicts = self.verdicts
+        first = self.first
         return {
-            "verdict": self.overall,
-            "verdicts": self.verdicts,
-            "treat_first": self.first.id if self.first else None,
+            "verdict": self._worst(verdicts),
+            "verdicts": verdicts,
+            "treat_first": first.id if first else None,
             "treatment_order": [f.id for f in self.treatment],
             "findings": [f.as_dict() for f in self.findings],
             "notes": [f.as_dict() for f in self.notes],

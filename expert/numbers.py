@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from typing import Iterable
 
 from expert.limits import MAX_NUMBER_DIGITS
@@ -27,6 +27,7 @@ def _pattern(pattern: str) -> re.Pattern:
     """A pattern above, compiled on first use: most commands read no typed number and never need one."""
     return re.compile(pattern)
 
+
 _MINUS = "-\u2212\u2013"  # hyphen-minus, the minus sign, and the en dash some keyboards give for it
 
 
@@ -39,8 +40,7 @@ def parse_number(text: str, *, whole: bool, units: Iterable[str] = (), lang: str
     """
     shown = text.strip()
     plain = unicodedata.normalize("NFKC", shown).replace("。", ".").strip()  # 。is the IME's full stop
-    for unit in sorted({unicodedata.normalize("NFKC", u).strip() for u in units if u and u.strip()},
-                       key=len, reverse=True):
+    for unit in _units(tuple(units)) if units else ():
         if plain.lower().endswith(unit.lower()) and len(plain) > len(unit):
             plain = plain[: -len(unit)].rstrip()
             break
@@ -48,6 +48,10 @@ def parse_number(text: str, *, whole: bool, units: Iterable[str] = (), lang: str
     if plain[:1] in _MINUS or plain[:1] == "+":
         sign = -1 if plain[:1] in _MINUS else 1
         plain = plain[1:]
+    if plain.isdigit() and plain.isascii():  # the usual "300": what the checks below come to for it
+        if len(plain) > MAX_NUMBER_DIGITS:
+            raise ValueError(t("number.too_long", lang, digits=MAX_NUMBER_DIGITS))
+        return sign * int(plain)
     digits = sum(ch.isdigit() for ch in plain)
     if not plain.isascii() or digits == 0:
         raise ValueError(_unreadable(shown, whole, lang))
@@ -71,6 +75,13 @@ def parse_number(text: str, *, whole: bool, units: Iterable[str] = (), lang: str
     if "," in plain and re.fullmatch(r"[\d,.]+", plain):
         raise ValueError(t("number.comma_groups", lang, text=shown))
     raise ValueError(_unreadable(shown, whole, lang))
+
+
+@lru_cache(maxsize=256)
+def _units(units: tuple[str, ...]) -> list[str]:
+    """A question's units as a number is compared with them: normalised, the longest first; made once per
+    question, not once per number read."""
+    return sorted({unicodedata.normalize("NFKC", u).strip() for u in units if u and u.strip()}, key=len, reverse=True)
 
 
 def _unreadable(shown: str, whole: bool, lang: str | None) -> str:

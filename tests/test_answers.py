@@ -352,3 +352,71 @@ def test_an_answer_checked_before_is_told_apart_from_an_equal_one_of_another_typ
     first.values["attraction"].append("changed")  # a caller's change must not reach the next row
     again = validate_answers({"answers": {**base, "attraction": ["perks", "content"]}}, questionnaire, "d")
     assert again.values["attraction"] == ticked
+
+
+def straightforward_values(raw, questionnaire, lang=None):
+    """check_values as the rules say it, without a shortcut: every answer coerced and validated afresh."""
+    from expert.answers import is_blank
+    from expert.coercion import coerce, suggestion
+
+    values, problems, notes = {}, [], []
+    for q in questionnaire.questions.values():
+        given = raw.get(q.id)
+        if not q.is_relevant(values):
+            if given is not None:
+                notes.append(q.id)
+            continue
+        if is_blank(given):
+            if q.required and not (q.type == "multiple" and given == [] and not q.min_choices):
+                problems.append((q.id, "missing"))
+            if q.type == "multiple" and given == []:
+                values[q.id] = []
+            continue
+        try:
+            values[q.id] = q.validate(coerce(q, given), values, lang)
+        except ValueError as exc:
+            problems.append((q.id, str(exc) + suggestion(q, given, lang)))
+    return values, problems, notes
+
+
+def odd_answer(q, value, rng):
+    """An answer as it may arrive from a file or a row: right, out of bounds, of another type, or blank."""
+    pick = rng.random()
+    if pick < 0.97 or value is None:
+        return value
+    if q.type in ("integer", "number", "scale") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return rng.choice([value + 10 ** rng.randrange(5), -value - 1, float(value), value + 0.5, str(value), True,
+                           float("inf"), float("nan"), 0, 10 ** 6, None, " ", [value]])
+    return rng.choice([None, "", " ", [], True, 1, 1.0, "x", [value], {"a": 1}, str(value), value])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_answers_taken_by_a_shortcut_are_checked_as_each_one_afresh(kb, seed):
+    # check_values takes numbers within bounds as they are and remembers other answers it has checked; every
+    # answer must come out as checking it afresh gives, the refused ones with the same message
+    import random
+
+    from expert.answers import _CHECKS, check_values
+    from expert.sampling import random_answers
+
+    questionnaire = kb.questionnaire
+    rng = random.Random(seed)
+    sets = []
+    for _ in range(400):
+        values = random_answers(questionnaire, rng)
+        sets.append({qid: odd_answer(q, values.get(qid), rng) for qid, q in questionnaire.questions.items()})
+    sets += sets[:100]  # again, now remembered
+    _CHECKS.clear()
+    compared = refused = 0
+    for raw in sets:
+        problems = []
+        values, notes = check_values(raw, questionnaire, None, lambda m, k: problems.append((k, m)), "row",
+                                     missing=(missing := []))
+        problems = [(qid, "missing") for qid in missing] + problems
+        expected_values, expected_problems, expected_notes = straightforward_values(raw, questionnaire)
+        assert (values, sorted(problems), [n.subject for n in notes]) == \
+            (expected_values, sorted(expected_problems), expected_notes)
+        assert all(type(values[k]) is type(expected_values[k]) for k in values)
+        compared += 1
+        refused += bool(problems)
+    assert refused > 50 and compared - refused > 20

@@ -416,3 +416,30 @@ def test_the_summary_lists_the_ten_worst_communities_whatever_order_they_come_in
             summary.add(o, f"{o.name}.md")
         assert [entry[1] for entry in sorted(summary.worst, reverse=True)] == expected
         assert summary.findings["f0"] == sum(1 for o in outcomes if o.digest.findings)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_each_results_line_is_json_dumps_of_the_row_and_its_diagnosis(mini, tmp_path, jobs):
+    # a row's line is encoded where it is diagnosed, but for its file's name, which the writing process adds
+    names = ["城西跑团", 'say "hi"', "back\\slash", "tab\there", "line\u2028sep", "😀 emoji", "", "plain", "a/b:c",
+             "城西跑团", "CON", "x" * 200, "\x01control"]
+    answer_sets = cases(mini, n=len(names), seed=13)
+    for values, name in zip(answer_sets, names):
+        values["community_name"] = name
+    source = write_jsonl(tmp_path / "survey.jsonl", answer_sets)
+    out = tmp_path / "out"
+
+    run_batch(source, out, jobs=jobs, checkup=mini, progress=False, stderr=io.StringIO(), chunksize=2)
+
+    lines = (out / "results.jsonl").read_text(encoding="utf-8").splitlines()
+    failed = (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) + len(failed) == len(names) and len(lines) >= len(names) - 1  # "" is no community's name
+    questionnaire = mini.kb.questionnaire
+    for line in lines:
+        found = json.loads(line)
+        assert line == json.dumps(found, ensure_ascii=False)
+        answers = validate_answers({"answers": answer_sets[found["row"] - 1]}, questionnaire, "case")
+        report = mini.report(answers)
+        assert found == {"row": found["row"], "source": f"{source}:{found['row']}", "file": found["file"],
+                         "community": answers.name, **json.loads(json.dumps(report.diagnosis.as_dict()))}
+        assert (out / found["file"]).read_text(encoding="utf-8") == report.text

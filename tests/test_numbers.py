@@ -64,3 +64,23 @@ def test_an_endless_number_is_refused_before_it_is_converted():
     with pytest.raises(ValueError) as info:
         parse_number("9" * 5000, whole=True, lang="zh")
     assert str(info.value) == "数字太长了：最多 30 位"
+
+
+def test_digits_with_a_sign_and_spaces_read_as_the_integer_they_spell():
+    # the usual cell, "300", is read without the checks for separators and decimals: it must read as they would
+    import random
+    import unicodedata
+
+    rng = random.Random(3)
+    for _ in range(3000):
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.randrange(1, 34)))
+        typed = digits if rng.random() < 0.7 else digits.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+        sign = rng.choice(["", "", "-", "+", "\u2212", "\u2013"])
+        typed = rng.choice(["", " ", "\u3000"]) + sign + typed + rng.choice(["", " ", "人"])
+        whole = rng.random() < 0.5
+        expected_sign = -1 if sign and sign != "+" else 1
+        if len(digits) > 30:
+            with pytest.raises(ValueError, match="最多 30 位"):
+                parse_number(typed, whole=whole, units=["人"], lang="zh")
+        else:
+            assert parse_number(typed, whole=whole, units=["人"]) == expected_sign * int(unicodedata.normalize("NFKC", digits))

@@ -141,7 +141,7 @@ class _Run:
                 pass
 
     def _written(self, outcome: Outcome, file: str) -> None:
-        self.summary.add(outcome, file.split("/", 1)[1])
+        self.summary.add(outcome, file)
 
     def take(self, outcome: Outcome, bar) -> None:
         fresh = [q for q in outcome.by_position if q not in self.noted]
@@ -153,8 +153,7 @@ class _Run:
             if self.writer is not None:
                 self.writer.put(outcome)
             else:
-                self._written(outcome, self.out.diagnosed(outcome.number, outcome.where, outcome.name, outcome.text,
-                                                          outcome.result, outcome.spooled))
+                self._written(outcome, self.out.diagnosed(outcome.base, outcome.text, outcome.result, outcome.spooled))
         else:
             self.out.failed(outcome.number, outcome.where, outcome.problems)
             self.summary.failed += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from json.encoder import encode_basestring
 import re
 import shutil
 import tempfile
@@ -17,7 +18,6 @@ import unicodedata
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from expert.batch.worker import SPOOL_PREFIX
 from expert.errors import UsageError
 from expert.locks import Lock
 from expert.messages import t
@@ -33,6 +33,13 @@ LOCK = ".shequn-batch.lock"
 WRITTEN = (PRESCRIPTIONS, RESULTS, ERRORS, SUMMARY)
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 MAX_NAME_BYTES = 150  # leaves room for "-12345.json" and temporary-file affixes under 255 bytes
+SPOOL_PREFIX = ".shequn-row-"
+
+
+def spool_name(number: int) -> str:
+    """The temporary name of a row's prescription, written by a worker and renamed by the parent; whatever of
+    them an interrupted run leaves behind is removed when the out-dir is released (OutDir)."""
+    return f"{SPOOL_PREFIX}{number}.partial"
 
 
 def safe_name(name: str) -> str:
@@ -67,29 +74,46 @@ class Names:
         self.last: dict[int, int] = {}  # base name -> the last number given to it
 
     def take(self, name: str, number: int) -> str:
-        base = safe_name(name) or f"row-{number}"
+        return self.claim(safe_name(name) or f"row-{number}")
+
+    def claim(self, base: str) -> str:
+        """The file name for `base`, a name safe_name made (or row-N): `base` itself, or `base-2`, `base-3` …
+        where it is taken."""
         # compared case-insensitively: macOS and Windows would treat A.md and a.md as one file
         key = _key(base)
-        candidate, n = base, self.last.get(key, 1)
+        candidate, n, taken = base, self.last.get(key, 1), key
         if n > 1 or key in self.used:
             while True:  # a community may itself be called "读书会-2": skip what is taken
                 n += 1
                 candidate = f"{base}-{n}"
-                if _key(candidate) not in self.used:
+                taken = _key(candidate)
+                if taken not in self.used:
                     break
         self.last[key] = n
-        self.used.add(_key(candidate))
+        self.used.add(taken)
         return candidate + self.extension
 
 
 
 
-def _write_whole(path: str | Path, text: str) -> None:
+def write_file(path: str, text: str) -> None:
+    """A new file of `text` as open(path, "w", encoding="utf-8") writes it, line ends as the platform's, without the
+    text file object and its buffers, which cost a prescription more than the writing."""
+    data = (text if os.linesep == "\n" else text.replace("\n", os.linesep)).encode("utf-8")
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        view, done = memoryview(data), 0
+        while done < len(data):
+            done += os.write(handle, view[done:])
+    finally:
+        os.close(handle)
+
+
+def _write_whole(path: str, text: str) -> None:
     """Write a prescription, or if interrupted, nothing. Its results.jsonl line is written after it,
     so no line ever points at a partial file; a rename per file would cost more than it protects."""
     try:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        write_file(path, text)
     except BaseException:
         try:
             os.unlink(path)
@@ -164,13 +188,13 @@ class OutDir:
         (`diagnosed(spooled=...)`)."""
         return self._prescriptions
 
-    def diagnosed(self, number: int, where: str, name: str, text: str, result: str, spooled: str = "") -> str:
-        """A community's prescription, then its results.jsonl line (`result`: the JSON object the worker encoded),
-        so that no line points at a partial file; returns the prescription's path within the out-dir.
-        `spooled`: the prescription is already written, whole, in that file of the spool; it is renamed."""
-        file = self.names.take(name, number)
+    def diagnosed(self, base: str, text: str, result: tuple[bytes, bytes], spooled: str = "") -> str:
+        """A community's prescription, then its results.jsonl line, so that no line points at a partial file;
+        returns the prescription's file name. `base`: the file name before Names makes it unique; `result`: the
+        line the worker encoded, before and after the file name (worker.Outcome); `spooled`: the prescription is
+        already written, whole, in that file of the spool, and is renamed."""
+        file = self.names.claim(base)
         path = os.path.join(self.spool, file)  # a string: pathlib costs more than the rename itself
-        head = json.dumps({"row": number, "source": where, "file": f"{PRESCRIPTIONS}/{file}"}, ensure_ascii=False)
         lines = self.sizes[RESULTS]
         try:
             try:
@@ -180,25 +204,29 @@ class OutDir:
                     _write_whole(path, text)
             except OSError as exc:
                 raise _cannot_write(exc, path) from None
-            self._line(RESULTS, head[:-1] + ", " + result[1:])
+            self._write(RESULTS, b"".join((result[0], encode_basestring(f"{PRESCRIPTIONS}/{file}").encode("utf-8"),
+                                           result[1])))
         except BaseException:
             # whatever stopped it (a failed write, a signal between the two steps), a prescription without its
-            # line would be a result nobody counted; a line is only there once the size counts it (_line)
+            # line would be a result nobody counted; a line is only there once the size counts it (_write)
             if self.sizes[RESULTS] == lines:
                 try:
                     os.unlink(path)
                 except OSError:
                     pass
             raise
-        return f"{PRESCRIPTIONS}/{file}"
+        return file
 
     def failed(self, number: int, where: str, problems: list[dict[str, Any]]) -> None:
         self._line(ERRORS, json.dumps({"row": number, "source": where, "problems": problems}, ensure_ascii=False))
 
     def _line(self, name: str, line: str) -> None:
-        """One line, written whole or not at all: a failed write is cut back off the file."""
+        self._write(name, (line + "\n").encode("utf-8"))
+
+    def _write(self, name: str, data: bytes) -> None:
+        """One line (`data`, its line end included), written whole or not at all: a failed write is cut back off
+        the file."""
         handle = self.files[name]
-        data = (line + "\n").encode("utf-8")
         start = self.sizes[name]
         try:
             done = 0
@@ -285,9 +313,7 @@ class Writer:
             if self.error is not None:
                 continue  # after a failure nothing more is written: the run is being stopped
             try:
-                file = self.out.diagnosed(outcome.number, outcome.where, outcome.name, outcome.text,
-                                          outcome.result, outcome.spooled)
-                self.done(outcome, file)
+                self.done(outcome, self.out.diagnosed(outcome.base, outcome.text, outcome.result, outcome.spooled))
             except BaseException as exc:  # said in the main thread
                 self.error = exc
 

@@ -262,27 +262,50 @@ class CellReader:
         self.columns = columns
         self.choices = {q.id: choice_names(q) for q in questionnaire.questions.values() if q.choices or q.labels}
         self.by_position: set[str] = set()  # questions of the last row whose cells were read as option numbers
-        # question -> cell -> (value, read as option numbers): the same cells recur row after row
+        # question -> cell as in the sheet -> (value, read as option numbers): the same cells recur row after row
         self.memory: dict[str, dict[str, tuple[Any, bool]]] = {qid: {} for qid in questionnaire.questions}
+        # what each column needs, worked out once: a question's column its question and memory, the others
+        # (row keys, 0/1 option columns with the names that tick them, skipped columns) their own plain value
+        questions = questionnaire.questions
+        self.plan: list[tuple[Column, Any, Any]] = []
+        for column in columns:
+            if isinstance(column, tuple):
+                qid, choice = column
+                names = frozenset(k for k, v in self.choices[qid].items() if v == choice)
+                self.plan.append((column, None, names))
+            elif column is None or column in ROW_KEYS:
+                self.plan.append((column, None, None))
+            else:
+                self.plan.append((column, self.memory[column], questions[column]))
 
     def document(self, cells: list[str]) -> dict[str, Any]:
-        self.by_position = set()
-        extra = [cell for cell in cells[len(self.columns):] if cell.strip()]
-        if extra:  # a shifted row: reading it by the header would put answers under wrong questions
+        self.by_position = by_position = set()
+        if len(cells) > len(self.columns) and any(cell.strip() for cell in cells[len(self.columns):]):
+            # a shifted row: reading it by the header would put answers under wrong questions
             raise AnswersError(t("batch.extra_cells", n=len(cells), columns=len(self.columns)),
                                [Problem(t("batch.extra_cells", n=len(cells), columns=len(self.columns)))])
         answers: dict[str, Any] = {}
         doc: dict[str, Any] = {"answers": answers}
         ticks: dict[str, list[str] | None] = {}  # the options of 0/1 columns, None while no cell said anything
         problems = []
-        for column, cell in zip(self.columns, cells):
+        for (column, memory, q), cell in zip(self.plan, cells):
+            if memory is not None:  # a question's column: the value() of the cell, inlined for the usual hit
+                known = memory.get(cell)
+                if known is None:
+                    known = self._read_anew(q, cell, memory)
+                value, positional = known
+                if positional:
+                    by_position.add(column)
+                if value is not None:
+                    answers[column] = list(value) if type(value) is list else value
+                continue
             if column is None:
                 continue
             if is_placeholder(cell):
                 cell = ""
-            if isinstance(column, tuple):
+            if q is not None:  # a 0/1 column of one option; q: the names that tick it
                 qid, choice = column
-                state = ticked(cell, {k for k, v in self.choices[qid].items() if v == choice})
+                state = ticked(cell, q)
                 if state is None:
                     problems.append(Problem(t("batch.not_a_tick", value=cell.strip(), choice=choice), subject=qid))
                 elif cell.strip():
@@ -290,13 +313,8 @@ class CellReader:
                 else:
                     ticks.setdefault(qid, None)
                 continue
-            if column in ROW_KEYS:
-                if cell.strip():
-                    doc[column] = cell.strip()
-                continue
-            value = self.value(self.questionnaire.questions[column], cell)
-            if value is not None:
-                answers[column] = value
+            if cell.strip():  # one of ROW_KEYS
+                doc[column] = cell.strip()
         if problems:
             raise AnswersError(problems[0].message, problems)
         for qid, chosen in ticks.items():
@@ -309,23 +327,29 @@ class CellReader:
     # batch, and a question whose cells never repeat (a name, a count) does not push out the others' options
 
     def value(self, q: Question, cell: str) -> Any:
-        """The cell read as `q`'s type, remembered: a value that can change (a list) is handed out as a copy."""
+        """The cell (as in the sheet: a survey tool's placeholder for a skipped question is read as empty) read as
+        `q`'s type, remembered: a value that can change (a list) is handed out as a copy."""
         memory = self.memory[q.id]
         known = memory.get(cell)
         if known is None:
-            earlier = q.id in self.by_position
-            self.by_position.discard(q.id)
-            value = self.read(q, cell)
-            known = (value, q.id in self.by_position)  # whether this cell was read as option numbers
-            if earlier:
-                self.by_position.add(q.id)
-            if len(memory) >= self.MEMORY:
-                memory.clear()
-            memory[cell] = known
+            known = self._read_anew(q, cell, memory)
         value, positional = known
         if positional:
             self.by_position.add(q.id)
         return list(value) if type(value) is list else value
+
+    def _read_anew(self, q: Question, cell: str, memory: dict[str, tuple[Any, bool]]) -> tuple[Any, bool]:
+        """(value, whether read as option numbers) of a cell not in `q`'s memory, now remembered there."""
+        earlier = q.id in self.by_position
+        self.by_position.discard(q.id)
+        value = self.read(q, "" if is_placeholder(cell) else cell)
+        known = (value, q.id in self.by_position)
+        if earlier:
+            self.by_position.add(q.id)
+        if len(memory) >= self.MEMORY:
+            memory.clear()
+        memory[cell] = known
+        return known
 
     def read(self, q: Question, cell: str) -> Any:
         text = cell.strip()
@@ -337,7 +361,8 @@ class CellReader:
             return None
         kind = q.type
         if kind in ("integer", "scale", "number"):
-            return read_number(q, self.choices.get(q.id, {}).get(_norm(text), text))
+            names = self.choices.get(q.id)  # a scale's points by their labels
+            return read_number(q, names.get(_norm(text), text) if names else text)
         if kind == "yesno":  # 是/否 as an answers file reads it (expert/coercion.py)
             value = yes_or_no(text)
             if value == text and _norm(text) == "2":  # 问卷星 "按选项序号": 1 = 是, 2 = 否
