@@ -30,7 +30,7 @@ from dataclasses import field
 from typing import Any
 
 from expert.records import record
-from expert.rete import CheckedFact, DrivenEngine, new_fact  # first: it makes experta importable
+from expert.rete import AnyOf, CheckedFact, DrivenEngine, IndexedRete, new_fact  # first: it makes experta importable
 
 from experta import AND, OR, KnowledgeEngine, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
@@ -155,13 +155,12 @@ def _pattern(atoms: list[c.Node], named: P, shared: dict) -> AND | None:
     return AND(case, *tests)
 
 
-class _NamedBy(frozenset):
+class _NamedBy(AnyOf):
     """Some concluded problem is one of the findings (this set) that name an action.
 
     Called with the concluded problems, it gives those among its findings, a set that is true when
-    not empty: a predicate that runs as the set's own C method, tested on every action every case."""
-
-    __call__ = frozenset.intersection
+    not empty: a predicate that runs as the set's own C method. The engine does not ask each action's
+    in turn: the problems concluded look up the actions they name (expert/rete.py's FanOut)."""
 
     def __repr__(self) -> str:  # shown in experta's own logs
         return f"NamedBy({', '.join(sorted(self))})"
@@ -199,7 +198,7 @@ _HOLDS_SIGNATURE = inspect.signature(_holds_signature)  # one for every action: 
 
 
 class _PrescriberBase(DrivenEngine):
-    pass
+    __matcher__ = IndexedRete
 
 
 class Prescriber:
