@@ -30,7 +30,7 @@ from dataclasses import field
 from typing import Any
 
 from expert.records import record
-from expert.rete import CheckedFact, DrivenEngine, new_fact  # first: it makes experta importable
+from expert.rete import AnyOf, CheckedFact, DrivenEngine, IndexedRete, new_fact  # first: it makes experta importable
 
 from experta import AND, OR, KnowledgeEngine, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
@@ -47,7 +47,6 @@ log = logging.getLogger(__name__)
 
 WEEK_LIMIT = 3  # steps this week: more is a list, not a plan
 LATER = PHASES.index("later")
-_OWN = (0,)  # index 0 of an action's rules: its own condition; 1, 2, …: its variants
 DAYS = {"week_end": 7, "month_end": 28, "next_checkup": 28}
 
 
@@ -161,13 +160,12 @@ def _pattern(atoms: list[c.Node], reads: list[list[str]], named: P, shared: dict
     return AND(case, *tests)
 
 
-class _NamedBy(frozenset):
+class _NamedBy(AnyOf):
     """Some concluded problem is one of the findings (this set) that name an action.
 
     Called with the concluded problems, it gives those among its findings, a set that is true when
-    not empty: a predicate that runs as the set's own C method, tested on every action every case."""
-
-    __call__ = frozenset.intersection
+    not empty: a predicate that runs as the set's own C method. The engine does not ask each action's
+    in turn: the problems concluded look up the actions they name (expert/rete.py's FanOut)."""
 
     def __repr__(self) -> str:  # shown in experta's own logs
         return f"NamedBy({', '.join(sorted(self))})"
@@ -205,7 +203,7 @@ _HOLDS_SIGNATURE = inspect.signature(_holds_signature)  # one for every action: 
 
 
 class _PrescriberBase(DrivenEngine):
-    pass
+    __matcher__ = IndexedRete
 
 
 class Prescriber:
@@ -220,62 +218,103 @@ class Prescriber:
         self.question_ids = list(preparation.prepared(kb).plan_questions)
         self.param_values = {aid: [(name, c.compiled(node)) for name, node in action.param_nodes.items()]
                              for aid, action in kb.actions.actions.items()}
-        # what ordering reads of the catalogue, looked up once rather than on every case
+        # what settling and ordering read of the catalogue, looked up once rather than on every case
         actions = kb.actions.actions
-        self.names = {fid: tuple(f.text.actions) for fid, f in kb.rules.findings.items()}
+        shared_group = {aid: action.group for aid, action in actions.items()
+                        if action.group and kb.actions.groups[action.group].shared}
+        self.shared_group = shared_group  # action -> its group, for the actions of shared groups
+        # finding -> (action it names, that action's shared group or None, where the finding names it first)
+        self.naming: dict[str, tuple[tuple[str, str | None, int], ...]] = {}
         self.place: dict[tuple[str, str], int] = {}  # (finding, action) -> where the finding names it first
-        for fid, named in self.names.items():
-            for n, aid in enumerate(named):
+        for fid, finding in kb.rules.findings.items():
+            for n, aid in enumerate(finding.text.actions):
                 self.place.setdefault((fid, aid), n)
+            self.naming[fid] = tuple((aid, shared_group.get(aid), self.place[fid, aid])
+                                     for aid in finding.text.actions)
+        self.unplaced = len(actions)  # where a finding that does not name an action names it
         self.phase_of = {aid: PHASES.index(action.phase) for aid, action in actions.items()}
         self.after = {aid: tuple(action.after) for aid, action in actions.items() if action.after}
-        self.group_of = {aid: action.group for aid, action in actions.items()}
-        self.shared = {group: g.shared for group, g in kb.actions.groups.items()}
 
     def prescribe(self, answers: Answers, diagnosis: Diagnosis) -> Plan:
         engine = self.engine
         engine.reset()
         # one fact, matched once: the activations are what holds
         engine.declare(self.case_fact(answers, diagnosis))
-        holding: dict[str, set[int]] = {}
-        for activation in engine.agenda.activations:
-            aid, index = self.rules[activation.rule.__name__]
-            holding.setdefault(aid, set()).add(index)
-        chosen, treats = self._settle(holding, diagnosis)
-        steps = self._order(chosen, treats, diagnosis)
-        known = None  # the answers and metrics, which params read: merged once, if a step has params
+        chosen = self._chosen(engine.agenda.activations)
+        treats, ranks, untreated = self._settle(chosen, diagnosis)
+        steps = self._order(chosen, treats, ranks, diagnosis)
+        param_values, known = self.param_values, None  # the answers and metrics, which params read: merged once
         for step in steps:
-            if self.param_values[step.action]:  # else the step keeps its own empty params
+            if param_values[step.action]:  # else the step keeps its own empty params
                 if known is None:
                     known = {**answers.values, **diagnosis.metrics}
                 step.params = self.params(step.action, known)
-        treated = {f for s in steps for f in s.treats}
-        untreated = [f.id for f in diagnosis.findings if f.id not in treated]
         if untreated:
             log.warning("no chosen action treats %s", ", ".join(untreated))
         return Plan(steps, dates_of(answers), untreated)
 
     def case_fact(self, answers: Answers, diagnosis: Diagnosis) -> Case:
-        values = {qid: answers.values.get(qid) for qid in self.question_ids}
-        values[PROBLEMS] = frozenset(finding.id for finding in diagnosis.findings)
+        qids = self.question_ids
+        values = dict(zip(qids, map(answers.values.get, qids)))
+        values[PROBLEMS] = frozenset([finding.id for finding in diagnosis.findings])
         return new_fact(Case, values)
 
-    def _settle(self, holding: dict[str, set[int]], diagnosis: Diagnosis) -> tuple[dict[str, int], dict[str, set]]:
-        """The actions chosen (their condition held) with their wording (the first variant that holds,
-        else their own text), and the findings each treats: those that name it, and, in a shared
-        exclusive group, those that name another action of the group."""
-        group_of = self.group_of
-        chosen = {aid: min(found.difference(_OWN), default=0) for aid, found in holding.items() if 0 in found}
-        by_group = {group_of[aid]: aid for aid in chosen if group_of[aid]}
-        treats: dict[str, set[str]] = {}
-        for finding in diagnosis.findings:
+    def _chosen(self, activations) -> dict[str, int]:
+        """The actions whose own rule holds, in the agenda's order of their first activation, each with its
+        wording: the first variant that holds, else 0, its own text."""
+        rules = self.rules
+        best: dict[str, int] = {}  # every action with an activation -> its first variant that holds, or 0
+        own: set[str] = set()
+        for activation in activations:
+            aid, index = rules[activation.rule.__name__]
+            if index:
+                known = best.get(aid)
+                if not known or index < known:  # none yet (the action first seen here), or a later one
+                    best[aid] = index
+            else:
+                own.add(aid)
+                if aid not in best:
+                    best[aid] = 0
+        if len(own) == len(best):  # the usual case: no variant holds without its action
+            return best
+        return {aid: index for aid, index in best.items() if aid in own}
+
+    def _settle(self, chosen: dict[str, int], diagnosis: Diagnosis) -> tuple[dict[str, list[str]], dict[str, tuple],
+                                                                             list[str]]:
+        """The findings each chosen action treats: those that name it, and, in a shared exclusive group,
+        those that name another action of the group; most urgent first (the findings come in that order).
+        With them each action's rank (the urgency of its most urgent finding, and where that finding names
+        it) and the findings no chosen action treats."""
+        by_group = {}  # shared group -> the chosen action of it (the last, if several were)
+        if self.shared_group:
+            shared_group = self.shared_group
+            for aid in chosen:
+                group = shared_group.get(aid)
+                if group is not None:
+                    by_group[group] = aid
+        naming, place, unplaced = self.naming, self.place, self.unplaced
+        treats: dict[str, list[str]] = {}
+        ranks: dict[str, tuple] = {}
+        untreated = []
+        for n, finding in enumerate(diagnosis.findings):
             fid = finding.id
-            for aid in self.names[fid]:
-                if aid in chosen:
-                    treats.setdefault(aid, set()).add(fid)
-                elif group_of[aid] in by_group and self.shared[group_of[aid]]:
-                    treats.setdefault(by_group[group_of[aid]], set()).add(fid)
-        return chosen, treats
+            treated = False
+            for aid, group, where in naming[fid]:
+                if aid not in chosen:
+                    if group is None or group not in by_group:
+                        continue
+                    aid = by_group[group]
+                    where = place.get((fid, aid), unplaced)
+                treated = True
+                found = treats.get(aid)
+                if found is None:  # this finding is the most urgent the action treats: it ranks the action
+                    treats[aid] = [fid]
+                    ranks[aid] = (n, where)
+                elif found[-1] != fid:
+                    found.append(fid)
+            if not treated:
+                untreated.append(fid)
+        return treats, ranks, untreated
 
     def params(self, aid: str, known: dict[str, Any]) -> dict[str, Any]:
         """The action's params, in order: each may use the answers, the metrics and the params before it."""
@@ -288,29 +327,21 @@ class Prescriber:
             params[name] = values[name] = None if value is c.UNKNOWN else tidy_value(value)
         return params
 
-    def _order(self, chosen: dict[str, int], treats: dict[str, set[str]], diagnosis: Diagnosis) -> list[Step]:
-        # every finding a step treats is one of the diagnosis's (see _settle): its urgency is known
-        urgency = {f.id: n for n, f in enumerate(diagnosis.findings)}
-        place, unplaced = self.place, len(self.kb.actions.actions)
-        ranks = {}
-        for aid in chosen:
-            fids = treats.get(aid)
-            if not fids:
-                continue
-            if len(fids) == 1:  # most steps treat one finding
-                for f in fids:
-                    ranks[aid] = (urgency[f], place.get((f, aid), unplaced))
-            else:
-                ranks[aid] = min([(urgency[f], place.get((f, aid), unplaced)) for f in fids])
-        chosen = {aid: v for aid, v in chosen.items() if aid in ranks}
-        phase = {aid: self.phase_of[aid] for aid in chosen}
-        advice = {f.id for f in diagnosis.findings if diagnosis.is_advice(f)}
-        for aid in chosen:  # a step that only gives advice waits until the problems are treated
-            if treats[aid] <= advice:
-                phase[aid] = LATER
+    def _order(self, chosen: dict[str, int], treats: dict[str, list[str]], ranks: dict[str, tuple],
+               diagnosis: Diagnosis) -> list[Step]:
+        if len(treats) < len(chosen):  # an action that treats nothing is no step
+            chosen = {aid: index for aid, index in chosen.items() if aid in treats}
+        phase_of = self.phase_of
+        phase = {aid: phase_of[aid] for aid in chosen}
+        advice = _advice(diagnosis)
+        if advice:
+            for aid in chosen:  # a step that only gives advice waits until the problems are treated
+                if advice.issuperset(treats[aid]):
+                    phase[aid] = LATER
         before: dict[str, list[str]] = {}  # the chosen actions each follows, where there are any
+        after = self.after
         for aid in chosen:
-            preds = self.after.get(aid)
+            preds = after.get(aid)
             if preds:
                 kept = [b for b in preds if b in chosen]
                 if kept:
@@ -318,24 +349,50 @@ class Prescriber:
         first = diagnosis.first
         if first is not None:
             # the plan opens with the first problem: its earliest step, and what must come before it
-            lead = min((aid for aid in chosen if first.id in treats[aid]), key=lambda a: (phase[a], ranks[a]),
-                       default=None)
-            for aid in _with_predecessors(lead, before) if lead else []:
-                phase[aid] = 0
-                ranks[aid] = (-1, *ranks[aid][1:])
-        _push_after(phase, before)
-        keys = {a: (phase[a], ranks[a], a) for a in chosen}
-        order = _topological(chosen, before, keys.__getitem__)
+            fid, lead, earliest = first.id, None, None
+            for aid in chosen:
+                if fid in treats[aid]:
+                    key = (phase[aid], ranks[aid])
+                    if lead is None or key < earliest:
+                        lead, earliest = aid, key
+            if lead is not None:
+                for aid in _with_predecessors(lead, before) if before else (lead,):
+                    phase[aid] = 0
+                    ranks[aid] = (-1, ranks[aid][1])
+        if before:
+            _push_after(phase, before)
+        order = _in_order(chosen, phase, ranks, before)
         week = [a for a in order if phase[a] == 0]
         if len(week) > WEEK_LIMIT:
             for aid in week[WEEK_LIMIT:]:
                 phase[aid] = 1
-            _push_after(phase, before)
-            keys = {a: (phase[a], ranks[a], a) for a in chosen}
-            order = _topological(chosen, before, keys.__getitem__)
-        by_urgency = urgency.__getitem__
-        return [Step(n, aid, PHASES[phase[aid]], sorted(treats[aid], key=by_urgency), chosen[aid])
-                for n, aid in enumerate(order, start=1)]
+            if before:
+                _push_after(phase, before)
+            order = _in_order(chosen, phase, ranks, before)
+        return [Step(n, aid, PHASES[phase[aid]], treats[aid], chosen[aid]) for n, aid in enumerate(order, start=1)]
+
+
+def _advice(diagnosis: Diagnosis) -> set[str]:
+    """The findings that only give advice. Whether a finding does depends on its severity alone
+    (Diagnosis.is_advice), so it is asked once for each severity."""
+    advice, by_severity = set(), {}
+    for finding in diagnosis.findings:
+        severity = finding.severity
+        known = by_severity.get(severity)
+        if known is None:
+            known = by_severity[severity] = diagnosis.is_advice(finding)
+        if known:
+            advice.add(finding.id)
+    return advice
+
+
+def _in_order(chosen, phase: dict[str, int], ranks: dict[str, tuple], before: dict[str, list[str]]) -> list[str]:
+    """The steps by phase, then rank, every action after those it follows (see _topological)."""
+    if before:
+        keys = {a: (phase[a], ranks[a], a) for a in chosen}
+        return _topological(chosen, before, keys.__getitem__)
+    # nothing to follow: the order by key; keys are distinct (they end with the action)
+    return [key[2] for key in sorted([(phase[a], ranks[a], a) for a in chosen])]
 
 
 def _with_predecessors(aid: str, before: dict[str, list[str]]) -> list[str]:

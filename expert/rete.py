@@ -40,6 +40,9 @@ bookkeeping that a case never needs:
   field is special is remembered for each set of field names;
 - a fact is filled field by field through __setitem__ and a singledispatch `freeze`; `new_fact`
   fills a new one in one update;
+- a node whose children test which members a set field holds (the plan's "a problem that names
+  this action was concluded", forty of them) asks each child in turn; IndexedRete's FanOut looks the
+  field's members up in an index of the children instead, and asks only those that can pass;
 - building the network, experta's `wire_rule` makes a new singledispatch function for every rule,
   registering seven handlers whose dispatch cache each registration empties; `wire_rule` below is
   the same wiring, its handlers registered once; its alpha part hashes a whole rule at every look-up
@@ -1260,3 +1263,132 @@ class DrivenEngine(KnowledgeEngine):
             else:
                 rule(self, **context)
         self.running = False
+
+
+# ---------------------------------------------------------------------------- an indexed fan-out
+
+
+class AnyOf(frozenset):
+    """A predicate of a field that holds a set (of ids, say): it holds when the set shares a member with
+    this one. Called with the field's set it gives the members in common, true when there are any, in
+    one C call; and a node whose children test one field with many of these can index them (FanOut)."""
+
+    __call__ = frozenset.intersection
+
+
+_NONE = frozenset()
+MIN_FAN_OUT = 4  # children testing one field with AnyOf below which a node's own loop costs less than an index
+
+
+class FanOut:
+    """A node's loop over its children, where many of them test one field with AnyOf (experta's
+    FeatureTesterNodes, as `P(AnyOf(...))`): the children are indexed by the members of their sets, and
+    a token goes to those whose set shares a member with the field's, and to every other child, in the
+    children's order, as the node's own loop would send it.
+
+    A child whose whole test is the AnyOf (a PredicateTester: it passes the token on unchanged) is not
+    asked: the index says it holds, and its own children are called; one that tests more (the AnyOf and
+    other predicates of the field) is asked, and only when the index says it can hold. The hashed alpha
+    memories of CLIPS' Rete do the same for constant tests. With a field that is not a set (no fact of
+    shequn has one), every child is asked, as without an index."""
+
+    def __init__(self, field, callbacks: tuple, indexed: dict[int, tuple[AnyOf, tuple]]):
+        """`callbacks`: the node's own, one per child; `indexed`: child position -> its AnyOf and what to
+        call when the index says it holds (the child's own callbacks, or the child's activate)."""
+        self.field, self.callbacks = field, callbacks
+        self.always = 0  # the positions (bits) of the children asked on every token
+        self.index: dict = {}  # member -> the positions (bits) of the children whose set holds it
+        self.targets: dict[int, tuple] = {}  # position (bit) -> what to call
+        for n, callback in enumerate(callbacks):
+            bit = 1 << n
+            if n in indexed:
+                members, self.targets[bit] = indexed[n]
+                for member in members:
+                    self.index[member] = self.index.get(member, 0) | bit
+            else:
+                self.always |= bit
+                self.targets[bit] = (callback,)
+
+    def activate(self, token):
+        for fact in token.data:
+            break
+        try:
+            members = fact[self.field]
+        except (IndexError, KeyError, TypeError):
+            members = _NONE  # as the children's own check: no field, no AnyOf holds
+        else:
+            if type(members) is not frozenset:
+                for callback in self.callbacks:
+                    callback(token)
+                return
+        chosen, index = self.always, self.index
+        for member in members:
+            bits = index.get(member)
+            if bits:
+                chosen |= bits
+        targets = self.targets
+        while chosen:
+            bit = chosen & -chosen  # the lowest position left: the children in their order
+            for callback in targets[bit]:
+                callback(token)
+            chosen ^= bit
+
+
+def _any_of(node) -> tuple | None:
+    """(field, the AnyOf, whether it is the node's whole test) for an alpha node that tests a field of
+    the fact with AnyOf (the smallest, if it has several), else None."""
+    if not isinstance(node, FeatureTester) or not isinstance(node.matcher, rete_check.FeatureCheck):
+        return None
+    what = node.matcher.what
+    if isinstance(what, str) and "__" in what:
+        return None  # a nested accessor: read the long way, by experta's own check
+    flat = _leaves(node.matcher.how)
+    if flat is None:
+        return None
+    sets = [pred for pred in flat[0] if isinstance(pred, AnyOf)]
+    if not sets:
+        return None
+    return what, min(sets, key=len), type(node) is PredicateTester
+
+
+def fan_out(node) -> FanOut | None:
+    """Put a FanOut in the place of the node's loop over its children when at least MIN_FAN_OUT of them
+    test one field with AnyOf; the children's own loops first (see IndexedRete)."""
+    tests = [_any_of(child.node) for child in node.children]
+    fields: dict = {}
+    for test in tests:
+        if test is not None:
+            fields[test[0]] = fields.get(test[0], 0) + 1
+    if not fields:
+        return None
+    field = max(fields, key=fields.__getitem__)
+    if fields[field] < MIN_FAN_OUT:
+        return None
+    indexed = {}
+    for n, (child, test) in enumerate(zip(node.children, tests)):
+        if test is not None and test[0] == field:
+            indexed[n] = (test[1], child.node.callbacks if test[2] else (node.callbacks[n],))
+    fan = FanOut(field, node.callbacks, indexed)
+    node.callbacks = (fan.activate,)
+    return fan
+
+
+class IndexedRete(DrivenRete):
+    """DrivenRete whose nodes with many AnyOf tests among their children send a token only to those
+    that can pass (FanOut). The network is experta's, node for node; only who calls whom changes."""
+
+    def _drive(self) -> None:
+        super()._drive()
+        self.fan_outs: list[FanOut] = []
+        # children first: a FanOut calls the callbacks a child has when the FanOut is made
+        order, seen, todo = [], set(), [self.root_node]
+        while todo:
+            node = todo.pop()
+            if id(node) not in seen:
+                seen.add(id(node))
+                order.append(node)
+                todo.extend(child.node for child in node.children)
+        for node in reversed(order):  # the alpha part is a tree: a node comes after its children
+            fan = fan_out(node)
+            if fan is not None:
+                self.fan_outs.append(fan)

@@ -11,8 +11,8 @@ import pytest
 from expert.answers import validate_answers
 from expert.engine import Community, Concluded
 from expert.plan import PROBLEMS, Case
-from expert.rete import (Bus, Capture, ConflictSet, FactWhere, FeatureTester, Join, Negation, PredicateTester,
-                         TypeTester, Where)
+from expert.rete import (Bus, Capture, ConflictSet, FactWhere, FanOut, FeatureTester, Join, Negation,
+                         PredicateTester, TypeTester, Where)
 from expert.sampling import random_answers
 from tests.test_speed_equality import everything, plain_experta
 
@@ -580,7 +580,11 @@ def test_a_type_test_passes_each_child_the_tokens_experta_s_children_pass_on(che
                    **{PROBLEMS: frozenset(list(kb.rules.findings)[n::5])}) for n, a in enumerate(_cases(kb, 25, 10))]
     testers = [n for e in (diagnoser.engine, checkup.prescriber.engine) for n in _nodes(e.matcher)
                if isinstance(n, TypeTester)]
-    assert len(testers) >= 4 and any(t.literals for t in testers)
+    # a type test whose children are fanned out by an index (the plan's FanOut) calls the index, whose
+    # own tests are the fan-out tests below; here the type tests that call their children themselves
+    fanned = [n for n in testers if any(isinstance(cb.__self__, FanOut) for cb in n.callbacks)]
+    testers = [n for n in testers if n not in fanned]
+    assert fanned and len(testers) >= 4 and any(t.literals for t in testers)
     passed = 0
     for tester in testers:
         children = [callback.__self__ for callback in tester.callbacks]
@@ -629,3 +633,95 @@ def test_a_predicate_that_says_it_compares_with_a_constant_does(checkup, kb):
         for value in values:
             said = value is not None and comparison(node.compares, value)
             assert node.test(value) is said, (node.field, value)
+
+
+def _rules_reached(engine, fact) -> list[str]:
+    """The rules whose conflict-set node a fact reaches, in the order the network reaches them."""
+    from experta.matchers.rete.nodes import ConflictSetNode
+
+    reached: list[str] = []
+    kept = {}
+    for node in _nodes(engine.matcher):
+        if any(isinstance(child.node, ConflictSetNode) for child in node.children):
+            kept[node] = node.callbacks
+            node.callbacks = tuple((lambda token, rule=child.node.rule.__name__: reached.append(rule))
+                                   for child in node.children)
+    try:
+        engine.reset()
+        engine.declare(fact)
+    finally:
+        for node, callbacks in kept.items():
+            node.callbacks = callbacks
+    return reached
+
+
+def test_the_fan_out_reaches_the_rules_the_node_s_own_loop_reaches_in_its_order(checkup, kb):
+    # the concluded problems look up the actions they name; every other child is asked as before
+    engine = checkup.prescriber.engine
+    fans = engine.matcher.fan_outs
+    assert fans and all(fan.field == PROBLEMS for fan in fans)
+    assert max(len(fan.callbacks) - bin(fan.always).count("1") for fan in fans) > 20  # children indexed
+    owners = {fan: node for node in _nodes(engine.matcher) for fan in fans if node.callbacks == (fan.activate,)}
+    assert len(owners) == len(fans)
+    findings = list(kb.rules.findings)
+    rng = random.Random(19)
+    problem_sets = [frozenset(), frozenset(findings), *(frozenset(rng.sample(findings, rng.randint(1, 12)))
+                                                         for _ in range(60))]
+    checked = 0
+    for answers, problems in zip(_cases(kb, 19, len(problem_sets)), problem_sets):
+        fact = {q: answers.values.get(q) for q in checkup.prescriber.question_ids}
+        with_index = _rules_reached(engine, Case(**fact, **{PROBLEMS: problems}))
+        for fan, node in owners.items():
+            node.callbacks = fan.callbacks  # the node's own loop over its children
+        try:
+            without = _rules_reached(engine, Case(**fact, **{PROBLEMS: problems}))
+        finally:
+            for fan, node in owners.items():
+                node.callbacks = (fan.activate,)
+        assert with_index == without, sorted(problems)
+        checked += len(without)
+    assert checked > 300
+
+
+def test_a_fan_out_gives_the_activations_experta_gives_whatever_the_field_holds():
+    # a set field tested by enough AnyOf predicates, alone or with others, beside tests of another
+    # field; facts whose field is a set, empty, missing, or a list (then every child is asked)
+    from experta import Fact, P, Rule, W
+
+    from expert.rete import AnyOf, DrivenEngine, IndexedRete
+
+    class Tagged(Fact):
+        pass
+
+    def rule(name, *patterns):
+        def act(engine):  # pragma: no cover - activations are read, not run
+            pass
+        act.__name__ = name
+        return Rule(*patterns)(act)
+
+    tags = [f"t{n}" for n in range(8)]
+    rules = {f"any{n}": rule(f"any{n}", Tagged(tags=P(AnyOf(tags[n:n + 2 + n % 3])))) for n in range(7)}
+    rules["many"] = rule("many", Tagged(tags=P(AnyOf(tags[:3])) & P(lambda s: len(s) > 2)))
+    rules["bound"] = rule("bound", Tagged(tags=P(AnyOf(tags[5:])) & W("seen")))
+    rules["size"] = rule("size", Tagged(size=P(lambda s: s > 2)))
+    rules["both"] = rule("both", Tagged(size=P(lambda s: s > 1), tags=P(AnyOf(tags[6:]))))
+    indexed = type("Indexed", (DrivenEngine,), {"__matcher__": IndexedRete, **rules})()
+    plain = plain_experta(type(indexed))()
+    assert indexed.matcher.fan_outs
+    rng = random.Random(20)
+    values = [frozenset(rng.sample(tags, rng.randint(0, 8))) for _ in range(150)]
+    values += [None, [tags[0], tags[6]], frozenset(["elsewhere"])]
+    fired = set()
+    for value in values:
+        fact = {"size": rng.randint(0, 4)}
+        if value is not None:
+            fact["tags"] = value
+        got = []
+        for engine in (indexed, plain):
+            engine.reset()
+            engine.declare(Tagged(**fact))
+            got.append(sorted((a.rule.__name__, {k: v for k, v in a.context.items() if not k.startswith("__")})
+                              for a in engine.agenda.activations))
+        assert got[0] == got[1], fact
+        fired.update(name for name, _ in got[0])
+    assert fired == set(rules)
