@@ -27,6 +27,7 @@ import datetime as dt
 import inspect
 import logging
 from dataclasses import field
+from functools import lru_cache
 from typing import Any
 
 from expert.records import record
@@ -460,5 +461,10 @@ def _follows(order: list[str], before: dict[str, list[str]]) -> bool:
 
 def dates_of(answers: Answers) -> dict[str, dt.date]:
     """The checkup's date and the plan's: the end of this week, of this month, and the next checkup."""
-    start = answers.date or dt.date.today()
+    return _dates(answers.date or dt.date.today()).copy()
+
+
+@lru_cache(maxsize=64)
+def _dates(start: dt.date) -> dict[str, dt.date]:
+    # the cases of a batch share a few dates; each plan gets its own copy (dates_of)
     return {"checkup": start, **{name: start + dt.timedelta(days=days) for name, days in DAYS.items()}}
