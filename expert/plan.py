@@ -27,6 +27,7 @@ import datetime as dt
 import inspect
 import logging
 from dataclasses import field
+from functools import lru_cache
 from typing import Any
 
 from expert.records import record
@@ -388,11 +389,9 @@ def _advice(diagnosis: Diagnosis) -> set[str]:
 
 def _in_order(chosen, phase: dict[str, int], ranks: dict[str, tuple], before: dict[str, list[str]]) -> list[str]:
     """The steps by phase, then rank, every action after those it follows (see _topological)."""
-    if before:
-        keys = {a: (phase[a], ranks[a], a) for a in chosen}
-        return _topological(chosen, before, keys.__getitem__)
-    # nothing to follow: the order by key; keys are distinct (they end with the action)
-    return [key[2] for key in sorted([(phase[a], ranks[a], a) for a in chosen])]
+    # the keys sorted (they are distinct: they end with the action), as _topological sorts the actions
+    order = [key[2] for key in sorted([(phase[a], ranks[a], a) for a in chosen])]
+    return _placed(order, before) if before else order
 
 
 def _with_predecessors(aid: str, before: dict[str, list[str]]) -> list[str]:
@@ -411,7 +410,10 @@ def _push_after(phase: dict[str, int], before: dict[str, list[str]]) -> None:
     while changed:
         changed = False
         for aid, preds in before.items():
-            latest = max([phase[p] for p in preds]) if preds else 0
+            latest = phase[aid]
+            for p in preds:
+                if phase[p] > latest:
+                    latest = phase[p]
             if latest > phase[aid]:
                 phase[aid], changed = latest, True
 
@@ -422,12 +424,14 @@ def _topological(nodes, before: dict[str, list[str]], key) -> list[str]:
     The actions sorted by key once, then taken in turn: each time the first that is ready (every
     action it follows placed). A plan has a dozen actions and a few `after`s, so the first is nearly
     always ready: about one pass over a sorted list, where a heap of ready actions cost more to keep."""
-    pending = sorted(nodes, key=key)  # keys are distinct: they end with the action
+    return _placed(sorted(nodes, key=key), before)  # keys are distinct: they end with the action
+
+
+def _placed(pending: list[str], before: dict[str, list[str]]) -> list[str]:
+    """The actions, sorted by key, each taken in turn: the first ready one (see _topological)."""
     # when that order already has every action after those it follows, each action in turn is the
     # first ready one: the order itself
-    position = {a: n for n, a in enumerate(pending)}
-    if all(p in position and position[p] < position[a]
-           for a in pending for p in before.get(a, ())):
+    if _follows(pending, before):
         return pending
     done: list[str] = []
     placed: set[str] = set()
@@ -444,7 +448,23 @@ def _topological(nodes, before: dict[str, list[str]], key) -> list[str]:
     return done
 
 
+def _follows(order: list[str], before: dict[str, list[str]]) -> bool:
+    """Every action of `order` comes after each action it follows, and those are all in `order`."""
+    for a, preds in before.items():
+        if preds and a in order:
+            at = order.index(a)
+            for p in preds:
+                if p not in order or order.index(p) >= at:
+                    return False
+    return True
+
+
 def dates_of(answers: Answers) -> dict[str, dt.date]:
     """The checkup's date and the plan's: the end of this week, of this month, and the next checkup."""
-    start = answers.date or dt.date.today()
+    return _dates(answers.date or dt.date.today()).copy()
+
+
+@lru_cache(maxsize=64)
+def _dates(start: dt.date) -> dict[str, dt.date]:
+    # the cases of a batch share a few dates; each plan gets its own copy (dates_of)
     return {"checkup": start, **{name: start + dt.timedelta(days=days) for name, days in DAYS.items()}}

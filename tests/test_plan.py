@@ -148,3 +148,21 @@ def test_what_works_never_contradicts_a_finding_of_its_check(checkup):
     diagnosis = checkup.diagnose(answers)
     assert "centre_left" in diagnosis.ids
     assert diagnosis.notes_of("ip", "strength") == []  # the centre the operator rated has gone
+
+
+def test_a_plan_is_dated_a_week_four_weeks_and_four_weeks_on_from_its_checkup(checkup, kb):
+    import datetime as dt
+
+    plans = []
+    for day in ("2026-11-24", "2026-12-31", "2026-11-24"):
+        answers = validate_answers({"answers": random_answers(kb.questionnaire, random.Random(day)), "date": day},
+                                   kb.questionnaire, "case")
+        plans.append(checkup.diagnose(answers).plan)
+        start = dt.date.fromisoformat(day)
+        assert plans[-1].dates == {"checkup": start, "week_end": start + dt.timedelta(days=7),
+                                   "month_end": start + dt.timedelta(days=28),
+                                   "next_checkup": start + dt.timedelta(days=28)}
+    assert plans[1].dates["week_end"] == dt.date(2027, 1, 7)
+    # two plans of one day hold dates of their own: changing one leaves the other as it was
+    plans[0].dates["week_end"] = dt.date(2000, 1, 1)
+    assert plans[2].dates["week_end"] == dt.date(2026, 12, 1)

@@ -676,7 +676,16 @@ def _settled_and_ordered_as_first_written(prescriber, holding, answers, diagnosi
     each case, and a copy of the answers for each step's params."""
     from expert.actions import PHASES
     from expert.engine import tidy_value as _tidy
-    from expert.plan import _push_after, _topological, _with_predecessors
+    from expert.plan import _topological, _with_predecessors
+
+    def _push_after(phase, before):
+        changed = True
+        while changed:
+            changed = False
+            for aid, preds in before.items():
+                latest = max([phase[p] for p in preds]) if preds else 0
+                if latest > phase[aid]:
+                    phase[aid], changed = latest, True
 
     def params(aid, known):
         values, out = dict(known), {}
