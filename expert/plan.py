@@ -31,7 +31,8 @@ from functools import lru_cache
 from typing import Any
 
 from expert.records import record
-from expert.rete import AnyOf, CheckedFact, DrivenEngine, IndexedRete, new_fact  # first: it makes experta importable
+# first: it makes experta importable
+from expert.rete import AnyOf, CheckedFact, DrivenEngine, IndexedRete, NoneOf, new_fact
 
 from experta import AND, OR, KnowledgeEngine, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
@@ -145,7 +146,7 @@ def _pattern(atoms: list[c.Node], named: P, shared: dict) -> AND | None:
         if isinstance(atom, c.Found) or negated:
             finding = atom.item.finding if negated else atom.finding
             if (finding, negated) not in shared:
-                shared[finding, negated] = P(_Concluded(finding, not negated))
+                shared[finding, negated] = P(_NotFound([finding]) if negated else _Found([finding]))
             problems.append(shared[finding, negated])
             continue
         if not answer_atom(atom, c.answers_used(atom), shared, constraints, tests, CASE):
@@ -167,17 +168,18 @@ class _NamedBy(AnyOf):
         return f"NamedBy({', '.join(sorted(self))})"
 
 
-class _Concluded:
-    """`found(x)` (or, with `concluded` False, `not found(x)`) of an action's condition."""
-
-    def __init__(self, finding: str, concluded: bool):
-        self.finding, self.concluded = finding, concluded
-
-    def __call__(self, ids: frozenset) -> bool:
-        return (self.finding in ids) is self.concluded
+class _Found(AnyOf):
+    """`found(x)` of an action's condition: x (this set's one member) is among the concluded problems."""
 
     def __repr__(self) -> str:  # shown in experta's own logs
-        return f"{'' if self.concluded else 'not '}found({self.finding})"
+        return f"found({', '.join(sorted(self))})"
+
+
+class _NotFound(NoneOf):
+    """`not found(x)` of an action's condition: x (this set's one member) is not among the concluded problems."""
+
+    def __repr__(self) -> str:  # shown in experta's own logs
+        return f"not found({', '.join(sorted(self))})"
 
 
 def _holds(aid: str, index: int):
