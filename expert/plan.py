@@ -31,7 +31,8 @@ from functools import lru_cache
 from typing import Any
 
 from expert.records import record
-from expert.rete import AnyOf, CheckedFact, DrivenEngine, IndexedRete, new_fact  # first: it makes experta importable
+# first: it makes experta importable
+from expert.rete import AnyOf, CheckedFact, DrivenEngine, IndexedRete, NoneOf, new_fact
 
 from experta import AND, OR, KnowledgeEngine, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
@@ -150,7 +151,7 @@ def _pattern(atoms: list[c.Node], reads: list[list[str]], named: P, shared: dict
         if isinstance(atom, c.Found) or negated:
             finding = atom.item.finding if negated else atom.finding
             if (finding, negated) not in shared:
-                shared[finding, negated] = P(_Concluded(finding, not negated))
+                shared[finding, negated] = P(_NotFound([finding]) if negated else _Found([finding]))
             problems.append(shared[finding, negated])
             continue
         if not answer_atom(atom, qids, shared, constraints, tests, CASE):
@@ -172,17 +173,18 @@ class _NamedBy(AnyOf):
         return f"NamedBy({', '.join(sorted(self))})"
 
 
-class _Concluded:
-    """`found(x)` (or, with `concluded` False, `not found(x)`) of an action's condition."""
-
-    def __init__(self, finding: str, concluded: bool):
-        self.finding, self.concluded = finding, concluded
-
-    def __call__(self, ids: frozenset) -> bool:
-        return (self.finding in ids) is self.concluded
+class _Found(AnyOf):
+    """`found(x)` of an action's condition: x (this set's one member) is among the concluded problems."""
 
     def __repr__(self) -> str:  # shown in experta's own logs
-        return f"{'' if self.concluded else 'not '}found({self.finding})"
+        return f"found({', '.join(sorted(self))})"
+
+
+class _NotFound(NoneOf):
+    """`not found(x)` of an action's condition: x (this set's one member) is not among the concluded problems."""
+
+    def __repr__(self) -> str:  # shown in experta's own logs
+        return f"not found({', '.join(sorted(self))})"
 
 
 def _holds(aid: str, index: int):
@@ -235,6 +237,7 @@ class Prescriber:
         self.unplaced = len(actions)  # where a finding that does not name an action names it
         self.phase_of = {aid: PHASES.index(action.phase) for aid, action in actions.items()}
         self.after = {aid: tuple(action.after) for aid, action in actions.items() if action.after}
+        self._advice: tuple = (None, {})  # the policy last asked, and severity -> whether a finding only advises
 
     def prescribe(self, answers: Answers, diagnosis: Diagnosis) -> Plan:
         engine = self.engine
@@ -242,8 +245,8 @@ class Prescriber:
         # one fact, matched once: the activations are what holds
         engine.declare(self.case_fact(answers, diagnosis))
         chosen = self._chosen(engine.agenda.activations)
-        treats, ranks, untreated = self._settle(chosen, diagnosis)
-        steps = self._order(chosen, treats, ranks, diagnosis)
+        treats, ranks, untreated, advisory = self._settle(chosen, diagnosis)
+        steps = self._order(chosen, treats, ranks, advisory, diagnosis)
         param_values, known = self.param_values, None  # the answers and metrics, which params read: merged once
         for step in steps:
             if param_values[step.action]:  # else the step keeps its own empty params
@@ -281,11 +284,12 @@ class Prescriber:
         return {aid: index for aid, index in best.items() if aid in own}
 
     def _settle(self, chosen: dict[str, int], diagnosis: Diagnosis) -> tuple[dict[str, list[str]], dict[str, tuple],
-                                                                             list[str]]:
+                                                                             list[str], list[str]]:
         """The findings each chosen action treats: those that name it, and, in a shared exclusive group,
         those that name another action of the group; most urgent first (the findings come in that order).
         With them each action's rank (the urgency of its most urgent finding, and where that finding names
-        it) and the findings no chosen action treats."""
+        it), the findings no chosen action treats, and the actions that treat only findings that give
+        advice."""
         by_group = {}  # shared group -> the chosen action of it (the last, if several were)
         if self.shared_group:
             shared_group = self.shared_group
@@ -294,11 +298,21 @@ class Prescriber:
                 if group is not None:
                     by_group[group] = aid
         naming, place, unplaced = self.naming, self.place, self.unplaced
+        policy, advice = self._advice  # severity -> whether a finding of it only gives advice
+        if policy is not diagnosis.policy:
+            policy, advice = self._advice = diagnosis.policy, {}
         treats: dict[str, list[str]] = {}
         ranks: dict[str, tuple] = {}
-        untreated = []
+        untreated: list[str] = []
+        advisory: list[str] = []  # the actions whose most urgent finding only gives advice
+        advising: set[str] = set()  # the findings that only give advice
         for n, finding in enumerate(diagnosis.findings):
             fid = finding.id
+            advises = advice.get(finding.severity)
+            if advises is None:  # whether a finding gives advice depends on its severity alone (is_advice)
+                advises = advice[finding.severity] = diagnosis.is_advice(finding)
+            if advises:
+                advising.add(fid)
             treated = False
             for aid, group, where in naming[fid]:
                 if aid not in chosen:
@@ -311,11 +325,15 @@ class Prescriber:
                 if found is None:  # this finding is the most urgent the action treats: it ranks the action
                     treats[aid] = [fid]
                     ranks[aid] = (n, where)
+                    if advises:
+                        advisory.append(aid)
                 elif found[-1] != fid:
                     found.append(fid)
             if not treated:
                 untreated.append(fid)
-        return treats, ranks, untreated
+        if advisory:
+            advisory = [aid for aid in advisory if advising.issuperset(treats[aid])]
+        return treats, ranks, untreated, advisory
 
     def params(self, aid: str, known: dict[str, Any]) -> dict[str, Any]:
         """The action's params, in order: each may use the answers, the metrics and the params before it."""
@@ -329,21 +347,16 @@ class Prescriber:
         return params
 
     def _order(self, chosen: dict[str, int], treats: dict[str, list[str]], ranks: dict[str, tuple],
-               diagnosis: Diagnosis) -> list[Step]:
+               advisory: list[str], diagnosis: Diagnosis) -> list[Step]:
         if len(treats) < len(chosen):  # an action that treats nothing is no step
             chosen = {aid: index for aid, index in chosen.items() if aid in treats}
         phase_of = self.phase_of
         phase = {aid: phase_of[aid] for aid in chosen}
-        advice = _advice(diagnosis)
-        if advice:
-            for aid in chosen:  # a step that only gives advice waits until the problems are treated
-                if advice.issuperset(treats[aid]):
-                    phase[aid] = LATER
+        for aid in advisory:  # a step that only gives advice waits until the problems are treated
+            phase[aid] = LATER
         before: dict[str, list[str]] = {}  # the chosen actions each follows, where there are any
-        after = self.after
-        for aid in chosen:
-            preds = after.get(aid)
-            if preds:
+        for aid, preds in self.after.items():
+            if aid in chosen:
                 kept = [b for b in preds if b in chosen]
                 if kept:
                     before[aid] = kept
@@ -371,20 +384,6 @@ class Prescriber:
                 _push_after(phase, before)
             order = _in_order(chosen, phase, ranks, before)
         return [Step(n, aid, PHASES[phase[aid]], treats[aid], chosen[aid]) for n, aid in enumerate(order, start=1)]
-
-
-def _advice(diagnosis: Diagnosis) -> set[str]:
-    """The findings that only give advice. Whether a finding does depends on its severity alone
-    (Diagnosis.is_advice), so it is asked once for each severity."""
-    advice, by_severity = set(), {}
-    for finding in diagnosis.findings:
-        severity = finding.severity
-        known = by_severity.get(severity)
-        if known is None:
-            known = by_severity[severity] = diagnosis.is_advice(finding)
-        if known:
-            advice.add(finding.id)
-    return advice
 
 
 def _in_order(chosen, phase: dict[str, int], ranks: dict[str, tuple], before: dict[str, list[str]]) -> list[str]:

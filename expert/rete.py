@@ -1271,9 +1271,28 @@ class DrivenEngine(KnowledgeEngine):
 class AnyOf(frozenset):
     """A predicate of a field that holds a set (of ids, say): it holds when the set shares a member with
     this one. Called with the field's set it gives the members in common, true when there are any, in
-    one C call; and a node whose children test one field with many of these can index them (FanOut)."""
+    one C call; and a node whose children test one field with many of these can index them (FanOut).
+
+    It equals only an AnyOf of the same members: experta tells patterns apart by equality, and a set
+    of the same members that tests the opposite (NoneOf) must not stand for it."""
 
     __call__ = frozenset.intersection
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and frozenset.__eq__(self, other)
+
+    def __ne__(self, other) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash((type(self), frozenset.__hash__(self)))
+
+
+class NoneOf(AnyOf):
+    """A predicate of a field that holds a set: it holds when none of these members is in it (in one C
+    call). No index can say where it holds: a FanOut asks it as any other test."""
+
+    __call__ = frozenset.isdisjoint
 
 
 _NONE = frozenset()
@@ -1345,7 +1364,7 @@ def _any_of(node) -> tuple | None:
     flat = _leaves(node.matcher.how)
     if flat is None:
         return None
-    sets = [pred for pred in flat[0] if isinstance(pred, AnyOf)]
+    sets = [pred for pred in flat[0] if type(pred).__call__ is AnyOf.__call__]  # not a NoneOf
     if not sets:
         return None
     return what, min(sets, key=len), type(node) is PredicateTester

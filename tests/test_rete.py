@@ -684,11 +684,12 @@ def test_the_fan_out_reaches_the_rules_the_node_s_own_loop_reaches_in_its_order(
 
 
 def test_a_fan_out_gives_the_activations_experta_gives_whatever_the_field_holds():
-    # a set field tested by enough AnyOf predicates, alone or with others, beside tests of another
-    # field; facts whose field is a set, empty, missing, or a list (then every child is asked)
+    # a set field tested by enough AnyOf predicates, alone or with others (a NoneOf of the same members
+    # among them, which must stay a test of its own), beside tests of another field; facts whose field is
+    # a set, empty, missing, or a list (then every child is asked)
     from experta import Fact, P, Rule, W
 
-    from expert.rete import AnyOf, DrivenEngine, IndexedRete
+    from expert.rete import AnyOf, DrivenEngine, IndexedRete, NoneOf
 
     class Tagged(Fact):
         pass
@@ -700,11 +701,23 @@ def test_a_fan_out_gives_the_activations_experta_gives_whatever_the_field_holds(
         return Rule(*patterns)(act)
 
     tags = [f"t{n}" for n in range(8)]
-    rules = {f"any{n}": rule(f"any{n}", Tagged(tags=P(AnyOf(tags[n:n + 2 + n % 3])))) for n in range(7)}
+    rules, holds = {}, {}  # name -> rule, and when it holds, said plainly
+    for n in range(7):
+        some = tags[n:n + 2 + n % 3]
+        rules[f"any{n}"] = rule(f"any{n}", Tagged(tags=P(AnyOf(some))))
+        holds[f"any{n}"] = lambda fact, some=some: bool(set(fact.get("tags", ())) & set(some))
     rules["many"] = rule("many", Tagged(tags=P(AnyOf(tags[:3])) & P(lambda s: len(s) > 2)))
+    holds["many"] = lambda fact: bool(set(fact.get("tags", ())) & set(tags[:3])) and len(fact["tags"]) > 2
+    rules["with"] = rule("with", Tagged(tags=P(AnyOf(tags[:3])) & P(AnyOf(tags[:1]))))
+    holds["with"] = lambda fact: tags[0] in fact.get("tags", ())
+    rules["without"] = rule("without", Tagged(tags=P(AnyOf(tags[:3])) & P(NoneOf(tags[:1]))))
+    holds["without"] = lambda fact: bool(set(fact.get("tags", ())) & set(tags[1:3])) and tags[0] not in fact["tags"]
     rules["bound"] = rule("bound", Tagged(tags=P(AnyOf(tags[5:])) & W("seen")))
+    holds["bound"] = lambda fact: bool(set(fact.get("tags", ())) & set(tags[5:]))
     rules["size"] = rule("size", Tagged(size=P(lambda s: s > 2)))
+    holds["size"] = lambda fact: fact["size"] > 2
     rules["both"] = rule("both", Tagged(size=P(lambda s: s > 1), tags=P(AnyOf(tags[6:]))))
+    holds["both"] = lambda fact: fact["size"] > 1 and bool(set(fact.get("tags", ())) & set(tags[6:]))
     indexed = type("Indexed", (DrivenEngine,), {"__matcher__": IndexedRete, **rules})()
     plain = plain_experta(type(indexed))()
     assert indexed.matcher.fan_outs
@@ -723,5 +736,15 @@ def test_a_fan_out_gives_the_activations_experta_gives_whatever_the_field_holds(
             got.append(sorted((a.rule.__name__, {k: v for k, v in a.context.items() if not k.startswith("__")})
                               for a in engine.agenda.activations))
         assert got[0] == got[1], fact
+        assert [name for name, _ in got[0]] == sorted(name for name in rules if holds[name](fact)), fact
         fired.update(name for name, _ in got[0])
     assert fired == set(rules)
+
+
+def test_any_of_and_none_of_equal_only_their_own_kind():
+    from expert.rete import AnyOf, NoneOf
+
+    assert AnyOf(["a"]) == AnyOf(["a"]) and hash(AnyOf(["a"])) == hash(AnyOf(["a"]))
+    assert AnyOf(["a"]) != NoneOf(["a"]) and NoneOf(["a"]) != AnyOf(["a"]) and AnyOf(["a"]) != frozenset(["a"])
+    assert AnyOf(["a", "b"])(frozenset(["b", "c"])) and not AnyOf(["a"])(frozenset(["b"]))
+    assert NoneOf(["a"])(frozenset(["b"])) and not NoneOf(["a"])(frozenset(["a", "b"]))
