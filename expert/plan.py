@@ -246,13 +246,17 @@ class Prescriber:
         engine.declare(self.case_fact(answers, diagnosis))
         chosen = self._chosen(engine.agenda.activations)
         treats, ranks, untreated, advisory = self._settle(chosen, diagnosis)
-        steps = self._order(chosen, treats, ranks, advisory, diagnosis)
+        order, phase = self._order(chosen, treats, ranks, advisory, diagnosis)
         param_values, known = self.param_values, None  # the answers and metrics, which params read: merged once
-        for step in steps:
-            if param_values[step.action]:  # else the step keeps its own empty params
+        steps = []
+        for n, aid in enumerate(order, start=1):
+            if param_values[aid]:
                 if known is None:
                     known = {**answers.values, **diagnosis.metrics}
-                step.params = self.params(step.action, known)
+                params = self.params(aid, known)
+            else:
+                params = {}
+            steps.append(Step(n, aid, PHASES[phase[aid]], treats[aid], chosen[aid], params))
         if untreated:
             log.warning("no chosen action treats %s", ", ".join(untreated))
         return Plan(steps, dates_of(answers), untreated)
@@ -347,7 +351,8 @@ class Prescriber:
         return params
 
     def _order(self, chosen: dict[str, int], treats: dict[str, list[str]], ranks: dict[str, tuple],
-               advisory: list[str], diagnosis: Diagnosis) -> list[Step]:
+               advisory: list[str], diagnosis: Diagnosis) -> tuple[list[str], dict[str, int]]:
+        """The steps' actions in order, and the phase of each."""
         if len(treats) < len(chosen):  # an action that treats nothing is no step
             chosen = {aid: index for aid, index in chosen.items() if aid in treats}
         phase_of = self.phase_of
@@ -375,15 +380,15 @@ class Prescriber:
                     ranks[aid] = (-1, ranks[aid][1])
         if before:
             _push_after(phase, before)
-        order = _in_order(chosen, phase, ranks, before)
-        week = [a for a in order if phase[a] == 0]
+        week = [a for a in chosen if phase[a] == 0]
         if len(week) > WEEK_LIMIT:
-            for aid in week[WEEK_LIMIT:]:
+            # this week's steps open the order, each after those it follows (this week's too: no action
+            # is in an earlier phase than one it follows), so they are ordered alone: the first three stay
+            for aid in _in_order(week, phase, ranks, before)[WEEK_LIMIT:]:
                 phase[aid] = 1
             if before:
                 _push_after(phase, before)
-            order = _in_order(chosen, phase, ranks, before)
-        return [Step(n, aid, PHASES[phase[aid]], treats[aid], chosen[aid]) for n, aid in enumerate(order, start=1)]
+        return _in_order(chosen, phase, ranks, before), phase
 
 
 def _in_order(chosen, phase: dict[str, int], ranks: dict[str, tuple], before: dict[str, list[str]]) -> list[str]:
