@@ -347,7 +347,21 @@ def comparison(compares: tuple, value) -> bool:
         return False
 
 
-class TypeTester(FeatureTester):
+class _Planned:
+    """A node whose children's callbacks, whenever they are set, are planned by its `_planned`: what
+    each callback is, looked at once instead of on every token."""
+
+    @property
+    def callbacks(self):
+        return self._callbacks
+
+    @callbacks.setter
+    def callbacks(self, callbacks):
+        self._callbacks = callbacks = tuple(callbacks)
+        self._planned(callbacks)
+
+
+class TypeTester(_Planned, FeatureTester):
     """The alpha node that tests a fact's type (experta's TypeCheck, the first test of every pattern:
     the bus's children), passing a fact of its type on to its children, many of them: where a child
     is a PredicateTester, its steps are taken here, without a call to it; where every child is a
@@ -358,13 +372,7 @@ class TypeTester(FeatureTester):
 
     fact_type: type
 
-    @property
-    def callbacks(self):
-        return self._callbacks
-
-    @callbacks.setter
-    def callbacks(self, callbacks):
-        self._callbacks = callbacks = tuple(callbacks)
+    def _planned(self, callbacks: tuple) -> None:
         self.plan = tuple((_bound_node(callback, PredicateTester.activate), callback) for callback in callbacks)
         self.literals = _literal_children(callbacks)
 
@@ -608,18 +616,12 @@ class Activated(Activation):
         return self._hash
 
 
-class Bus(rete_nodes.BusNode):
+class Bus(_Planned, rete_nodes.BusNode):
     """experta's bus node: a fact's token made without Token's type assertions and the log line, and
     passed to the type tests (its children) without a call to each: only the one of the fact's type
     is called. Setting `callbacks` plans this."""
 
-    @property
-    def callbacks(self):
-        return self._callbacks
-
-    @callbacks.setter
-    def callbacks(self, callbacks):
-        self._callbacks = callbacks = tuple(callbacks)
+    def _planned(self, callbacks: tuple) -> None:
         self.plan = tuple((_bound_node(callback, TypeTester.activate), callback) for callback in callbacks)
 
     def add(self, fact):
