@@ -32,7 +32,7 @@ from typing import Any
 
 from expert.records import record
 # first: it makes experta importable
-from expert.rete import AnyOf, CheckedFact, DrivenEngine, IndexedRete, NoneOf, new_fact
+from expert.rete import AnyOf, CheckedFact, IndexedEngine, NoneOf, new_fact
 
 from experta import AND, OR, KnowledgeEngine, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
@@ -205,8 +205,8 @@ def _holds_signature(engine, **context):  # the shape of every action, for its s
 _HOLDS_SIGNATURE = inspect.signature(_holds_signature)  # one for every action: signatures are immutable
 
 
-class _PrescriberBase(DrivenEngine):
-    __matcher__ = IndexedRete
+class _PrescriberBase(IndexedEngine):
+    pass
 
 
 class Prescriber:

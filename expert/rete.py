@@ -43,6 +43,8 @@ bookkeeping that a case never needs:
 - a node whose children test which members a set field holds (the plan's "a problem that names
   this action was concluded", forty of them) asks each child in turn; IndexedRete's FanOut looks the
   field's members up in an index of the children instead, and asks only those that can pass;
+- `reset()` declares experta's InitialFact, which only rules starting with a NOT, EXISTS, FORALL or
+  TEST read; IndexedEngine declares it only when the network has such a rule;
 - building the network, experta's `wire_rule` makes a new singledispatch function for every rule,
   registering seven handlers whose dispatch cache each registration empties; `wire_rule` below is
   the same wiring, its handlers registered once; its alpha part hashes a whole rule at every look-up
@@ -1413,3 +1415,39 @@ class IndexedRete(DrivenRete):
             fan = fan_out(node)
             if fan is not None:
                 self.fan_outs.append(fan)
+
+
+def reads_initial_fact(matcher: ReteMatcher) -> bool:
+    """Whether some rule of the network reads experta's InitialFact: a rule whose first element is a
+    NOT, an EXISTS, a FORALL or a TEST (or that has none) is wired to it; experta also gives it an
+    alpha branch of its own, which ends, read by no rule, at a fact capture."""
+    for child in matcher.root_node.children:
+        matcher_of = getattr(child.node, "matcher", None)
+        if isinstance(matcher_of, rete_check.TypeCheck) and matcher_of.fact_type is InitialFact:
+            todo = [child.node]
+            while todo:
+                node = todo.pop()
+                if not isinstance(node, rete_nodes.FeatureTesterNode):  # a join, a test, a conflict set
+                    return True
+                todo.extend(grandchild.node for grandchild in node.children)
+    return False
+
+
+class IndexedEngine(DrivenEngine):
+    """A DrivenEngine matched by IndexedRete, whose reset declares experta's InitialFact only when a
+    rule reads it. Where none does (each rule matches declared facts: the plan's), it matches nothing,
+    while declaring it costs a fact's way through the fact list, the network and the agenda on every
+    reset; its absence changes no activation, only the numbers the facts declared get (one less)."""
+
+    __matcher__ = IndexedRete
+
+    def __init__(self):
+        super().__init__()
+        self.reads_initial_fact = reads_initial_fact(self.matcher)
+        names = super().get_deffact_names()
+        if not self.reads_initial_fact:
+            names = tuple(name for name in names if name != _INITIAL_ONLY[0])
+        self._deffacts = names
+
+    def get_deffact_names(self) -> tuple[str, ...]:
+        return self._deffacts

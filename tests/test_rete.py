@@ -3,6 +3,7 @@ what experta itself does on the same network and the same random cases."""
 
 from __future__ import annotations
 
+import collections
 import logging
 import random
 
@@ -75,7 +76,19 @@ def test_alpha_checks_without_logging_answer_as_experta_s_checks(checkup, kb):
         assert passed == [t for t, fact in zip(tokens, facts) if node.matcher(fact)], node.matcher
 
 
+def _activations(engine) -> collections.Counter:
+    """The agenda's activations: each rule, its salience and the facts it matched (not their numbers)."""
+    def content(number):
+        fact = engine.facts[number]
+        return type(fact).__name__, frozenset((k, v) for k, v in fact.items() if k != "__factid__")
+
+    return collections.Counter((a.rule.__name__, a.key[0], tuple(map(content, a.key[1])))
+                               for a in engine.agenda.activations)
+
+
 def test_the_prescriber_s_activations_are_experta_s(checkup, kb):
+    # experta's own reset declares its InitialFact too, which no rule of the plan reads: the same
+    # activations, on a fact numbered one more
     engine = checkup.prescriber.engine
     plain = plain_experta(type(engine))()
     for answers in _cases(kb, 12):
@@ -85,8 +98,45 @@ def test_the_prescriber_s_activations_are_experta_s(checkup, kb):
         for e in (engine, plain):
             e.reset()
             e.declare(Case(**fact.as_dict()))
-            got.append(sorted((a.rule.__name__, a.key[0], tuple(a.key[1])) for a in e.agenda.activations))
-        assert got[0] == got[1]
+            got.append(_activations(e))
+        assert got[0] == got[1] and sum(got[0].values()) > 3
+        assert [a.key[1] for a in engine.agenda.activations] == [[0]] * sum(got[0].values())
+        assert [a.key[1] for a in plain.agenda.activations] == [[1]] * sum(got[0].values())
+
+
+def test_experta_s_initial_fact_is_declared_only_where_a_rule_reads_it(checkup):
+    from experta import NOT, Fact, Rule
+    from experta.fact import InitialFact
+
+    from expert.rete import IndexedEngine
+
+    engine = checkup.prescriber.engine
+    assert not engine.reads_initial_fact
+    engine.reset()
+    assert len(engine.facts) == 0 and not engine.agenda.activations
+
+    class Tagged(Fact):
+        pass
+
+    def lonely(engine):  # pragma: no cover - activations are read, not run
+        pass
+
+    def tagged(engine):  # pragma: no cover
+        pass
+
+    # a rule that starts with NOT is wired to the InitialFact (written as experta's preparation writes
+    # it, as DrivenRete is given its rules): there it is declared, as experta does
+    rules = {"lonely": Rule(InitialFact(), NOT(Tagged()))(lonely), "tagged": Rule(Tagged())(tagged)}
+    reads = type("Reads", (IndexedEngine,), rules)()
+    assert reads.reads_initial_fact
+    plain = plain_experta(type(reads))()
+    for step in ("reset", "declare"):
+        for e in (reads, plain):
+            e.reset() if step == "reset" else e.declare(Tagged(n=1))
+        assert [type(f) for f in reads.facts.values()] == [type(f) for f in plain.facts.values()]
+        assert _activations(reads) == _activations(plain)
+        assert [a.key for a in reads.agenda.activations] == [a.key for a in plain.agenda.activations]
+    assert type(reads.facts[0]) is InitialFact
 
 
 def test_rules_fire_in_experta_s_order_of_salience(checkup, kb):
