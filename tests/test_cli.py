@@ -188,6 +188,36 @@ def test_dev_stdin_and_process_substitution_are_read_like_a_file(mini_kb, answer
     assert (substituted.returncode, substituted.stdout) == (0, expected), substituted.stderr.decode()
 
 
+def _program(*argv):
+    """The program itself: `main()` reading sys.argv, as the `shequn` script runs it, with an exit
+    handler, and a line after it that only a `main()` that returns reaches."""
+    return _run_python("import atexit, sys\natexit.register(lambda: print('EXIT HANDLER RAN', file=sys.stderr))\n"
+                       f"sys.argv = ['shequn', *{[str(a) for a in argv]!r}]\nfrom expert.cli import main\n"
+                       "code = main()\nprint('MAIN RETURNED', file=sys.stderr)\nsys.exit(code)\n")
+
+
+def _run_python(code: str):
+    env = {k: v for k, v in os.environ.items() if k not in ("SHEQUN_LANG", "PYTHONIOENCODING")}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, timeout=60, cwd=ROOT)
+
+
+def test_a_one_shot_program_ends_at_once_when_its_output_and_exit_handlers_are_done(mini_kb, answers, tmp_path):
+    # Python's own exit would take every module and object apart first, which nobody sees
+    done = _program("diagnose", answers, "--kb", mini_kb)
+    assert done.returncode == 0 and done.stdout == _written(mini_kb, answers, tmp_path)
+    assert done.stderr.decode() == "EXIT HANDLER RAN\n"
+    bad = write_tree(tmp_path, {"bad.yaml": "answers: [\n"}) / "bad.yaml"
+    failed = _program("diagnose", bad, "--kb", mini_kb)
+    assert failed.returncode == 2 and failed.stdout == b""
+    assert "YAML 语法错误" in failed.stderr.decode() and failed.stderr.decode().endswith("）\nEXIT HANDLER RAN\n")
+
+
+def test_a_command_that_goes_on_returns_and_ends_as_python_always_does(mini_kb):
+    done = _program("check", "--kb", mini_kb)
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stderr.decode().endswith("MAIN RETURNED\nEXIT HANDLER RAN\n")
+
+
 def test_a_named_pipe_on_disk_is_still_refused_and_not_waited_on(mini_kb, tmp_path):
     os.mkfifo(tmp_path / "pipe.yaml")
     done = _shequn("diagnose", tmp_path / "pipe.yaml", "--kb", mini_kb)
