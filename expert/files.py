@@ -66,12 +66,16 @@ def decode_text(data: bytes, path: Path | str) -> str:
 STDIN = "-"
 # Names of descriptors this process already holds: a pipe behind one has its writer already, so
 # reading it cannot wait for one that never comes, as a named FIFO on disk can.
-_OWN_DESCRIPTORS = re.compile(r"/dev/std(in|out|err)|/dev/fd/\d+|/proc/self/fd/\d+")
+# (Compiled by `re`'s own cache when a name under /dev or /proc is first read.)
+OWN_DESCRIPTORS = r"/dev/std(in|out|err)|/dev/fd/\d+|/proc/self/fd/\d+"
 
 
 def is_own_descriptor(path: str | Path) -> bool:
     """Is this `-`, /dev/stdin or /dev/fd/N: something the shell opened for us (e.g. `<(cat x.yaml)`)?"""
-    return str(path) == STDIN or bool(_OWN_DESCRIPTORS.fullmatch(os.path.normpath(os.path.abspath(path))))
+    if str(path) == STDIN:
+        return True
+    name = os.path.normpath(os.path.abspath(path))
+    return name.startswith(("/dev/", "/proc/")) and bool(re.fullmatch(OWN_DESCRIPTORS, name))
 
 
 def _readable_kind(mode: int, own: bool) -> str | None:

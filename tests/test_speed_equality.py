@@ -802,3 +802,21 @@ def test_a_checkup_with_its_preparation_from_the_cache_diagnoses_as_one_prepared
     afresh = Checkup(fresh)
     cases = random_cases(kb, 11, 150)
     assert [everything(checkup.diagnose(a)) for a in cases] == [everything(afresh.diagnose(a)) for a in cases]
+
+
+def test_a_text_answer_made_one_line_reads_as_the_line_breaks_pattern_makes_it():
+    import re
+    import unicodedata
+
+    from expert.questionnaire import LINE_BREAKS, one_line
+
+    def plainly(text: str) -> str:  # every text through the pattern, then each character looked at
+        joined = re.sub(LINE_BREAKS, " ", text.strip())
+        return "".join(" " if ch == "\t" else ch for ch in joined if ch == "\t" or unicodedata.category(ch) != "Cc")
+
+    rng = random.Random(14)
+    alphabet = "a群 \t\n\r\x0b\x0c\x1c\x85\u2028\u2029\u3000\x1b\x00\u200b\xa0"
+    texts = ["城西跑团", " 城西跑团 ", "a b", *("".join(rng.choice(alphabet) for _ in range(rng.randrange(12)))
+                                             for _ in range(3000))]
+    assert [one_line(text) for text in texts] == [plainly(text) for text in texts]
+    assert sum(one_line(text) != text.strip() for text in texts) > 1000  # most have something to change
