@@ -292,6 +292,21 @@ def test_declared_languages_read_the_flow_and_the_block_form(tmp_path):
     assert declared_languages(block) == ("en", "ja")
     assert declared_languages(tmp_path / "nowhere") == ("zh", "en")  # loading then says what is wrong
     assert declared_languages() == ("zh", "en")
+    # a BOM and Windows line ends, as a file read as text has them
+    windows = write_tree(tmp_path / "windows", {"questionnaires/q.yaml": ""})
+    (windows / "questionnaires" / "q.yaml").write_bytes(b"\xef\xbb\xbfid: q\r\nlanguages: [en, zh]\r\nx: 1\r\n")
+    assert declared_languages(windows) == ("en", "zh")
+    two = write_tree(tmp_path / "two", {"questionnaires/a.yaml": "languages: [en]\n",
+                                        "questionnaires/b.yaml": "languages: [en]\n"})
+    assert declared_languages(two) == ("zh", "en")
+
+
+def test_declared_languages_do_not_wait_on_a_questionnaire_that_is_a_fifo(tmp_path):
+    from expert.languages import declared_languages
+
+    os.makedirs(tmp_path / "questionnaires")
+    os.mkfifo(tmp_path / "questionnaires" / "q.yaml")
+    assert declared_languages(tmp_path) == ("zh", "en")  # loading then says what it is
 
 
 def test_help_names_shequn_lang_and_loads_no_engine_template_or_yaml():
