@@ -10,8 +10,8 @@ replace, asdict, match args) and its equality, repr and hash are those @dataclas
 - equal when of the same class and equal field by field (fields with compare=False aside);
 - `Name(field=value, ...)` (fields with repr=False aside), `...` where it would recurse;
 - unhashable, or when frozen hashed by the compared fields.
-Its __init__ is the one @dataclass writes, for a twin of the class with the same fields made by
-`dataclasses.make_dataclass` on first use. A class without a docstring has its __init__ written at
+Its __init__ is the one @dataclass writes, written on first use by the function @dataclass writes it
+with. A class without a docstring has its __init__ written at
 once: @dataclass documents such a class with the signature of its __init__. A plain class (see
 `_as_dataclass`) does not go through @dataclass at all: its fields are described as @dataclass would
 describe them, without @dataclass's look-ups per field.
@@ -19,9 +19,10 @@ describe them, without @dataclass's look-ups per field.
 
 from __future__ import annotations
 
+import sys
 import threading
-from dataclasses import (_FIELD, MISSING, Field, FrozenInstanceError, _DataclassParams, dataclass, field, fields,
-                         make_dataclass)
+from dataclasses import (_FIELD, _FIELD_INITVAR, MISSING, Field, FrozenInstanceError, _DataclassParams,
+                         _fields_in_init_order, _init_fn, dataclass, field, fields, make_dataclass)
 from operator import attrgetter
 from typing import Any, Callable
 
@@ -53,20 +54,22 @@ def _as_dataclass(cls: type, frozen: bool) -> bool:
     """Make `cls` what `@dataclass(init=False, repr=False, eq=False, frozen=frozen)` makes it, for the
     plain classes the models are; False, touching nothing, for any other (then @dataclass does it).
 
-    Plain: its only base is object, it has no slots, and no annotation of it names ClassVar, InitVar or
-    KW_ONLY (with string annotations @dataclass tells these by a look-up per field, which is most of
-    its time). It then gets the same fields, with the same options and defaults, the same class
+    Plain: its bases are plain classes, or dataclasses of the same frozenness whose fields it takes first
+    as @dataclass does, it has no slots, and no annotation of it names ClassVar, InitVar or KW_ONLY
+    (with string annotations @dataclass tells these by a look-up per field, which is most of its
+    time). It then gets the same fields, with the same options and defaults, the same class
     attributes for the defaults, the same parameters and match args, and when frozen a __setattr__
     and __delattr__ that refuse as @dataclass's do, written as closures rather than compiled from
     source. tests/test_records.py compares the two field by field."""
     names = cls.__dict__.get("__annotations__", {})
-    if (cls.__bases__ != (object,) or "__slots__" in cls.__dict__
+    inherited = _inherited_fields(cls, frozen)
+    if (inherited is None or "__slots__" in cls.__dict__
             or any(not isinstance(kind, str) or "ClassVar" in kind or "InitVar" in kind or "KW_ONLY" in kind
                    for kind in names.values())
             or any(isinstance(value, Field) and name not in names for name, value in cls.__dict__.items())
             or (frozen and ("__setattr__" in cls.__dict__ or "__delattr__" in cls.__dict__))):
         return False
-    made: dict[str, Field] = {}
+    made: dict[str, Field] = dict(inherited)
     for name, kind in names.items():
         default = cls.__dict__.get(name, MISSING)
         one = default if isinstance(default, Field) else field(default=default)
@@ -77,7 +80,8 @@ def _as_dataclass(cls: type, frozen: bool) -> bool:
             raise ValueError(f"mutable default {type(one.default)} for field {name} is not allowed: "
                              "use default_factory")
         made[name] = one
-    for name, one in made.items():
+    for name in names:
+        one = made[name]
         if isinstance(cls.__dict__.get(name), Field):
             if one.default is MISSING:
                 delattr(cls, name)
@@ -90,6 +94,23 @@ def _as_dataclass(cls: type, frozen: bool) -> bool:
     if frozen:
         cls.__setattr__, cls.__delattr__ = _refusals(cls, tuple(made))  # type: ignore[method-assign]
     return True
+
+
+def _inherited_fields(cls: type, frozen: bool) -> dict[str, Field] | None:
+    """The fields `cls` takes from its bases, as @dataclass collects them (those of every dataclass in its
+    MRO, the farthest first); None where a base is one the shortcut does not describe: a dataclass of
+    other frozenness, or one that inherits its fields without being a dataclass itself."""
+    inherited: dict[str, Field] = {}
+    for base in cls.__mro__[-1:0:-1]:
+        own = base.__dict__.get("__dataclass_fields__")
+        if own is None:
+            if hasattr(base, "__dataclass_fields__"):
+                return None
+            continue
+        if base.__dict__["__dataclass_params__"].frozen != frozen:
+            return None
+        inherited.update(own)
+    return inherited
 
 
 def _refusals(cls: type, names: tuple[str, ...]) -> tuple[Callable, Callable]:
@@ -124,7 +145,25 @@ def _first_init(cls: type, frozen: bool) -> Callable[..., None]:
 
 
 def _written_init(cls: type, frozen: bool) -> Callable[..., None]:
-    """The __init__ @dataclass writes for `cls`: that of a twin with the same fields and options."""
+    """The __init__ @dataclass writes for `cls`: written by the very function @dataclass writes it with,
+    from the class's own fields, as @dataclass calls it. Where that function is not what it was up to
+    Python 3.12, by a twin with the same fields and options, which costs twice as much: a class made
+    and gone through @dataclass's other steps for the one method kept."""
+    if sys.version_info < (3, 13):
+        made = [f for f in cls.__dataclass_fields__.values() if f._field_type in (_FIELD, _FIELD_INITVAR)]
+        std, kw_only = _fields_in_init_order(made)
+        module = sys.modules.get(cls.__module__)
+        init = _init_fn(made, std, kw_only, frozen, hasattr(cls, "__post_init__"),
+                        "__dataclass_self__" if "self" in cls.__dataclass_fields__ else "self",
+                        module.__dict__ if module is not None else {}, False)
+    else:  # pragma: no cover - Python 3.13 builds its methods otherwise
+        init = _twin_init(cls, frozen)
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    return init
+
+
+def _twin_init(cls: type, frozen: bool) -> Callable[..., None]:
+    """The __init__ of a twin of `cls` made by `dataclasses.make_dataclass`, with the same fields and options."""
     specs = []
     for f in fields(cls):
         options: dict[str, Any] = {"init": f.init}
@@ -137,7 +176,6 @@ def _written_init(cls: type, frozen: bool) -> Callable[..., None]:
     namespace = {"__post_init__": _post_init} if hasattr(cls, "__post_init__") else {}
     twin = make_dataclass(cls.__name__, specs, namespace=namespace, repr=False, eq=False, frozen=frozen)
     init = twin.__dict__["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
     return init
 

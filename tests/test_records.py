@@ -49,6 +49,9 @@ def test_a_record_is_built_equal_and_shown_as_its_dataclass_twin(frozen):
         assert (one == two) is False  # of different classes, as two dataclasses would be
     assert rec("a").tags is not rec("a").tags  # a fresh default per instance
     assert str(inspect.signature(plain)) == str(inspect.signature(rec))
+    # written by @dataclass's own function: the same code
+    mine, theirs = rec.__init__.__code__, plain.__init__.__code__
+    assert (mine.co_code, mine.co_varnames, mine.co_names) == (theirs.co_code, theirs.co_varnames, theirs.co_names)
     with pytest.raises(TypeError):
         rec()
     with pytest.raises(TypeError):
