@@ -54,6 +54,8 @@ DAYS = {"week_end": 7, "month_end": 28, "next_checkup": 28}
 
 @record
 class Step:
+    """One step of the plan: an action (or one of its variants), when it is done and what it treats."""
+
     number: int
     action: str
     phase: str
@@ -68,6 +70,8 @@ class Step:
 
 @record
 class Plan:
+    """The treatment plan of one case: its steps, their dates, and the findings no step treats."""
+
     steps: list[Step]
     dates: dict[str, dt.date]
     untreated: list[str] = field(default_factory=list)  # findings no chosen action treats: a gap in the base

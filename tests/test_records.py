@@ -109,9 +109,28 @@ def test_a_record_writes_its_init_when_first_instantiated_and_keeps_it():
     Finding("x", "", "low", 1, "rule", {}, {}, [])
     assert list(inspect.signature(Finding).parameters) == [f.name for f in dataclasses.fields(Finding) if f.init]
     assert KnowledgeBase.__doc__ and not KnowledgeBase.__doc__.startswith("KnowledgeBase(")
-    from expert.plan import Step
 
-    assert Step.__doc__.startswith("Step(")
+    @record
+    class Bare:
+        name: str
+
+    assert Bare.__doc__ == "Bare(name: 'str')" and "__init__" in Bare.__dict__
+
+
+def test_condition_nodes_are_described_as_dataclass_describes_them():
+    # each node class body again, through @dataclass as conditions.py once had it
+    import ast
+
+    bodies = {node.name: node for node in ast.parse(inspect.getsource(c)).body if isinstance(node, ast.ClassDef)}
+    for cls in [c.Const, c.Invalid, c.Name, c.Answer, c.Arith, c.Compare, c.Truthy, c.Call, c.ChoiceNumber,
+                c.ChoiceSnap, c.Found, c.BoolOp, c.Not, c.Literal]:
+        tree = bodies[cls.__name__]
+        tree.decorator_list = []
+        namespace = {**vars(c)}
+        exec(compile(ast.Module([tree], []), "conditions.py", "exec"), namespace)
+        twin = dataclasses.dataclass(namespace[cls.__name__], init=False, repr=False, eq=False)
+        assert _described(cls) == _described(twin), cls.__name__
+        assert cls.__doc__ == twin.__doc__ and cls.__mro__[1:] == twin.__mro__[1:]
 
 
 def test_condition_nodes_compare_hash_and_show_as_frozen_dataclasses():
