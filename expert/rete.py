@@ -972,15 +972,23 @@ class DrivenRete(ReteMatcher):
         fact_checks = {fact: set(generate_checks(fact))
                        for fact in chain.from_iterable(facts for _, facts in rule_facts)}
         check_rank = Counter(chain.from_iterable(fact_checks.values()))
+        # each check's rank and hash, by the check's identity: the sorts below ask for them again and again,
+        # and a check's hash is a tuple's, which hashes its pattern in Python every time
+        ranked: dict[int, tuple[int, int]] = {}
+        for checks in fact_checks.values():
+            for check in checks:
+                if id(check) not in ranked:
+                    ranked[id(check)] = check_rank[check], hash(check)
         inf = float("inf")
 
         def weighted_check_sort(check):
+            rank, hashed = ranked[id(check)]
             if isinstance(check, rete_check.TypeCheck):
-                return (inf, hash(check))
+                return (inf, hashed)
             if isinstance(check, rete_check.FactCapture):
-                return (-inf, hash(check))
+                return (-inf, hashed)
             if isinstance(check, rete_check.FeatureCheck):
-                return (check_rank[check], hash(check))
+                return (rank, hashed)
             raise TypeError("Unknown check type.")  # pragma: no cover - as experta's
 
         def weighted_rule_sort(entry):
@@ -988,7 +996,7 @@ class DrivenRete(ReteMatcher):
             total = 0
             for fact in facts:
                 for check in fact_checks[fact]:
-                    total += check_rank[check]
+                    total += ranked[id(check)][0]
             return total / len(facts)
 
         sorted_checks: dict = {}  # fact -> its checks in experta's order (a fact's checks never change)
@@ -1286,8 +1294,9 @@ class AnyOf(frozenset):
     def __ne__(self, other) -> bool:
         return not self == other
 
-    def __hash__(self) -> int:
-        return hash((type(self), frozenset.__hash__(self)))
+    # the members' hash, which the set keeps once worked out: an AnyOf and a NoneOf (or a set) of the same
+    # members hash alike, as unequal objects may, and __eq__ tells them apart
+    __hash__ = frozenset.__hash__
 
 
 class NoneOf(AnyOf):
