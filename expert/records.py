@@ -133,19 +133,22 @@ def _refusals(cls: type, names: tuple[str, ...]) -> tuple[Callable, Callable]:
 
 
 FILLED = 64  # instances of a record filled in field by field before its own __init__ is written
+_UNSEEN = object()
 
 
 def _first_init(cls: type, frozen: bool) -> Callable[..., None]:
     """An __init__ that fills the class's first FILLED instances in (`_filling`), then writes the class's
     own, puts it in its place and calls it: a one-shot command, which makes a few of each record, then
     compiles no __init__ at all (a tenth of a millisecond each), and a batch compiles each once."""
-    fill = _filling(cls, frozen)
+    fill: Any = _UNSEEN  # worked out on the first call: most records a command imports it never makes
     filled = 0
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        nonlocal filled
+        nonlocal fill, filled
         init = cls.__dict__["__init__"]
         if init is __init__:
+            if fill is _UNSEEN:
+                fill = _filling(cls, frozen)
             if fill is not None and filled < FILLED and fill(self, args, kwargs):
                 filled += 1
                 return
