@@ -18,7 +18,7 @@ import logging
 from typing import Any, NamedTuple
 
 # first: it makes experta importable
-from expert.rete import CheckedFact, DrivenEngine, FactTest, new_fact, thawed_fields
+from expert.rete import CheckedFact, DrivenEngine, FactTest, new_fact, thawed_fields, with_action
 from experta import AND, NOT, OR, TEST, KnowledgeEngine, L, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
 
@@ -170,7 +170,7 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
         if conditions is None:
             log.info("rule %s can never fire; not compiled", rule.id)
             continue
-        attrs[f"rule_{rule.id}"] = ExpertaRule(*conditions, salience=rule.salience)(_action(rule))
+        attrs[f"rule_{rule.id}"] = with_action(ExpertaRule(*conditions, salience=rule.salience), _action(rule))
     return type("ShequnEngine", (ShequnEngineBase,), attrs)
 
 

@@ -32,7 +32,7 @@ from typing import Any
 
 from expert.records import record
 # first: it makes experta importable
-from expert.rete import AnyOf, CheckedFact, DrivenEngine, IndexedRete, NoneOf, new_fact
+from expert.rete import AnyOf, CheckedFact, DrivenEngine, IndexedRete, NoneOf, new_fact, with_action
 
 from experta import AND, OR, KnowledgeEngine, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
@@ -107,7 +107,7 @@ def compile_prescriber(kb: KnowledgeBase) -> type[KnowledgeEngine]:
                                                           prepared.action_reads[aid])):
             conditions = _patterns(alternatives, reads, named, shared)
             if conditions is not None:
-                attrs[f"{aid}__{index}"] = ExpertaRule(*conditions)(_holds(aid, index))
+                attrs[f"{aid}__{index}"] = with_action(ExpertaRule(*conditions), _holds(aid, index))
     return type("ShequnPrescriber", (_PrescriberBase,), attrs)
 
 

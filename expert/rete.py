@@ -64,7 +64,7 @@ import logging
 import operator
 from collections import Counter, OrderedDict
 from collections.abc import Mapping
-from functools import singledispatch
+from functools import singledispatch, update_wrapper
 from itertools import chain, repeat
 
 # experta 1.9.4 pins frozendict 1.2, which subclasses `collections.Mapping`, removed in Python 3.10.
@@ -921,6 +921,14 @@ def copied_rule(rule: Rule) -> Rule:
     copy._wrapped_self = None
     copy._wrapped_args = type(rule._wrapped_args)(rule._wrapped_args)
     return copy
+
+
+def with_action(rule: Rule, action) -> Rule:
+    """`rule(action)`, experta's decoration of a rule's action, for an action that takes **kwargs:
+    experta reads the action's signature to keep the names of its parameters when it takes none, and
+    keeps none for one that does (tests/test_rete.py compares the two)."""
+    rule._wrapped = action
+    return update_wrapper(rule, action)
 
 
 def _alpha_node(check) -> rete_nodes.FeatureTesterNode:
