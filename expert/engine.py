@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 # first: it makes experta importable
@@ -63,14 +64,20 @@ class CrossTest(FactTest):
         self.atom, self.qids, self.fact_var = atom, qids, fact_var
         self.holds = c.compiled(atom)
         # experta reads the parameter names from the signature to pick values from the context
-        self.__signature__ = inspect.Signature(
-            [inspect.Parameter(fact_var, inspect.Parameter.POSITIONAL_OR_KEYWORD)])
+        self.__signature__ = _signature_of(fact_var)
 
     def __repr__(self) -> str:
         return f"CrossTest({', '.join(self.qids)})"
 
 
 ALTERNATIVE = "community_"
+
+
+@lru_cache(maxsize=None)
+def _signature_of(fact_var: str) -> inspect.Signature:
+    """The signature of a test of the fact bound as `fact_var`: one for every test of that alternative's
+    fact (signatures are immutable), of which a knowledge base has a few."""
+    return inspect.Signature([inspect.Parameter(fact_var, inspect.Parameter.POSITIONAL_OR_KEYWORD)])
 
 
 def _alternative(atoms: list[c.Node], index: int, shared: dict, reads: dict | None = None) -> AND | None:

@@ -1045,9 +1045,14 @@ class DrivenRete(ReteMatcher):
         self.joins = [n for n in self.stateful if type(n)._reset is rete_nodes.OrdinaryMatchNode._reset]
         self.negations = [n for n in self.stateful if type(n)._reset is rete_nodes.NotNode._reset]
         self.stateful_others = [n for n in self.stateful if n not in self.joins and n not in self.negations]
+        rule_hashes: dict[int, _Hashed] = {}
         for index, node in enumerate(self.conflict_sets):
             node.pending, node.touched, node.index = self.pending, self.touched, index
-            node.rule_hash = _Hashed(hash(node.rule))
+            # the alternatives of a rule with OR are conflict-set nodes of the same rule: hashed once
+            hashed = rule_hashes.get(id(node.rule))
+            if hashed is None:
+                hashed = rule_hashes[id(node.rule)] = _Hashed(hash(node.rule))
+            node.rule_hash = hashed
             if node.memory:
                 self.touched.append(node)
         self.root_node.__class__ = Bus
