@@ -978,6 +978,20 @@ def evaluate(node: Node, values: Mapping[str, Any], findings: Iterable[str] = ()
     raise TypeError(f"cannot evaluate {node!r}")  # pragma: no cover - resolver guarantees node kinds
 
 
+class CompiledOnUse(dict):
+    """key -> its named expressions compiled, `((name, compiled(node)), ...)` in order, each key's the first
+    time it is asked for: a case reads the params of the few rules and actions that hold, and a one-shot
+    command, which has one case, compiled those of all of them. `named` gives key -> {name: node}."""
+
+    def __init__(self, named: Mapping[str, Mapping[str, Node]]):
+        super().__init__()
+        self.named = named
+
+    def __missing__(self, key: str) -> tuple:
+        made = self[key] = tuple((name, compiled(node)) for name, node in self.named[key].items())
+        return made
+
+
 def compiled(node: Node) -> Callable[..., Any]:
     """`evaluate` of one node, turned into nested closures once: `compiled(n)(values, findings)` is
     `evaluate(n, values, findings)` without walking the tree and testing node types on every call.

@@ -156,8 +156,7 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
         "rule_order": {rule.id: (-SEVERITY_RANK.get(rule.severity, 0), -rule.salience, n)
                        for n, rule in enumerate(kb.rules.rules)},
         "kb_rules": {rule.id: rule for rule in kb.rules.rules},
-        "param_values": {rule.id: tuple((name, c.compiled(node)) for name, node in rule.param_nodes.items())
-                         for rule in kb.rules.rules},
+        "param_values": c.CompiledOnUse({rule.id: rule.param_nodes for rule in kb.rules.rules}),
         # a Concluded fact is declared only where a rule reads it: every fact declared is matched
         # against every pattern of its type, so the other findings stay out of working memory
         "chained": frozenset(prepared.chained),

@@ -223,8 +223,7 @@ class Prescriber:
         self.rules = {f"{aid}__{index}": (aid, index) for aid, action in kb.actions.actions.items()
                       for index in range(len(action.variants) + 1)}
         self.question_ids = list(preparation.prepared(kb).plan_questions)
-        self.param_values = {aid: [(name, c.compiled(node)) for name, node in action.param_nodes.items()]
-                             for aid, action in kb.actions.actions.items()}
+        self.param_values = c.CompiledOnUse({aid: action.param_nodes for aid, action in kb.actions.actions.items()})
         # what settling and ordering read of the catalogue, looked up once rather than on every case
         actions = kb.actions.actions
         shared_group = {aid: action.group for aid, action in actions.items()

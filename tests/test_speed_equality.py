@@ -820,3 +820,18 @@ def test_a_text_answer_made_one_line_reads_as_the_line_breaks_pattern_makes_it()
                                              for _ in range(3000))]
     assert [one_line(text) for text in texts] == [plainly(text) for text in texts]
     assert sum(one_line(text) != text.strip() for text in texts) > 1000  # most have something to change
+
+
+def test_params_compiled_on_first_use_are_the_params_compiled_at_once(kb):
+    named = {**{f"rule {rule.id}": rule.param_nodes for rule in kb.rules.rules},
+             **{f"action {aid}": action.param_nodes for aid, action in kb.actions.actions.items()}}
+    on_use = c.CompiledOnUse(named)
+    asked = [key for key in named if named[key]][::2]
+    cases = [a.values for a in random_cases(kb, 5, 60)]
+    for key in asked:
+        at_once = [(name, c.compiled(node)) for name, node in named[key].items()]
+        assert [name for name, _ in on_use[key]] == [name for name, _ in at_once]
+        for values in cases:
+            assert [compute(values) for _, compute in on_use[key]] == [compute(values) for _, compute in at_once]
+    assert sorted(on_use) == sorted(asked) and len(asked) > 10  # only what was asked for is compiled
+    assert on_use[asked[0]] is on_use[asked[0]]  # compiled once, then kept
