@@ -13,9 +13,8 @@ replace, asdict, match args) and its equality, repr and hash are those @dataclas
 Its first instances are filled in field by field as the __init__ @dataclass writes would fill them;
 from then on that __init__ is written, by the function @dataclass writes it with, and used. A class
 without a docstring has its __init__ written at once: @dataclass documents such a class with the
-signature of its __init__. A plain class (see
-`_as_dataclass`) does not go through @dataclass at all: its fields are described as @dataclass would
-describe them, without @dataclass's look-ups per field.
+signature of its __init__. A plain class (see `_as_dataclass`) does not go through @dataclass at
+all: its fields are described as @dataclass would describe them, without its look-ups per field.
 """
 
 from __future__ import annotations
@@ -175,7 +174,7 @@ def _filling(cls: type, frozen: bool) -> Callable[[Any, tuple, dict], bool] | No
     required = sum(1 for f in taken if f.default is MISSING and f.default_factory is MISSING)
     if any(f.default is MISSING and f.default_factory is MISSING for f in taken[required:]):
         return None  # a field without a default after one with: @dataclass refuses the class
-    allowed = [frozenset(params[n:]) for n in range(len(params) + 1)]  # the names that may come after n positions
+    allowed = [frozenset(params[n:]) for n in range(len(params) + 1)]  # the names after n positional arguments
     needed = [frozenset(params[n:required]) for n in range(len(params) + 1)]
     steps = tuple((f.name, params.index(f.name) if f.init else -1, f.default, f.default_factory)
                   for f in made if f.init or f.default_factory is not MISSING)

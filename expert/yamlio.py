@@ -373,7 +373,8 @@ def parse_yaml(text: str, file: str) -> Any:
             raise
         if node is None:
             return None
-        if "&" in text and re.search(ANCHOR, text, re.MULTILINE):  # only anchors make aliases, and only aliases make a document larger than its text
+        # only anchors make aliases, and only aliases make a document larger than its text
+        if "&" in text and re.search(ANCHOR, text, re.MULTILINE):
             _measure(node)
         elif _check_tree(node) > MAX_YAML_NODES:
             raise LimitError(None, None, t("yaml.too_many_plain_values", limit=MAX_YAML_NODES), node.start_mark)
