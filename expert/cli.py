@@ -237,23 +237,53 @@ def _main(argv: list[str] | None) -> int:
         # before the interpreter's final collection, that is a sixth of `shequn diagnose`.
         gc.disable()
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
     except ShequnError as exc:
         print(str(exc), file=sys.stderr)
-        return exc.exit_code
+        code = exc.exit_code
     except KeyboardInterrupt:
         print(t("cli.interrupted"), file=sys.stderr)
-        return 130
+        code = 130
     except BrokenPipeError:  # `shequn diagnose x.yaml | head`
-        return 0
+        code = 0
     finally:
         if one_shot and argv is None:  # the program itself, not a caller that goes on running
             gc.freeze()
         if collecting:
             gc.enable()
+    if one_shot and argv is None:
+        _end(code)
+    return code
 
 
 ONE_SHOT = {"diagnose", "explain", "why", "schema", "completion"}  # `check` may analyse at length: it keeps collecting
+
+
+def _end(code: int) -> None:
+    """End the program itself now that its one-shot command is done, as Python's own exit would but
+    for the one step that does nothing the user could see: the output is flushed and atexit's handlers
+    run (logging's among them), then the process exits without taking every module and object apart
+    one by one, a twentieth of `shequn diagnose`. Where the output cannot be flushed (a reader that has
+    gone away) or a thread is still running, this returns and Python's own exit deals with it as it
+    always has."""
+    threading = sys.modules.get("threading")
+    if (threading is not None and threading.active_count() > 1) or not _flushed():
+        return
+    import atexit
+
+    atexit._run_exitfuncs()
+    if _flushed():
+        os._exit(code)
+
+
+def _flushed() -> bool:
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _speak_utf8() -> None:

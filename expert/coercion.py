@@ -19,9 +19,10 @@ from expert.questionnaire import Question
 
 YES = {"是", "是的", "有", "有的", "对", "对的", "yes", "y", "true", "t", "1", "√", "✓"}
 NO = {"否", "无", "没有", "没", "不", "不是", "不是的", "不对", "错", "no", "n", "false", "f", "0", "×", "✗"}
-# what 问卷星 and others append to a title: 【多选题】, [单选题], (多选), *, a trailing ? or ：
-_DECORATION = re.compile(r"[\[【(（]\s*(?:单选题?|多选题?|填空题?|量表题?|判断题?|必答|必填)\s*[\]】)）]|[*＊]")
-_TRAILING = re.compile(r"[\s?？:：。.]+$")
+# what 问卷星 and others append to a title: 【多选题】, [单选题], (多选), *, a trailing ? or ：(compiled by `re`'s own
+# cache when a title is first compared: with the choice names kept in the cache, an answers file rarely needs them)
+DECORATION = r"[\[【(（]\s*(?:单选题?|多选题?|填空题?|量表题?|判断题?|必答|必填)\s*[\]】)）]|[*＊]"
+TRAILING = r"[\s?？:：。.]+$"
 # Separators of ticked options in one cell. The strong ones no label contains; the weak ones (Google Forms' ", ",
 # ODK's space, a typed 、 or full-width comma) may occur inside a label and are only split where every piece is
 # an option. (Compiled by `re`'s own cache when a cell is first split: an answers file rarely needs them.)
@@ -37,8 +38,8 @@ def norm(text: Any) -> str:
 
 def title(text: str) -> str:
     """A title or label as compared with another: no decoration, spaces or trailing punctuation."""
-    plain = _DECORATION.sub("", norm(text))
-    return re.sub(r"\s+", "", _TRAILING.sub("", plain))
+    plain = re.sub(DECORATION, "", norm(text))
+    return re.sub(r"\s+", "", re.sub(TRAILING, "", plain))
 
 
 _NAMES: dict[int, tuple[Question, dict[str, str]]] = {}  # by the question's identity, the question kept with it

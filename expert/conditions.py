@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from expert.errors import Problem
 from expert.limits import MAX_ALTERNATIVES, MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH, MAX_NUMBER_DIGITS
 from expert.messages import brief, t
-from expert.records import record
+from expert.records import _as_dataclass, record
 
 # ---------------------------------------------------------------------------- the AST
 
@@ -53,7 +53,10 @@ class _Frozen:
 
 
 def _frozen(cls: type) -> type:
-    cls = dataclass(init=False, repr=False, eq=False)(cls)
+    # described as @dataclass(init=False, repr=False, eq=False) would describe it (expert/records.py), without
+    # its look-ups per field; a class without a docstring goes through @dataclass, which documents it
+    if not (cls.__doc__ and _as_dataclass(cls, frozen=False)):
+        cls = dataclass(init=False, repr=False, eq=False)(cls)
     names = tuple(f.name for f in fields(cls))
     cls._values = operator.attrgetter(*names)  # type: ignore[attr-defined]
     return cls
@@ -70,6 +73,8 @@ class Node(_Frozen):
 
 @_frozen
 class Const(Node):
+    """A constant: a number, a text, true, false or none."""
+
     value: Any
     col: int = 0
 
@@ -109,6 +114,8 @@ class Answer(Node):
 
 @_frozen
 class Arith(Node):
+    """Arithmetic over its arguments, or the negation of one."""
+
     op: str  # + - * / and "neg"
     args: tuple
     col: int = 0
@@ -121,6 +128,8 @@ class Arith(Node):
 
 @_frozen
 class Compare(Node):
+    """A comparison of two values."""
+
     op: str  # < <= > >= == != in "not in"
     left: Node
     right: Node
@@ -147,6 +156,8 @@ class Truthy(Node):
 
 @_frozen
 class Call(Node):
+    """A call of one of the condition language's functions."""
+
     func: str
     args: tuple
     col: int = 0
@@ -199,6 +210,8 @@ class Found(Node):
 
 @_frozen
 class BoolOp(Node):
+    """All (`and`) or any (`or`) of its items."""
+
     op: str  # "and" / "or"
     items: tuple
     col: int = 0
@@ -211,6 +224,8 @@ class BoolOp(Node):
 
 @_frozen
 class Not(Node):
+    """The negation of a condition."""
+
     item: Node
     col: int = 0
 
@@ -262,6 +277,8 @@ _KEYWORDS = {"and", "or", "not", "in", "true", "false", "none"}
 
 @record
 class _Token:
+    """One token of a condition's text, and the column it starts at."""
+
     kind: str
     text: str
     col: int
@@ -959,6 +976,20 @@ def evaluate(node: Node, values: Mapping[str, Any], findings: Iterable[str] = ()
             return True
         return UNKNOWN if any(r is UNKNOWN for r in results) else False
     raise TypeError(f"cannot evaluate {node!r}")  # pragma: no cover - resolver guarantees node kinds
+
+
+class CompiledOnUse(dict):
+    """key -> its named expressions compiled, `((name, compiled(node)), ...)` in order, each key's the first
+    time it is asked for: a case reads the params of the few rules and actions that hold, and a one-shot
+    command, which has one case, compiled those of all of them. `named` gives key -> {name: node}."""
+
+    def __init__(self, named: Mapping[str, Mapping[str, Node]]):
+        super().__init__()
+        self.named = named
+
+    def __missing__(self, key: str) -> tuple:
+        made = self[key] = tuple((name, compiled(node)) for name, node in self.named[key].items())
+        return made
 
 
 def compiled(node: Node) -> Callable[..., Any]:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import inspect
 import logging
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 # first: it makes experta importable
-from expert.rete import CheckedFact, DrivenEngine, FactTest, new_fact, thawed_fields
+from expert.rete import CheckedFact, DrivenEngine, FactTest, new_fact, thawed_fields, with_action
 from experta import AND, NOT, OR, TEST, KnowledgeEngine, L, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
 
@@ -63,14 +64,20 @@ class CrossTest(FactTest):
         self.atom, self.qids, self.fact_var = atom, qids, fact_var
         self.holds = c.compiled(atom)
         # experta reads the parameter names from the signature to pick values from the context
-        self.__signature__ = inspect.Signature(
-            [inspect.Parameter(fact_var, inspect.Parameter.POSITIONAL_OR_KEYWORD)])
+        self.__signature__ = _signature_of(fact_var)
 
     def __repr__(self) -> str:
         return f"CrossTest({', '.join(self.qids)})"
 
 
 ALTERNATIVE = "community_"
+
+
+@lru_cache(maxsize=None)
+def _signature_of(fact_var: str) -> inspect.Signature:
+    """The signature of a test of the fact bound as `fact_var`: one for every test of that alternative's
+    fact (signatures are immutable), of which a knowledge base has a few."""
+    return inspect.Signature([inspect.Parameter(fact_var, inspect.Parameter.POSITIONAL_OR_KEYWORD)])
 
 
 def _alternative(atoms: list[c.Node], index: int, shared: dict, reads: dict | None = None) -> AND | None:
@@ -149,8 +156,7 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
         "rule_order": {rule.id: (-SEVERITY_RANK.get(rule.severity, 0), -rule.salience, n)
                        for n, rule in enumerate(kb.rules.rules)},
         "kb_rules": {rule.id: rule for rule in kb.rules.rules},
-        "param_values": {rule.id: tuple((name, c.compiled(node)) for name, node in rule.param_nodes.items())
-                         for rule in kb.rules.rules},
+        "param_values": c.CompiledOnUse({rule.id: rule.param_nodes for rule in kb.rules.rules}),
         # a Concluded fact is declared only where a rule reads it: every fact declared is matched
         # against every pattern of its type, so the other findings stay out of working memory
         "chained": frozenset(prepared.chained),
@@ -170,7 +176,7 @@ def compile_engine(kb: KnowledgeBase) -> type[KnowledgeEngine]:
         if conditions is None:
             log.info("rule %s can never fire; not compiled", rule.id)
             continue
-        attrs[f"rule_{rule.id}"] = ExpertaRule(*conditions, salience=rule.salience)(_action(rule))
+        attrs[f"rule_{rule.id}"] = with_action(ExpertaRule(*conditions, salience=rule.salience), _action(rule))
     return type("ShequnEngine", (ShequnEngineBase,), attrs)
 
 

@@ -56,22 +56,31 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
 
 
 def decode_text(data: bytes, path: Path | str) -> str:
+    """UTF-8 after a BOM, if there is one: what the utf-8-sig codec reads, without importing it."""
+    body = data[3:] if data.startswith(BOM) else data
     try:
-        return data.decode("utf-8-sig")
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        line = body.count(b"\n", 0, exc.start) + 1
         raise OSError(errno.EILSEQ, t("file.not_utf8", line=line), str(path)) from None
+
+
+BOM = b"\xef\xbb\xbf"  # codecs.BOM_UTF8
 
 
 STDIN = "-"
 # Names of descriptors this process already holds: a pipe behind one has its writer already, so
 # reading it cannot wait for one that never comes, as a named FIFO on disk can.
-_OWN_DESCRIPTORS = re.compile(r"/dev/std(in|out|err)|/dev/fd/\d+|/proc/self/fd/\d+")
+# (Compiled by `re`'s own cache when a name under /dev or /proc is first read.)
+OWN_DESCRIPTORS = r"/dev/std(in|out|err)|/dev/fd/\d+|/proc/self/fd/\d+"
 
 
 def is_own_descriptor(path: str | Path) -> bool:
     """Is this `-`, /dev/stdin or /dev/fd/N: something the shell opened for us (e.g. `<(cat x.yaml)`)?"""
-    return str(path) == STDIN or bool(_OWN_DESCRIPTORS.fullmatch(os.path.normpath(os.path.abspath(path))))
+    if str(path) == STDIN:
+        return True
+    name = os.path.normpath(os.path.abspath(path))
+    return name.startswith(("/dev/", "/proc/")) and bool(re.fullmatch(OWN_DESCRIPTORS, name))
 
 
 def _readable_kind(mode: int, own: bool) -> str | None:

@@ -37,6 +37,8 @@ class Finding:
 
 @record
 class Diagnosis:
+    """One case's findings and notes, the self-checks they belong to, its metrics and, once prescribed, its plan."""
+
     findings: list[Finding]  # in the order of treatment: the most urgent first, roots before symptoms
     checks: list[str]  # the self-checks in questionnaire order (without `cross`)
     metrics: dict[str, Any]

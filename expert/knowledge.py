@@ -22,17 +22,10 @@ from expert.questionnaire import Questionnaire, build_questionnaire
 from expert.records import record
 from expert.rulebase import RuleBase, assemble, build_rule_file
 from expert.files import decode_text, read_bytes, reason
+from expert.languages import builtin_dir  # noqa: F401 - where the loader (and `shequn init`) finds it
 from expert.yamlio import parse_yaml, yaml_problem
 
 TEMPLATE_NAME = "prescription.{lang}.md.j2"
-
-
-def builtin_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    packaged = here / "kb"
-    if (packaged / "rules").is_dir():
-        return packaged
-    return here.parent
 
 
 def display_path(path: Path) -> str:

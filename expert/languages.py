@@ -4,7 +4,10 @@ the choices of --lang, and `shequn --help` must not parse YAML or build an engin
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+from functools import lru_cache
 from pathlib import Path
 
 from expert.messages import LANGUAGES
@@ -14,8 +17,11 @@ _FLOW = re.compile(r"^languages:[ \t]*\[([^\]\n#]*)\][ \t]*(#.*)?$", re.MULTILIN
 _CODE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 
+@lru_cache(maxsize=1)
 def builtin_dir() -> Path:
-    """As expert.knowledge finds it (that module is not imported here: it brings the whole loader)."""
+    """The built-in knowledge base's folder: inside the wheel (expert/kb/), or in a source checkout the
+    repository's top level. Found once: the command line and the loader (expert.knowledge, not imported
+    here: it brings the whole loader) both ask."""
     here = Path(__file__).resolve().parent
     packaged = here / "kb"
     return packaged if (packaged / "rules").is_dir() else here.parent
@@ -26,13 +32,23 @@ def declared_languages(kb_dir: str | Path | None = None) -> tuple[str, ...]:
     another YAML form), the languages of the messages: loading the knowledge base then says what is wrong,
     or parses that other form."""
     root = Path(kb_dir) if kb_dir is not None else builtin_dir()
+    folder = os.path.join(root, "questionnaires")
     try:
-        files = sorted((root / "questionnaires").glob("*.yaml"))
-        if len(files) != 1 or not files[0].is_file() or files[0].stat().st_size > 1 << 20:
+        # the folder's *.yaml, as Path.glob lists them; read as Path.read_text(encoding="utf-8-sig") reads,
+        # without the codec's module or the glob's pattern
+        names = [name for name in os.listdir(folder) if name.endswith(".yaml")]
+        if len(names) != 1:
             return LANGUAGES
-        text = files[0].read_text(encoding="utf-8-sig")
+        path = os.path.join(folder, names[0])
+        info = os.stat(path)  # before it is opened: a FIFO would wait for a writer
+        if not stat.S_ISREG(info.st_mode) or info.st_size > 1 << 20:
+            return LANGUAGES
+        with open(path, "rb") as handle:
+            data = handle.read()
+        text = (data[3:] if data.startswith(b"\xef\xbb\xbf") else data).decode("utf-8")
     except (OSError, UnicodeDecodeError, ValueError):
         return LANGUAGES
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as a file read as text has its line ends
     found = _FLOW.search(text)
     if found is None:
         return _parsed(text)

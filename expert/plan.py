@@ -32,7 +32,7 @@ from typing import Any
 
 from expert.records import record
 # first: it makes experta importable
-from expert.rete import AnyOf, CheckedFact, IndexedEngine, NoneOf, new_fact
+from expert.rete import AnyOf, CheckedFact, IndexedEngine, NoneOf, new_fact, with_action
 
 from experta import AND, OR, KnowledgeEngine, P  # noqa: E402
 from experta import Rule as ExpertaRule  # noqa: E402
@@ -54,6 +54,8 @@ DAYS = {"week_end": 7, "month_end": 28, "next_checkup": 28}
 
 @record
 class Step:
+    """One step of the plan: an action (or one of its variants), when it is done and what it treats."""
+
     number: int
     action: str
     phase: str
@@ -68,6 +70,8 @@ class Step:
 
 @record
 class Plan:
+    """The treatment plan of one case: its steps, their dates, and the findings no step treats."""
+
     steps: list[Step]
     dates: dict[str, dt.date]
     untreated: list[str] = field(default_factory=list)  # findings no chosen action treats: a gap in the base
@@ -103,7 +107,7 @@ def compile_prescriber(kb: KnowledgeBase) -> type[KnowledgeEngine]:
                                                           prepared.action_reads[aid])):
             conditions = _patterns(alternatives, reads, named, shared)
             if conditions is not None:
-                attrs[f"{aid}__{index}"] = ExpertaRule(*conditions)(_holds(aid, index))
+                attrs[f"{aid}__{index}"] = with_action(ExpertaRule(*conditions), _holds(aid, index))
     return type("ShequnPrescriber", (_PrescriberBase,), attrs)
 
 
@@ -219,8 +223,7 @@ class Prescriber:
         self.rules = {f"{aid}__{index}": (aid, index) for aid, action in kb.actions.actions.items()
                       for index in range(len(action.variants) + 1)}
         self.question_ids = list(preparation.prepared(kb).plan_questions)
-        self.param_values = {aid: [(name, c.compiled(node)) for name, node in action.param_nodes.items()]
-                             for aid, action in kb.actions.actions.items()}
+        self.param_values = c.CompiledOnUse({aid: action.param_nodes for aid, action in kb.actions.actions.items()})
         # what settling and ordering read of the catalogue, looked up once rather than on every case
         actions = kb.actions.actions
         shared_group = {aid: action.group for aid, action in actions.items()

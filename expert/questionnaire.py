@@ -24,7 +24,8 @@ NUMERIC_TYPES = ("integer", "number", "scale")
 TEXT_MAX_LENGTH = 200  # characters of a text answer, unless the question sets its own max_length
 TEXT_MAX_LENGTH_CEILING = 10_000  # the most a questionnaire may allow
 # line breaks (and the spaces around them) in a text answer: it is one line wherever it is shown
-_LINE_BREAKS = re.compile(r"\s*[\n\r\v\f\x85\u2028\u2029]\s*")
+# compiled by `re`'s own cache when a text with a line break or a control character is first read
+LINE_BREAKS = r"\s*[\n\r\v\f\x85\u2028\u2029]\s*"
 INTERNAL = {"internal": True}
 
 
@@ -187,7 +188,10 @@ class Question:
 def one_line(text: str) -> str:
     """A text answer as one line: line breaks become spaces and other control characters go, so a pasted
     paragraph cannot break the prescription's title or a table."""
-    joined = _LINE_BREAKS.sub(" ", text.strip())
+    joined = text.strip()
+    if joined.isprintable():  # no line break, tab or other control character: nothing to change
+        return joined
+    joined = re.sub(LINE_BREAKS, " ", joined)
     return "".join(" " if ch == "\t" else ch for ch in joined if ch == "\t" or unicodedata.category(ch) != "Cc")
 
 

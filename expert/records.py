@@ -10,18 +10,19 @@ replace, asdict, match args) and its equality, repr and hash are those @dataclas
 - equal when of the same class and equal field by field (fields with compare=False aside);
 - `Name(field=value, ...)` (fields with repr=False aside), `...` where it would recurse;
 - unhashable, or when frozen hashed by the compared fields.
-Its __init__ is the one @dataclass writes, for a twin of the class with the same fields made by
-`dataclasses.make_dataclass` on first use. A class without a docstring has its __init__ written at
-once: @dataclass documents such a class with the signature of its __init__. A plain class (see
-`_as_dataclass`) does not go through @dataclass at all: its fields are described as @dataclass would
-describe them, without @dataclass's look-ups per field.
+Its first instances are filled in field by field as the __init__ @dataclass writes would fill them;
+from then on that __init__ is written, by the function @dataclass writes it with, and used. A class
+without a docstring has its __init__ written at once: @dataclass documents such a class with the
+signature of its __init__. A plain class (see `_as_dataclass`) does not go through @dataclass at
+all: its fields are described as @dataclass would describe them, without its look-ups per field.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
-from dataclasses import (_FIELD, MISSING, Field, FrozenInstanceError, _DataclassParams, dataclass, field, fields,
-                         make_dataclass)
+from dataclasses import (_FIELD, _FIELD_CLASSVAR, _FIELD_INITVAR, MISSING, Field, FrozenInstanceError,
+                         _DataclassParams, _fields_in_init_order, _init_fn, dataclass, field, fields, make_dataclass)
 from operator import attrgetter
 from typing import Any, Callable
 
@@ -53,20 +54,22 @@ def _as_dataclass(cls: type, frozen: bool) -> bool:
     """Make `cls` what `@dataclass(init=False, repr=False, eq=False, frozen=frozen)` makes it, for the
     plain classes the models are; False, touching nothing, for any other (then @dataclass does it).
 
-    Plain: its only base is object, it has no slots, and no annotation of it names ClassVar, InitVar or
-    KW_ONLY (with string annotations @dataclass tells these by a look-up per field, which is most of
-    its time). It then gets the same fields, with the same options and defaults, the same class
+    Plain: its bases are plain classes, or dataclasses of the same frozenness whose fields it takes first
+    as @dataclass does, it has no slots, and no annotation of it names ClassVar, InitVar or KW_ONLY
+    (with string annotations @dataclass tells these by a look-up per field, which is most of its
+    time). It then gets the same fields, with the same options and defaults, the same class
     attributes for the defaults, the same parameters and match args, and when frozen a __setattr__
     and __delattr__ that refuse as @dataclass's do, written as closures rather than compiled from
     source. tests/test_records.py compares the two field by field."""
     names = cls.__dict__.get("__annotations__", {})
-    if (cls.__bases__ != (object,) or "__slots__" in cls.__dict__
+    inherited = _inherited_fields(cls, frozen)
+    if (inherited is None or "__slots__" in cls.__dict__
             or any(not isinstance(kind, str) or "ClassVar" in kind or "InitVar" in kind or "KW_ONLY" in kind
                    for kind in names.values())
             or any(isinstance(value, Field) and name not in names for name, value in cls.__dict__.items())
             or (frozen and ("__setattr__" in cls.__dict__ or "__delattr__" in cls.__dict__))):
         return False
-    made: dict[str, Field] = {}
+    made: dict[str, Field] = dict(inherited)
     for name, kind in names.items():
         default = cls.__dict__.get(name, MISSING)
         one = default if isinstance(default, Field) else field(default=default)
@@ -77,7 +80,8 @@ def _as_dataclass(cls: type, frozen: bool) -> bool:
             raise ValueError(f"mutable default {type(one.default)} for field {name} is not allowed: "
                              "use default_factory")
         made[name] = one
-    for name, one in made.items():
+    for name in names:
+        one = made[name]
         if isinstance(cls.__dict__.get(name), Field):
             if one.default is MISSING:
                 delattr(cls, name)
@@ -90,6 +94,23 @@ def _as_dataclass(cls: type, frozen: bool) -> bool:
     if frozen:
         cls.__setattr__, cls.__delattr__ = _refusals(cls, tuple(made))  # type: ignore[method-assign]
     return True
+
+
+def _inherited_fields(cls: type, frozen: bool) -> dict[str, Field] | None:
+    """The fields `cls` takes from its bases, as @dataclass collects them (those of every dataclass in its
+    MRO, the farthest first); None where a base is one the shortcut does not describe: a dataclass of
+    other frozenness, or one that inherits its fields without being a dataclass itself."""
+    inherited: dict[str, Field] = {}
+    for base in cls.__mro__[-1:0:-1]:
+        own = base.__dict__.get("__dataclass_fields__")
+        if own is None:
+            if hasattr(base, "__dataclass_fields__"):
+                return None
+            continue
+        if base.__dict__["__dataclass_params__"].frozen != frozen:
+            return None
+        inherited.update(own)
+    return inherited
 
 
 def _refusals(cls: type, names: tuple[str, ...]) -> tuple[Callable, Callable]:
@@ -110,12 +131,26 @@ def _refusals(cls: type, names: tuple[str, ...]) -> tuple[Callable, Callable]:
     return __setattr__, __delattr__
 
 
+FILLED = 64  # instances of a record filled in field by field before its own __init__ is written
+_UNSEEN = object()
+
+
 def _first_init(cls: type, frozen: bool) -> Callable[..., None]:
-    """An __init__ that writes the class's own on its first call, puts it in its place and calls it."""
+    """An __init__ that fills the class's first FILLED instances in (`_filling`), then writes the class's
+    own, puts it in its place and calls it: a one-shot command, which makes a few of each record, then
+    compiles no __init__ at all (a tenth of a millisecond each), and a batch compiles each once."""
+    fill: Any = _UNSEEN  # worked out on the first call: most records a command imports it never makes
+    filled = 0
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        nonlocal fill, filled
         init = cls.__dict__["__init__"]
         if init is __init__:
+            if fill is _UNSEEN:
+                fill = _filling(cls, frozen)
+            if fill is not None and filled < FILLED and fill(self, args, kwargs):
+                filled += 1
+                return
             init = cls.__init__ = _written_init(cls, frozen)
         init(self, *args, **kwargs)
 
@@ -123,8 +158,70 @@ def _first_init(cls: type, frozen: bool) -> Callable[..., None]:
     return __init__
 
 
+def _filling(cls: type, frozen: bool) -> Callable[[Any, tuple, dict], bool] | None:
+    """What the __init__ @dataclass writes for `cls` does, without writing it: each field in order takes
+    its argument, else its default factory's new value or its default (a field left out of __init__ only
+    its factory's value), set as that __init__ sets it, then __post_init__ runs. It fills an instance
+    in only for a call that binds as that __init__'s parameters bind (positional ones first, then by name,
+    none twice, none unknown, none missing) and says so; for any other call it touches nothing and says
+    False, and the written __init__ answers it with its own TypeError. None for a class with keyword-only
+    fields or InitVars, or whose fields @dataclass would refuse: its __init__ is written at once."""
+    made = [f for f in cls.__dataclass_fields__.values() if f._field_type is not _FIELD_CLASSVAR]
+    if any(f._field_type is not _FIELD or (f.init and f.kw_only) for f in made):
+        return None
+    taken = [f for f in made if f.init]
+    params = tuple(f.name for f in taken)
+    required = sum(1 for f in taken if f.default is MISSING and f.default_factory is MISSING)
+    if any(f.default is MISSING and f.default_factory is MISSING for f in taken[required:]):
+        return None  # a field without a default after one with: @dataclass refuses the class
+    allowed = [frozenset(params[n:]) for n in range(len(params) + 1)]  # the names after n positional arguments
+    needed = [frozenset(params[n:required]) for n in range(len(params) + 1)]
+    steps = tuple((f.name, params.index(f.name) if f.init else -1, f.default, f.default_factory)
+                  for f in made if f.init or f.default_factory is not MISSING)
+    assign = object.__setattr__ if frozen else setattr
+    post_init = hasattr(cls, "__post_init__")
+
+    def fill(self: Any, args: tuple, kwargs: dict) -> bool:
+        given = len(args)
+        if given > len(params) or not kwargs.keys() <= allowed[given] or not needed[given] <= kwargs.keys():
+            return False
+        for name, position, default, factory in steps:
+            if 0 <= position < given:
+                value = args[position]
+            elif name in kwargs:
+                value = kwargs[name]
+            elif factory is not MISSING:
+                value = factory()
+            else:
+                value = default
+            assign(self, name, value)
+        if post_init:
+            self.__post_init__()
+        return True
+
+    return fill
+
+
 def _written_init(cls: type, frozen: bool) -> Callable[..., None]:
-    """The __init__ @dataclass writes for `cls`: that of a twin with the same fields and options."""
+    """The __init__ @dataclass writes for `cls`: written by the very function @dataclass writes it with,
+    from the class's own fields, as @dataclass calls it. Where that function is not what it was up to
+    Python 3.12, by a twin with the same fields and options, which costs twice as much: a class made
+    and gone through @dataclass's other steps for the one method kept."""
+    if sys.version_info < (3, 13):
+        made = [f for f in cls.__dataclass_fields__.values() if f._field_type in (_FIELD, _FIELD_INITVAR)]
+        std, kw_only = _fields_in_init_order(made)
+        module = sys.modules.get(cls.__module__)
+        init = _init_fn(made, std, kw_only, frozen, hasattr(cls, "__post_init__"),
+                        "__dataclass_self__" if "self" in cls.__dataclass_fields__ else "self",
+                        module.__dict__ if module is not None else {}, False)
+    else:  # pragma: no cover - Python 3.13 builds its methods otherwise
+        init = _twin_init(cls, frozen)
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    return init
+
+
+def _twin_init(cls: type, frozen: bool) -> Callable[..., None]:
+    """The __init__ of a twin of `cls` made by `dataclasses.make_dataclass`, with the same fields and options."""
     specs = []
     for f in fields(cls):
         options: dict[str, Any] = {"init": f.init}
@@ -137,7 +234,6 @@ def _written_init(cls: type, frozen: bool) -> Callable[..., None]:
     namespace = {"__post_init__": _post_init} if hasattr(cls, "__post_init__") else {}
     twin = make_dataclass(cls.__name__, specs, namespace=namespace, repr=False, eq=False, frozen=frozen)
     init = twin.__dict__["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
     return init
 

@@ -66,7 +66,7 @@ import logging
 import operator
 from collections import Counter, OrderedDict
 from collections.abc import Mapping
-from functools import singledispatch
+from functools import singledispatch, update_wrapper
 from itertools import chain, repeat
 
 # experta 1.9.4 pins frozendict 1.2, which subclasses `collections.Mapping`, removed in Python 3.10.
@@ -925,6 +925,14 @@ def copied_rule(rule: Rule) -> Rule:
     return copy
 
 
+def with_action(rule: Rule, action) -> Rule:
+    """`rule(action)`, experta's decoration of a rule's action, for an action that takes **kwargs:
+    experta reads the action's signature to keep the names of its parameters when it takes none, and
+    keeps none for one that does (tests/test_rete.py compares the two)."""
+    rule._wrapped = action
+    return update_wrapper(rule, action)
+
+
 def _alpha_node(check) -> rete_nodes.FeatureTesterNode:
     """`FeatureTesterNode(check)` as experta's __init__ makes it (the check, no children, no memory to
     reset), without its test that the check is callable through the Callable ABC: experta's own checks
@@ -974,15 +982,23 @@ class DrivenRete(ReteMatcher):
         fact_checks = {fact: set(generate_checks(fact))
                        for fact in chain.from_iterable(facts for _, facts in rule_facts)}
         check_rank = Counter(chain.from_iterable(fact_checks.values()))
+        # each check's rank and hash, by the check's identity: the sorts below ask for them again and again,
+        # and a check's hash is a tuple's, which hashes its pattern in Python every time
+        ranked: dict[int, tuple[int, int]] = {}
+        for checks in fact_checks.values():
+            for check in checks:
+                if id(check) not in ranked:
+                    ranked[id(check)] = check_rank[check], hash(check)
         inf = float("inf")
 
         def weighted_check_sort(check):
+            rank, hashed = ranked[id(check)]
             if isinstance(check, rete_check.TypeCheck):
-                return (inf, hash(check))
+                return (inf, hashed)
             if isinstance(check, rete_check.FactCapture):
-                return (-inf, hash(check))
+                return (-inf, hashed)
             if isinstance(check, rete_check.FeatureCheck):
-                return (check_rank[check], hash(check))
+                return (rank, hashed)
             raise TypeError("Unknown check type.")  # pragma: no cover - as experta's
 
         def weighted_rule_sort(entry):
@@ -990,7 +1006,7 @@ class DrivenRete(ReteMatcher):
             total = 0
             for fact in facts:
                 for check in fact_checks[fact]:
-                    total += check_rank[check]
+                    total += ranked[id(check)][0]
             return total / len(facts)
 
         sorted_checks: dict = {}  # fact -> its checks in experta's order (a fact's checks never change)
@@ -1031,9 +1047,14 @@ class DrivenRete(ReteMatcher):
         self.joins = [n for n in self.stateful if type(n)._reset is rete_nodes.OrdinaryMatchNode._reset]
         self.negations = [n for n in self.stateful if type(n)._reset is rete_nodes.NotNode._reset]
         self.stateful_others = [n for n in self.stateful if n not in self.joins and n not in self.negations]
+        rule_hashes: dict[int, _Hashed] = {}
         for index, node in enumerate(self.conflict_sets):
             node.pending, node.touched, node.index = self.pending, self.touched, index
-            node.rule_hash = _Hashed(hash(node.rule))
+            # the alternatives of a rule with OR are conflict-set nodes of the same rule: hashed once
+            hashed = rule_hashes.get(id(node.rule))
+            if hashed is None:
+                hashed = rule_hashes[id(node.rule)] = _Hashed(hash(node.rule))
+            node.rule_hash = hashed
             if node.memory:
                 self.touched.append(node)
         self.root_node.__class__ = Bus
@@ -1288,8 +1309,9 @@ class AnyOf(frozenset):
     def __ne__(self, other) -> bool:
         return not self == other
 
-    def __hash__(self) -> int:
-        return hash((type(self), frozenset.__hash__(self)))
+    # the members' hash, which the set keeps once worked out: an AnyOf and a NoneOf (or a set) of the same
+    # members hash alike, as unequal objects may, and __eq__ tells them apart
+    __hash__ = frozenset.__hash__
 
 
 class NoneOf(AnyOf):

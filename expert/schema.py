@@ -16,6 +16,7 @@ from typing import Any, Literal, Union
 
 from expert.errors import Problem
 from expert.messages import brief, language, t
+from expert.records import record
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
@@ -52,8 +53,10 @@ def doc(text: str, **extra: Any) -> dict:
     return {"doc": text, **extra}
 
 
-@dataclasses.dataclass
+@record
 class Context:
+    """Where a file is being validated, in which languages, and the problems found in it so far."""
+
     file: str
     languages: tuple[str, ...]
     problems: list[Problem]

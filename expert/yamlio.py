@@ -133,7 +133,9 @@ def _measure(root: yaml.Node) -> None:
 
 # `&name` where YAML allows an anchor (after a space or a flow indicator); "Q&A" is not one. A false
 # match costs only the time of measuring.
-_ANCHOR = re.compile(r"(?:^|[\s\[\]{},])&[^\s\[\]{},]", re.MULTILINE)
+# (This and the patterns of full-width mistakes below are compiled by `re`'s own cache when a text first
+# has the character they look for: most files have no `&`, and no `：` or U+3000 where a key is.)
+ANCHOR = r"(?:^|[\s\[\]{},])&[^\s\[\]{},]"
 
 
 def _check_tree(node: yaml.Node, level: int = 1) -> int:
@@ -241,14 +243,14 @@ def yaml_problem(error: yaml.YAMLError, file: str) -> Problem:
 # A key typed with a full-width colon (`members：300`), or a U+3000 ideographic space in the indentation
 # or after a key's colon: what an input method left switched to full width gives. Only at the start of a
 # line: in a value, `：` and U+3000 are text like any other.
-_FULL_WIDTH_KEY = re.compile(r"[ \t]*(?P<key>[A-Za-z_][A-Za-z0-9_-]*)[ \t\u3000]*(?P<char>：)")
-_FULL_WIDTH_SPACE = re.compile(r"(?P<lead>[ \t\u3000]*(- )?[A-Za-z_][A-Za-z0-9_-]*:)?[ \t]*(?P<char>\u3000)")
+FULL_WIDTH_KEY = r"[ \t]*(?P<key>[A-Za-z_][A-Za-z0-9_-]*)[ \t\u3000]*(?P<char>：)"
+FULL_WIDTH_SPACE = r"(?P<lead>[ \t\u3000]*(- )?[A-Za-z_][A-Za-z0-9_-]*:)?[ \t]*(?P<char>\u3000)"
 
 
 def _full_width_at(line_text: str, line: int) -> CharacterError | None:
     """The full-width mistake at the start of this line, if it has one."""
-    for pattern in (_FULL_WIDTH_KEY, _FULL_WIDTH_SPACE):
-        found = pattern.match(line_text)
+    for pattern, needed in ((FULL_WIDTH_KEY, "："), (FULL_WIDTH_SPACE, "\u3000")):
+        found = re.match(pattern, line_text) if needed in line_text else None
         if found:
             column = found.start("char")
             char = found.group("char")
@@ -323,15 +325,15 @@ def _full_width_in(text: str, root: yaml.Node) -> None:
             stack.extend(_children(node))
 
 
-_WORD = re.compile(r"[A-Za-z0-9_.+-]+")
+WORD = r"[A-Za-z0-9_.+-]+"
 
 
 def _full_width_space_in_word(node: yaml.ScalarNode) -> None:
     """A U+3000 space left before or after one ASCII word (`type: integer　`): it would make the word another
     one, so it is named rather than reported as an unknown value. Inside a condition it is a space."""
     value = node.value
-    if node.style or not isinstance(value, str) or not _WORD.fullmatch(value.strip("\u3000")) or \
-            value == value.strip("\u3000"):
+    if node.style or not isinstance(value, str) or value == value.strip("\u3000") or \
+            not re.fullmatch(WORD, value.strip("\u3000")):
         return
     mark = node.start_mark
     column = mark.column + value.index("\u3000")
@@ -339,14 +341,14 @@ def _full_width_space_in_word(node: yaml.ScalarNode) -> None:
                          yaml.Mark("", 0, mark.line, column, None, None))
 
 
-_FULL_WIDTH_IN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*[ \t\u3000]*(?P<char>：)")
+FULL_WIDTH_IN_KEY = r"[A-Za-z_][A-Za-z0-9_-]*[ \t\u3000]*(?P<char>：)"
 
 
 def _full_width_key(key: yaml.Node) -> None:
     """A key that holds a full-width colon, `{zh："群人数"}` in a flow mapping: the colon was meant to end it."""
-    if not isinstance(key, yaml.ScalarNode) or key.style or not isinstance(key.value, str):
+    if not isinstance(key, yaml.ScalarNode) or key.style or not isinstance(key.value, str) or "：" not in key.value:
         return
-    found = _FULL_WIDTH_IN_KEY.match(key.value)
+    found = re.match(FULL_WIDTH_IN_KEY, key.value)
     if found is None:
         return
     mark = key.start_mark
@@ -371,7 +373,8 @@ def parse_yaml(text: str, file: str) -> Any:
             raise
         if node is None:
             return None
-        if _ANCHOR.search(text):  # only anchors make aliases, and only aliases make a document larger than its text
+        # only anchors make aliases, and only aliases make a document larger than its text
+        if "&" in text and re.search(ANCHOR, text, re.MULTILINE):
             _measure(node)
         elif _check_tree(node) > MAX_YAML_NODES:
             raise LimitError(None, None, t("yaml.too_many_plain_values", limit=MAX_YAML_NODES), node.start_mark)

@@ -78,6 +78,10 @@ def _not_utf8(path):
     path.write_bytes("answers:\n  community_name: 跑团\n".encode("gb18030"))
 
 
+def _not_utf8_after_a_bom(path):  # the line counted in the text after the BOM
+    path.write_bytes(b"\xef\xbb\xbfquestionnaire: mini\n" + "跑团: x\n".encode("gb18030"))
+
+
 NOT_A_FILE = {
     _directory: "这是一个目录，不是普通文件",
     _fifo: "这是一个命名管道（FIFO），不是普通文件",
@@ -86,6 +90,7 @@ NOT_A_FILE = {
     _dangling: "没有这个文件",
     _too_big: "文件太大（上限 2 MB）",
     _not_utf8: "不是 UTF-8 编码（第 2 行）",
+    _not_utf8_after_a_bom: "不是 UTF-8 编码（第 2 行）",
 }
 
 

@@ -188,6 +188,36 @@ def test_dev_stdin_and_process_substitution_are_read_like_a_file(mini_kb, answer
     assert (substituted.returncode, substituted.stdout) == (0, expected), substituted.stderr.decode()
 
 
+def _program(*argv):
+    """The program itself: `main()` reading sys.argv, as the `shequn` script runs it, with an exit
+    handler, and a line after it that only a `main()` that returns reaches."""
+    return _run_python("import atexit, sys\natexit.register(lambda: print('EXIT HANDLER RAN', file=sys.stderr))\n"
+                       f"sys.argv = ['shequn', *{[str(a) for a in argv]!r}]\nfrom expert.cli import main\n"
+                       "code = main()\nprint('MAIN RETURNED', file=sys.stderr)\nsys.exit(code)\n")
+
+
+def _run_python(code: str):
+    env = {k: v for k, v in os.environ.items() if k not in ("SHEQUN_LANG", "PYTHONIOENCODING")}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, timeout=60, cwd=ROOT)
+
+
+def test_a_one_shot_program_ends_at_once_when_its_output_and_exit_handlers_are_done(mini_kb, answers, tmp_path):
+    # Python's own exit would take every module and object apart first, which nobody sees
+    done = _program("diagnose", answers, "--kb", mini_kb)
+    assert done.returncode == 0 and done.stdout == _written(mini_kb, answers, tmp_path)
+    assert done.stderr.decode() == "EXIT HANDLER RAN\n"
+    bad = write_tree(tmp_path, {"bad.yaml": "answers: [\n"}) / "bad.yaml"
+    failed = _program("diagnose", bad, "--kb", mini_kb)
+    assert failed.returncode == 2 and failed.stdout == b""
+    assert "YAML 语法错误" in failed.stderr.decode() and failed.stderr.decode().endswith("）\nEXIT HANDLER RAN\n")
+
+
+def test_a_command_that_goes_on_returns_and_ends_as_python_always_does(mini_kb):
+    done = _program("check", "--kb", mini_kb)
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stderr.decode().endswith("MAIN RETURNED\nEXIT HANDLER RAN\n")
+
+
 def test_a_named_pipe_on_disk_is_still_refused_and_not_waited_on(mini_kb, tmp_path):
     os.mkfifo(tmp_path / "pipe.yaml")
     done = _shequn("diagnose", tmp_path / "pipe.yaml", "--kb", mini_kb)
@@ -262,6 +292,21 @@ def test_declared_languages_read_the_flow_and_the_block_form(tmp_path):
     assert declared_languages(block) == ("en", "ja")
     assert declared_languages(tmp_path / "nowhere") == ("zh", "en")  # loading then says what is wrong
     assert declared_languages() == ("zh", "en")
+    # a BOM and Windows line ends, as a file read as text has them
+    windows = write_tree(tmp_path / "windows", {"questionnaires/q.yaml": ""})
+    (windows / "questionnaires" / "q.yaml").write_bytes(b"\xef\xbb\xbfid: q\r\nlanguages: [en, zh]\r\nx: 1\r\n")
+    assert declared_languages(windows) == ("en", "zh")
+    two = write_tree(tmp_path / "two", {"questionnaires/a.yaml": "languages: [en]\n",
+                                        "questionnaires/b.yaml": "languages: [en]\n"})
+    assert declared_languages(two) == ("zh", "en")
+
+
+def test_declared_languages_do_not_wait_on_a_questionnaire_that_is_a_fifo(tmp_path):
+    from expert.languages import declared_languages
+
+    os.makedirs(tmp_path / "questionnaires")
+    os.mkfifo(tmp_path / "questionnaires" / "q.yaml")
+    assert declared_languages(tmp_path) == ("zh", "en")  # loading then says what it is
 
 
 def test_help_names_shequn_lang_and_loads_no_engine_template_or_yaml():
@@ -296,10 +341,14 @@ def test_a_one_shot_diagnosis_imports_only_what_it_runs(tmp_path):
 def test_a_one_shot_diagnosis_compiles_no_pattern_it_does_not_use(tmp_path):
     # typed numbers, ids of a knowledge base being validated and format specs in a template: none of
     # them is read by a diagnosis of a file with a cached knowledge base, so none is compiled
-    from expert import numbers, sandbox, schema
+    from expert import coercion, files, numbers, questionnaire, sandbox, schema, yamlio
 
+    # nor the names of choices as survey tools decorate them, descriptors the shell opened, anchors, the
+    # full-width mistakes of a YAML file, or the line breaks of a text answer: the example has none
     unused = [numbers._GROUPED, numbers._POINT, numbers._COMMA, schema.ID_PATTERN, sandbox._PERCENT_SPEC,
-              sandbox._BRACE_SPEC]
+              sandbox._BRACE_SPEC, coercion.DECORATION, coercion.TRAILING, files.OWN_DESCRIPTORS, yamlio.ANCHOR,
+              yamlio.FULL_WIDTH_KEY, yamlio.FULL_WIDTH_SPACE, yamlio.WORD, yamlio.FULL_WIDTH_IN_KEY,
+              questionnaire.LINE_BREAKS]
     probe = ("import re\nfrom expert.cli import main\n"
              f"code = main(['diagnose', {str(ROOT / 'examples' / 'no_leaders.yaml')!r}])\n"
              "compiled = {key[1] for cache in ('_cache', '_cache2') for key in getattr(re, cache, {})}\n"
@@ -308,7 +357,10 @@ def test_a_one_shot_diagnosis_compiles_no_pattern_it_does_not_use(tmp_path):
         done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60,
                               env={**os.environ, "SHEQUN_CACHE_DIR": str(tmp_path)})
         assert done.returncode == 0, done.stderr
-        expected = [schema.ID_PATTERN] if cache == "cold" else []  # validating the knowledge base reads ids
+        # validating the knowledge base reads ids, its YAML has `&` and key lines with a `：` in the text, and
+        # the ways its options may be written are worked out (then kept in the cache)
+        expected = [schema.ID_PATTERN, coercion.DECORATION, coercion.TRAILING, yamlio.ANCHOR,
+                    yamlio.FULL_WIDTH_KEY] if cache == "cold" else []
         assert done.stdout.rstrip().endswith(f"COMPILED 0 {expected!r}"), (cache, done.stdout[-300:])
 
 

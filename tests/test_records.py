@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from expert import conditions as c
+from expert import records
 from expert.records import record
 
 
@@ -48,7 +49,11 @@ def test_a_record_is_built_equal_and_shown_as_its_dataclass_twin(frozen):
         assert two == rec(*args, **kwargs) and two != rec("other")
         assert (one == two) is False  # of different classes, as two dataclasses would be
     assert rec("a").tags is not rec("a").tags  # a fresh default per instance
-    assert str(inspect.signature(plain)) == str(inspect.signature(rec))
+    # its written __init__ (the first instances are filled in without one) takes what @dataclass's takes
+    assert str(inspect.signature(plain.__init__)) == str(inspect.signature(records._written_init(rec, frozen)))
+    # written (after the first instances) by @dataclass's own function: the same code
+    mine, theirs = records._written_init(rec, frozen).__code__, plain.__init__.__code__
+    assert (mine.co_code, mine.co_varnames, mine.co_names) == (theirs.co_code, theirs.co_varnames, theirs.co_names)
     with pytest.raises(TypeError):
         rec()
     with pytest.raises(TypeError):
@@ -85,7 +90,7 @@ def test_a_record_repr_shows_a_cycle_as_dots():
     assert repr(one).endswith(".Sample(name='a', count=0, tags=[...], made=[1])")
 
 
-def test_a_record_writes_its_init_when_first_instantiated_and_keeps_it():
+def test_a_record_fills_its_first_instances_in_then_writes_its_init_and_keeps_it():
     from expert.findings import Finding
     from expert.knowledge import KnowledgeBase
 
@@ -97,18 +102,39 @@ def test_a_record_writes_its_init_when_first_instantiated_and_keeps_it():
         count: int = 1
 
     waiting = Late.__dict__["__init__"]
-    assert Late("a") == Late("a", 1)
+    assert Late("a") == Late("a", 1) and Late.__dict__["__init__"] is waiting  # filled in: nothing written
+    for n in range(records.FILLED):
+        assert vars(Late(str(n), count=n)) == {"name": str(n), "count": n}
     written = Late.__dict__["__init__"]
     assert written is not waiting and Late("b").__init__.__func__ is written
     assert str(inspect.signature(Late)) == "(name: 'str', count: 'int' = 1) -> None"
     # a model takes its fields as a dataclass would; a class without a docstring is documented by its
     # signature, as @dataclass documents it
-    Finding("x", "", "low", 1, "rule", {}, {}, [])
-    assert list(inspect.signature(Finding).parameters) == [f.name for f in dataclasses.fields(Finding) if f.init]
+    assert list(inspect.signature(records._written_init(Finding, False)).parameters) == [
+        "self", *(f.name for f in dataclasses.fields(Finding) if f.init)]
     assert KnowledgeBase.__doc__ and not KnowledgeBase.__doc__.startswith("KnowledgeBase(")
-    from expert.plan import Step
 
-    assert Step.__doc__.startswith("Step(")
+    @record
+    class Bare:
+        name: str
+
+    assert Bare.__doc__ == "Bare(name: 'str')" and "__init__" in Bare.__dict__
+
+
+def test_condition_nodes_are_described_as_dataclass_describes_them():
+    # each node class body again, through @dataclass as conditions.py once had it
+    import ast
+
+    bodies = {node.name: node for node in ast.parse(inspect.getsource(c)).body if isinstance(node, ast.ClassDef)}
+    for cls in [c.Const, c.Invalid, c.Name, c.Answer, c.Arith, c.Compare, c.Truthy, c.Call, c.ChoiceNumber,
+                c.ChoiceSnap, c.Found, c.BoolOp, c.Not, c.Literal]:
+        tree = bodies[cls.__name__]
+        tree.decorator_list = []
+        namespace = {**vars(c)}
+        exec(compile(ast.Module([tree], []), "conditions.py", "exec"), namespace)
+        twin = dataclasses.dataclass(namespace[cls.__name__], init=False, repr=False, eq=False)
+        assert _described(cls) == _described(twin), cls.__name__
+        assert cls.__doc__ == twin.__doc__ and cls.__mro__[1:] == twin.__mro__[1:]
 
 
 def test_condition_nodes_compare_hash_and_show_as_frozen_dataclasses():
@@ -193,3 +219,23 @@ def test_a_record_refuses_a_mutable_default_as_dataclass_does():
                 """Would share one list."""
 
                 tags: list = []  # noqa: RUF012
+
+
+@pytest.mark.parametrize("frozen", [False, True])
+def test_a_record_s_first_instances_are_filled_in_as_its_dataclass_twin_makes_them(frozen):
+    calls = [(("a",), {}), (("ab", 3), {}), (("ab", 3, ["t"]), {}), (("ab", 3, ["t"], "n"), {}), ((), {"name": "n"}),
+             (("a",), {"note": "hidden", "tags": ["x"]}), ((), {"count": 2, "name": "c"}), (("a", 2), {"note": None})]
+    wrong = [((), {}), (("a", 1, [], "n", "extra"), {}), (("a",), {"name": "twice"}), (("a",), {"unknown": 1}),
+             ((), {"count": 1}), (("a",), {"cached": 1}), (("a",), {"made": []})]
+    plain, rec = _twins(frozen)
+    for args, kwargs in calls:
+        one, two = plain(*args, **kwargs), rec(*args, **kwargs)
+        assert vars(one) == vars(two) and list(vars(one)) == list(vars(two)), (args, kwargs)
+    for args, kwargs in wrong:
+        with pytest.raises(TypeError):
+            plain(*args, **kwargs)
+        with pytest.raises(TypeError):
+            rec(*args, **kwargs)
+        plain, rec = _twins(frozen)  # a wrong call has the record's own __init__ written: start again
+    assert rec("a").tags is not rec("a").tags  # each filled instance has its own default
+    assert "__init__" in rec.__dict__ and rec.__dict__["__init__"].__code__ is records._first_init(rec, frozen).__code__

@@ -350,6 +350,20 @@ def test_a_copied_rule_is_the_copy_experta_makes(checkup):
             assert copy._wrapped_self is None and copy._wrapped_args is not rule._wrapped_args
 
 
+def test_a_rule_given_its_action_is_the_rule_experta_s_decoration_makes(checkup):
+    from experta import Rule
+
+    from expert.rete import with_action
+
+    for engine in (checkup.diagnoser.engine, checkup.prescriber.engine):
+        for name in dir(type(engine)):
+            rule = type(engine).__dict__.get(name)
+            if isinstance(rule, Rule):
+                ours = with_action(Rule(*rule, salience=rule.salience), rule._wrapped)
+                theirs = Rule(*rule, salience=rule.salience)(rule._wrapped)
+                assert vars(ours) == vars(theirs) and hash(ours) == hash(theirs) and ours._wrapped_args == []
+
+
 def _memories(matcher) -> list:
     return [(repr(getattr(node, "matcher", None) or node.rule),
              {k: v for k, v in vars(node).items() if k in ("memory", "left_memory", "right_memory")})

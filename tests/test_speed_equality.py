@@ -802,3 +802,36 @@ def test_a_checkup_with_its_preparation_from_the_cache_diagnoses_as_one_prepared
     afresh = Checkup(fresh)
     cases = random_cases(kb, 11, 150)
     assert [everything(checkup.diagnose(a)) for a in cases] == [everything(afresh.diagnose(a)) for a in cases]
+
+
+def test_a_text_answer_made_one_line_reads_as_the_line_breaks_pattern_makes_it():
+    import re
+    import unicodedata
+
+    from expert.questionnaire import LINE_BREAKS, one_line
+
+    def plainly(text: str) -> str:  # every text through the pattern, then each character looked at
+        joined = re.sub(LINE_BREAKS, " ", text.strip())
+        return "".join(" " if ch == "\t" else ch for ch in joined if ch == "\t" or unicodedata.category(ch) != "Cc")
+
+    rng = random.Random(14)
+    alphabet = "a群 \t\n\r\x0b\x0c\x1c\x85\u2028\u2029\u3000\x1b\x00\u200b\xa0"
+    texts = ["城西跑团", " 城西跑团 ", "a b", *("".join(rng.choice(alphabet) for _ in range(rng.randrange(12)))
+                                             for _ in range(3000))]
+    assert [one_line(text) for text in texts] == [plainly(text) for text in texts]
+    assert sum(one_line(text) != text.strip() for text in texts) > 1000  # most have something to change
+
+
+def test_params_compiled_on_first_use_are_the_params_compiled_at_once(kb):
+    named = {**{f"rule {rule.id}": rule.param_nodes for rule in kb.rules.rules},
+             **{f"action {aid}": action.param_nodes for aid, action in kb.actions.actions.items()}}
+    on_use = c.CompiledOnUse(named)
+    asked = [key for key in named if named[key]][::2]
+    cases = [a.values for a in random_cases(kb, 5, 60)]
+    for key in asked:
+        at_once = [(name, c.compiled(node)) for name, node in named[key].items()]
+        assert [name for name, _ in on_use[key]] == [name for name, _ in at_once]
+        for values in cases:
+            assert [compute(values) for _, compute in on_use[key]] == [compute(values) for _, compute in at_once]
+    assert sorted(on_use) == sorted(asked) and len(asked) > 10  # only what was asked for is compiled
+    assert on_use[asked[0]] is on_use[asked[0]]  # compiled once, then kept
