@@ -361,8 +361,9 @@ def _schema(args: argparse.Namespace) -> int:
 def _output(text: str, output: str | None, keep: tuple[str, ...] = ()) -> None:
     """Print, or with -o FILE write the file (never one of `keep`, the command's inputs); -o - prints."""
     if not output or output == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        stdout = _stdout()
+        stdout.write(text)
+        stdout.flush()
         return
     from expert.errors import UsageError
     from expert.files import reason, write_atomically
@@ -437,20 +438,32 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stdout():
+    """Standard output, to print a result on; a usage error when the program was started without one
+    (`shequn diagnose x.yaml >&-`): the result has nowhere to go but a file named with -o."""
+    if sys.stdout is None:
+        from expert.errors import UsageError
+
+        raise UsageError(t("cli.no_stdout"))
+    return sys.stdout
+
+
 def _output_file(content: str | bytes, output: str | None) -> None:
     """Like _output, for a file that is not a prescription (and may be a workbook, never printed)."""
     if isinstance(content, str) and (not output or output == "-"):
-        sys.stdout.write(content)
-        sys.stdout.flush()
+        stdout = _stdout()
+        stdout.write(content)
+        stdout.flush()
         return
     if output == "-":  # a workbook to standard output: for a pipe, never for a terminal
-        if sys.stdout.isatty():
+        stdout = _stdout()
+        if stdout.isatty():
             from expert.errors import UsageError
 
             raise UsageError(t("cli.workbook_to_terminal"))
-        sys.stdout.flush()
-        sys.stdout.buffer.write(content)
-        sys.stdout.buffer.flush()
+        stdout.flush()
+        stdout.buffer.write(content)
+        stdout.buffer.flush()
         return
     from expert.errors import UsageError
     from expert.files import reason, write_atomically

@@ -517,6 +517,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # command line
     "cli.file_missing": {"zh": "找不到文件 {file}", "en": "no such file: {file}"},
     "cli.cannot_write": {"zh": "写不了 {file}：{reason}", "en": "cannot write {file}: {reason}"},
+    "cli.no_stdout": {"zh": "标准输出已关闭，结果无处可印；用 -o 文件名 写到文件里",
+                      "en": "standard output is closed, so the result has nowhere to go; write it to a file with -o FILE"},
     "cli.written": {"zh": "处方已写入 {file}", "en": "Prescription written to {file}"},
     "cli.workbook_to_terminal": {"zh": ".xlsx 工作簿没法显示在终端上：用 -o 文件名.xlsx 写到文件，或用 -o - 接管道",
                                  "en": "an .xlsx workbook cannot be shown on a terminal: write it with -o FILE.xlsx, "

@@ -218,6 +218,19 @@ def test_a_command_that_goes_on_returns_and_ends_as_python_always_does(mini_kb):
     assert done.stderr.decode().endswith("MAIN RETURNED\nEXIT HANDLER RAN\n")
 
 
+def test_a_result_with_standard_output_closed_asks_for_a_file_and_a_file_still_works(mini_kb, answers, tmp_path):
+    # `shequn diagnose x.yaml >&-`: Python starts without sys.stdout; the result has nowhere to go
+    python = f"{sys.executable} -m expert"
+    for command in (("diagnose", answers, "--kb", mini_kb), ("schema", "rules")):
+        done = _shequn(python, *map(str, command), ">&-", shell=True, cwd=ROOT)
+        assert done.returncode == 2 and done.stdout == b"", command
+        assert done.stderr.decode() == "标准输出已关闭，结果无处可印；用 -o 文件名 写到文件里\n", command
+    out = tmp_path / "rx.md"
+    done = _shequn(python, "diagnose", str(answers), "--kb", str(mini_kb), "-o", str(out), ">&-", shell=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr.decode()
+    assert out.read_bytes() == _written(mini_kb, answers, tmp_path)
+
+
 def test_a_named_pipe_on_disk_is_still_refused_and_not_waited_on(mini_kb, tmp_path):
     os.mkfifo(tmp_path / "pipe.yaml")
     done = _shequn("diagnose", tmp_path / "pipe.yaml", "--kb", mini_kb)
