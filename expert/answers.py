@@ -172,6 +172,8 @@ def validate_answers(data: Any, questionnaire: Questionnaire, name: str, lang: s
 
 def left_empty(given: Mapping[str, Any], values: Mapping[str, Any], questionnaire: Questionnaire) -> tuple[str, ...]:
     """The optional questions asked for these answers that were given as empty (null, blank text), not omitted."""
+    if given.keys() <= values.keys():  # every answer given was taken: none of them was empty (most rows)
+        return ()
     return tuple(q.id for q in questionnaire.questions.values()
                  if q.id in given and q.id not in values and not q.required and is_blank(given[q.id])
                  and q.is_relevant(values))

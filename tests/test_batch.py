@@ -146,6 +146,27 @@ def test_jobs_2_gives_the_same_results_in_the_same_order_as_jobs_1(mini, tmp_pat
         assert (one / "prescriptions" / name).read_bytes() == (two / "prescriptions" / name).read_bytes()
 
 
+def test_chunks_start_with_one_row_so_a_short_input_is_shared_by_every_worker(mini):
+    from expert.batch.pool import Pool
+
+    pool = Pool(2, batch.Worker(mini, [], "markdown", None), chunksize=32)
+    sizes = [pool.size(taken) for taken in (0, 7, 8, 16, 64, 255, 256, 10_000)]
+    assert sizes == [1, 1, 1, 2, 8, 31, 32, 32]
+
+
+def test_jobs_2_in_chunks_grown_to_full_size_gives_what_jobs_1_gives(mini, tmp_path):
+    source = write_csv(tmp_path / "survey.csv", mini, cases(mini, n=400, seed=7))
+    one, two = tmp_path / "one", tmp_path / "two"
+
+    run_batch(source, one, jobs=1, checkup=mini, progress=False, stderr=io.StringIO())
+    run_batch(source, two, jobs=2, checkup=mini, progress=False, stderr=io.StringIO())
+
+    for name in ("results.jsonl", "errors.jsonl", "summary.md"):
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
+    files = sorted(p.name for p in (one / "prescriptions").iterdir())
+    assert len(files) == 400 and files == sorted(p.name for p in (two / "prescriptions").iterdir())
+
+
 def test_results_do_not_depend_on_the_hash_seed_of_the_process(mini, mini_kb, tmp_path):
     # experta fires rules of equal salience in hash order; what a finding records must not follow it
     source = write_jsonl(tmp_path / "survey.jsonl", cases(mini, n=60, seed=11))

@@ -5,6 +5,7 @@ expressions equal to the tree walk."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
@@ -835,3 +836,43 @@ def test_params_compiled_on_first_use_are_the_params_compiled_at_once(kb):
             assert [compute(values) for _, compute in on_use[key]] == [compute(values) for _, compute in at_once]
     assert sorted(on_use) == sorted(asked) and len(asked) > 10  # only what was asked for is compiled
     assert on_use[asked[0]] is on_use[asked[0]]  # compiled once, then kept
+
+
+def _number_cells(rng) -> list[str]:
+    digits = "0123456789"
+    cells = ["0", "7", "007", "300", "1" * 30, "1" * 31, "3.5", "0.25", "03.50", "12.", ".5", "1.2.3", "3,5", "1,000",
+             "-5", "+5", " 300", "300 ", "300人", "30 %", "３００", "²", "٣", "1e3", "", "跳过", "(跳过)", "NaN", "1_000"]
+    for _ in range(300):
+        n = "".join(rng.choice(digits) for _ in range(rng.randint(1, 35)))
+        cells += [n, n[:5] + "." + n[5:], n[:3] + "." + n[3:8]]
+    return cells
+
+
+def test_a_cell_of_plain_digits_reads_as_the_long_way_reads_it(kb):
+    # CellReader.plain_number: counts and hours read without the reading of typed numbers
+    from expert.batch.layouts import is_placeholder
+    from expert.batch.rows import CellReader
+
+    q = kb.questionnaire
+    reader = CellReader(q, list(q.questions))
+    plain = [q.questions[qid] for qid in reader.plain_numbers]
+    assert {x.type for x in plain} == {"integer", "number"}
+    cells = _number_cells(random.Random(11))
+    for question in plain:
+        for cell in cells:
+            short = reader.value(question, cell)
+            long = CellReader(q, list(q.questions)).read(question, "" if is_placeholder(cell) else cell)
+            assert (type(short), short) == (type(long), long), (question.id, cell)
+            assert question.id not in reader.by_position
+
+
+def test_plain_digits_are_not_read_the_short_way_where_a_unit_or_label_could_change_them(kb):
+    from expert.batch.rows import CellReader, _plain_numbers
+
+    q = kb.questionnaire
+    members = q.questions["members"]
+    reader = CellReader(q, list(q.questions))
+    assert "members" in reader.plain_numbers
+    assert not _plain_numbers(replace(members, unit={"zh": "平方米2", "en": "m2"}), {})  # "3002" could be 300 m2
+    assert not _plain_numbers(members, {"members": {"5": "1"}})  # a label "5" could name point 1
+    assert not any(q.questions[qid].type == "scale" for qid in reader.plain_numbers)

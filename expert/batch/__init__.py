@@ -23,7 +23,7 @@ from typing import Iterable, TextIO
 
 from expert.batch.outputs import (ERRORS, MAX_NAME_BYTES, PRESCRIPTIONS, RESULTS, SUMMARY, Names, OutDir, Writer,
                                   safe_name)
-from expert.batch.pool import Pool, Stopped, choose_jobs, default_jobs, stop_on_signals
+from expert.batch.pool import CHUNK, Pool, Stopped, choose_jobs, default_jobs, stop_on_signals
 from expert.batch.rows import CellReader, Row, Source, csv_columns, input_kind, position_note, to_cell
 from expert.batch.summary import Summary
 from expert.batch.worker import Outcome, Worker
@@ -79,7 +79,7 @@ def run_batch(input_path: str | Path, out_dir: str | Path, *, jobs: int | None =
             history = _history(since, checkup, lang, stderr) if since is not None else None
             with OutDir(out_dir, fmt, overwrite) as out:
                 run = _Run(checkup, source, out, fmt, lang, stderr, history)
-                return run.go(jobs, chunksize or 8, progress)
+                return run.go(jobs, chunksize or CHUNK, progress)
         except KeyboardInterrupt as exc:  # before any row was read, or after the summary was written
             raise Interrupted(t("batch.interrupted_early", why=_why(exc)), exit_code=_exit_code(exc)) from None
 

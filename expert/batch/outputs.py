@@ -15,6 +15,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -42,6 +43,7 @@ def spool_name(number: int) -> str:
     return f"{SPOOL_PREFIX}{number}.partial"
 
 
+@lru_cache(maxsize=1024)  # the same names recur row after row (茶友会, 读书会-2 …); a bounded memory of them
 def safe_name(name: str) -> str:
     """A file name from a community's name: readable (Chinese stays), safe on every file system."""
     text = unicodedata.normalize("NFKC", name or "")

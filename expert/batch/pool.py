@@ -35,6 +35,7 @@ from expert.signals import held, named
 log = logging.getLogger(__name__)
 
 STOP_SIGNALS = named("SIGINT", "SIGTERM")
+CHUNK = 32  # rows a worker is sent at once, once the run is under way (Pool.size)
 
 
 class Stopped(KeyboardInterrupt):
@@ -151,7 +152,7 @@ class Pool:
     At most `window` rows are in flight or waiting to be handed back in order, so memory stays flat however
     long the input is. Use it as a context manager: leaving on an exception stops the workers at once."""
 
-    def __init__(self, jobs: int, worker: Worker, chunksize: int = 8, window: int | None = None):
+    def __init__(self, jobs: int, worker: Worker, chunksize: int = CHUNK, window: int | None = None):
         global _worker
         _worker = worker  # what a forked worker starts with
         self.jobs = jobs
@@ -206,10 +207,11 @@ class Pool:
                     chunk = retry.popleft()
                 elif not exhausted and taken - handed < self.window:
                     chunk = []
+                    size = self.size(taken)
                     for row in rows:
                         chunk.append((taken, row))
                         taken += 1
-                        if len(chunk) == self.chunksize:
+                        if len(chunk) == size:
                             break
                     else:
                         exhausted = True
@@ -244,6 +246,15 @@ class Pool:
                     slot.chunk = None
                 else:
                     self._lost(slot, retry, ready)
+
+    def size(self, taken: int) -> int:
+        """Rows in the next chunk, `taken` rows in: chunks grow to `chunksize` as the run goes on.
+
+        A chunk costs the parent a message each way and a wake-up, whatever its size: large chunks are what lets
+        the parent keep up with the workers. But a short input in a few large chunks would leave a worker idle
+        while another has them all, so the first chunks are small: each worker gets its first rows at once, and a
+        chunk grows only once `jobs` times four rows of its size have been taken."""
+        return max(1, min(self.chunksize, taken // (self.jobs * 4)))
 
     def _lost(self, slot: _Slot, retry: deque, ready: dict[int, Outcome]) -> None:
         """A worker died: its rows are tried again one by one, and a row that alone kills one is its problem."""

@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
 from expert.batch import sheets
-from expert.batch.layouts import (ROW_KEYS, Column, choice_names, is_placeholder, one_choice, read_header,
-                                  split_choices, ticked, unknown_note)
+from expert.batch.layouts import (PLACEHOLDERS, ROW_KEYS, Column, choice_names, is_placeholder, one_choice,
+                                  read_header, split_choices, ticked, unknown_note)
 from expert.coercion import number as read_number, yes_or_no
 from expert.errors import AnswersError, Problem, UsageError
+from expert.limits import MAX_NUMBER_DIGITS
 from expert.messages import t
 from expert.questionnaire import Question, Questionnaire
 
@@ -277,6 +278,9 @@ class CellReader:
                 self.plan.append((column, None, None))
             else:
                 self.plan.append((column, self.memory[column], questions[column]))
+        # questions whose cells of plain digits (or, for a number question, digits.digits) read as the number they
+        # spell, without the reading of typed numbers (`plain_number`)
+        self.plain_numbers = {q.id: q.type for q in questions.values() if _plain_numbers(q, self.choices)}
 
     def document(self, cells: list[str]) -> dict[str, Any]:
         self.by_position = by_position = set()
@@ -340,6 +344,14 @@ class CellReader:
 
     def _read_anew(self, q: Question, cell: str, memory: dict[str, tuple[Any, bool]]) -> tuple[Any, bool]:
         """(value, whether read as option numbers) of a cell not in `q`'s memory, now remembered there."""
+        kind = self.plain_numbers.get(q.id)
+        if kind is not None:  # counts and hours: a new cell most rows, so worth reading the short way
+            value = plain_number(cell, kind)
+            if value is not None:
+                if len(memory) >= self.MEMORY:
+                    memory.clear()
+                known = memory[cell] = (value, False)
+                return known
         earlier = q.id in self.by_position
         self.by_position.discard(q.id)
         value = self.read(q, "" if is_placeholder(cell) else cell)
@@ -386,6 +398,32 @@ class CellReader:
                     return numbers
             return values
         return text
+
+
+_DECIMAL = re.compile(r"[0-9]+\.[0-9]+")
+
+
+def _plain_numbers(q: Question, choices: dict[str, dict[str, str]]) -> bool:
+    """Whether `plain_number` reads `q`'s cells as CellReader.read does: an integer or number question with no
+    labels that could name a number, and no unit with a digit that could be cut off the end of one."""
+    if q.type not in ("integer", "number") or q.id in choices:
+        return False
+    units = q.unit.values() if q.unit else ()
+    return not any(ch.isdigit() for unit in units for ch in unicodedata.normalize("NFKC", unit)) and not any(
+        p.replace(" ", "").isdigit() for p in PLACEHOLDERS)
+
+
+def plain_number(cell: str, kind: str) -> int | float | None:
+    """The number of a cell that is ASCII digits ("300") or, for a number question, digits with a decimal point
+    ("3.5"), as expert/numbers.py reads it: int(cell) or float(cell); None for any other cell, which is read the
+    long way. Cells longer than a number may be are left to it too, to be refused there."""
+    if len(cell) > MAX_NUMBER_DIGITS or not cell.isascii():
+        return None
+    if cell.isdigit():
+        return int(cell)
+    if kind == "number" and _DECIMAL.fullmatch(cell):
+        return float(cell)
+    return None
 
 
 _FILLED_IN = re.compile(r"[〖\[【][^〗\]】]*[〗\]】]")
