@@ -171,7 +171,6 @@ def main() -> None:
         _write_csv(source, q, args.rows, random.Random(args.seed + 1))
 
         def batch(n_jobs: int, path: Path) -> list[str]:
-            shutil.rmtree(work / "out", ignore_errors=True)  # each run writes into a new folder
             command = [*shequn, "batch", str(path), "--out-dir", str(work / "out"), "--jobs", str(n_jobs)]
             return command + (["--kb", args.kb] if args.kb else [])
 
@@ -179,6 +178,7 @@ def main() -> None:
         for _ in range(args.batch_repeat):  # the job counts in turn, so that a slow spell weighs on each alike
             for n_jobs in timed:
                 timed[n_jobs].append(_wall(batch(n_jobs, source)))
+                shutil.rmtree(work / "out")  # after the timing: each run writes into a new folder
         for n_jobs, seconds in timed.items():
             rates[n_jobs] = args.rows / min(seconds)
             print(f"batch of {args.rows} CSV rows with --jobs {n_jobs}: "
@@ -188,6 +188,7 @@ def main() -> None:
             _write_csv(longer, q, args.mem_rows, random.Random(args.seed + 2))
             for path, rows in ((source, args.rows), (longer, args.mem_rows)):
                 _, peaks[rows], summed = _peak_memory(batch(jobs, path))
+                shutil.rmtree(work / "out")
                 print(f"batch of {rows} CSV rows with --jobs {jobs}: peak memory {peaks[rows] / 1024:.0f} MB for "
                       f"all processes together (sum of each process's own peak: {summed / 1024:.0f} MB)")
     finally:
