@@ -280,6 +280,11 @@ def test_texts_rendered_once_a_case_read_as_when_each_built_its_own_variables(ch
             assert checkup.renderer.context(answers, diagnosis, lang) == {
                 **plain.context(answers, diagnosis, lang), "followup": None}
     assert checkup.renderer._texts, "texts were kept by what they read, and read back"
+    # and texts met again were filled in, rendered straight, or within a budget: all three compared here
+    from expert.sandbox import render_filled, render_scoped, render_straight
+
+    used = {getattr(how, "func", how) for _, _, how in checkup.renderer._sources.values()}
+    assert {render_filled, render_straight, render_scoped} <= used
 
 
 def test_verdicts_in_the_report_are_the_diagnosis_own(checkup, kb):
