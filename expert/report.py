@@ -217,6 +217,7 @@ class ReportBuilder:
         self.render_text = render_text
         self.text_globals = text_globals or {}  # what Jinja would add to every text's variables
         self._said: dict[tuple, str] = {}  # question_and_answer's line of a (question, answer, language)
+        self._labels: dict[tuple, str] = {}  # format_answer's text of a (question, answer, language): label()
         self._numbers: dict[tuple[str, str], tuple[str, str, str, str]] = {}  # (question, language) -> _number_line
         self._wordings: dict[str, _Wording] = {}
         self._verdicts: dict[tuple, str] = {}  # the policy's verdict on findings of these severities
@@ -258,6 +259,31 @@ class ReportBuilder:
         line = self._said[key] = question_and_answer(question, value, lang)
         return line
 
+    def answer_text(self, question: Question, value: Any, lang: str) -> str:
+        """`format_answer`, remembered as `said` remembers its lines: what label() shows in a text. A
+        text shows a choice's label, or the options ticked, each in quotes, which costs several
+        messages; the same few answers recur in document after document."""
+        kind = type(value)
+        if kind is list or kind is tuple:
+            kinds = tuple(map(type, value))
+            if float in kinds or list in kinds or tuple in kinds:  # -0.0 == 0.0, but prints as -0
+                return format_answer(question, value, lang)
+            key: tuple = (question.id, lang, kind, kinds, tuple(value))
+        elif kind is float:
+            return format_answer(question, value, lang)
+        else:
+            key = (question.id, lang, kind, value)
+        try:
+            return self._labels[key]
+        except KeyError:
+            pass
+        except TypeError:  # an answer that cannot be a key: said afresh
+            return format_answer(question, value, lang)
+        if len(self._labels) > 2_000:  # numbers vary from document to document: keep memory flat in a long batch
+            self._labels.clear()
+        text = self._labels[key] = format_answer(question, value, lang)
+        return text
+
     @staticmethod
     def _number_line(question: Question, lang: str) -> tuple[str, str, str, str]:
         """What question_and_answer puts around a number: the question as asked with what follows
@@ -292,12 +318,14 @@ class ReportBuilder:
                 if name != "checkup":
                     variables[name] = date(day, start)
 
+        answer_text = self.answer_text
+
         @plain_function
         def label(qid: str) -> str:
             question = questions.get(qid)
             if question is None:
                 raise TemplateRuntimeError(t("render.no_such_label", qid=repr(qid)))
-            return format_answer(question, values.get(qid), lang)
+            return answer_text(question, values.get(qid), lang)
 
         @plain_function
         def choice_label(qid: str, number: Any) -> str:

@@ -621,6 +621,32 @@ def test_choice_names_kept_with_the_knowledge_base_are_those_made_afresh(checkup
         assert choice_names(kb.questionnaire.questions[qid]) is names
 
 
+def test_an_answer_shown_by_label_remembered_is_what_format_answer_says(checkup, kb):
+    # label() in a text shows format_answer's text, remembered by the answer with its type: True is
+    # not 1 (是, 1 / 5), -0.0 is not 0.0, a list of options is not the same options as a tuple
+    from expert.report import format_answer
+
+    builder = Checkup(kb).renderer.builder
+    rng = random.Random(15)
+    odd = [None, True, False, 0, 1, 2, 5, 0.0, -0.0, 1.0, 2.5, "", "x", [], (), [True], [1], [1.0], [-0.0],
+           [[1]], [[True]], [(1,)], [(True,)]]
+    for _ in range(2):
+        for q in kb.questionnaire.questions.values():
+            choices = [c.value for c in q.choices or []]
+            values = odd + choices + [rng.sample(choices, rng.randint(0, len(choices))) for _ in range(5)]
+            values += [tuple(v) for v in values if type(v) is list]
+            for value in values:
+                for lang in kb.languages:
+                    try:
+                        expected = format_answer(q, value, lang)
+                    except Exception as exc:
+                        with pytest.raises(type(exc)):
+                            builder.answer_text(q, value, lang)
+                        continue
+                    assert builder.answer_text(q, value, lang) == expected, (q.id, value)
+    assert builder._labels, "answers were remembered, and read back"
+
+
 def test_an_answer_line_remembered_is_never_another_type_s_line(checkup, kb):
     from expert.report import question_and_answer
 
