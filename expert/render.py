@@ -141,9 +141,13 @@ class Renderer:
         # Texts that read only answers of few values (a choice, yes or no, a scale) and the plan's
         # dates are kept by what they read: the same few renderings recur case after case, and a
         # rendering costs several times the look-up. A text reading a number is rendered every time.
+        # One that also reads its finding's or action's params (a count of missing traits, or of
+        # hours) is kept on trial: the params of some take few values, of others many (_Trial).
         questions = kb.questionnaire.questions
         self._choices = frozenset(qid for qid, q in questions.items() if q.type in ("single", "multiple", "yesno", "scale"))
         self._steady = self._choices | DATE_VARIABLES | set(_FUNCTIONS) | set(self.builder.text_globals)
+        self._numbers = frozenset(questions) - self._choices | {metric.id for metric in kb.rules.metrics}
+        self._trials: dict[str, _Trial] = {}  # a text kept on trial -> how its look-ups went
         self._sources: dict[str, tuple[Any, Any, Any]] = {}  # a text -> (compiled, what it reads, how it renders)
         self._texts: dict[tuple, str] = {}  # a text's key (_text_key) -> its rendering
         self._templates: dict[str, tuple[Path, LimitedEnvironment, str]] = {}  # by language
@@ -161,6 +165,7 @@ class Renderer:
             compiled = _compiled_text(source)
             if len(self._sources) >= _TEXTS_KEPT:
                 self._sources.clear()
+                self._trials.clear()
             self._sources[source] = (compiled, _UNREAD, render_scoped)
             reads, rendering = None, render_scoped
         else:
@@ -175,8 +180,13 @@ class Renderer:
             key = _text_key(source, reads, scope, self.builder.text_globals)
             if key is not None:
                 text = self._texts.get(key)
+                trial = self._trials.get(source)
                 if text is not None:
+                    if trial is not None:
+                        trial.hits += 1
                     return text
+                if trial is not None and not trial.missed():
+                    self._sources[source] = (compiled, None, rendering)  # its params seldom recur
         try:
             text = rendering(compiled, scope[0], scope[1]).strip()
         except Exception as exc:  # whatever the text does, it is the text's problem, said as one
@@ -193,8 +203,12 @@ class Renderer:
     def _kept_reads(self, source: str) -> tuple | None:
         """What a text reads (`_text_reads`) if it is worth keeping its renderings by it, else None."""
         reads = _looked_into(source)[0]
-        if reads is None or not self._steady.issuperset(reads[0]) or not self._choices.issuperset(reads[1]):
+        if reads is None or not self._choices.issuperset(reads[1]):
             return None
+        if not self._steady.issuperset(reads[0]):
+            if not self._numbers.isdisjoint(reads[0]):
+                return None
+            self._trials[source] = _Trial()  # the names it reads beyond the steady ones are params
         return reads
 
     def context(self, answers: Answers, diagnosis: Diagnosis, lang: str, followup=None) -> dict[str, Any]:
@@ -395,6 +409,23 @@ def _reads_of(source: str, ast: Any) -> tuple[tuple[str, ...], tuple[str, ...]] 
     if not all(type(qid) is str for qid in labels):
         return None
     return tuple(sorted(meta.find_undeclared_variables(ast))), tuple(sorted(labels))
+
+
+class _Trial:
+    """How the look-ups of a text kept on trial went: after every ROUND misses, it stays kept if at
+    least a quarter of its look-ups found a rendering (its params take few values), else its
+    renderings are no longer kept."""
+
+    __slots__ = ("hits", "misses")
+    ROUND = 32
+
+    def __init__(self) -> None:
+        self.hits = self.misses = 0
+
+    def missed(self) -> bool:
+        """Counts a look-up that missed; whether the text stays kept."""
+        self.misses += 1
+        return bool(self.misses % self.ROUND) or self.hits * 3 >= self.misses
 
 
 class _Unkeyed(Exception):

@@ -370,6 +370,32 @@ def test_a_text_kept_by_what_it_reads_renders_as_it_renders_afresh(kb):
     assert len(renderer._texts) == len(first)
 
 
+def test_a_text_reading_params_is_kept_while_they_recur_and_renders_as_afresh(kb):
+    # a count of missing traits takes five values: kept; a number of hours a param works out seldom
+    # recurs: after a round of misses with few found again, rendered every time
+    from expert.render import Renderer, _STRING_ENV, _Trial
+    from expert.sandbox import render
+
+    renderer = Renderer(kb)
+    choice = next(q for q in kb.questionnaire.questions.values() if q.type == "single")
+    number = next(q for q in kb.questionnaire.questions.values() if q.type == "integer")
+    where = ("rules/x.yaml", 1, "x", "diagnosis.zh")
+    few = f"{{% if {choice.id} == 'x' %}}是{{% endif %}}缺了 {{{{ missing }}}} 样"
+    many = "每周要 {{ hours_needed }} 小时"
+    with_number = f"{{{{ {number.id} }}}} 人，缺了 {{{{ missing }}}} 样"  # a number answer: never kept
+    rng = random.Random(3)
+    for turn in range(300):
+        variables = {**renderer.builder.text_globals, choice.id: rng.choice(["x", "y"]), number.id: rng.randint(1, 9)}
+        own = {"missing": rng.randint(0, 4), "hours_needed": 1.5 + turn}
+        for source in (few, many, with_number):
+            text = renderer.render_text(source, (variables, own, {}, "zh"), where, own)
+            assert text == render(_STRING_ENV.from_string(source), {**variables, **own}).strip()
+    assert renderer._sources[few][1] is not None and renderer._trials[few].hits > 250
+    assert renderer._sources[many][1] is None and renderer._trials[many].misses == _Trial.ROUND
+    assert renderer._sources[with_number][1] is None and with_number not in renderer._trials
+    assert sum(key[0] == many for key in renderer._texts) == _Trial.ROUND
+
+
 @pytest.mark.parametrize("source, reads", [
     ("{{ members }} 人，{{ label('kind') }}", (("label", "members"), ("kind",))),
     ("{% set n = members %}{{ plural(n, 'member') }}", (("members", "plural"), ())),
