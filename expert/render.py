@@ -151,6 +151,7 @@ class Renderer:
         self._sources: dict[str, tuple[Any, Any, Any]] = {}  # a text -> (compiled, what it reads, how it renders)
         self._texts: dict[tuple, str] = {}  # a text's key (_text_key) -> its rendering
         self._templates: dict[str, tuple[Path, LimitedEnvironment, str]] = {}  # by language
+        self._globals: dict[str, tuple[Any, dict[str, Any]]] = {}  # by language: a template and its globals
 
     def render_text(self, source: str, scope: tuple, where: tuple, params: dict[str, Any]) -> str:
         """A finding's or an action's text from the knowledge base, in the sandbox; `scope` is the case's
@@ -225,7 +226,13 @@ class Renderer:
         path, env, name = found
         context = self.context(answers, diagnosis, lang, followup)  # its texts report their own problems
         try:
-            text = render(env.get_template(name), context)
+            template = env.get_template(name)
+            known = self._globals.get(lang)
+            if known is None or known[0] is not template:  # first, or the file changed and was read again
+                known = self._globals[lang] = (template, dict(template.globals))
+            # what template.new_context would give it, without copying the globals from their ChainMap
+            # every time: the environment's, set when it is made (_environment), never changed after
+            text = render(template, {**known[1], **context}, shared=True)
         except Exception as exc:  # whatever the template does, it is the template's problem, said as one
             line = getattr(exc, "lineno", None) or _template_line(exc, str(path))
             raise KnowledgeBaseError(

@@ -493,6 +493,21 @@ def test_markdown_is_tidied_as_by_the_first_way_of_writing_it(checkup, kb):
         assert tidy_markdown(text) == _tidy_as_written_first(text), repr(text)
 
 
+def test_the_prescription_rendered_with_its_globals_kept_reads_as_with_jinja_s_own_context(checkup, kb):
+    # Renderer.markdown gives the template the context with the globals copied once (shared=True);
+    # template.new_context copies them from their ChainMap for every document
+    from expert.render import _environment, tidy_markdown
+    from expert.sandbox import render
+
+    for answers in random_cases(kb, 13, 60):
+        diagnosis = checkup.diagnose(answers)
+        for lang in kb.languages:
+            path = kb.templates[lang]
+            template = _environment(str(path.parent)).get_template(path.name)
+            own = tidy_markdown(render(template, checkup.renderer.context(answers, diagnosis, lang)))
+            assert checkup.renderer.markdown(answers, diagnosis, lang) == own
+
+
 def test_a_template_compiled_our_way_reads_as_compiled_jinja_s_way(checkup, kb):
     # our code generator joins the pieces of one output into one yield, and reads a dict's key in
     # place for `c.title`: Jinja's own yields piece by piece and asks environment.getattr
