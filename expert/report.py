@@ -393,7 +393,7 @@ class ReportBuilder:
         numbered: dict[str, list[str]] = {}  # finding -> the numbers of the steps that treat it, in plan order
         by_phase: dict[str, list[dict[str, Any]]] = {}
         for step in plan.steps if plan else []:
-            treats = [titles[fid] for fid in step.treats]
+            treats = list(map(titles.__getitem__, step.treats))
             source, where = step_text_of(step.action, step.variant)
             params = step.params
             # as step_text: the step's own deadline, the end of the phase it landed in
@@ -455,8 +455,18 @@ class ReportBuilder:
             notes.setdefault((f.check, f.kind), []).append(f)
         verdicts = {check: self._verdict(diagnosis, found.get(check, ())) for check in diagnosis.checks}
         checks = []
+        mark = wording.mark
         for check, number, numeral, title in wording.sections:
-            entries = [entry(f) for f in found.get(check, ())]
+            findings, advice, summary = [], [], []  # a check's findings in one pass: its entries, by kind
+            for f in found.get(check, ()):
+                e = entry(f)
+                if e["advice"]:
+                    advice.append(e)
+                    summary.append(mark("report.advice_mark", e["id"]))
+                else:
+                    findings.append(e)
+                    summary.append(mark("report.first_mark", e["id"]) if e["first"] else e["title"])
+            strengths, watch = notes.get((check, "strength")), notes.get((check, "watch"))
             verdict = verdicts[check]
             checks.append({
                 "id": check,
@@ -465,13 +475,11 @@ class ReportBuilder:
                 "title": title,
                 "verdict": verdict,
                 "verdict_label": wording.verdict_label(verdict),
-                "findings": [e for e in entries if not e["advice"]],
-                "advice": [e for e in entries if e["advice"]],
-                "summary": sep.join(wording.mark("report.advice_mark", e["id"]) if e["advice"]
-                                    else (wording.mark("report.first_mark", e["id"]) if e["first"]
-                                          else e["title"]) for e in entries),
-                "strengths": [note(f) for f in notes.get((check, "strength"), ())],
-                "watch": [note(f) for f in notes.get((check, "watch"), ())],
+                "findings": findings,
+                "advice": advice,
+                "summary": sep.join(summary),
+                "strengths": [note(f) for f in strengths] if strengths else [],
+                "watch": [note(f) for f in watch] if watch else [],
             })
         cross = [entry(f) for f in found.get(CROSS, ())]
         measured = diagnosis.metrics

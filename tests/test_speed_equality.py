@@ -287,6 +287,31 @@ def test_texts_rendered_once_a_case_read_as_when_each_built_its_own_variables(ch
     assert {render_filled, render_straight, render_scoped} <= used
 
 
+def test_a_check_s_findings_advice_and_summary_are_its_entries_sorted_as_first_written(checkup, kb):
+    # context() sorts a check's entries into findings, advice and the summary's titles in one pass;
+    # first written, each was a filter over all the check's entries, in the diagnosis' order
+    from expert.messages import t
+
+    seen = set()
+    for answers in random_cases(kb, 14, 150):
+        diagnosis = checkup.diagnose(answers)
+        for lang in kb.languages:
+            context = checkup.renderer.context(answers, diagnosis, lang)
+            for check in context["checks"]:
+                made = {e["id"]: e for e in check["findings"] + check["advice"]}
+                entries = [made[f.id] for f in diagnosis.findings if f.check == check["id"]]
+                assert check["findings"] == [e for e in entries if not e["advice"]]
+                assert check["advice"] == [e for e in entries if e["advice"]]
+                marked = [t("report.advice_mark", lang, title=e["title"]) if e["advice"] else
+                          t("report.first_mark", lang, title=e["title"]) if e["first"] else e["title"] for e in entries]
+                assert check["summary"] == t("answer.titles_sep", lang).join(marked)
+                for kind, shown in (("strength", check["strengths"]), ("watch", check["watch"])):
+                    assert [n["id"] for n in shown] == [f.id for f in diagnosis.notes
+                                                        if f.check == check["id"] and f.kind == kind]
+                seen.update((bool(check["findings"]), bool(check["advice"]), bool(check["strengths"])))
+    assert seen == {True, False}
+
+
 def test_verdicts_in_the_report_are_the_diagnosis_own(checkup, kb):
     # the report judges each check once, by its findings' severities, where Diagnosis judges them afresh
     seen = set()
