@@ -406,9 +406,19 @@ class ReportBuilder:
                 "treats_text": sep.join(treats),
             }
             steps.append(entry_of_step)
-            by_phase.setdefault(step.phase, []).append(entry_of_step)
+            # (setdefault would make a list for every step and finding, kept or not)
+            in_phase = by_phase.get(step.phase)
+            if in_phase is None:
+                by_phase[step.phase] = [entry_of_step]
+            else:
+                in_phase.append(entry_of_step)
+            number = str(step.number)
             for fid in step.treats:
-                numbered.setdefault(fid, []).append(str(step.number))
+                numbers = numbered.get(fid)
+                if numbers is None:
+                    numbered[fid] = [number]
+                else:
+                    numbers.append(number)
         phases = [{"id": phase, "title": wording.phase_title(phase, plan.dates), "steps": by_phase[phase]}
                   for phase in PHASE_DATE if phase in by_phase]
 
@@ -449,7 +459,11 @@ class ReportBuilder:
 
         found: dict[str, list[Finding]] = {}
         for f in diagnosis.findings:
-            found.setdefault(f.check, []).append(f)
+            of_check = found.get(f.check)
+            if of_check is None:
+                found[f.check] = [f]
+            else:
+                of_check.append(f)
         notes: dict[tuple[str, str], list[Finding]] = {}
         for f in diagnosis.notes:
             notes.setdefault((f.check, f.kind), []).append(f)
