@@ -11,6 +11,7 @@ template shows is computed before and passed in.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 from functools import lru_cache
@@ -31,7 +32,8 @@ from expert.knowledge import KnowledgeBase, display_path
 from expert.messages import t
 from expert.limits import MAX_RENDER_CHARS
 from expert.report import DATE_VARIABLES, TEXT_FUNCTIONS, ReportBuilder
-from expert.sandbox import LimitedEnvironment, RenderLimitError, render, render_scoped
+from expert.sandbox import (LimitedEnvironment, RenderLimitError, fill_in, render, render_filled, render_scoped,
+                            render_straight, spends_nothing)
 from expert.schema import Id
 
 # what a prescription template may use; `shequn check` reports any other variable
@@ -139,30 +141,39 @@ class Renderer:
         # Texts that read only answers of few values (a choice, yes or no, a scale) and the plan's
         # dates are kept by what they read: the same few renderings recur case after case, and a
         # rendering costs several times the look-up. A text reading a number is rendered every time.
+        # One that also reads its finding's or action's params (a count of missing traits, or of
+        # hours) is kept on trial: the params of some take few values, of others many (_Trial).
         questions = kb.questionnaire.questions
         self._choices = frozenset(qid for qid, q in questions.items() if q.type in ("single", "multiple", "yesno", "scale"))
         self._steady = self._choices | DATE_VARIABLES | set(_FUNCTIONS) | set(self.builder.text_globals)
-        self._sources: dict[str, tuple[Any, Any]] = {}  # a text -> (compiled, what it reads: see _kept_reads)
+        self._numbers = frozenset(questions) - self._choices | {metric.id for metric in kb.rules.metrics}
+        self._trials: dict[str, _Trial] = {}  # a text kept on trial -> how its look-ups went
+        self._sources: dict[str, tuple[Any, Any, Any]] = {}  # a text -> (compiled, what it reads, how it renders)
         self._texts: dict[tuple, str] = {}  # a text's key (_text_key) -> its rendering
         self._templates: dict[str, tuple[Path, LimitedEnvironment, str]] = {}  # by language
+        self._globals: dict[str, tuple[Any, dict[str, Any]]] = {}  # by language: a template and its globals
 
     def render_text(self, source: str, scope: tuple, where: tuple, params: dict[str, Any]) -> str:
         """A finding's or an action's text from the knowledge base, in the sandbox; `scope` is the case's
         variables (with the texts' globals, put in once a case by ReportBuilder), the text's own, which
         win, then what its functions read, the case's answers and the language; `where` is its (file,
-        line, id, part), for the problem that says what went wrong."""
+        line, id, part), for the problem that says what went wrong.
+
+        A text met again is looked into (a one-shot report never does): what it reads, to keep its
+        renderings by (_kept_reads), and how it renders (_rendering)."""
         known = self._sources.get(source)
-        if known is None:  # first met: rendered; looked into when met again, so a one-shot report never does
+        if known is None:  # first met: rendered as it is
             compiled = _compiled_text(source)
             if len(self._sources) >= _TEXTS_KEPT:
                 self._sources.clear()
-            self._sources[source] = (compiled, _UNREAD)
-            reads = None
+                self._trials.clear()
+            self._sources[source] = (compiled, _UNREAD, render_scoped)
+            reads, rendering = None, render_scoped
         else:
-            compiled, reads = known
+            compiled, reads, rendering = known
             if reads is _UNREAD and type(compiled) is not str:
-                reads = self._kept_reads(source)
-                self._sources[source] = (compiled, reads)
+                reads, rendering = self._kept_reads(source), _rendering(source)
+                self._sources[source] = (compiled, reads, rendering)
         if type(compiled) is str:  # no Jinja in it: the text is what it renders to
             return compiled
         key = None
@@ -170,10 +181,15 @@ class Renderer:
             key = _text_key(source, reads, scope, self.builder.text_globals)
             if key is not None:
                 text = self._texts.get(key)
+                trial = self._trials.get(source)
                 if text is not None:
+                    if trial is not None:
+                        trial.hits += 1
                     return text
+                if trial is not None and not trial.missed():
+                    self._sources[source] = (compiled, None, rendering)  # its params seldom recur
         try:
-            text = render_scoped(compiled, scope[0], scope[1]).strip()
+            text = rendering(compiled, scope[0], scope[1]).strip()
         except Exception as exc:  # whatever the text does, it is the text's problem, said as one
             file, line, subject, part = where
             message = t("render.cannot_render", part=part, reason=_failure(exc), hint=_unset(params))
@@ -187,9 +203,13 @@ class Renderer:
 
     def _kept_reads(self, source: str) -> tuple | None:
         """What a text reads (`_text_reads`) if it is worth keeping its renderings by it, else None."""
-        reads = _text_reads(source)
-        if reads is None or not self._steady.issuperset(reads[0]) or not self._choices.issuperset(reads[1]):
+        reads = _looked_into(source)[0]
+        if reads is None or not self._choices.issuperset(reads[1]):
             return None
+        if not self._steady.issuperset(reads[0]):
+            if not self._numbers.isdisjoint(reads[0]):
+                return None
+            self._trials[source] = _Trial()  # the names it reads beyond the steady ones are params
         return reads
 
     def context(self, answers: Answers, diagnosis: Diagnosis, lang: str, followup=None) -> dict[str, Any]:
@@ -206,7 +226,13 @@ class Renderer:
         path, env, name = found
         context = self.context(answers, diagnosis, lang, followup)  # its texts report their own problems
         try:
-            text = render(env.get_template(name), context)
+            template = env.get_template(name)
+            known = self._globals.get(lang)
+            if known is None or known[0] is not template:  # first, or the file changed and was read again
+                known = self._globals[lang] = (template, dict(template.globals))
+            # what template.new_context would give it, without copying the globals from their ChainMap
+            # every time: the environment's, set when it is made (_environment), never changed after
+            text = render(template, {**known[1], **context}, shared=True)
         except Exception as exc:  # whatever the template does, it is the template's problem, said as one
             line = getattr(exc, "lineno", None) or _template_line(exc, str(path))
             raise KnowledgeBaseError(
@@ -340,18 +366,41 @@ _FUNCTIONS = TEXT_FUNCTIONS
 
 
 @lru_cache(maxsize=1024)
+def _looked_into(source: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]] | None, bool, tuple | None]:
+    """What a text reads (_text_reads), whether it spends nothing of a render's budget
+    (sandbox.spends_nothing), and its pieces if it is only text and names (sandbox.fill_in), from
+    one parse."""
+    from jinja2 import TemplateSyntaxError
+
+    try:
+        ast = _STRING_ENV.parse(source)
+    except TemplateSyntaxError:
+        return None, False, None
+    return _reads_of(source, ast), spends_nothing(ast), fill_in(ast)
+
+
+def _rendering(source: str) -> Any:
+    """How a text met again renders: a text of only text and names filled in (render_filled), one
+    that cannot spend a step of a render's budget without one (render_straight), any other within
+    the budget (render_scoped). All three render it alike (tests/test_sandbox.py)."""
+    _, straight, pieces = _looked_into(source)
+    if pieces is not None:
+        return functools.partial(render_filled, pieces)
+    return render_straight if straight else render_scoped
+
+
 def _text_reads(source: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     """What a text's output depends on: the names it reads from its variables, and the questions whose
     answers it shows through `label('…')`; None when it may depend on anything else, and is then
     rendered every time: a `random` anywhere, a function not called directly (printed, it shows
     where it lives), `label` of a computed question id."""
-    from jinja2 import TemplateSyntaxError, meta, nodes
+    return _looked_into(source)[0]
+
+
+def _reads_of(source: str, ast: Any) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    from jinja2 import meta, nodes
 
     if "random" in source:
-        return None
-    try:
-        ast = _STRING_ENV.parse(source)
-    except TemplateSyntaxError:
         return None
     called, labels = set(), set()
     for call in ast.find_all(nodes.Call):
@@ -367,6 +416,23 @@ def _text_reads(source: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     if not all(type(qid) is str for qid in labels):
         return None
     return tuple(sorted(meta.find_undeclared_variables(ast))), tuple(sorted(labels))
+
+
+class _Trial:
+    """How the look-ups of a text kept on trial went: after every ROUND misses, it stays kept if at
+    least a quarter of its look-ups found a rendering (its params take few values), else its
+    renderings are no longer kept."""
+
+    __slots__ = ("hits", "misses")
+    ROUND = 32
+
+    def __init__(self) -> None:
+        self.hits = self.misses = 0
+
+    def missed(self) -> bool:
+        """Counts a look-up that missed; whether the text stays kept."""
+        self.misses += 1
+        return bool(self.misses % self.ROUND) or self.hits * 3 >= self.misses
 
 
 class _Unkeyed(Exception):

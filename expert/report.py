@@ -217,6 +217,7 @@ class ReportBuilder:
         self.render_text = render_text
         self.text_globals = text_globals or {}  # what Jinja would add to every text's variables
         self._said: dict[tuple, str] = {}  # question_and_answer's line of a (question, answer, language)
+        self._labels: dict[tuple, str] = {}  # format_answer's text of a (question, answer, language): label()
         self._numbers: dict[tuple[str, str], tuple[str, str, str, str]] = {}  # (question, language) -> _number_line
         self._wordings: dict[str, _Wording] = {}
         self._verdicts: dict[tuple, str] = {}  # the policy's verdict on findings of these severities
@@ -258,6 +259,31 @@ class ReportBuilder:
         line = self._said[key] = question_and_answer(question, value, lang)
         return line
 
+    def answer_text(self, question: Question, value: Any, lang: str) -> str:
+        """`format_answer`, remembered as `said` remembers its lines: what label() shows in a text. A
+        text shows a choice's label, or the options ticked, each in quotes, which costs several
+        messages; the same few answers recur in document after document."""
+        kind = type(value)
+        if kind is list or kind is tuple:
+            kinds = tuple(map(type, value))
+            if float in kinds or list in kinds or tuple in kinds:  # -0.0 == 0.0, but prints as -0
+                return format_answer(question, value, lang)
+            key: tuple = (question.id, lang, kind, kinds, tuple(value))
+        elif kind is float:
+            return format_answer(question, value, lang)
+        else:
+            key = (question.id, lang, kind, value)
+        try:
+            return self._labels[key]
+        except KeyError:
+            pass
+        except TypeError:  # an answer that cannot be a key: said afresh
+            return format_answer(question, value, lang)
+        if len(self._labels) > 2_000:  # numbers vary from document to document: keep memory flat in a long batch
+            self._labels.clear()
+        text = self._labels[key] = format_answer(question, value, lang)
+        return text
+
     @staticmethod
     def _number_line(question: Question, lang: str) -> tuple[str, str, str, str]:
         """What question_and_answer puts around a number: the question as asked with what follows
@@ -292,12 +318,14 @@ class ReportBuilder:
                 if name != "checkup":
                     variables[name] = date(day, start)
 
+        answer_text = self.answer_text
+
         @plain_function
         def label(qid: str) -> str:
             question = questions.get(qid)
             if question is None:
                 raise TemplateRuntimeError(t("render.no_such_label", qid=repr(qid)))
-            return format_answer(question, values.get(qid), lang)
+            return answer_text(question, values.get(qid), lang)
 
         @plain_function
         def choice_label(qid: str, number: Any) -> str:
@@ -365,7 +393,7 @@ class ReportBuilder:
         numbered: dict[str, list[str]] = {}  # finding -> the numbers of the steps that treat it, in plan order
         by_phase: dict[str, list[dict[str, Any]]] = {}
         for step in plan.steps if plan else []:
-            treats = [titles[fid] for fid in step.treats]
+            treats = list(map(titles.__getitem__, step.treats))
             source, where = step_text_of(step.action, step.variant)
             params = step.params
             # as step_text: the step's own deadline, the end of the phase it landed in
@@ -378,9 +406,19 @@ class ReportBuilder:
                 "treats_text": sep.join(treats),
             }
             steps.append(entry_of_step)
-            by_phase.setdefault(step.phase, []).append(entry_of_step)
+            # (setdefault would make a list for every step and finding, kept or not)
+            in_phase = by_phase.get(step.phase)
+            if in_phase is None:
+                by_phase[step.phase] = [entry_of_step]
+            else:
+                in_phase.append(entry_of_step)
+            number = str(step.number)
             for fid in step.treats:
-                numbered.setdefault(fid, []).append(str(step.number))
+                numbers = numbered.get(fid)
+                if numbers is None:
+                    numbered[fid] = [number]
+                else:
+                    numbers.append(number)
         phases = [{"id": phase, "title": wording.phase_title(phase, plan.dates), "steps": by_phase[phase]}
                   for phase in PHASE_DATE if phase in by_phase]
 
@@ -421,14 +459,28 @@ class ReportBuilder:
 
         found: dict[str, list[Finding]] = {}
         for f in diagnosis.findings:
-            found.setdefault(f.check, []).append(f)
+            of_check = found.get(f.check)
+            if of_check is None:
+                found[f.check] = [f]
+            else:
+                of_check.append(f)
         notes: dict[tuple[str, str], list[Finding]] = {}
         for f in diagnosis.notes:
             notes.setdefault((f.check, f.kind), []).append(f)
         verdicts = {check: self._verdict(diagnosis, found.get(check, ())) for check in diagnosis.checks}
         checks = []
+        mark = wording.mark
         for check, number, numeral, title in wording.sections:
-            entries = [entry(f) for f in found.get(check, ())]
+            findings, advice, summary = [], [], []  # a check's findings in one pass: its entries, by kind
+            for f in found.get(check, ()):
+                e = entry(f)
+                if e["advice"]:
+                    advice.append(e)
+                    summary.append(mark("report.advice_mark", e["id"]))
+                else:
+                    findings.append(e)
+                    summary.append(mark("report.first_mark", e["id"]) if e["first"] else e["title"])
+            strengths, watch = notes.get((check, "strength")), notes.get((check, "watch"))
             verdict = verdicts[check]
             checks.append({
                 "id": check,
@@ -437,13 +489,11 @@ class ReportBuilder:
                 "title": title,
                 "verdict": verdict,
                 "verdict_label": wording.verdict_label(verdict),
-                "findings": [e for e in entries if not e["advice"]],
-                "advice": [e for e in entries if e["advice"]],
-                "summary": sep.join(wording.mark("report.advice_mark", e["id"]) if e["advice"]
-                                    else (wording.mark("report.first_mark", e["id"]) if e["first"]
-                                          else e["title"]) for e in entries),
-                "strengths": [note(f) for f in notes.get((check, "strength"), ())],
-                "watch": [note(f) for f in notes.get((check, "watch"), ())],
+                "findings": findings,
+                "advice": advice,
+                "summary": sep.join(summary),
+                "strengths": [note(f) for f in strengths] if strengths else [],
+                "watch": [note(f) for f in watch] if watch else [],
             })
         cross = [entry(f) for f in found.get(CROSS, ())]
         measured = diagnosis.metrics

@@ -132,6 +132,122 @@ def render_scoped(template, variables: dict[str, Any], own: dict[str, Any]) -> s
     return _rendered(template, _ScopedContext(template, variables, own))
 
 
+def spends_nothing(ast: nodes.Template) -> bool:
+    """Whether a parsed template can spend nothing of a render's budget: it holds only output, `if`,
+    names, constants, comparisons, tests, `and`/`or`/`not`, a dot or a subscript, and the operators
+    the sandbox does not count (- / //). Such a template runs straight through, once, in time and
+    output bounded by its own size and the values it prints: no loop, call, filter, counted operator,
+    `~`, macro, block, include or `set` that could spend a step or fill a buffer. Most finding texts
+    are such."""
+    return all(type(node) in _STRAIGHT_NODES for node in ast.find_all(nodes.Node))
+
+
+_STRAIGHT_NODES = frozenset({
+    nodes.Output, nodes.TemplateData, nodes.Const, nodes.Name, nodes.If, nodes.CondExpr, nodes.Compare,
+    nodes.Operand, nodes.Test, nodes.Not, nodes.And, nodes.Or, nodes.Getattr, nodes.Getitem, nodes.Slice,
+    nodes.Neg, nodes.Pos, nodes.Sub, nodes.Div, nodes.FloorDiv, nodes.Tuple, nodes.List, nodes.Dict, nodes.Pair,
+})
+
+
+def render_straight(template, variables: dict[str, Any], own: dict[str, Any]) -> str:
+    """`render_scoped` of a template that `spends_nothing`, without a budget to spend from: its
+    output is counted as it comes out and the clock read at the end, which are all the limits such
+    a template can reach (render_scoped's budget would be set, never spent, and read the same way)."""
+    deadline = time.monotonic() + MAX_RENDER_SECONDS
+    parts: list[str] = []
+    size = 0
+    try:
+        for part in template.root_render_func(_straight_context(template, variables, own)):
+            size += len(part)
+            if size > MAX_RENDER_CHARS:
+                raise _too_long()
+            parts.append(part)
+    except RenderLimitError:
+        raise
+    except Exception:
+        template.environment.handle_exception()
+    if time.monotonic() > deadline:
+        raise RenderLimitError(t("sandbox.seconds", limit=f"{MAX_RENDER_SECONDS:g}"))
+    return "".join(parts)
+
+
+def fill_in(ast: nodes.Template) -> tuple | None:
+    """The pieces of a text that is only text and `{{ name }}`s, in order: a str for text, a 1-tuple
+    holding the name for each name; None for any other text. Such a text renders to its text with
+    str() of each name's value (what Jinja's compiled code yields, and all it does with a name
+    defined), so `render_filled` puts it together without running the template."""
+    pieces: list[Any] = []
+    for node in ast.body:
+        if type(node) is not nodes.Output:
+            return None
+        for child in node.nodes:
+            if type(child) is nodes.TemplateData:
+                pieces.append(child.data)
+            elif type(child) is nodes.Name and child.ctx == "load":
+                pieces.append((child.name,))
+            else:
+                return None
+    return tuple(pieces)
+
+
+def render_filled(pieces: tuple, template, variables: dict[str, Any], own: dict[str, Any]) -> str:
+    """`render_straight` of a text made of the `fill_in` pieces: each name looked up as the template
+    looks it up, its own variables first. A name undefined, or a value that cannot be printed, and
+    the template renders, to fail as it fails. Its one output is counted and the clock read, as
+    render_straight does."""
+    deadline = time.monotonic() + MAX_RENDER_SECONDS
+    parts: list[str] = []
+    append = parts.append
+    try:
+        for piece in pieces:
+            if type(piece) is str:
+                append(piece)
+                continue
+            value = own.get(piece[0], _UNSET)
+            if value is _UNSET:
+                value = variables.get(piece[0], _UNSET)
+                if value is _UNSET:
+                    return render_straight(template, variables, own)
+            append(str(value))
+    except Exception:
+        return render_straight(template, variables, own)
+    text = "".join(parts)
+    if len(text) > MAX_RENDER_CHARS:
+        raise _too_long()
+    if time.monotonic() > deadline:
+        raise RenderLimitError(t("sandbox.seconds", limit=f"{MAX_RENDER_SECONDS:g}"))
+    return text
+
+
+_UNSET = object()
+
+
+def _straight_context(template, variables: dict[str, Any], own: dict[str, Any]) -> Context:
+    """A _ScopedContext for a template that spends nothing: such a template never changes its
+    EvalContext (it has no {% autoescape %}) nor exports a name (it has no {% set %}), so it is given
+    its environment's plain one and a shared empty set of globals."""
+    environment = template.environment
+    eval_ctx = environment.__dict__.get("_plain_eval_ctx")
+    if eval_ctx is None or environment.autoescape is not False:
+        eval_ctx = EvalContext(environment, template.name)
+        if environment.autoescape is False:
+            environment.__dict__["_plain_eval_ctx"] = eval_ctx
+    context = _new_context(_ScopedContext)
+    context.parent = variables
+    context.vars = own
+    context.environment = environment
+    context.eval_ctx = eval_ctx
+    context.exported_vars = set()
+    context.name = template.name
+    context.globals_keys = _NO_GLOBALS
+    context.blocks = {}
+    return context
+
+
+_new_context = object.__new__
+_NO_GLOBALS: frozenset[str] = frozenset()
+
+
 class _ScopedContext(Context):
     """Jinja's Context of a template rendered with `variables` under `own`, made without the generic
     constructor's work: no globals to copy, and `own` taken as the context's own variables (the

@@ -70,3 +70,18 @@ def test_the_functions_texts_may_call_are_the_ones_the_renderer_knows(mini_kb):
     answers = validate_answers({"answers": VALUES}, checkup.kb.questionnaire, "case.yaml")
     _, functions, _, _ = checkup.renderer.builder.text_variables(answers, checkup.diagnose(answers), "zh")
     assert tuple(functions) == TEXT_FUNCTIONS
+
+
+def test_a_template_edited_on_disk_is_read_again_by_the_same_renderer(tmp_path):
+    # the renderer keeps each template's globals, but Jinja still asks whether the file changed
+    import os
+
+    kb_dir = write_tree(tmp_path / "kb", mini_kb_files())
+    checkup = Checkup.load(kb_dir)
+    answers = validate_answers({"answers": VALUES, "date": "2026-11-24"}, checkup.kb.questionnaire, "case.yaml")
+    first = checkup.report(answers, "markdown", "zh").text
+    template = kb_dir / "templates" / "prescription.zh.md.j2"
+    stat = template.stat()
+    template.write_text("# 改过了 {{ community }}\n{{ range(3)|list }} {{ namespace(a=1).a }}\n", encoding="utf-8")
+    os.utime(template, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10 ** 9))
+    assert first != checkup.report(answers, "markdown", "zh").text == "# 改过了 城西跑团\n\n[0, 1, 2] 1\n"

@@ -281,6 +281,36 @@ def test_texts_rendered_once_a_case_read_as_when_each_built_its_own_variables(ch
             assert checkup.renderer.context(answers, diagnosis, lang) == {
                 **plain.context(answers, diagnosis, lang), "followup": None}
     assert checkup.renderer._texts, "texts were kept by what they read, and read back"
+    # and texts met again were filled in, rendered straight, or within a budget: all three compared here
+    from expert.sandbox import render_filled, render_scoped, render_straight
+
+    used = {getattr(how, "func", how) for _, _, how in checkup.renderer._sources.values()}
+    assert {render_filled, render_straight, render_scoped} <= used
+
+
+def test_a_check_s_findings_advice_and_summary_are_its_entries_sorted_as_first_written(checkup, kb):
+    # context() sorts a check's entries into findings, advice and the summary's titles in one pass;
+    # first written, each was a filter over all the check's entries, in the diagnosis' order
+    from expert.messages import t
+
+    seen = set()
+    for answers in random_cases(kb, 14, 150):
+        diagnosis = checkup.diagnose(answers)
+        for lang in kb.languages:
+            context = checkup.renderer.context(answers, diagnosis, lang)
+            for check in context["checks"]:
+                made = {e["id"]: e for e in check["findings"] + check["advice"]}
+                entries = [made[f.id] for f in diagnosis.findings if f.check == check["id"]]
+                assert check["findings"] == [e for e in entries if not e["advice"]]
+                assert check["advice"] == [e for e in entries if e["advice"]]
+                marked = [t("report.advice_mark", lang, title=e["title"]) if e["advice"] else
+                          t("report.first_mark", lang, title=e["title"]) if e["first"] else e["title"] for e in entries]
+                assert check["summary"] == t("answer.titles_sep", lang).join(marked)
+                for kind, shown in (("strength", check["strengths"]), ("watch", check["watch"])):
+                    assert [n["id"] for n in shown] == [f.id for f in diagnosis.notes
+                                                        if f.check == check["id"] and f.kind == kind]
+                seen.update((bool(check["findings"]), bool(check["advice"]), bool(check["strengths"])))
+    assert seen == {True, False}
 
 
 def test_verdicts_in_the_report_are_the_diagnosis_own(checkup, kb):
@@ -364,6 +394,32 @@ def test_a_text_kept_by_what_it_reads_renders_as_it_renders_afresh(kb):
     assert len(renderer._texts) == len(first) - 1  # each of the others kept on its own
     assert rendered() == first  # read back
     assert len(renderer._texts) == len(first)
+
+
+def test_a_text_reading_params_is_kept_while_they_recur_and_renders_as_afresh(kb):
+    # a count of missing traits takes five values: kept; a number of hours a param works out seldom
+    # recurs: after a round of misses with few found again, rendered every time
+    from expert.render import Renderer, _STRING_ENV, _Trial
+    from expert.sandbox import render
+
+    renderer = Renderer(kb)
+    choice = next(q for q in kb.questionnaire.questions.values() if q.type == "single")
+    number = next(q for q in kb.questionnaire.questions.values() if q.type == "integer")
+    where = ("rules/x.yaml", 1, "x", "diagnosis.zh")
+    few = f"{{% if {choice.id} == 'x' %}}是{{% endif %}}缺了 {{{{ missing }}}} 样"
+    many = "每周要 {{ hours_needed }} 小时"
+    with_number = f"{{{{ {number.id} }}}} 人，缺了 {{{{ missing }}}} 样"  # a number answer: never kept
+    rng = random.Random(3)
+    for turn in range(300):
+        variables = {**renderer.builder.text_globals, choice.id: rng.choice(["x", "y"]), number.id: rng.randint(1, 9)}
+        own = {"missing": rng.randint(0, 4), "hours_needed": 1.5 + turn}
+        for source in (few, many, with_number):
+            text = renderer.render_text(source, (variables, own, {}, "zh"), where, own)
+            assert text == render(_STRING_ENV.from_string(source), {**variables, **own}).strip()
+    assert renderer._sources[few][1] is not None and renderer._trials[few].hits > 250
+    assert renderer._sources[many][1] is None and renderer._trials[many].misses == _Trial.ROUND
+    assert renderer._sources[with_number][1] is None and with_number not in renderer._trials
+    assert sum(key[0] == many for key in renderer._texts) == _Trial.ROUND
 
 
 @pytest.mark.parametrize("source, reads", [
@@ -461,6 +517,21 @@ def test_markdown_is_tidied_as_by_the_first_way_of_writing_it(checkup, kb):
         texts.append(render_raw(checkup, answers, diagnosis))
     for text in texts:
         assert tidy_markdown(text) == _tidy_as_written_first(text), repr(text)
+
+
+def test_the_prescription_rendered_with_its_globals_kept_reads_as_with_jinja_s_own_context(checkup, kb):
+    # Renderer.markdown gives the template the context with the globals copied once (shared=True);
+    # template.new_context copies them from their ChainMap for every document
+    from expert.render import _environment, tidy_markdown
+    from expert.sandbox import render
+
+    for answers in random_cases(kb, 13, 60):
+        diagnosis = checkup.diagnose(answers)
+        for lang in kb.languages:
+            path = kb.templates[lang]
+            template = _environment(str(path.parent)).get_template(path.name)
+            own = tidy_markdown(render(template, checkup.renderer.context(answers, diagnosis, lang)))
+            assert checkup.renderer.markdown(answers, diagnosis, lang) == own
 
 
 def test_a_template_compiled_our_way_reads_as_compiled_jinja_s_way(checkup, kb):
@@ -615,6 +686,32 @@ def test_choice_names_kept_with_the_knowledge_base_are_those_made_afresh(checkup
     assert any(q.labels for q in kb.questionnaire.questions.values() if q.id in kept)  # a scale among them
     for qid, names in kept.items():
         assert choice_names(kb.questionnaire.questions[qid]) is names
+
+
+def test_an_answer_shown_by_label_remembered_is_what_format_answer_says(checkup, kb):
+    # label() in a text shows format_answer's text, remembered by the answer with its type: True is
+    # not 1 (是, 1 / 5), -0.0 is not 0.0, a list of options is not the same options as a tuple
+    from expert.report import format_answer
+
+    builder = Checkup(kb).renderer.builder
+    rng = random.Random(15)
+    odd = [None, True, False, 0, 1, 2, 5, 0.0, -0.0, 1.0, 2.5, "", "x", [], (), [True], [1], [1.0], [-0.0],
+           [[1]], [[True]], [(1,)], [(True,)]]
+    for _ in range(2):
+        for q in kb.questionnaire.questions.values():
+            choices = [c.value for c in q.choices or []]
+            values = odd + choices + [rng.sample(choices, rng.randint(0, len(choices))) for _ in range(5)]
+            values += [tuple(v) for v in values if type(v) is list]
+            for value in values:
+                for lang in kb.languages:
+                    try:
+                        expected = format_answer(q, value, lang)
+                    except Exception as exc:
+                        with pytest.raises(type(exc)):
+                            builder.answer_text(q, value, lang)
+                        continue
+                    assert builder.answer_text(q, value, lang) == expected, (q.id, value)
+    assert builder._labels, "answers were remembered, and read back"
 
 
 def test_an_answer_line_remembered_is_never_another_type_s_line(checkup, kb):
