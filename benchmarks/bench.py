@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import multiprocessing
 import os
 import random
@@ -163,22 +164,25 @@ def main() -> None:
     # ------------------------------------------------------------------ batches
     # Speed and memory are measured in separate runs: watching memory means reading /proc a hundred
     # times a second, CPU that a batch on every core would otherwise have, so a timed run is not watched.
+    # Each run writes into a new folder of its own, as a user's run would; all are removed at the end,
+    # so no run's timing includes removing another's 10,000 files.
     work = Path(tempfile.mkdtemp(prefix="shequn-bench-"))
     rates: dict[int, float] = {}
     peaks: dict[int, int] = {}
+    runs = itertools.count()
     try:
         source = work / "survey.csv"
         _write_csv(source, q, args.rows, random.Random(args.seed + 1))
 
         def batch(n_jobs: int, path: Path) -> list[str]:
-            command = [*shequn, "batch", str(path), "--out-dir", str(work / "out"), "--jobs", str(n_jobs)]
+            out = work / f"out-{next(runs)}"
+            command = [*shequn, "batch", str(path), "--out-dir", str(out), "--jobs", str(n_jobs)]
             return command + (["--kb", args.kb] if args.kb else [])
 
         timed: dict[int, list[float]] = {n_jobs: [] for n_jobs in sorted({1, jobs})}
         for _ in range(args.batch_repeat):  # the job counts in turn, so that a slow spell weighs on each alike
             for n_jobs in timed:
                 timed[n_jobs].append(_wall(batch(n_jobs, source)))
-                shutil.rmtree(work / "out")  # after the timing: each run writes into a new folder
         for n_jobs, seconds in timed.items():
             rates[n_jobs] = args.rows / min(seconds)
             print(f"batch of {args.rows} CSV rows with --jobs {n_jobs}: "
@@ -188,7 +192,6 @@ def main() -> None:
             _write_csv(longer, q, args.mem_rows, random.Random(args.seed + 2))
             for path, rows in ((source, args.rows), (longer, args.mem_rows)):
                 _, peaks[rows], summed = _peak_memory(batch(jobs, path))
-                shutil.rmtree(work / "out")
                 print(f"batch of {rows} CSV rows with --jobs {jobs}: peak memory {peaks[rows] / 1024:.0f} MB for "
                       f"all processes together (sum of each process's own peak: {summed / 1024:.0f} MB)")
     finally:
