@@ -152,6 +152,13 @@ class Renderer:
         self._texts: dict[tuple, str] = {}  # a text's key (_text_key) -> its rendering
         self._templates: dict[str, tuple[Path, LimitedEnvironment, str]] = {}  # by language
         self._globals: dict[str, tuple[Any, dict[str, Any]]] = {}  # by language: a template and its globals
+        self._kept = False  # see keep_templates
+
+    def keep_templates(self) -> None:
+        """From now on each prescription template is read once, at its first prescription, and kept: a
+        batch renders all its rows with one template, rather than asking the file system on every row
+        whether it changed (and switching to the new one halfway through the run if it did)."""
+        self._kept = True
 
     def render_text(self, source: str, scope: tuple, where: tuple, params: dict[str, Any]) -> str:
         """A finding's or an action's text from the knowledge base, in the sandbox; `scope` is the case's
@@ -226,8 +233,8 @@ class Renderer:
         path, env, name = found
         context = self.context(answers, diagnosis, lang, followup)  # its texts report their own problems
         try:
-            template = env.get_template(name)
             known = self._globals.get(lang)
+            template = known[0] if known is not None and self._kept else env.get_template(name)
             if known is None or known[0] is not template:  # first, or the file changed and was read again
                 known = self._globals[lang] = (template, dict(template.globals))
             # what template.new_context would give it, without copying the globals from their ChainMap

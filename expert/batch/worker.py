@@ -63,6 +63,7 @@ class Worker:
     def __init__(self, checkup, columns: list[str | None], fmt: str, lang: str | None, history=None,
                  spool: str | None = None):
         self.checkup = checkup
+        checkup.renderer.keep_templates()  # one template for every row of the run
         self.questionnaire = checkup.kb.questionnaire
         self.cells = CellReader(self.questionnaire, columns)
         self.fmt = fmt
