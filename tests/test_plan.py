@@ -86,6 +86,23 @@ def test_the_rhythm_is_worked_out_from_effort_hours_and_the_last_four_weeks(chec
     assert "「每周一次」" in text and "每次约 2 小时，平均每周约 2 小时" in text
 
 
+def test_a_rhythm_of_several_deliveries_a_week_is_not_told_to_keep_to_one_day(checkup, kb):
+    # "always on the same day" only fits a rhythm of one delivery a week or fewer
+    answers = checkup.read(EXAMPLES / "fitness_camp_overpromised.yaml")
+    said = {}
+    for plan, hours in (("daily", 30), ("several_weekly", 30), ("weekly", 30)):
+        values = {**answers.values, "planned_frequency": plan, "operator_hours": hours}
+        case = validate_answers({"answers": values, "date": "2026-11-24"}, kb.questionnaire, "case")
+        step = next(s for s in checkup.diagnose(case).plan.steps if s.action == "rhythm_set")
+        zh, en = (checkup.report(case, "markdown", lang).text for lang in ("zh", "en"))
+        said[step.params["per_week"]] = (next(line for line in zh.splitlines() if "定下节奏" in line),
+                                         next(line for line in en.splitlines() if "Set the rhythm" in line))
+    assert sorted(said) == [1, 3, 7]
+    assert "「每天」，同一个时段发" in said[7][0] and "daily, at the same time every day" in said[7][1]
+    assert "固定在每周同样的几天" in said[3][0] and "on the same days every week" in said[3][1]
+    assert "「每周一次」，固定在同一天" in said[1][0] and "weekly, always on the same day" in said[1][1]
+
+
 def test_a_brand_centre_is_not_told_to_act_like_a_person(checkup, kb):
     answers = checkup.read(EXAMPLES / "deal_seeker.yaml")
     assert answers.values["ip_centre"] == "brand"
