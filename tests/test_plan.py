@@ -103,6 +103,25 @@ def test_a_rhythm_of_several_deliveries_a_week_is_not_told_to_keep_to_one_day(ch
     assert "「每周一次」，固定在同一天" in said[1][0] and "weekly, always on the same day" in said[1][1]
 
 
+def test_a_rhythm_s_hours_are_said_to_a_tenth_of_an_hour_within_half_the_operator_s_week(checkup, kb):
+    # 约 2.14 小时 / 约 14.98 小时 is false precision, and English rounded the same numbers otherwise
+    rng = random.Random(16)
+    seen = 0
+    for _ in range(300):
+        values = random_answers(kb.questionnaire, rng)
+        case = validate_answers({"answers": values, "date": "2026-11-24"}, kb.questionnaire, "r")
+        for step in checkup.diagnose(case).plan.steps:
+            if "effort" not in step.params:
+                continue
+            seen += 1
+            effort, hours, per_week = step.params["effort"], step.params["hours"], step.params["per_week"]
+            # a tenth of an hour, unless it is the operator's own answer, said back as given
+            assert (round(effort, 1) == effort or effort == values.get("effort_hours")) and round(hours, 1) == hours, step
+            assert effort <= values.get("effort_hours", effort) and effort <= max(values["operator_hours"], 2) / 2 / per_week
+            assert abs(hours - per_week * effort) <= 0.05 + 1e-9, step
+    assert seen > 50
+
+
 def test_a_brand_centre_is_not_told_to_act_like_a_person(checkup, kb):
     answers = checkup.read(EXAMPLES / "deal_seeker.yaml")
     assert answers.values["ip_centre"] == "brand"
