@@ -81,7 +81,7 @@ def test_the_rhythm_is_worked_out_from_effort_hours_and_the_last_four_weeks(chec
     step = next(s for s in plan.steps if s.action == "rhythm_reset")
     # 10 deliveries in 4 weeks is 2.5 a week, which snaps down to the named rhythm below it, weekly (several a
     # week counts as 3); each delivery keeps its 2 hours, well within half of 10 hours
-    assert step.params == {"per_week": 1, "effort": 2, "hours": 2}
+    assert step.params == {"per_week": 1, "effort": 2, "hours": 2, "kept": False}  # daily comes down: changed
     text = checkup.report(answers, "markdown", "zh").text
     assert "「每周一次」" in text and "每次约 2 小时，平均每周约 2 小时" in text
 
@@ -120,6 +120,23 @@ def test_a_rhythm_s_hours_are_said_to_a_tenth_of_an_hour_within_half_the_operato
             assert effort <= values.get("effort_hours", effort) and effort <= max(values["operator_hours"], 2) / 2 / per_week
             assert abs(hours - per_week * effort) <= 0.05 + 1e-9, step
     assert seen > 50
+
+
+def test_a_slipping_rhythm_already_at_its_lowest_is_kept_not_changed(checkup, kb):
+    # a monthly plan that managed nothing cannot be "changed to monthly": it is to be kept
+    answers = checkup.read(EXAMPLES / "neighbourhood_talk_lapsed.yaml")
+    assert answers.values["planned_frequency"] == "monthly"
+    step = next(s for s in checkup.diagnose(answers).plan.steps if s.action == "rhythm_reset")
+    assert step.params["kept"] is True
+    zh, en = (checkup.report(answers, "markdown", lang).text for lang in ("zh", "en"))
+    assert "节奏不用再降，就是「每月一次」" in zh and "把节奏改成" not in zh
+    assert "The rhythm need not come down: it stays monthly" in en and "Change the rhythm" not in en
+    # a weekly plan that managed two deliveries in four weeks comes down to every two weeks, and is told so
+    values = {**answers.values, "planned_frequency": "weekly", "outputs_4w": 2, "days_since_value": 5}
+    case = validate_answers({"answers": values, "date": "2026-11-24"}, kb.questionnaire, "case")
+    step = next(s for s in checkup.diagnose(case).plan.steps if s.action == "rhythm_reset")
+    assert step.params["kept"] is False and step.params["per_week"] == 0.5
+    assert "把节奏改成做得到的「两周一次」" in checkup.report(case, "markdown", "zh").text
 
 
 def test_a_brand_centre_is_not_told_to_act_like_a_person(checkup, kb):
