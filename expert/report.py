@@ -40,6 +40,22 @@ def format_number(value: Any) -> str:
     return str(value)
 
 
+KEPT = 2_000  # renderings a ReportBuilder memory keeps: numbers vary from document to document
+
+
+def _remembered(memory: dict, key: Any, text: str) -> str:
+    """`text`, kept in `memory` under `key` for the next document, unless the key cannot be one (an
+    answer holding a list: said afresh each time); in a long batch the memory is emptied when full."""
+    try:
+        hash(key)
+    except TypeError:
+        return text
+    if len(memory) > KEPT:
+        memory.clear()
+    memory[key] = text
+    return text
+
+
 def _singular(unit: str) -> str:
     """An English unit for one: 'hours a week' -> 'hour a week', 'people' -> 'person'."""
     first, _, rest = unit.partition(" ")
@@ -250,14 +266,8 @@ class ReportBuilder:
                tuple((type(v), v) for v in value) if type(value) is list else value)
         try:
             return self._said[key]
-        except KeyError:
-            pass
-        except TypeError:  # an answer that cannot be a key: said afresh
-            return question_and_answer(question, value, lang)
-        if len(self._said) > 2_000:  # numbers vary from document to document: keep memory flat in a long batch
-            self._said.clear()
-        line = self._said[key] = question_and_answer(question, value, lang)
-        return line
+        except (KeyError, TypeError):
+            return _remembered(self._said, key, question_and_answer(question, value, lang))
 
     def answer_text(self, question: Question, value: Any, lang: str) -> str:
         """`format_answer`, remembered as `said` remembers its lines: what label() shows in a text. A
@@ -275,14 +285,8 @@ class ReportBuilder:
             key = (question.id, lang, kind, value)
         try:
             return self._labels[key]
-        except KeyError:
-            pass
-        except TypeError:  # an answer that cannot be a key: said afresh
-            return format_answer(question, value, lang)
-        if len(self._labels) > 2_000:  # numbers vary from document to document: keep memory flat in a long batch
-            self._labels.clear()
-        text = self._labels[key] = format_answer(question, value, lang)
-        return text
+        except (KeyError, TypeError):
+            return _remembered(self._labels, key, format_answer(question, value, lang))
 
     @staticmethod
     def _number_line(question: Question, lang: str) -> tuple[str, str, str, str]:
