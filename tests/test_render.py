@@ -72,25 +72,28 @@ def test_the_functions_texts_may_call_are_the_ones_the_renderer_knows(mini_kb):
     assert tuple(functions) == TEXT_FUNCTIONS
 
 
-def test_a_template_edited_on_disk_is_read_again_by_the_same_renderer(tmp_path):
-    # the renderer keeps each template's globals, but Jinja still asks whether the file changed
+def _edit_zh_template(kb_dir, text: str) -> None:
+    """The zh template rewritten, its modification time a second later, as an editor would leave it."""
     import os
 
+    template = kb_dir / "templates" / "prescription.zh.md.j2"
+    stat = template.stat()
+    template.write_text(text, encoding="utf-8")
+    os.utime(template, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10 ** 9))
+
+
+def test_a_template_edited_on_disk_is_read_again_by_the_same_renderer(tmp_path):
+    # the renderer keeps each template's globals, but Jinja still asks whether the file changed
     kb_dir = write_tree(tmp_path / "kb", mini_kb_files())
     checkup = Checkup.load(kb_dir)
     answers = validate_answers({"answers": VALUES, "date": "2026-11-24"}, checkup.kb.questionnaire, "case.yaml")
     first = checkup.report(answers, "markdown", "zh").text
-    template = kb_dir / "templates" / "prescription.zh.md.j2"
-    stat = template.stat()
-    template.write_text("# 改过了 {{ community }}\n{{ range(3)|list }} {{ namespace(a=1).a }}\n", encoding="utf-8")
-    os.utime(template, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10 ** 9))
+    _edit_zh_template(kb_dir, "# 改过了 {{ community }}\n{{ range(3)|list }} {{ namespace(a=1).a }}\n")
     assert first != checkup.report(answers, "markdown", "zh").text == "# 改过了 城西跑团\n\n[0, 1, 2] 1\n"
 
 
 def test_a_renderer_that_keeps_its_templates_renders_every_case_with_the_first_one_read(tmp_path):
     # a batch: one template for all its rows, even if the file is edited while it runs
-    import os
-
     from expert.batch import Worker
 
     kb_dir = write_tree(tmp_path / "kb", mini_kb_files())
@@ -98,10 +101,7 @@ def test_a_renderer_that_keeps_its_templates_renders_every_case_with_the_first_o
     Worker(checkup, [], "markdown", None)  # what a batch run's worker does with the checkup it is given
     answers = validate_answers({"answers": VALUES, "date": "2026-11-24"}, checkup.kb.questionnaire, "case.yaml")
     first = checkup.report(answers, "markdown", "zh").text
-    template = kb_dir / "templates" / "prescription.zh.md.j2"
-    stat = template.stat()
-    template.write_text("# 改过了 {{ community }}\n", encoding="utf-8")
-    os.utime(template, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10 ** 9))
+    _edit_zh_template(kb_dir, "# 改过了 {{ community }}\n")
     assert checkup.report(answers, "markdown", "zh").text == first
     assert Checkup.load(kb_dir).report(answers, "markdown", "zh").text == "# 改过了 城西跑团\n"  # the next run reads it
 
