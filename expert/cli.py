@@ -241,9 +241,6 @@ def _main(argv: list[str] | None) -> int:
     except ShequnError as exc:
         print(str(exc), file=sys.stderr)
         code = exc.exit_code
-    except KeyboardInterrupt:
-        print(t("cli.interrupted"), file=sys.stderr)
-        code = 130
     except BrokenPipeError:  # `shequn diagnose x.yaml | head`
         code = 0
     finally:
@@ -451,10 +448,7 @@ def _stdout():
 def _output_file(content: str | bytes, output: str | None) -> None:
     """Like _output, for a file that is not a prescription (and may be a workbook, never printed)."""
     if isinstance(content, str) and (not output or output == "-"):
-        stdout = _stdout()
-        stdout.write(content)
-        stdout.flush()
-        return
+        return _output(content, None)
     if output == "-":  # a workbook to standard output: for a pipe, never for a terminal
         stdout = _stdout()
         if stdout.isatty():
