@@ -55,7 +55,7 @@ class _Budget:
 
     def late(self) -> None:
         if time.monotonic() > self.deadline:
-            raise RenderLimitError(t("sandbox.seconds", limit=f"{MAX_RENDER_SECONDS:g}"))
+            raise _too_late()
 
 
 _BUDGET: ContextVar[_Budget | None] = ContextVar("shequn_render_budget", default=None)
@@ -167,7 +167,7 @@ def render_straight(template, variables: dict[str, Any], own: dict[str, Any]) ->
     except Exception:
         template.environment.handle_exception()
     if time.monotonic() > deadline:
-        raise RenderLimitError(t("sandbox.seconds", limit=f"{MAX_RENDER_SECONDS:g}"))
+        raise _too_late()
     return "".join(parts)
 
 
@@ -215,7 +215,7 @@ def render_filled(pieces: tuple, template, variables: dict[str, Any], own: dict[
     if len(text) > MAX_RENDER_CHARS:
         raise _too_long()
     if time.monotonic() > deadline:
-        raise RenderLimitError(t("sandbox.seconds", limit=f"{MAX_RENDER_SECONDS:g}"))
+        raise _too_late()
     return text
 
 
@@ -273,8 +273,12 @@ def _counted_turns(iterable: Iterable, budget: _Budget) -> Iterator:
         # the clock every 16th turn: what takes time in a turn (a call, a filter, an operator)
         # spends a step of its own, and looks at the clock then
         if not budget.steps & 15 and time.monotonic() > budget.deadline:
-            raise RenderLimitError(t("sandbox.seconds", limit=f"{MAX_RENDER_SECONDS:g}"))
+            raise _too_late()
         yield item
+
+
+def _too_late() -> RenderLimitError:
+    return RenderLimitError(t("sandbox.seconds", limit=f"{MAX_RENDER_SECONDS:g}"))
 
 
 def _too_long() -> RenderLimitError:
