@@ -45,6 +45,8 @@ def declared_languages(kb_dir: str | Path | None = None) -> tuple[str, ...]:
             return LANGUAGES
         with open(path, "rb") as handle:
             data = handle.read()
+        # files.decode_text's reading, written here: expert.files brings the errors module (dataclasses,
+        # inspect), which `shequn --help` must not load
         text = (data[3:] if data.startswith(b"\xef\xbb\xbf") else data).decode("utf-8")
     except (OSError, UnicodeDecodeError, ValueError):
         return LANGUAGES
