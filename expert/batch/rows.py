@@ -345,19 +345,17 @@ class CellReader:
     def _read_anew(self, q: Question, cell: str, memory: dict[str, tuple[Any, bool]]) -> tuple[Any, bool]:
         """(value, whether read as option numbers) of a cell not in `q`'s memory, now remembered there."""
         kind = self.plain_numbers.get(q.id)
-        if kind is not None:  # counts and hours: a new cell most rows, so worth reading the short way
-            value = plain_number(cell, kind)
-            if value is not None:
-                if len(memory) >= self.MEMORY:
-                    memory.clear()
-                known = memory[cell] = (value, False)
-                return known
-        earlier = q.id in self.by_position
-        self.by_position.discard(q.id)
-        value = self.read(q, "" if is_placeholder(cell) else cell)
-        known = (value, q.id in self.by_position)
-        if earlier:
-            self.by_position.add(q.id)
+        # counts and hours: a new cell most rows, so worth reading the short way
+        value = plain_number(cell, kind) if kind is not None else None
+        if value is not None:
+            known = (value, False)
+        else:
+            earlier = q.id in self.by_position
+            self.by_position.discard(q.id)
+            value = self.read(q, "" if is_placeholder(cell) else cell)
+            known = (value, q.id in self.by_position)
+            if earlier:
+                self.by_position.add(q.id)
         if len(memory) >= self.MEMORY:
             memory.clear()
         memory[cell] = known
