@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, TextIO
 
-from expert.batch.outputs import (ERRORS, MAX_NAME_BYTES, PRESCRIPTIONS, RESULTS, SUMMARY, Names, OutDir, Writer,
-                                  safe_name)
+from expert.batch.outputs import ERRORS, MAX_NAME_BYTES, PRESCRIPTIONS, RESULTS, SUMMARY, Names, OutDir, safe_name
 from expert.batch.pool import CHUNK, Pool, Stopped, choose_jobs, default_jobs, stop_on_signals
 from expert.batch.rows import CellReader, Row, Source, csv_columns, input_kind, position_note, to_cell
 from expert.batch.summary import Summary
@@ -98,7 +97,6 @@ class _Run:
         self.stderr = stderr
         self.questionnaire = kb.questionnaire
         self.noted: set[str] = set()  # questions already said to be read as option numbers
-        self.writer: Writer | None = None
 
     def go(self, jobs: int, chunksize: int, progress: bool | None) -> BatchResult:
         incomplete = None
@@ -106,24 +104,18 @@ class _Run:
         try:
             if jobs > 1:  # workers write the prescriptions themselves; this process names them
                 self.worker.spool = self.out.spool
-            else:  # rows diagnosed here, written by a thread while the next ones are diagnosed
-                self.writer = Writer(self.out, self._written)
             pool = Pool(jobs, self.worker, chunksize) if jobs > 1 else _frozen()
             with pool:
                 outcomes: Iterable[Outcome] = pool.map(self.source) if jobs > 1 else map(self.worker, self.source)
                 bar = self._bar(progress)  # after the workers exist: its monitor thread must not be forked
                 for outcome in outcomes:
                     self.take(outcome, bar)
-            if self.writer is not None:
-                self.writer.close()  # every row taken is written, or the write that failed is raised
         except KeyboardInterrupt as exc:
             incomplete = exc
-            self._drain()  # the counts below are of the rows written
             raise Interrupted(t("batch.interrupted", why=_why(exc), diagnosed=self.summary.diagnosed,
                                 failed=self.summary.failed, out=self.out.path), exit_code=_exit_code(exc)) from None
         except BaseException as exc:
             incomplete = exc
-            self._drain()
             raise
         finally:
             if bar is not None:
@@ -131,29 +123,14 @@ class _Run:
             self._summarise(incomplete)
         return BatchResult(self.out.path, self.summary.diagnosed, self.summary.failed)
 
-    def _drain(self) -> None:
-        """The rows already taken written, whatever stopped the run; a write that fails now is left unsaid:
-        the run is ending for a reason of its own, which is what it reports."""
-        if self.writer is not None:
-            try:
-                self.writer.close()
-            except Exception:
-                pass
-
-    def _written(self, outcome: Outcome, file: str) -> None:
-        self.summary.add(outcome, file)
-
     def take(self, outcome: Outcome, bar) -> None:
         fresh = [q for q in outcome.by_position if q not in self.noted]
         if fresh:  # said once, when a column is first read as option numbers
             self.noted.update(fresh)
             say = print if bar is None or bar.disable else bar.write
             say(position_note(fresh, self.questionnaire, self.source.name), file=self.stderr)
-        if outcome.ok:
-            if self.writer is not None:
-                self.writer.put(outcome)
-            else:
-                self._written(outcome, self.out.diagnosed(outcome.base, outcome.text, outcome.result, outcome.spooled))
+        if outcome.ok:  # its prescription, then its results line: what the summary counts is what was written
+            self.summary.add(outcome, self.out.diagnosed(outcome.base, outcome.text, outcome.result, outcome.spooled))
         else:
             self.out.failed(outcome.number, outcome.where, outcome.problems)
             self.summary.failed += 1

@@ -271,54 +271,5 @@ class OutDir:
                 pass
 
 
-class Writer:
-    """Prescriptions and their results lines written by a thread of their own, in the order they are taken,
-    while this process diagnoses the next rows: creating a file is mostly the kernel's work, which then runs
-    beside Python's instead of after it. `done(outcome, file)` is called (on that thread) once a row's file
-    and line are written, so what it counts is what was written. A failed write stops the writing; it is
-    raised where the next row is handed over, or by `close`."""
-
-    QUEUED = 32  # rows handed over and not yet written: memory stays flat however fast rows come
-
-    def __init__(self, out: OutDir, done):
-        import queue
-        import threading
-
-        self.out = out
-        self.done = done
-        self.queue: Any = queue.Queue(self.QUEUED)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._write, name="shequn-batch-writer", daemon=True)
-        self.thread.start()
-
-    def put(self, outcome) -> None:
-        self._raise()
-        self.queue.put(outcome)
-
-    def close(self) -> None:
-        """Wait until every row handed over is written; raise the write that failed, if one did."""
-        if self.thread.is_alive():
-            self.queue.put(None)
-            self.thread.join()
-        self._raise()
-
-    def _raise(self) -> None:
-        if self.error is not None:
-            error, self.error = self.error, None
-            raise error
-
-    def _write(self) -> None:
-        while True:
-            outcome = self.queue.get()
-            if outcome is None:
-                return
-            if self.error is not None:
-                continue  # after a failure nothing more is written: the run is being stopped
-            try:
-                self.done(outcome, self.out.diagnosed(outcome.base, outcome.text, outcome.result, outcome.spooled))
-            except BaseException as exc:  # said in the main thread
-                self.error = exc
-
-
 def _cannot_write(exc: OSError, path: str | Path) -> UsageError:
     return UsageError(t("cli.cannot_write", file=path, reason=exc.strerror or exc))
