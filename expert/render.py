@@ -142,9 +142,12 @@ class Renderer:
         # dates are kept by what they read: the same few renderings recur case after case, and a
         # rendering costs several times the look-up. A text reading a number is rendered every time.
         # One that also reads its finding's or action's params (a count of missing traits, or of
-        # hours) is kept on trial: the params of some take few values, of others many (_Trial).
+        # hours) is kept on trial: the params of some take few values, of others many (_Trial). So is
+        # one reading a multiple choice: the options ticked are one of 2^n sets, and a text showing two
+        # of them (why members came, what the group gives) seldom meets the same pair again.
         questions = kb.questionnaire.questions
         self._choices = frozenset(qid for qid, q in questions.items() if q.type in ("single", "multiple", "yesno", "scale"))
+        self._sets = frozenset(qid for qid, q in questions.items() if q.type == "multiple")
         self._steady = self._choices | DATE_VARIABLES | set(_FUNCTIONS) | set(self.builder.text_globals)
         self._numbers = frozenset(questions) - self._choices | {metric.id for metric in kb.rules.metrics}
         self._trials: dict[str, _Trial] = {}  # a text kept on trial -> how its look-ups went
@@ -217,6 +220,8 @@ class Renderer:
             if not self._numbers.isdisjoint(reads[0]):
                 return None
             self._trials[source] = _Trial()  # the names it reads beyond the steady ones are params
+        elif not (self._sets.isdisjoint(reads[0]) and self._sets.isdisjoint(reads[1])):
+            self._trials[source] = _Trial()
         return reads
 
     def context(self, answers: Answers, diagnosis: Diagnosis, lang: str, followup=None) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 
@@ -356,10 +357,14 @@ def test_our_functions_called_directly_give_what_jinja_s_call_gives(kb, monkeypa
     assert "TypeError" in fast[1][1] and "RenderLimitError" in fast[1][2]
 
 
-def test_a_text_kept_by_what_it_reads_renders_as_it_renders_afresh(kb):
+def test_a_text_kept_by_what_it_reads_renders_as_it_renders_afresh(kb, monkeypatch):
     # True, 1 and 1.0 are equal, and so are 0.0 and -0.0, but a page shows them differently (label() of
     # a scale answer says "True / 5" or "1 / 5"): a rendering is kept by the values with their types
-    from expert.render import Renderer, _STRING_ENV
+    from expert.render import Renderer, _STRING_ENV, _Trial
+
+    # the text shows a multiple choice, so it is kept on trial; every value here is new, and the trial
+    # would end keeping after a round of misses: not judged here, where the keys are what is tested
+    monkeypatch.setattr(_Trial, "ROUND", 10_000)
     from expert.report import format_answer, plural
     from expert.sandbox import render
 
@@ -420,6 +425,38 @@ def test_a_text_reading_params_is_kept_while_they_recur_and_renders_as_afresh(kb
     assert renderer._sources[many][1] is None and renderer._trials[many].misses == _Trial.ROUND
     assert renderer._sources[with_number][1] is None and with_number not in renderer._trials
     assert sum(key[0] == many for key in renderer._texts) == _Trial.ROUND
+
+
+def test_a_text_showing_ticked_options_is_kept_on_trial_and_renders_as_afresh(kb):
+    # the options ticked of two multiple-choice questions seldom meet the same pair again: after a round of
+    # misses with few found again, the text is rendered every time; one of a yes/no answer stays kept
+    from expert.render import Renderer, _STRING_ENV, _Trial
+    from expert.sandbox import render
+
+    renderer = Renderer(kb)
+    questions = kb.questionnaire.questions
+    sets = [q for q in questions.values() if q.type == "multiple" and len(q.choices) >= 5][:2]
+    yesno = next(q for q in questions.values() if q.type == "yesno")
+    where = ("rules/x.yaml", 1, "x", "diagnosis.zh")
+    pair = f"为了{{{{ label('{sets[0].id}') }}}}而来，得到的是{{{{ label('{sets[1].id}') }}}}"
+    steady = f"{{% if {yesno.id} %}}是{{% else %}}否{{% endif %}}"
+    builder = renderer.builder
+    rng = random.Random(5)
+    for _ in range(300):
+        values = {q.id: sorted(rng.sample([c.value for c in q.choices], rng.randint(1, len(q.choices))))
+                  for q in sets}
+        values[yesno.id] = rng.random() < 0.5
+        variables = {**builder.text_globals, **values}
+        # label() as a case gives it: what it reads is the case's answers
+        functions = builder.text_variables(SimpleNamespace(values=values), SimpleNamespace(metrics={}, plan=None),
+                                           "zh")[1]
+        for source in (pair, steady):
+            text = renderer.render_text(source, (variables, dict(functions), values, "zh"), where, {})
+            assert text == render(_STRING_ENV.from_string(source), {**variables, **functions}).strip()
+    assert renderer._sources[pair][1] is None and renderer._trials[pair].misses == _Trial.ROUND
+    assert renderer._sources[steady][1] is not None and steady not in renderer._trials
+    assert sum(key[0] == pair for key in renderer._texts) == _Trial.ROUND
+    assert sum(key[0] == steady for key in renderer._texts) == 2
 
 
 @pytest.mark.parametrize("source, reads", [
