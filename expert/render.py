@@ -388,7 +388,7 @@ def _looked_into(source: str) -> tuple[tuple[tuple[str, ...], tuple[str, ...]] |
         ast = _STRING_ENV.parse(source)
     except TemplateSyntaxError:
         return None, False, None
-    return _reads_of(source, ast), spends_nothing(ast), fill_in(ast)
+    return _reads_of(source, ast), spends_nothing(ast, _FUNCTIONS), fill_in(ast)
 
 
 def _rendering(source: str) -> Any:

@@ -132,14 +132,37 @@ def render_scoped(template, variables: dict[str, Any], own: dict[str, Any]) -> s
     return _rendered(template, _ScopedContext(template, variables, own))
 
 
-def spends_nothing(ast: nodes.Template) -> bool:
+def spends_nothing(ast: nodes.Template, calls: Iterable[str] = ()) -> bool:
     """Whether a parsed template can spend nothing of a render's budget: it holds only output, `if`,
     names, constants, comparisons, tests, `and`/`or`/`not`, a dot or a subscript, and the operators
     the sandbox does not count (- / //). Such a template runs straight through, once, in time and
-    output bounded by its own size and the values it prints: no loop, call, filter, counted operator,
-    `~`, macro, block, include or `set` that could spend a step or fill a buffer. Most finding texts
-    are such."""
-    return all(type(node) in _STRAIGHT_NODES for node in ast.find_all(nodes.Node))
+    output bounded by its own size and the values it prints: no loop, filter, counted operator, `~`,
+    macro, block, include or `set` that could spend a step or fill a buffer. Most finding texts
+    are such.
+
+    `calls` names the functions the caller gives every render (a text's `label`, `plural`): called by
+    name with constants or names for arguments, each call is one step, and a text holds a few at most
+    (FEW_CALLS): steps that can never come near the budget, and the call is still checked as any is."""
+    made = 0
+    for node in ast.find_all(nodes.Node):
+        kind = type(node)
+        if kind in _STRAIGHT_NODES:
+            continue
+        if kind is nodes.Call and calls and _plain_call(node, calls):
+            made += 1
+            if made <= FEW_CALLS:
+                continue
+        return False
+    return True
+
+
+FEW_CALLS = 16  # calls of the caller's functions a text may hold and still spend nothing (spends_nothing)
+
+
+def _plain_call(node: nodes.Call, calls: Iterable[str]) -> bool:
+    return (type(node.node) is nodes.Name and node.node.name in calls and not node.kwargs
+            and node.dyn_args is None and node.dyn_kwargs is None
+            and all(type(argument) in (nodes.Const, nodes.Name) for argument in node.args))
 
 
 _STRAIGHT_NODES = frozenset({

@@ -48,6 +48,33 @@ def test_a_text_with_a_loop_call_filter_counted_operator_or_block_may_spend(sour
     assert not spends_nothing(ENV.parse(source))
 
 
+CALLS = ("label", "plural")  # the functions every text is given (expert/report.py TEXT_FUNCTIONS)
+STRAIGHT_CALLING = [
+    "成员为{{ label('kind') }}而来，群给的是{{ label('value') }}",
+    "{% if x %}{{ plural(x, 'person', 'people') }}{% else %}{{ label(kind) }}{% endif %}",
+]
+SPENDING_CALLING = [
+    "{{ other('kind') }}",  # a function not the caller's
+    "{{ label(label('kind')) }}",  # a call in an argument
+    "{{ label('kind', lang='en') }}",  # a keyword argument
+    "{{ label(*items) }}",
+    "{{ x.upper() }}",  # a method
+    "{{ label('kind')|upper }}",  # a filter
+    "{{ label('kind') }}" * 17,  # more calls than a handful
+]
+
+
+@pytest.mark.parametrize("source", STRAIGHT_CALLING)
+def test_a_text_calling_the_caller_s_functions_by_name_spends_nothing_of_note(source):
+    assert spends_nothing(ENV.parse(source), CALLS)
+    assert not spends_nothing(ENV.parse(source))  # without them named, a call is a call
+
+
+@pytest.mark.parametrize("source", SPENDING_CALLING)
+def test_a_text_with_any_other_call_may_spend(source):
+    assert not spends_nothing(ENV.parse(source), CALLS)
+
+
 def _outcome(render, template, variables, own):
     try:
         return render(template, variables, own)
@@ -69,6 +96,32 @@ def test_a_text_that_spends_nothing_renders_straight_as_it_renders_with_a_budget
             assert straight == _outcome(render_scoped, template, variables, dict(own)), (variables, own)
             seen.add(straight.partition(":")[0] if "Error" in straight.partition(":")[0] else "text")
     assert {"text", "UndefinedError", "TypeError"} <= seen
+
+
+def test_a_text_calling_the_caller_s_functions_renders_straight_as_it_renders_with_a_budget():
+    from expert.report import plural
+    from expert.sandbox import plain_function
+
+    rng = random.Random(18)
+    values = [None, 0, 1, 3, 2.5, "leader", "", ["a", 1]]
+
+    @plain_function
+    def label(qid):
+        if qid == "boom":
+            raise ValueError("no such question")
+        return f"「{qid}」"
+
+    templates = [ENV.from_string(source) for source in STRAIGHT_CALLING]
+    seen = set()
+    for _ in range(2000):
+        variables = {**ENV.globals, **{name: rng.choice(values + ["boom"]) for name in ("x", "kind")
+                                       if rng.random() < 0.9}}
+        own = {"label": label, "plural": plain_function(plural)}
+        for template in templates:
+            straight = _outcome(render_straight, template, variables, dict(own))
+            assert straight == _outcome(render_scoped, template, variables, dict(own)), variables
+            seen.add(straight.partition(":")[0] if "Error" in straight.partition(":")[0] else "text")
+    assert {"text", "ValueError", "UndefinedError"} <= seen
 
 
 def test_a_straight_text_past_the_output_limit_is_refused():
