@@ -7,6 +7,7 @@ import io
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -263,6 +264,28 @@ def test_an_interrupted_run_keeps_every_row_already_written(mini, tmp_path, monk
     assert len(list((out / "prescriptions").iterdir())) == 5  # no half-written file left behind
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "中断" in summary and "已诊断 5 个" in summary
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_signal_just_after_a_row_is_written_stops_the_run_with_that_row_counted(mini, tmp_path, monkeypatch, jobs):
+    # the third row's prescription and results line are on disk when SIGINT comes: the summary counts it
+    source = write_jsonl(tmp_path / "survey.jsonl", cases(mini, n=8))
+    out = tmp_path / "out"
+    real = batch.OutDir.diagnosed
+
+    def written_then_signalled(self, *args, **kwargs):
+        file = real(self, *args, **kwargs)
+        if len(results(out)) == 3:
+            os.kill(os.getpid(), signal.SIGINT)
+        return file
+
+    monkeypatch.setattr(batch.OutDir, "diagnosed", written_then_signalled)
+    with pytest.raises(Interrupted) as stopped:
+        run_batch(source, out, jobs=jobs, checkup=mini, progress=False, stderr=io.StringIO())
+
+    assert stopped.value.exit_code == 130 and "已诊断 3 个" in stopped.value.message
+    assert [line["row"] for line in results(out)] == [1, 2, 3]
+    assert "已处理 3 个社群，已诊断 3 个" in (out / "summary.md").read_text(encoding="utf-8")
 
 
 def test_the_progress_bar_stays_quiet_when_stderr_is_not_a_terminal(mini, tmp_path):

@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Iterable, TextIO
 
 from expert.batch.outputs import ERRORS, MAX_NAME_BYTES, PRESCRIPTIONS, RESULTS, SUMMARY, Names, OutDir, safe_name
-from expert.batch.pool import CHUNK, Pool, Stopped, choose_jobs, default_jobs, stop_on_signals
+from expert.batch.pool import CHUNK, STOP_SIGNALS, Pool, Stopped, choose_jobs, default_jobs, stop_on_signals
 from expert.batch.rows import CellReader, Row, Source, csv_columns, input_kind, position_note, to_cell
 from expert.batch.summary import Summary
 from expert.batch.worker import Outcome, Worker
 from expert.errors import Interrupted, ShequnError, UsageError
 from expert.messages import t
+from expert.signals import held
 
 log = logging.getLogger(__name__)
 
@@ -129,11 +130,16 @@ class _Run:
             self.noted.update(fresh)
             say = print if bar is None or bar.disable else bar.write
             say(position_note(fresh, self.questionnaire, self.source.name), file=self.stderr)
-        if outcome.ok:  # its prescription, then its results line: what the summary counts is what was written
-            self.summary.add(outcome, self.out.diagnosed(outcome.base, outcome.text, outcome.result, outcome.spooled))
-        else:
-            self.out.failed(outcome.number, outcome.where, outcome.problems)
-            self.summary.failed += 1
+        # written and counted as one: a signal between the two would leave a row written that the summary does not
+        # count; held, it stops the run right after them
+        with held(STOP_SIGNALS):
+            if outcome.ok:  # its prescription, then its results line
+                self.summary.add(outcome, self.out.diagnosed(outcome.base, outcome.text, outcome.result,
+                                                             outcome.spooled))
+            else:
+                self.out.failed(outcome.number, outcome.where, outcome.problems)
+                self.summary.failed += 1
+        if not outcome.ok:
             say = print if bar is None or bar.disable else bar.write
             say(t("batch.row_problems", where=outcome.where, n=len(outcome.problems)), file=self.stderr)
             for p in outcome.problems:
