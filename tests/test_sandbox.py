@@ -82,20 +82,30 @@ def _outcome(render, template, variables, own):
         return f"{type(exc).__name__}: {exc}"
 
 
-def test_a_text_that_spends_nothing_renders_straight_as_it_renders_with_a_budget():
-    rng = random.Random(16)
-    values = [None, True, False, 0, 1, 3, -2, 2.5, -0.0, "leader", "", "a", [], ["a", 1], {"k": "v"}, {}]
-    templates = [ENV.from_string(source) for source in STRAIGHT]
+def _straight_and_budgeted_alike(sources, draw, turns: int) -> set[str]:
+    """Each text rendered straight and with a budget on `turns` draws of (variables, own): the same text or the
+    same failure every time. What came out: "text", or the kinds of error."""
+    templates = [ENV.from_string(source) for source in sources]
     seen = set()
-    for _ in range(3000):
-        variables = {**ENV.globals, **{name: rng.choice(values) for name in ("members", "now", "x", "y", "items", "d")
-                                       if rng.random() < 0.9}}
-        own = {name: rng.choice(values) for name in ("owner_role", "flag", "x") if rng.random() < 0.5}
+    for _ in range(turns):
+        variables, own = draw()
         for template in templates:
             straight = _outcome(render_straight, template, variables, dict(own))
             assert straight == _outcome(render_scoped, template, variables, dict(own)), (variables, own)
             seen.add(straight.partition(":")[0] if "Error" in straight.partition(":")[0] else "text")
-    assert {"text", "UndefinedError", "TypeError"} <= seen
+    return seen
+
+
+def test_a_text_that_spends_nothing_renders_straight_as_it_renders_with_a_budget():
+    rng = random.Random(16)
+    values = [None, True, False, 0, 1, 3, -2, 2.5, -0.0, "leader", "", "a", [], ["a", 1], {"k": "v"}, {}]
+
+    def draw():
+        variables = {**ENV.globals, **{name: rng.choice(values) for name in ("members", "now", "x", "y", "items", "d")
+                                       if rng.random() < 0.9}}
+        return variables, {name: rng.choice(values) for name in ("owner_role", "flag", "x") if rng.random() < 0.5}
+
+    assert {"text", "UndefinedError", "TypeError"} <= _straight_and_budgeted_alike(STRAIGHT, draw, 3000)
 
 
 def test_a_text_calling_the_caller_s_functions_renders_straight_as_it_renders_with_a_budget():
@@ -103,7 +113,7 @@ def test_a_text_calling_the_caller_s_functions_renders_straight_as_it_renders_wi
     from expert.sandbox import plain_function
 
     rng = random.Random(18)
-    values = [None, 0, 1, 3, 2.5, "leader", "", ["a", 1]]
+    values = [None, 0, 1, 3, 2.5, "leader", "", ["a", 1], "boom"]
 
     @plain_function
     def label(qid):
@@ -111,17 +121,11 @@ def test_a_text_calling_the_caller_s_functions_renders_straight_as_it_renders_wi
             raise ValueError("no such question")
         return f"「{qid}」"
 
-    templates = [ENV.from_string(source) for source in STRAIGHT_CALLING]
-    seen = set()
-    for _ in range(2000):
-        variables = {**ENV.globals, **{name: rng.choice(values + ["boom"]) for name in ("x", "kind")
-                                       if rng.random() < 0.9}}
-        own = {"label": label, "plural": plain_function(plural)}
-        for template in templates:
-            straight = _outcome(render_straight, template, variables, dict(own))
-            assert straight == _outcome(render_scoped, template, variables, dict(own)), variables
-            seen.add(straight.partition(":")[0] if "Error" in straight.partition(":")[0] else "text")
-    assert {"text", "ValueError", "UndefinedError"} <= seen
+    def draw():
+        variables = {**ENV.globals, **{name: rng.choice(values) for name in ("x", "kind") if rng.random() < 0.9}}
+        return variables, {"label": label, "plural": plural}
+
+    assert {"text", "ValueError", "UndefinedError"} <= _straight_and_budgeted_alike(STRAIGHT_CALLING, draw, 2000)
 
 
 def test_a_straight_text_past_the_output_limit_is_refused():
