@@ -139,7 +139,7 @@ class _Run:
             else:
                 self.out.failed(outcome.number, outcome.where, outcome.problems)
                 self.summary.failed += 1
-        if not outcome.ok:
+        if not outcome.ok:  # said after the block: a slow terminal must not keep the signals waiting
             say = print if bar is None or bar.disable else bar.write
             say(t("batch.row_problems", where=outcome.where, n=len(outcome.problems)), file=self.stderr)
             for p in outcome.problems:
