@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from contextlib import contextmanager
@@ -15,13 +16,56 @@ def named(*names: str) -> tuple[int, ...]:
 
 @contextmanager
 def held(signals: Iterable[int]) -> Iterator[None]:
-    """`signals` wait until the block ends, then they are delivered; so do they in every process forked within
-    it, until that process lets them through. Only the main thread can hold them; elsewhere this does nothing."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+    """`signals` wait until the block ends, then they are delivered, each once; so do they in every process forked
+    within it, until that process lets them through. Only the main thread can hold them; elsewhere this does
+    nothing.
+
+    Blocking them in this thread is not enough once the process has other threads (a progress bar's monitor, a
+    library's executor): the kernel hands a process's signal to any thread that does not block it, and Python
+    then runs the handler in the main thread at once, inside the block. So for the block's length a signal's
+    handler only notes it, and the handler it had is called after. A process that has this thread alone needs
+    none of that: a thread started within the block holds them too."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    if _alone():
+        before = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        return
+    signals = tuple(signals)
+    came: list[int] = []
+
+    def note(signum, frame):
+        if signum not in came:
+            came.append(signum)
+
+    handlers = {}
+    for s in signals:
+        handler = signal.getsignal(s)
+        if handler not in (signal.SIG_IGN, None):  # ignored stays ignored; a handler set outside Python is kept
+            handlers[s] = handler
+            signal.signal(s, note)
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, signals) if hasattr(signal, "pthread_sigmask") else None
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        for s, handler in handlers.items():
+            signal.signal(s, handler)
+        if before is not None:  # one that came to this thread, held by the kernel, now meets its own handler
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        for s in came:  # one that came to another thread while the block ran
+            signal.raise_signal(s)
+
+
+def _alone() -> bool:
+    """This process has one thread, counting those Python did not start. Only Linux says so cheaply (procfs gives
+    a process's task folder two links plus one a thread); elsewhere assume there are others."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return False
+    try:
+        return os.stat("/proc/self/task").st_nlink == 3
+    except OSError:
+        return False

@@ -1,0 +1,164 @@
+"""Signals held while something must not be cut in half (a row's files and its count, the answers file): they
+wait until the block ends and then reach the handler they had, once, whichever of the process's threads the
+kernel handed them to."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import pytest
+
+from expert.signals import held
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="signals to one thread: POSIX only")
+
+
+@pytest.fixture
+def another_thread():
+    """A second thread, as a progress bar's monitor is: the kernel may hand it a signal sent to the process."""
+    done = threading.Event()
+    thread = threading.Thread(target=done.wait, daemon=True)
+    thread.start()
+    yield thread
+    done.set()
+    thread.join()
+
+
+@pytest.fixture
+def seen():
+    """What reached SIGINT's and SIGUSR1's handlers, in order, with marks the test adds."""
+    log: list = []
+    before = {s: signal.signal(s, lambda signum, frame: log.append(signum)) for s in (signal.SIGINT, signal.SIGUSR1)}
+    yield log
+    for s, handler in before.items():
+        signal.signal(s, handler)
+
+
+def busy():
+    """Long enough for Python to run a pending handler, had the block let it. It lets the GIL go, as writing a
+    file does: Python 3.11 looks for a signal another thread took only when the GIL changes hands."""
+    for _ in range(10):
+        time.sleep(0.001)
+
+
+def test_a_signal_handed_to_another_thread_waits_for_the_block(another_thread, seen):
+    with held([signal.SIGINT]):
+        signal.pthread_kill(another_thread.ident, signal.SIGINT)
+        busy()
+        seen.append("end of block")
+    busy()
+    assert seen == ["end of block", signal.SIGINT]
+
+
+def test_a_signal_sent_to_the_process_waits_for_the_block_whichever_thread_gets_it(another_thread, seen):
+    for _ in range(20):
+        with held([signal.SIGINT]):
+            signal.raise_signal(signal.SIGINT) if _ % 2 else signal.pthread_kill(another_thread.ident, signal.SIGINT)
+            busy()
+            seen.append("end")
+        busy()
+    assert seen == ["end", signal.SIGINT] * 20
+
+
+def test_two_signals_of_one_kind_in_one_block_are_delivered_once(another_thread, seen):
+    with held([signal.SIGINT]):
+        signal.pthread_kill(another_thread.ident, signal.SIGINT)
+        busy()
+        signal.pthread_kill(another_thread.ident, signal.SIGINT)
+        busy()
+    busy()
+    assert seen == [signal.SIGINT]
+
+
+def test_signals_not_named_are_not_held(another_thread, seen):
+    with held([signal.SIGINT]):
+        signal.pthread_kill(another_thread.ident, signal.SIGUSR1)
+        busy()
+        seen.append("end of block")
+    assert seen == [signal.SIGUSR1, "end of block"]
+
+
+def test_after_the_block_each_signal_has_the_handler_it_had(another_thread, seen):
+    handlers = [signal.getsignal(s) for s in (signal.SIGINT, signal.SIGUSR1)]
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    with held([signal.SIGINT, signal.SIGUSR1]):
+        assert {signal.SIGINT, signal.SIGUSR1} <= signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    assert [signal.getsignal(s) for s in (signal.SIGINT, signal.SIGUSR1)] == handlers
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == mask
+
+
+def test_an_ignored_signal_stays_ignored(another_thread):
+    previous = signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+    try:
+        with held([signal.SIGUSR1]):
+            signal.pthread_kill(another_thread.ident, signal.SIGUSR1)
+            busy()
+        busy()
+        assert signal.getsignal(signal.SIGUSR1) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+
+
+def test_a_handler_that_raises_raises_after_the_block(another_thread):
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, stop)
+    finished = False
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with held([signal.SIGINT]):
+                signal.pthread_kill(another_thread.ident, signal.SIGINT)
+                busy()
+                finished = True
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert finished
+
+
+def run(script: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(script)], capture_output=True, text=True, timeout=60)
+
+
+def test_in_a_process_of_one_thread_a_signal_waits_for_the_block_too():
+    done = run("""
+        import os, signal
+        from expert.signals import held
+        seen = []
+        signal.signal(signal.SIGINT, lambda s, f: seen.append("signal"))
+        with held([signal.SIGINT]):
+            os.kill(os.getpid(), signal.SIGINT)
+            sum(range(100_000))
+            seen.append("end of block")
+        print(seen)
+    """)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['end of block', 'signal']"
+
+
+@pytest.mark.parametrize("threads", [0, 1])
+def test_sigterm_left_at_its_default_ends_the_process_after_the_block(threads):
+    # the interview's case: the answers file is written whole, then the process ends as SIGTERM says
+    done = run(f"""
+        import os, signal, threading
+        from expert.signals import held
+        stop = threading.Event()
+        others = [threading.Thread(target=stop.wait, daemon=True) for _ in range({threads})]
+        for t in others:
+            t.start()
+        with held([signal.SIGTERM]):
+            if others:
+                signal.pthread_kill(others[0].ident, signal.SIGTERM)
+            else:
+                os.kill(os.getpid(), signal.SIGTERM)
+            sum(range(100_000))
+            print("end of block", flush=True)
+        print("not reached", flush=True)
+    """)
+    assert done.returncode == -signal.SIGTERM
+    assert done.stdout == "end of block\n"
