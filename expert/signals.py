@@ -53,7 +53,8 @@ def held(signals: Iterable[int]) -> Iterator[None]:
         yield
     finally:
         for s, handler in handlers.items():
-            signal.signal(s, handler)
+            if signal.getsignal(s) is note:  # one the block set itself stays
+                signal.signal(s, handler)
         if before is not None:  # one that came to this thread, held by the kernel, now meets its own handler
             signal.pthread_sigmask(signal.SIG_SETMASK, before)
         for s in came:  # one that came to another thread while the block ran

@@ -162,3 +162,12 @@ def test_sigterm_left_at_its_default_ends_the_process_after_the_block(threads):
     """)
     assert done.returncode == -signal.SIGTERM
     assert done.stdout == "end of block\n"
+
+
+def test_a_handler_the_block_sets_itself_stays(another_thread, seen):
+    def other(signum, frame):
+        seen.append("other")
+
+    with held([signal.SIGINT]):
+        signal.signal(signal.SIGINT, other)
+    assert signal.getsignal(signal.SIGINT) is other
