@@ -88,9 +88,12 @@ class _PrivateBytecodeCache(BytecodeCache):
     subfolder (the user's own, mode 0700, checked on the open folder), and keyed by the source and by
     shequn's own code, which decides what a compiled template may do."""
 
+    PRUNE_EVERY = 256  # entries this process writes between two prunes
+
     def __init__(self) -> None:
         self._where: Any = False  # the cache folder last opened, and its private subfolder (or None)
         self._folder: Any = None
+        self._written = 0
 
     def folder(self):
         where = settings()
@@ -124,7 +127,13 @@ class _PrivateBytecodeCache(BytecodeCache):
             return
         try:
             folder.write(f"{bucket.key}.j2c", bucket.bytecode_to_string())
-            folder.prune(".j2c", MAX_COMPILED)
+            # the folder holds MAX_COMPILED entries once it has been used for a while: listing them is ~10 ms,
+            # and the first run after an upgrade or an edit compiles a text at a time, a hundred and more. So
+            # the folder is pruned at this process's first entry and every PRUNE_EVERY after: it stays within
+            # MAX_COMPILED and a few hundred more.
+            if not self._written % self.PRUNE_EVERY:
+                folder.prune(".j2c", MAX_COMPILED)
+            self._written += 1
         except OSError:
             pass
 

@@ -178,3 +178,28 @@ def test_the_examples_are_the_folder_s_yaml_files_in_name_order(tmp_path):
     (folder / "dir.yaml").mkdir()
     assert _examples(tmp_path) == sorted(folder.glob("*.yaml"))
     assert [p.name for p in _examples(tmp_path)] == [".hidden.yaml", "A.yaml", "a.yaml", "b.yaml", "dir.yaml"]
+
+
+def test_compiled_texts_stay_bounded_without_listing_the_folder_at_every_one(cache_dir, monkeypatch):
+    # a first run after an upgrade compiles texts one at a time; each listing of a full folder costs ~10 ms
+    from expert import cache, render
+
+    monkeypatch.setattr(render, "MAX_COMPILED", 10)
+    monkeypatch.setattr(render._PrivateBytecodeCache, "PRUNE_EVERY", 8)
+    listed = []
+    real_prune = cache.Folder.prune
+    monkeypatch.setattr(cache.Folder, "prune", lambda self, *a: (listed.append(a), real_prune(self, *a))[1])
+    compiled = render._PrivateBytecodeCache()
+    env = render._STRING_ENV
+    for n in range(50):
+        source = f"第 {{{{ n }}}} 段文字 {n}"
+        bucket = compiled.get_bucket(env, source, None, source)
+        bucket.code = env.compile(source)
+        compiled.set_bucket(bucket)
+        assert len(list((cache_dir / "compiled").glob("*.j2c"))) <= 10 + 8
+    assert len(listed) == 7  # at the 1st, 9th, 17th … 49th entry
+    fresh = render._PrivateBytecodeCache()  # the next process prunes at its first entry
+    bucket = fresh.get_bucket(env, "又一段 {{ n }}", None, "又一段 {{ n }}")
+    bucket.code = env.compile("又一段 {{ n }}")
+    fresh.set_bucket(bucket)
+    assert len(list((cache_dir / "compiled").glob("*.j2c"))) == 10
