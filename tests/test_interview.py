@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import signal
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 
 import pytest
 from prompt_toolkit.input import create_pipe_input
@@ -159,6 +162,37 @@ def test_each_answer_is_saved_before_the_next_question(questionnaire, tmp_path):
     # the nickname was asked and left empty (null); "2" was never confirmed
     assert saved["answers"] == {"community_name": "城西跑团", "nickname": None, "members": 480}
     assert (saved["questionnaire"], saved["version"]) == ("types", 3)
+
+
+def test_ctrl_c_while_an_answer_is_saved_waits_for_it_whichever_thread_the_kernel_hands_it(questionnaire, tmp_path,
+                                                                                             monkeypatch):
+    # the process has another thread (a library's executor, say); the signal reaches that one mid-save
+    import expert.interview
+
+    real = expert.interview.write_answers
+    saves = []
+    done = threading.Event()
+    other = threading.Thread(target=done.wait, daemon=True)
+
+    def interrupted_mid_save(path, answers, questionnaire):
+        saves.append(dict(answers.values))
+        if len(saves) == 3:
+            signal.pthread_kill(other.ident, signal.SIGINT)
+            time.sleep(0.01)  # the GIL changes hands, as in a write: where Python runs a handler another thread got
+        real(path, answers, questionnaire)
+
+    monkeypatch.setattr(expert.interview, "write_answers", interrupted_mid_save)
+    other.start()
+    try:
+        _, _, result = ask(questionnaire, tmp_path, STRAIGHT)
+    finally:
+        done.set()
+        other.join()
+    assert isinstance(result, Interrupted) and result.exit_code == 130
+    saved = parse_yaml((tmp_path / "answers.yaml").read_text(encoding="utf-8"), "answers.yaml")
+    # the third answer (members, after one left empty) saved whole, then the stop
+    assert len(saves) == 3 and saves[2] == {"community_name": "城西跑团", "members": 480}
+    assert saved["answers"] == {"community_name": "城西跑团", "nickname": None, "members": 480}
 
 
 def test_nothing_answered_nothing_saved(questionnaire, tmp_path):
