@@ -311,6 +311,29 @@ def test_the_progress_bar_stays_quiet_when_stderr_is_not_a_terminal(mini, tmp_pa
     assert stderr.getvalue() == ""
 
 
+@pytest.mark.parametrize("progress", [None, True, False])
+def test_a_run_starts_no_thread_of_its_own_shown_bar_or_not(mini, tmp_path, monkeypatch, progress):
+    # tqdm starts a monitor thread with every bar, even a hidden one; a run has none, so a signal held around a row's
+    # files is held by the one mask of its one thread
+    from tqdm import tqdm
+
+    if tqdm.monitor is not None:  # one an earlier bar in this process left running: tqdm would reuse it
+        tqdm.monitor.exit()
+        tqdm.monitor = None
+    source = write_jsonl(tmp_path / "survey.jsonl", cases(mini, n=5))
+    before = set(threading.enumerate())
+    during = []
+    real = batch.OutDir.diagnosed
+
+    def noting_threads(self, *args, **kwargs):
+        during.append(set(threading.enumerate()) - before)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(batch.OutDir, "diagnosed", noting_threads)
+    run_batch(source, tmp_path / "out", jobs=1, checkup=mini, progress=progress, stderr=io.StringIO())
+    assert len(during) == 5 and not any(during)
+
+
 def test_prescription_file_names_are_readable_safe_and_unique():
     assert safe_name("城西跑团") == "城西跑团"
     assert safe_name(" 城西/跑团:*周末? ") == "城西_跑团_周末"

@@ -151,8 +151,14 @@ class _Run:
     def _bar(self, progress: bool | None):
         from tqdm import tqdm
 
+        class Bar(tqdm):
+            # no monitor thread (tqdm starts one with every bar, even a hidden one, to catch a stalled bar's
+            # refresh): this process stays one thread, so holding a signal around a row's files is one mask
+            # (signals.held), and the bar is refreshed as the rows come, which is often enough
+            monitor_interval = 0
+
         shown = progress or (progress is None and _isatty(self.stderr))
-        return tqdm(total=self.source.count() if shown else None, unit=t("batch.unit", self.summary_lang),
+        return Bar(total=self.source.count() if shown else None, unit=t("batch.unit", self.summary_lang),
                     file=self.stderr, delay=0.5, dynamic_ncols=True, leave=False,
                     disable=(not progress) if progress is not None else None)
 
