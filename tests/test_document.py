@@ -45,6 +45,18 @@ def en_problems(text: str) -> list[str]:
     return out
 
 
+def paragraphs_run_together(text: str) -> list[str]:
+    """Two lines of prose one after the other: Markdown joins them into one paragraph, so "留意：" or "Watch:"
+    would read as the middle of what works. Every paragraph of a prescription stands apart; headings, table
+    rows and list items may follow one another."""
+    lines = text.splitlines()
+    return [f"{a[:20]} / {b[:20]}" for a, b in zip(lines, lines[1:]) if _prose(a) and _prose(b)]
+
+
+def _prose(line: str) -> bool:
+    return bool(line) and not re.match(r"#|\||- |\d+\. ", line)
+
+
 def steps_said_twice(text: str) -> list[str]:
     steps = re.findall(r"^\d+\. (.+?)(?:（治：|\(Treats: )", text, re.M)
     return [s for s in set(steps) if steps.count(s) > 1]
@@ -58,6 +70,7 @@ def test_every_example_reads_cleanly_in_both_languages(checkup, path):
     assert zh_problems(zh) == []
     assert en_problems(en) == []
     assert steps_said_twice(zh) == [] and steps_said_twice(en) == []
+    assert paragraphs_run_together(zh) == [] and paragraphs_run_together(en) == []
     assert "None" not in zh and "None" not in en
 
 
@@ -72,6 +85,7 @@ def test_any_valid_answers_read_cleanly_in_both_languages(checkup, rng: random.R
     assert zh_problems(zh) == [], values
     assert en_problems(en) == [], values
     assert steps_said_twice(zh) == [] and steps_said_twice(en) == []
+    assert paragraphs_run_together(zh) == [] and paragraphs_run_together(en) == [], values
 
 
 def test_a_label_holding_a_list_mark_reads_as_one_answer(checkup, kb):
@@ -89,3 +103,5 @@ def test_the_checks_in_these_helpers_catch_what_they_look_for():
     assert zh_problems("诊断:群主") and zh_problems("一.1 标题") and zh_problems("为什么进群？（可多选）")
     assert en_problems("about 1 hours a week") and en_problems("find 3 leader now")
     assert steps_said_twice("1. 做一件事。（治：甲）\n2. 做一件事。（治：乙）\n")
+    assert paragraphs_run_together("做得好的：群主带头。\n留意：人手刚够。\n")
+    assert not paragraphs_run_together("## 标题\n| a | b |\n| --- | --- |\n- 一条\n1. 一步\n2. 两步\n")
