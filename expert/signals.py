@@ -52,13 +52,29 @@ def held(signals: Iterable[int]) -> Iterator[None]:
     try:
         yield
     finally:
-        for s, handler in handlers.items():
-            if signal.getsignal(s) is note:  # one the block set itself stays
-                signal.signal(s, handler)
-        if before is not None:  # one that came to this thread, held by the kernel, now meets its own handler
-            signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        try:
+            _restore(handlers, note)
+        finally:  # whatever a restored handler raised, the mask is as it was: else every thread started later
+            # would inherit the signals blocked, and never see one again
+            if before is not None:  # one that came to this thread, held by the kernel, now meets its own handler
+                signal.pthread_sigmask(signal.SIG_SETMASK, before)
         for s in came:  # one that came to another thread while the block ran
             signal.raise_signal(s)
+
+
+def _restore(handlers: dict, note) -> None:
+    """Each signal's handler back, unless the block set one itself. signal.signal runs a handler at once for a
+    signal that another thread took and Python has not yet looked at: what it raises is raised once every
+    handler is back."""
+    raised = None
+    for s, handler in handlers.items():
+        try:
+            if signal.getsignal(s) is note:
+                signal.signal(s, handler)
+        except BaseException as exc:  # noqa: BLE001 - raised below, once the others are back
+            raised = raised or exc
+    if raised is not None:
+        raise raised
 
 
 def _alone() -> bool:

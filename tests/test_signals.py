@@ -171,3 +171,37 @@ def test_a_handler_the_block_sets_itself_stays(another_thread, seen):
     with held([signal.SIGINT]):
         signal.signal(signal.SIGINT, other)
     assert signal.getsignal(signal.SIGINT) is other
+
+
+def test_a_handler_that_runs_as_it_is_put_back_leaves_the_mask_and_the_other_handlers_as_they_were(another_thread,
+                                                                                                     monkeypatch):
+    # a signal another thread took and Python had not looked at yet: putting SIGINT's handler back runs it at once,
+    # and what it raises must not leave SIGINT blocked in this thread (every thread started later would inherit it)
+    import expert.signals
+
+    real = signal.signal
+    stops = []
+
+    def put_back_then_run(signum, handler):
+        previous = real(signum, handler)
+        if signum == signal.SIGINT and handler is stop:
+            raise KeyboardInterrupt
+        return previous
+
+    def stop(signum, frame):
+        stops.append(signum)
+
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    before = {s: real(s, stop) for s in (signal.SIGINT, signal.SIGUSR1)}
+    try:
+        monkeypatch.setattr(expert.signals.signal, "signal", put_back_then_run)
+        with pytest.raises(KeyboardInterrupt):
+            with held([signal.SIGINT, signal.SIGUSR1]):
+                pass
+        monkeypatch.undo()
+        assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == mask
+        assert signal.getsignal(signal.SIGINT) is stop and signal.getsignal(signal.SIGUSR1) is stop
+    finally:
+        monkeypatch.undo()
+        for s, handler in before.items():
+            real(s, handler)
