@@ -108,7 +108,7 @@ class _Run:
             pool = Pool(jobs, self.worker, chunksize) if jobs > 1 else _frozen()
             with pool:
                 outcomes: Iterable[Outcome] = pool.map(self.source) if jobs > 1 else map(self.worker, self.source)
-                bar = self._bar(progress)  # after the workers exist: its monitor thread must not be forked
+                bar = self._bar(progress)  # after the workers exist: they need none of it
                 for outcome in outcomes:
                     self.take(outcome, bar)
         except KeyboardInterrupt as exc:
