@@ -205,3 +205,67 @@ def test_a_handler_that_runs_as_it_is_put_back_leaves_the_mask_and_the_other_han
         monkeypatch.undo()
         for s, handler in before.items():
             real(s, handler)
+
+
+# ---------------------------------------------------------------------------- a batch run's own stop handler
+
+
+def test_a_stop_signal_within_a_deferred_block_lets_the_block_finish_then_stops_the_run(another_thread):
+    from expert.batch.pool import Stopped, stop_on_signals
+
+    for target in ("the process", "another thread"):
+        steps = []
+        with stop_on_signals() as stops:
+            with pytest.raises(Stopped) as stopped:
+                with stops.deferred():
+                    if target == "the process":
+                        signal.raise_signal(signal.SIGTERM)
+                    else:
+                        signal.pthread_kill(another_thread.ident, signal.SIGTERM)
+                    busy()
+                    steps.append("written")
+                    busy()
+                    steps.append("counted")
+                steps.append("after the block")
+        assert steps == ["written", "counted"], target
+        assert stopped.value.signum == signal.SIGTERM
+
+
+def test_outside_a_deferred_block_a_stop_signal_stops_the_run_at_once_and_only_the_first_counts():
+    from expert.batch.pool import Stopped, stop_on_signals
+
+    with stop_on_signals() as stops:
+        with pytest.raises(Stopped):
+            signal.raise_signal(signal.SIGINT)
+            busy()
+            pytest.fail("the signal did not stop the run")
+        signal.raise_signal(signal.SIGINT)  # the run is winding up: noted, not raised again
+        with stops.deferred():
+            signal.raise_signal(signal.SIGTERM)
+        busy()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handlers are put back
+
+
+def test_a_deferred_signal_is_raised_even_when_the_block_failed():
+    from expert.batch.pool import Stopped, stop_on_signals
+
+    with stop_on_signals() as stops:
+        with pytest.raises(Stopped) as stopped:
+            with stops.deferred():
+                signal.raise_signal(signal.SIGINT)
+                raise OSError("disk full")
+    assert isinstance(stopped.value.__context__, OSError)  # what failed is not lost: it is the Stopped's context
+
+
+def test_a_signal_ignored_before_the_run_stays_ignored_and_a_block_is_not_stopped():
+    from expert.batch.pool import stop_on_signals
+
+    before = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        with stop_on_signals() as stops:
+            with stops.deferred():
+                signal.raise_signal(signal.SIGTERM)
+            busy()
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGTERM, before)

@@ -22,13 +22,12 @@ from pathlib import Path
 from typing import Iterable, TextIO
 
 from expert.batch.outputs import ERRORS, MAX_NAME_BYTES, PRESCRIPTIONS, RESULTS, SUMMARY, Names, OutDir, safe_name
-from expert.batch.pool import CHUNK, STOP_SIGNALS, Pool, Stopped, choose_jobs, default_jobs, stop_on_signals
+from expert.batch.pool import CHUNK, Pool, Stopped, Stops, choose_jobs, default_jobs, stop_on_signals
 from expert.batch.rows import CellReader, Row, Source, csv_columns, input_kind, position_note, to_cell
 from expert.batch.summary import Summary
 from expert.batch.worker import Outcome, Worker
 from expert.errors import Interrupted, ShequnError, UsageError
 from expert.messages import t
-from expert.signals import held
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +69,7 @@ def run_batch(input_path: str | Path, out_dir: str | Path, *, jobs: int | None =
     jobs = choose_jobs(jobs, lambda note: print(note, file=stderr))
     if not Path(input_path).exists():
         raise UsageError(t("cli.file_missing", file=str(input_path)))
-    with stop_on_signals():
+    with stop_on_signals() as stops:
         try:
             checkup = checkup or Checkup.load(kb_dir)
             source = Source(input_path, checkup.kb.questionnaire, encoding)
@@ -78,7 +77,7 @@ def run_batch(input_path: str | Path, out_dir: str | Path, *, jobs: int | None =
                 print(note, file=stderr)
             history = _history(since, checkup, lang, stderr) if since is not None else None
             with OutDir(out_dir, fmt, overwrite) as out:
-                run = _Run(checkup, source, out, fmt, lang, stderr, history)
+                run = _Run(checkup, source, out, fmt, lang, stderr, stops, history)
                 return run.go(jobs, chunksize or CHUNK, progress)
         except KeyboardInterrupt as exc:  # before any row was read, or after the summary was written
             raise Interrupted(t("batch.interrupted_early", why=_why(exc)), exit_code=_exit_code(exc)) from None
@@ -88,7 +87,7 @@ class _Run:
     """One run's state: where rows go, what the summary counts, and how the run ended."""
 
     def __init__(self, checkup, source: Source, out: OutDir, fmt: str, lang: str | None, stderr: TextIO,
-                 history=None):
+                 stops: Stops, history=None):
         kb = checkup.kb
         self.source = source
         self.out = out
@@ -96,6 +95,7 @@ class _Run:
         self.summary = Summary(kb)
         self.summary_lang = kb.language(lang)
         self.stderr = stderr
+        self.stops = stops
         self.questionnaire = kb.questionnaire
         self.noted: set[str] = set()  # questions already said to be read as option numbers
 
@@ -131,8 +131,8 @@ class _Run:
             say = print if bar is None or bar.disable else bar.write
             say(position_note(fresh, self.questionnaire, self.source.name), file=self.stderr)
         # written and counted as one: a signal between the two would leave a row written that the summary does not
-        # count; held, it stops the run right after them
-        with held(STOP_SIGNALS):
+        # count; deferred, it stops the run right after them
+        with self.stops.deferred():
             if outcome.ok:  # its prescription, then its results line
                 self.summary.add(outcome, self.out.diagnosed(outcome.base, outcome.text, outcome.result,
                                                              outcome.spooled))
@@ -153,8 +153,8 @@ class _Run:
 
         class Bar(tqdm):
             # no monitor thread (tqdm starts one with every bar, even a hidden one, to catch a stalled bar's
-            # refresh): this process stays one thread, so holding a signal around a row's files is one mask
-            # (signals.held), and the bar is refreshed as the rows come, which is often enough
+            # refresh): the run's process stays one thread, whose forks (the workers) copy no thread's half-done
+            # state, and the bar is refreshed as the rows come, which is often enough
             monitor_interval = 0
 
         shown = progress or (progress is None and _isatty(self.stderr))

@@ -69,25 +69,58 @@ def choose_jobs(jobs: int | None, note) -> int:
 # ---------------------------------------------------------------------------- signals
 
 
-@contextmanager
-def stop_on_signals() -> Iterator[None]:
-    """Within: SIGINT and SIGTERM raise Stopped in the main thread, once; signals after the first, while the
-    run is winding up, are noted and not raised again, so the summary still gets written."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    stopping: list[int] = []
+class Stops:
+    """What stop_on_signals does with SIGINT and SIGTERM, and `deferred`: a block they do not cut in half."""
 
-    def handler(signum, frame):
-        if stopping:
+    __slots__ = ("stopping", "deferring", "pending")
+
+    def __init__(self) -> None:
+        self.stopping: list[int] = []  # the signal that stopped the run, once one has
+        self.deferring = False
+        self.pending: int | None = None  # one that came while deferring
+
+    def handler(self, signum, frame) -> None:
+        if self.stopping:
             return
-        stopping.append(signum)
+        if self.deferring:
+            self.pending = signum
+            return
+        self.stopping.append(signum)
         raise Stopped(signum)
 
+    def deferred(self) -> "Stops":
+        """`with stops.deferred():` a signal that comes within stops the run as the block ends, not inside it.
+
+        What signals.held does for any handler with the kernel's signal mask, done here by the handler itself:
+        no system call, which a batch run would make twice for every row, and the same whichever of the
+        process's threads the kernel hands the signal to (Python runs the handler in the main thread, always)."""
+        return self
+
+    def __enter__(self) -> None:
+        self.deferring = True
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self.deferring = False
+        signum, self.pending = self.pending, None
+        if signum is not None and not self.stopping:  # as held would: raised as the block ends, whatever else was
+            self.stopping.append(signum)
+            raise Stopped(signum)
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[Stops]:
+    """Within: SIGINT and SIGTERM raise Stopped in the main thread, once; signals after the first, while the
+    run is winding up, are noted and not raised again, so the summary still gets written. What it yields defers
+    them over a block (Stops.deferred)."""
+    stops = Stops()
+    if threading.current_thread() is not threading.main_thread():  # no handler: nothing to defer
+        yield stops
+        return
     # a signal ignored when we started (a background job of a script, nohup) stays ignored
-    previous = {s: signal.signal(s, handler) for s in STOP_SIGNALS if signal.getsignal(s) is not signal.SIG_IGN}
+    previous = {s: signal.signal(s, stops.handler) for s in STOP_SIGNALS
+                if signal.getsignal(s) is not signal.SIG_IGN}
     try:
-        yield
+        yield stops
     finally:
         for s, action in previous.items():
             signal.signal(s, action)
