@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,20 @@ def finish(child) -> str:
     child.expect(pexpect.EOF)
     child.close()
     return child.before
+
+
+def hang_up(child, within: float = 20) -> None:
+    """Close the terminal: the pty's master end goes, the kernel hangs up on the program, and it has `within`
+    seconds to leave on its own. (pexpect's close(force=True) sends SIGINT 0.2 s after and SIGKILL 0.4 s after,
+    which a loaded machine's slow disk can make look like the program's own way of ending.)"""
+    child.ptyproc.fileobj.close()
+    deadline = time.monotonic() + within
+    while child.isalive():
+        if time.monotonic() > deadline:
+            child.kill(signal.SIGKILL)
+            child.wait()
+            pytest.fail(f"still running {within} s after the terminal was closed")
+        time.sleep(0.02)
 
 
 def saved(path: Path) -> dict:
@@ -177,7 +192,7 @@ def test_closing_the_terminal_keeps_every_answer(kb, work):
     child = spawn(work, "--kb", str(kb))
     answer(child, STRAIGHT[:2])
     child.expect_exact("领袖人数")
-    child.close(force=True)  # the kernel hangs up on the program, which leaves on its own
+    hang_up(child)  # the program leaves on its own
     assert (child.exitstatus, child.signalstatus) == (130, None)
     assert saved(work / "shequn-answers.yaml")["answers"] == {"community_name": "城西跑团", "members": 500}
 
