@@ -198,13 +198,19 @@ def main() -> None:
             return command + (["--kb", args.kb] if args.kb else [])
 
         timed: dict[int, list[float]] = {n_jobs: [] for n_jobs in sorted({1, jobs})}
+        gauges: list[tuple[float, float, float]] = []
         for _ in range(args.batch_repeat):  # the job counts in turn, so that a slow spell weighs on each alike
+            gauges.append((*_machine(jobs), _disk(work)))
             for n_jobs in timed:
                 timed[n_jobs].append(_wall(batch(n_jobs, source)))
         for n_jobs, seconds in timed.items():
             rates[n_jobs] = args.rows / min(seconds)
             print(f"batch of {args.rows} CSV rows with --jobs {n_jobs}: "
                   f"{', '.join(f'{s:.1f}' for s in seconds)} s; fastest {rates[n_jobs]:.0f} rows/s")
+        print(f"the machine before each pair of batches: the same pure-Python loop in 1 process, how much more {jobs} "
+              f"processes get through at once (work that shares nothing: {jobs}× is all {jobs} cores can give), and "
+              f"{DISK_FILES} new files of 12 KB written in the batches' folder: "
+              f"{'; '.join(f'{one * 1000:.0f} ms, {together:.2f}×, {disk * 1e6 / DISK_FILES:.0f} µs a file' for one, together, disk in gauges)}")
         if args.mem_rows:
             longer = work / "survey-long.csv"
             _write_csv(longer, q, args.mem_rows, random.Random(args.seed + 2))
@@ -388,6 +394,60 @@ def _peak_memory(command: list[str]) -> tuple[float, int, int]:
     if process.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command)} failed with exit code {process.returncode}")
     return seconds, peak[0], sum(hwm.values())
+
+
+DISK_FILES = 500
+
+
+def _disk(folder: Path) -> float:
+    """Seconds to create DISK_FILES files of a prescription's size in `folder` and write them, as a batch does:
+    a file system busy with earlier deletions (a virtual disk's discards) can make this several times slower,
+    which a batch's rows/s shows too."""
+    data = ("社群体检" * 1000).encode("utf-8")
+    gauge = folder / f"disk-{time.monotonic_ns()}"
+    gauge.mkdir()
+    start = time.perf_counter()
+    for n in range(DISK_FILES):
+        handle = os.open(gauge / f"{n}.md", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        os.write(handle, data)
+        os.close(handle)
+    seconds = time.perf_counter() - start
+    shutil.rmtree(gauge)
+    return seconds
+
+
+def _loop(_: object = None) -> float:
+    start = time.perf_counter()
+    total = 0
+    for i in range(3_000_000):
+        total += i
+    return time.perf_counter() - start
+
+
+def _machine(jobs: int) -> tuple[float, float]:
+    """What the machine gives at this moment: a pure-Python loop's time in one process, and how many times
+    more loops `jobs` processes get through at once (each its own loop, started together, nothing shared) than
+    one alone. A virtual machine's cores may be busy with other guests' work: this says how much of the
+    batch's own scaling the cores themselves allowed."""
+    one = min(_loop() for _ in range(2))
+    if jobs < 2:
+        return one, 1.0
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    barrier = context.Barrier(jobs)
+    results = context.Queue()
+    processes = [context.Process(target=_looped_together, args=(barrier, results)) for _ in range(jobs)]
+    for process in processes:
+        process.start()
+    together = max(results.get() for _ in processes)
+    for process in processes:
+        process.join()
+    return one, jobs * one / together
+
+
+def _looped_together(barrier, results) -> None:
+    _loop()  # warm, as the one-process loop was
+    barrier.wait()
+    results.put(_loop())
 
 
 def _tree(pid: int) -> dict[int, tuple[int, int]]:
