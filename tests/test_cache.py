@@ -203,3 +203,42 @@ def test_compiled_texts_stay_bounded_without_listing_the_folder_at_every_one(cac
     bucket.code = env.compile("又一段 {{ n }}")
     fresh.set_bucket(bucket)
     assert len(list((cache_dir / "compiled").glob("*.j2c"))) == 10
+
+
+def test_a_compiled_text_is_read_back_as_jinja_reads_it_whole_damaged_or_stale(cache_dir):
+    # what the cache reads with marshal.loads must be what Jinja's own Bucket reads, or a miss where Jinja's is
+    from jinja2.bccache import Bucket
+
+    from expert import render
+
+    env = render._STRING_ENV
+    source = "{% for n in range(3) %}第 {{ n }} 步，{{ label('x') }}{% endfor %}"
+    bucket = Bucket(env, "key", "checksum-of-the-source")
+    bucket.code = env.compile(source)
+    whole = bucket.bytecode_to_string()
+    stale = Bucket(env, "key", "checksum-of-an-older-source")
+    stale.code = bucket.code
+    for data in (whole, stale.bytecode_to_string(), whole[:len(whole) // 2], whole[:-3], whole[:12], b"j2 not jinja",
+                 whole.replace(b"j2", b"j3", 1), whole + b"trailing bytes"):
+        theirs = Bucket(env, "key", "checksum-of-the-source")
+        try:
+            theirs.bytecode_from_string(data)
+        except Exception:  # a damaged pickle: the cache treats it as a miss either way
+            theirs.reset()
+        try:
+            ours = render._bytecode(data, "checksum-of-the-source")
+        except Exception:
+            ours = None
+        assert ours == theirs.code, data[:20]
+    assert render._bytecode(whole, "checksum-of-the-source") == bucket.code is not None
+
+
+def test_a_one_shot_run_renders_the_same_from_compiled_entries_as_from_sources(mini_kb, cache_dir):
+    answers = validate_answers({"answers": CASE}, Checkup.load(mini_kb).kb.questionnaire, "case")
+    from expert import render
+
+    first = Checkup.load(mini_kb).report(answers).text  # compiles and writes the entries
+    assert list((cache_dir / "compiled").glob("*.j2c"))
+    render._compiled_string.cache_clear()  # as a new process: every text from its entry
+    render._environment.cache_clear()
+    assert Checkup.load(mini_kb).report(answers).text == first
