@@ -207,10 +207,11 @@ def main() -> None:
             rates[n_jobs] = args.rows / min(seconds)
             print(f"batch of {args.rows} CSV rows with --jobs {n_jobs}: "
                   f"{', '.join(f'{s:.1f}' for s in seconds)} s; fastest {rates[n_jobs]:.0f} rows/s")
+        readings = "; ".join(f"{one * 1000:.0f} ms, {together:.2f}×, {disk * 1e6 / DISK_FILES:.0f} µs a file"
+                             for one, together, disk in gauges)
         print(f"the machine before each pair of batches: the same pure-Python loop in 1 process, how much more {jobs} "
               f"processes get through at once (work that shares nothing: {jobs}× is all {jobs} cores can give), and "
-              f"{DISK_FILES} new files of 12 KB written in the batches' folder: "
-              f"{'; '.join(f'{one * 1000:.0f} ms, {together:.2f}×, {disk * 1e6 / DISK_FILES:.0f} µs a file' for one, together, disk in gauges)}")
+              f"{DISK_FILES} new files of 12 KB written in the batches' folder: {readings}")
         if args.mem_rows:
             longer = work / "survey-long.csv"
             _write_csv(longer, q, args.mem_rows, random.Random(args.seed + 2))
@@ -403,14 +404,14 @@ def _disk(folder: Path) -> float:
     """Seconds to create DISK_FILES files of a prescription's size in `folder` and write them, as a batch does:
     a file system busy with earlier deletions (a virtual disk's discards) can make this several times slower,
     which a batch's rows/s shows too."""
-    data = ("社群体检" * 1000).encode("utf-8")
+    from expert.batch.outputs import write_file  # how a batch writes a prescription
+
+    text = "社群体检" * 1000
     gauge = folder / f"disk-{time.monotonic_ns()}"
     gauge.mkdir()
     start = time.perf_counter()
     for n in range(DISK_FILES):
-        handle = os.open(gauge / f"{n}.md", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-        os.write(handle, data)
-        os.close(handle)
+        write_file(os.path.join(gauge, f"{n}.md"), text)
     seconds = time.perf_counter() - start
     shutil.rmtree(gauge)
     return seconds

@@ -313,8 +313,8 @@ def test_the_progress_bar_stays_quiet_when_stderr_is_not_a_terminal(mini, tmp_pa
 
 @pytest.mark.parametrize("progress", [None, True, False])
 def test_a_run_starts_no_thread_of_its_own_shown_bar_or_not(mini, tmp_path, monkeypatch, progress):
-    # tqdm starts a monitor thread with every bar, even a hidden one; a run has none, so a signal held around a row's
-    # files is held by the one mask of its one thread
+    # tqdm starts a monitor thread with every bar, even a hidden one; a run has none, so a worker forked in place of
+    # one that died copies no other thread's half-done state
     from tqdm import tqdm
 
     if tqdm.monitor is not None:  # one an earlier bar in this process left running: tqdm would reuse it
