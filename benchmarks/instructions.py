@@ -94,6 +94,7 @@ def _run(level: str, cases: Path, count: int) -> None:
             run_batch(source, Path(work) / "out", jobs=1, checkup=checkup, progress=False, stderr=io.StringIO())
         return
     depth = LEVELS.index(level)
+    checkup.renderer.keep_templates()  # as `shequn batch` renders
     for answers in values:
         checked = validate_answers({"answers": answers, "date": "2026-11-24"}, q, "case")
         if depth >= 1:
