@@ -14,6 +14,10 @@ Targets on a 2-core machine with the built-in knowledge base:
   ≥ 1.8× that, and the peak memory of a 50,000-row batch within 10 % of a 10,000-row one;
 - `shequn diagnose` ≤ 1.3× the import floor, `shequn --help` ≤ 0.6× it.
 The last line: per_s=… vs_clips=… render_us=… batch_rows_s=… batch_scaling=… mem_growth=… diagnose_over_floor=…
+
+A run writes some 120,000 files and removes them at its end. On ext4 without a journal, files created in the
+same folder tree within about six minutes of that (the next run's) are slowed by every inode removed: leave six
+minutes between runs there, or the next run's batches measure the last run's deletions.
 """
 
 from __future__ import annotations
@@ -412,8 +416,10 @@ DISK_FILES = 500
 
 def _disk(folder: Path) -> float:
     """Seconds to create DISK_FILES files of a prescription's size in `folder` and write them, as a batch does:
-    a file system busy with earlier deletions (a virtual disk's discards) can make this several times slower,
-    which a batch's rows/s shows too."""
+    a file system busy with earlier deletions can make this several times slower, which a batch's rows/s shows
+    too. The files stay until the batches' outputs go: on ext4 without a journal, a file created within minutes
+    of a deletion nearby is slowed by every inode deleted (the allocator skips them one by one), so removing
+    the gauge's files here would slow the very batch that follows it."""
     from expert.batch.outputs import write_file  # how a batch writes a prescription
 
     text = "社群体检" * 1000
@@ -422,9 +428,7 @@ def _disk(folder: Path) -> float:
     start = time.perf_counter()
     for n in range(DISK_FILES):
         write_file(os.path.join(gauge, f"{n}.md"), text)
-    seconds = time.perf_counter() - start
-    shutil.rmtree(gauge)
-    return seconds
+    return time.perf_counter() - start
 
 
 def _loop(_: object = None) -> float:
