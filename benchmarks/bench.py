@@ -140,6 +140,8 @@ def main() -> None:
 
     def render_pass() -> None:
         n = len(passes)
+        if n == RENDER_PASSES:  # the cases hold RENDER_PASSES passes and no more
+            return
         start = time.perf_counter()
         for answers, diagnosis in diagnosed[n * per_pass:(n + 1) * per_pass]:
             renderer.markdown(answers, diagnosis, lang)
@@ -148,7 +150,7 @@ def main() -> None:
     render_pass()
 
     # ------------------------------------------------------------------ all cores
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    context = _processes()
     global _diagnoser
     _diagnoser = diagnoser
     start = time.perf_counter()
@@ -257,7 +259,7 @@ def _versus_clips(kb, cases) -> float:
     except ImportError:
         print("CLIPS: clipspy is not installed (pip install -e '.[bench]'); vs_clips=nan")
         return float("nan")
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    context = _processes()
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_clips_child, args=(send, str(kb.root), cases))
     child.start()
@@ -431,6 +433,12 @@ def _disk(folder: Path) -> float:
     return time.perf_counter() - start
 
 
+def _processes():
+    """Child processes as this run makes them: forked where the platform can (they start with the parent's
+    engine and cases, as `shequn batch`'s workers do), else the platform's default."""
+    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+
+
 def _loop(_: object = None) -> float:
     start = time.perf_counter()
     total = 0
@@ -447,7 +455,7 @@ def _machine(jobs: int) -> tuple[float, float]:
     one = min(_loop() for _ in range(2))
     if jobs < 2:
         return one, 1.0
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    context = _processes()
     barrier = context.Barrier(jobs)
     results = context.Queue()
     processes = [context.Process(target=_looped_together, args=(barrier, results)) for _ in range(jobs)]
